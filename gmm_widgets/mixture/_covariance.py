@@ -1,0 +1,350 @@
+"""One small strategy per covariance type.
+
+Each strategy knows, for its type, how to
+
+* compute squared Mahalanobis distances of a data chunk to every component
+  (component-major, shape ``(n_components, n_chunk)``),
+* accumulate the second-order sufficient statistics of a chunk,
+* turn the accumulated statistics into covariances (with ``reg_covar``),
+* compute precision Cholesky factors, log-determinants and the number of parameters,
+* validate ``precisions_init`` and expand covariances to full matrices.
+
+Covariance shapes follow scikit-learn: ``full`` ``(K, d, d)``, ``tied`` ``(d, d)``,
+``diag`` ``(K, d)``, ``spherical`` ``(K,)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import linalg
+
+__all__ = ["COVARIANCE_TYPES", "get_strategy"]
+
+COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+
+_ILL_DEFINED = (
+    "Fitting the mixture model failed because {what} ill-defined empirical covariance "
+    "(for instance caused by singleton or collapsed samples, or a constant feature). "
+    "Try to decrease n_components, increase reg_covar (now {reg_covar:g}), or scale the "
+    "input data."
+)
+
+
+def _ill_defined(what: str, reg_covar: float) -> ValueError:
+    return ValueError(_ILL_DEFINED.format(what=what, reg_covar=reg_covar))
+
+
+class _Strategy:
+    name: str
+
+    # -- statistics -------------------------------------------------------------------
+    def maha(self, xc: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
+        """Squared Mahalanobis distances, shape (K, n); ``xc`` is (n, d)."""
+        raise NotImplementedError
+
+    def second_moment(self, xc: np.ndarray, rw: np.ndarray, w: np.ndarray | None, ref):
+        """Second-order statistics of one chunk (float64)."""
+        raise NotImplementedError
+
+    def covariances(self, second, sx, nk_raw, nk, means, ref, reg_covar: float):
+        """Covariances from accumulated statistics."""
+        raise NotImplementedError
+
+    # -- parameters -------------------------------------------------------------------
+    def precision_cholesky(self, cov: np.ndarray, reg_covar: float) -> np.ndarray:
+        raise NotImplementedError
+
+    def log_det_chol(self, prec_chol: np.ndarray, n_features: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def precisions(self, prec_chol: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def n_cov_parameters(self, n_components: int, n_features: int) -> int:
+        raise NotImplementedError
+
+    def to_full(self, cov: np.ndarray, n_components: int, n_features: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def cov_shape(self, n_components: int, n_features: int) -> tuple[int, ...]:
+        raise NotImplementedError
+
+    def prec_chol_from_precisions(self, precisions: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def covariances_from_precisions(self, precisions: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def check_precisions(self, precisions, n_components: int, n_features: int) -> np.ndarray:
+        """Validate ``precisions_init`` and return it as float64."""
+        shape = self.cov_shape(n_components, n_features)
+        try:
+            p = np.asarray(precisions, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"precisions_init must be an array of numbers: {exc}") from exc
+        if p.shape != shape:
+            raise ValueError(
+                f"precisions_init must have shape {shape} for covariance_type="
+                f"'{self.name}' with n_components={n_components} and {n_features} "
+                f"feature(s), got shape {p.shape}."
+            )
+        if not np.all(np.isfinite(p)):
+            raise ValueError("precisions_init contains NaN or infinity.")
+        self._check_pd(p)
+        return p
+
+    def _check_pd(self, p: np.ndarray) -> None:
+        if np.any(p <= 0.0):
+            raise ValueError(
+                f"precisions_init for covariance_type='{self.name}' must be positive; "
+                f"{int((p <= 0).sum())} value(s) are not."
+            )
+
+
+def _check_spd_matrices(mats: np.ndarray, what: str) -> None:
+    for k, m in enumerate(mats):
+        label = f"{what}[{k}]" if len(mats) > 1 else what
+        if not np.allclose(m, m.T):
+            raise ValueError(f"{label} must be symmetric; make it (P + P.T) / 2.")
+        if np.linalg.eigvalsh(m).min() <= 0.0:
+            raise ValueError(f"{label} must be positive definite; it has eigenvalues <= 0.")
+
+
+def _chol_inv_upper(cov: np.ndarray, reg_covar: float, what: str) -> np.ndarray:
+    """Upper-triangular ``P`` with ``P @ P.T == inv(cov)``, as scikit-learn computes it."""
+    try:
+        cov_chol = linalg.cholesky(cov, lower=True, check_finite=False)
+    except linalg.LinAlgError:
+        raise _ill_defined(what, reg_covar) from None
+    if not np.all(np.isfinite(cov_chol)) or np.any(np.diag(cov_chol) <= 0):
+        raise _ill_defined(what, reg_covar)
+    eye = np.eye(cov.shape[0])
+    return linalg.solve_triangular(cov_chol, eye, lower=True, check_finite=False).T
+
+
+class _Full(_Strategy):
+    name = "full"
+
+    def maha(self, xc, means, prec_chol):
+        n_comp, n_feat, _ = prec_chol.shape
+        # One GEMM for all components: rows k*d..k*d+d of Y are (x - mu_k) @ P_k, transposed.
+        wt = prec_chol.transpose(0, 2, 1).reshape(n_comp * n_feat, n_feat)
+        b = np.einsum("kd,kde->ke", means, prec_chol).reshape(-1, 1)
+        y = np.dot(wt, xc.T)
+        y -= b
+        np.square(y, out=y)
+        return y.reshape(n_comp, n_feat, -1).sum(axis=1)
+
+    def second_moment(self, xc, rw, w, ref):
+        xt = np.ascontiguousarray(xc.T)
+        out = np.empty((rw.shape[0], xt.shape[0], xt.shape[0]))
+        for k in range(rw.shape[0]):
+            diff = xt - ref[k][:, None]
+            out[k] = np.dot(diff * rw[k], diff.T)
+        return out
+
+    def covariances(self, second, sx, nk_raw, nk, means, ref, reg_covar):
+        # sum r (x - mu)(x - mu)^T from the scatter around the reference point `ref`.
+        delta = means - ref
+        s_ref = sx - nk_raw[:, None] * ref
+        cross = np.einsum("ki,kj->kij", s_ref, delta)
+        num = (
+            second
+            - cross
+            - cross.transpose(0, 2, 1)
+            + nk_raw[:, None, None] * np.einsum("ki,kj->kij", delta, delta)
+        )
+        cov = num / nk[:, None, None]
+        idx = np.arange(cov.shape[1])
+        cov[:, idx, idx] += reg_covar
+        return cov
+
+    def precision_cholesky(self, cov, reg_covar):
+        return np.stack(
+            [
+                _chol_inv_upper(c, reg_covar, f"component {k} has an")
+                for k, c in enumerate(cov)
+            ]
+        )
+
+    def log_det_chol(self, prec_chol, n_features):
+        return np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+
+    def precisions(self, prec_chol):
+        return np.einsum("kij,klj->kil", prec_chol, prec_chol)
+
+    def n_cov_parameters(self, n_components, n_features):
+        return n_components * n_features * (n_features + 1) // 2
+
+    def to_full(self, cov, n_components, n_features):
+        return np.array(cov, dtype=np.float64)
+
+    def cov_shape(self, n_components, n_features):
+        return (n_components, n_features, n_features)
+
+    def prec_chol_from_precisions(self, precisions):
+        return np.stack([np.linalg.cholesky(p) for p in precisions])
+
+    def covariances_from_precisions(self, precisions):
+        return np.stack([np.linalg.inv(p) for p in precisions])
+
+    def _check_pd(self, p):
+        _check_spd_matrices(p, "precisions_init")
+
+
+class _Tied(_Strategy):
+    name = "tied"
+
+    def maha(self, xc, means, prec_chol):
+        y = np.dot(prec_chol.T, xc.T)  # (d, n)
+        b = np.dot(means, prec_chol)  # (K, d)
+        out = np.dot(b, y)
+        out *= -2.0
+        out += np.einsum("dn,dn->n", y, y)[None, :]
+        out += np.einsum("kd,kd->k", b, b)[:, None]
+        np.maximum(out, 0.0, out=out)
+        return out
+
+    def second_moment(self, xc, rw, w, ref):
+        if w is None:
+            return np.dot(xc.T, xc)
+        return np.dot(xc.T * w, xc)
+
+    def covariances(self, second, sx, nk_raw, nk, means, ref, reg_covar):
+        avg_means2 = np.dot(nk * means.T, means)
+        cov = (second - avg_means2) / nk.sum()
+        cov.flat[:: cov.shape[0] + 1] += reg_covar
+        return cov
+
+    def precision_cholesky(self, cov, reg_covar):
+        return _chol_inv_upper(cov, reg_covar, "the tied covariance has an")
+
+    def log_det_chol(self, prec_chol, n_features):
+        return np.sum(np.log(np.diag(prec_chol)))
+
+    def precisions(self, prec_chol):
+        return np.dot(prec_chol, prec_chol.T)
+
+    def n_cov_parameters(self, n_components, n_features):
+        return n_features * (n_features + 1) // 2
+
+    def to_full(self, cov, n_components, n_features):
+        return np.broadcast_to(np.asarray(cov, dtype=np.float64), (n_components, *cov.shape)).copy()
+
+    def cov_shape(self, n_components, n_features):
+        return (n_features, n_features)
+
+    def prec_chol_from_precisions(self, precisions):
+        return np.linalg.cholesky(precisions)
+
+    def covariances_from_precisions(self, precisions):
+        return np.linalg.inv(precisions)
+
+    def _check_pd(self, p):
+        _check_spd_matrices(p[None], "precisions_init")
+
+
+class _Diag(_Strategy):
+    name = "diag"
+
+    def maha(self, xc, means, prec_chol):
+        prec = prec_chol * prec_chol  # (K, d)
+        xt = xc.T
+        out = np.dot(prec, xt * xt)
+        out -= 2.0 * np.dot(means * prec, xt)
+        out += np.einsum("kd,kd->k", means * means, prec)[:, None]
+        np.maximum(out, 0.0, out=out)
+        return out
+
+    def second_moment(self, xc, rw, w, ref):
+        return np.dot(rw, xc * xc)
+
+    def covariances(self, second, sx, nk_raw, nk, means, ref, reg_covar):
+        avg_x2 = second / nk[:, None]
+        avg_x_means = means * sx / nk[:, None]
+        return avg_x2 - 2.0 * avg_x_means + means**2 + reg_covar
+
+    def precision_cholesky(self, cov, reg_covar):
+        bad = np.flatnonzero(np.any(~(cov > 0.0), axis=-1))
+        if bad.size:
+            raise _ill_defined(f"component(s) {bad.tolist()} have an", reg_covar)
+        return 1.0 / np.sqrt(cov)
+
+    def log_det_chol(self, prec_chol, n_features):
+        return np.sum(np.log(prec_chol), axis=1)
+
+    def precisions(self, prec_chol):
+        return prec_chol**2
+
+    def n_cov_parameters(self, n_components, n_features):
+        return n_components * n_features
+
+    def to_full(self, cov, n_components, n_features):
+        out = np.zeros((n_components, n_features, n_features))
+        idx = np.arange(n_features)
+        out[:, idx, idx] = cov
+        return out
+
+    def cov_shape(self, n_components, n_features):
+        return (n_components, n_features)
+
+    def prec_chol_from_precisions(self, precisions):
+        return np.sqrt(precisions)
+
+    def covariances_from_precisions(self, precisions):
+        return 1.0 / precisions
+
+
+class _Spherical(_Diag):
+    name = "spherical"
+
+    def maha(self, xc, means, prec_chol):
+        prec = prec_chol * prec_chol  # (K,)
+        xt = xc.T
+        out = np.dot(means, xt)
+        out *= -2.0
+        out += np.einsum("dn,dn->n", xt, xt)[None, :]
+        out += np.einsum("kd,kd->k", means, means)[:, None]
+        out *= prec[:, None]
+        np.maximum(out, 0.0, out=out)
+        return out
+
+    def covariances(self, second, sx, nk_raw, nk, means, ref, reg_covar):
+        return super().covariances(second, sx, nk_raw, nk, means, ref, reg_covar).mean(axis=1)
+
+    def precision_cholesky(self, cov, reg_covar):
+        return super().precision_cholesky(cov[:, None], reg_covar)[:, 0]
+
+    def log_det_chol(self, prec_chol, n_features):
+        return n_features * np.log(prec_chol)
+
+    def n_cov_parameters(self, n_components, n_features):
+        return n_components
+
+    def to_full(self, cov, n_components, n_features):
+        return np.asarray(cov, dtype=np.float64)[:, None, None] * np.eye(n_features)
+
+    def cov_shape(self, n_components, n_features):
+        return (n_components,)
+
+
+_STRATEGIES = {s.name: s for s in (_Full(), _Tied(), _Diag(), _Spherical())}
+
+
+def get_strategy(covariance_type: str) -> _Strategy:
+    """Return the strategy object of ``covariance_type``.
+
+    Parameters
+    ----------
+    covariance_type : {"full", "tied", "diag", "spherical"}
+
+    Returns
+    -------
+    strategy
+    """
+    try:
+        return _STRATEGIES[covariance_type]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"covariance_type must be one of {list(COVARIANCE_TYPES)}, got {covariance_type!r}."
+        ) from None

@@ -1,0 +1,209 @@
+"""Where the chunks come from and who computes them.
+
+A *source* wraps the data (a NumPy array, a memmap, or a Dask array in
+``_dask_engine``) and offers the three operations the EM loop needs:
+
+* ``reduce(fn)``: the sum over chunks of ``fn(xc, w, start)`` (a :class:`SuffStats`),
+* ``map(fn)``: ``fn(xc)`` per chunk, concatenated in row order,
+* ``sample_rows(idx)``: some rows, centred, in memory.
+
+In memory, chunks are handed to worker threads, each with BLAS limited to one thread
+through a cached threadpool controller: small GEMMs are faster single-threaded, and two
+workers scale close to 2x on two cores. Each worker accumulates its own float64 partial
+statistics over a fixed set of chunks, and the partials are summed in worker order, so
+results are reproducible run to run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from gmm_widgets.mixture._stats import SuffStats
+
+__all__ = ["ArraySource", "auto_chunk_size", "make_source"]
+
+#: Elements of the largest per-chunk temporary (K * d * rows); about 2 MB in float64.
+_CHUNK_ELEMENTS = 1 << 18
+_MIN_ROWS, _MAX_ROWS = 256, 65536
+#: Below this many rows * components * features, threads cost more than they save.
+_THREAD_MIN_WORK = 400_000
+
+
+def auto_chunk_size(n_components: int, n_features: int) -> int:
+    """Rows per chunk so that the largest temporary stays cache-sized.
+
+    Parameters
+    ----------
+    n_components, n_features : int
+
+    Returns
+    -------
+    int
+    """
+    rows = _CHUNK_ELEMENTS // max(1, n_components * (n_features + 1))
+    return int(min(_MAX_ROWS, max(_MIN_ROWS, rows)))
+
+
+@lru_cache(maxsize=1)
+def _controller() -> Any:
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return None
+    return ThreadpoolController()
+
+
+def blas_single_thread() -> AbstractContextManager:
+    """A context in which BLAS uses one thread (cheap: the controller is cached)."""
+    ctl = _controller()
+    if ctl is None:  # pragma: no cover
+        return nullcontext()
+    return ctl.limit(limits=1, user_api="blas")
+
+
+def _n_workers(n_jobs: int | None) -> int:
+    cpus = os.cpu_count() or 1
+    if n_jobs is None or n_jobs == -1:
+        return max(1, min(cpus, 8))
+    return max(1, min(int(n_jobs), cpus))
+
+
+class ArraySource:
+    """A NumPy array or memmap, centred chunk by chunk on the fly.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        float32 or float64; never copied whole.
+    sample_weight : ndarray of shape (n_samples,) or None
+    center : ndarray of shape (n_features,)
+        Subtracted from every chunk (float64; cast to the data dtype).
+    chunk_size : int
+        Rows per chunk.
+    n_jobs : int or None
+        Worker threads; ``None`` uses every core (at most 8).
+    """
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        sample_weight: np.ndarray | None,
+        center: np.ndarray,
+        chunk_size: int,
+        n_jobs: int | None = None,
+    ) -> None:
+        self.X = X
+        self.w = sample_weight
+        self.dtype = X.dtype
+        self.center = np.asarray(center, dtype=np.float64)
+        self._center_cast = self.center.astype(self.dtype)
+        self.n_samples, self.n_features = X.shape
+        self.chunk_size = int(max(1, chunk_size))
+        self.bounds = [
+            (s, min(s + self.chunk_size, self.n_samples))
+            for s in range(0, self.n_samples, self.chunk_size)
+        ]
+        self.n_workers = min(_n_workers(n_jobs), len(self.bounds))
+
+    def xc(self, start: int, stop: int) -> np.ndarray:
+        """Centred rows ``start:stop`` in the data dtype."""
+        block = np.asarray(self.X[start:stop])
+        return np.subtract(block, self._center_cast, dtype=self.dtype)
+
+    def _weights(self, start: int, stop: int) -> np.ndarray | None:
+        return None if self.w is None else self.w[start:stop]
+
+    def _use_threads(self, work_per_row: int) -> bool:
+        return self.n_workers > 1 and self.n_samples * work_per_row >= _THREAD_MIN_WORK
+
+    def reduce(
+        self, fn: Callable[[np.ndarray, np.ndarray | None, int], SuffStats], work_per_row: int = 1
+    ) -> SuffStats:
+        """Sum of ``fn(xc, w)`` over all chunks.
+
+        Parameters
+        ----------
+        fn : callable
+            ``fn(xc, w, start) -> SuffStats`` for a centred chunk, its weights and its
+            first row.
+        work_per_row : int
+            Rough cost of one row (e.g. ``K * d``), to decide whether threads pay off.
+
+        Returns
+        -------
+        SuffStats
+        """
+
+        def run(worker: int, n_workers: int) -> SuffStats | None:
+            acc = None
+            for start, stop in self.bounds[worker::n_workers]:
+                part = fn(self.xc(start, stop), self._weights(start, stop), start)
+                acc = part if acc is None else acc.__iadd__(part)
+            return acc
+
+        with blas_single_thread():
+            if not self._use_threads(work_per_row):
+                return run(0, 1)
+            with ThreadPoolExecutor(self.n_workers) as pool:
+                futures = [pool.submit(run, i, self.n_workers) for i in range(self.n_workers)]
+                parts = [f.result() for f in futures]
+        return SuffStats.total([p for p in parts if p is not None])
+
+    def map(
+        self, fn: Callable[[np.ndarray], np.ndarray], work_per_row: int = 1
+    ) -> np.ndarray:
+        """``fn(xc)`` for every chunk, concatenated along the first axis."""
+        out: list[Any] = [None] * len(self.bounds)
+
+        def run(worker: int, n_workers: int) -> None:
+            for i in range(worker, len(self.bounds), n_workers):
+                start, stop = self.bounds[i]
+                out[i] = fn(self.xc(start, stop))
+
+        with blas_single_thread():
+            if not self._use_threads(work_per_row):
+                run(0, 1)
+            else:
+                with ThreadPoolExecutor(self.n_workers) as pool:
+                    for f in [pool.submit(run, i, self.n_workers) for i in range(self.n_workers)]:
+                        f.result()
+        return np.concatenate(out, axis=0)
+
+    def sample_rows(self, indices: np.ndarray) -> np.ndarray:
+        """Centred rows at sorted ``indices``, float64, in memory."""
+        return np.asarray(self.X[np.sort(indices)], dtype=np.float64) - self.center
+
+    def sample_weights_at(self, indices: np.ndarray) -> np.ndarray | None:
+        """Sample weights at sorted ``indices``."""
+        return None if self.w is None else self.w[np.sort(indices)]
+
+
+def weighted_center(X: np.ndarray, w: np.ndarray | None, chunk: int = 1 << 16) -> np.ndarray:
+    """Column means of ``X`` (weighted), computed in float64 chunk by chunk."""
+    total = np.zeros(X.shape[1])
+    for s in range(0, X.shape[0], chunk):
+        block = np.asarray(X[s : s + chunk], dtype=np.float64)
+        total += block.sum(axis=0) if w is None else np.dot(w[s : s + chunk], block)
+    return total / (X.shape[0] if w is None else w.sum())
+
+
+def make_source(
+    X: Any,
+    sample_weight: np.ndarray | None,
+    center: np.ndarray,
+    chunk_size: int,
+    n_jobs: int | None,
+) -> ArraySource:
+    """The source for ``X``: in memory/memmap, or a Dask array."""
+    if type(X).__module__.split(".")[0] == "dask":
+        from gmm_widgets.mixture._dask_engine import DaskSource
+
+        return DaskSource(X, sample_weight, center, chunk_size, n_jobs)
+    return ArraySource(X, sample_weight, center, chunk_size, n_jobs)

@@ -1,0 +1,145 @@
+"""Initialisation: a small, fast k-means of our own, k-means++ seeding and random picks.
+
+All functions work on an in-memory float64 sample of the (centred) data. For data
+larger than :data:`MAX_INIT_SAMPLES` rows, the caller passes a uniform random subsample
+and assigns every row to its nearest centre afterwards.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["MAX_INIT_SAMPLES", "INIT_METHODS", "kmeans", "kmeans_plusplus", "nearest_centre"]
+
+#: Rows used to place the initial centres; larger data is subsampled uniformly for this
+#: step only (every row still takes part in every EM iteration).
+MAX_INIT_SAMPLES = 100_000
+
+INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
+
+
+def _sq_norms(X: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", X, X)
+
+
+def nearest_centre(X: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre of each row.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    centres : ndarray of shape (K, d)
+
+    Returns
+    -------
+    ndarray of shape (n,), int
+    """
+    # ||x - c||^2 = ||x||^2 - 2 c.x + ||c||^2; ||x||^2 does not change the argmin.
+    dist = np.dot(centres, X.T)
+    dist *= -2.0
+    dist += _sq_norms(centres)[:, None]
+    return dist.argmin(axis=0)
+
+
+def kmeans_plusplus(
+    X: np.ndarray,
+    n_clusters: int,
+    random_state: np.random.RandomState,
+    sample_weight: np.ndarray | None = None,
+    n_local_trials: int | None = None,
+) -> np.ndarray:
+    """Greedy k-means++ seeding (Arthur & Vassilvitskii, 2007).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    n_clusters : int
+    random_state : numpy.random.RandomState
+    sample_weight : ndarray of shape (n,), optional
+    n_local_trials : int, optional
+        Candidates tried per centre; ``2 + log(n_clusters)`` by default.
+
+    Returns
+    -------
+    ndarray of shape (n_clusters,), int
+        Row indices of the chosen centres.
+    """
+    n = X.shape[0]
+    w = np.ones(n) if sample_weight is None else sample_weight
+    if n_local_trials is None:
+        n_local_trials = 2 + int(np.log(n_clusters))
+    x_sq = _sq_norms(X)
+    indices = np.empty(n_clusters, dtype=np.intp)
+    indices[0] = random_state.choice(n, p=w / w.sum())
+    closest = np.maximum(x_sq - 2.0 * X @ X[indices[0]] + x_sq[indices[0]], 0.0)
+    potential = float(np.dot(w, closest))
+    for c in range(1, n_clusters):
+        if potential <= 0.0:  # every point coincides with a centre: pick any unused row
+            unused = np.setdiff1d(np.arange(n), indices[:c])
+            indices[c] = unused[0] if unused.size else indices[c - 1]
+            continue
+        rand = random_state.uniform(size=n_local_trials) * potential
+        candidates = np.searchsorted(np.cumsum(w * closest), rand)
+        np.clip(candidates, 0, n - 1, out=candidates)
+        dist = x_sq[candidates, None] - 2.0 * (X[candidates] @ X.T) + x_sq[None, :]
+        np.maximum(dist, 0.0, out=dist)
+        np.minimum(closest, dist, out=dist)
+        pots = dist @ w
+        best = int(np.argmin(pots))
+        potential = float(pots[best])
+        closest = dist[best]
+        indices[c] = candidates[best]
+    return indices
+
+
+def kmeans(
+    X: np.ndarray,
+    n_clusters: int,
+    random_state: np.random.RandomState,
+    sample_weight: np.ndarray | None = None,
+    max_iter: int = 300,
+    tol: float = 1e-4,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lloyd's k-means from a k-means++ seeding.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    n_clusters : int
+    random_state : numpy.random.RandomState
+    sample_weight : ndarray of shape (n,), optional
+    max_iter : int, default=300
+    tol : float, default=1e-4
+        Stop when the centres move by less than ``tol`` times the mean feature
+        variance (squared distance), or when no label changes.
+
+    Returns
+    -------
+    centres : ndarray of shape (n_clusters, d)
+    labels : ndarray of shape (n,)
+    """
+    n, d = X.shape
+    w = np.ones(n) if sample_weight is None else sample_weight
+    centres = X[kmeans_plusplus(X, n_clusters, random_state, w)].copy()
+    tol_abs = tol * float(np.mean(np.var(X, axis=0)))
+    labels = nearest_centre(X, centres)
+    for _ in range(max_iter):
+        wsum = np.bincount(labels, weights=w, minlength=n_clusters)
+        new = np.empty_like(centres)
+        for j in range(d):
+            new[:, j] = np.bincount(labels, weights=w * X[:, j], minlength=n_clusters)
+        empty = wsum <= 0
+        if empty.any():
+            # Move empty clusters to the points farthest from their centres.
+            far = np.argsort(-np.einsum("ij,ij->i", X - centres[labels], X - centres[labels]))
+            new[empty] = X[far[: int(empty.sum())]]
+            wsum[empty] = 1.0
+        new /= wsum[:, None]
+        shift = float(np.sum((new - centres) ** 2))
+        centres = new
+        new_labels = nearest_centre(X, centres)
+        unchanged = np.array_equal(new_labels, labels)
+        labels = new_labels
+        if unchanged or shift <= tol_abs:
+            break
+    return centres, labels

@@ -1,0 +1,235 @@
+"""Per-chunk log-densities, responsibilities and sufficient statistics.
+
+Everything here works on one chunk of *centred* data ``xc`` of shape ``(n, d)`` and
+lays per-component arrays out component-major, ``(K, n)``, so that reductions run over
+the long axis. The hot loop stays in the data's dtype (float32 or float64); the
+statistics that cross chunks are float64.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gmm_widgets.mixture._covariance import get_strategy
+
+__all__ = ["ChunkParams", "Params", "SuffStats", "chunk_estep", "chunk_stats", "m_step"]
+
+_LOG_2PI = np.log(2.0 * np.pi)
+
+
+@dataclass
+class Params:
+    """Mixture parameters in the centred coordinates of a fit (float64).
+
+    Attributes
+    ----------
+    weights : ndarray of shape (K,)
+    means : ndarray of shape (K, d)
+        Means minus the fit's centre.
+    covariances : ndarray
+        scikit-learn's shape for ``covariance_type``.
+    prec_chol : ndarray
+        Precision Cholesky factors, same shape as ``covariances``.
+    covariance_type : str
+    """
+
+    weights: np.ndarray
+    means: np.ndarray
+    covariances: np.ndarray
+    prec_chol: np.ndarray
+    covariance_type: str
+
+    def cast(self, dtype: np.dtype) -> ChunkParams:
+        """The arrays the chunk kernels need, in the data's dtype."""
+        strategy = get_strategy(self.covariance_type)
+        n_features = self.means.shape[1]
+        with np.errstate(divide="ignore"):
+            log_w = np.log(self.weights)
+        const = log_w + strategy.log_det_chol(self.prec_chol, n_features) - 0.5 * (
+            n_features * _LOG_2PI
+        )
+        return ChunkParams(
+            means=self.means.astype(dtype),
+            prec_chol=self.prec_chol.astype(dtype),
+            const=np.asarray(const, dtype=dtype).reshape(-1, 1),
+            covariance_type=self.covariance_type,
+        )
+
+
+@dataclass
+class ChunkParams:
+    """Parameters cast to the data dtype, with the per-component log constant."""
+
+    means: np.ndarray
+    prec_chol: np.ndarray
+    const: np.ndarray  # (K, 1): log w_k + log det P_k - d/2 log(2 pi)
+    covariance_type: str
+
+
+@dataclass
+class SuffStats:
+    """Float64 sufficient statistics accumulated over chunks.
+
+    Attributes
+    ----------
+    nk : ndarray of shape (K,)
+        Sum of (weighted) responsibilities.
+    sx : ndarray of shape (K, d)
+        Responsibility-weighted sums of the centred data.
+    second : ndarray
+        Type-specific second-order statistics (see ``_covariance``).
+    log_lik : float
+        Sum of weighted per-sample log-likelihoods.
+    weight : float
+        Sum of sample weights.
+    entropy : float
+        Sum of ``-w * r * log r`` (for ICL).
+    """
+
+    nk: np.ndarray
+    sx: np.ndarray
+    second: np.ndarray
+    log_lik: float = 0.0
+    weight: float = 0.0
+
+    def __iadd__(self, other: SuffStats) -> SuffStats:
+        self.nk += other.nk
+        self.sx += other.sx
+        self.second += other.second
+        self.log_lik += other.log_lik
+        self.weight += other.weight
+        return self
+
+    @classmethod
+    def total(cls, parts: list[SuffStats]) -> SuffStats:
+        """Sum of a list of statistics, in list order."""
+        it = iter(parts)
+        out = next(it)
+        for p in it:
+            out += p
+        return out
+
+
+def _estep_core(xc: np.ndarray, cp: ChunkParams):
+    """Shifted weighted log-densities, their shift, their exponentials and column sums."""
+    strategy = get_strategy(cp.covariance_type)
+    log_prob = strategy.maha(xc, cp.means, cp.prec_chol)
+    log_prob *= -0.5
+    log_prob += cp.const
+    amax = log_prob.max(axis=0)
+    amax[~np.isfinite(amax)] = 0.0
+    log_prob -= amax
+    expo = np.exp(log_prob)
+    total = expo.sum(axis=0)
+    return log_prob, amax, expo, total
+
+
+def chunk_estep(xc: np.ndarray, cp: ChunkParams) -> tuple[np.ndarray, np.ndarray]:
+    """E-step on one chunk.
+
+    Parameters
+    ----------
+    xc : ndarray of shape (n, d)
+        Centred data chunk.
+    cp : ChunkParams
+
+    Returns
+    -------
+    log_norm : ndarray of shape (n,)
+        ``log p(x)`` per sample.
+    log_resp : ndarray of shape (K, n)
+        Log-responsibilities.
+    """
+    log_prob, amax, _, total = _estep_core(xc, cp)
+    with np.errstate(divide="ignore"):
+        log_total = np.log(total)
+    log_prob -= log_total
+    return log_total + amax, log_prob
+
+
+def chunk_stats(
+    xc: np.ndarray,
+    w: np.ndarray | None,
+    cp: ChunkParams,
+    ref: np.ndarray,
+) -> SuffStats:
+    """E-step and M-step statistics of one chunk, in one pass.
+
+    Parameters
+    ----------
+    xc : ndarray of shape (n, d)
+        Centred data chunk.
+    w : ndarray of shape (n,) or None
+        Sample weights of the chunk.
+    cp : ChunkParams
+        Current parameters.
+    ref : ndarray of shape (K, d)
+        Reference points for the scatter (the current means), in the data dtype.
+
+    Returns
+    -------
+    SuffStats
+    """
+    strategy = get_strategy(cp.covariance_type)
+    _, amax, resp, total = _estep_core(xc, cp)
+    with np.errstate(divide="ignore"):
+        log_norm = np.log(total)
+    log_norm += amax
+    scale = np.reciprocal(total)
+    if w is not None:
+        w = w.astype(xc.dtype, copy=False)
+        scale *= w
+        log_lik = float(np.dot(w.astype(np.float64), log_norm))
+        weight = float(w.sum(dtype=np.float64))
+    else:
+        log_lik = float(log_norm.sum(dtype=np.float64))
+        weight = float(xc.shape[0])
+    resp *= scale
+    return responsibility_stats(xc, resp, w, ref, strategy, log_lik, weight)
+
+
+def responsibility_stats(xc, rw, w, ref, strategy, log_lik=0.0, weight=None) -> SuffStats:
+    """Sufficient statistics of a chunk for given (weighted) responsibilities ``rw`` (K, n)."""
+    nk = rw.sum(axis=1, dtype=np.float64)
+    sx = np.dot(rw, xc).astype(np.float64)
+    second = np.asarray(strategy.second_moment(xc, rw, w, ref), dtype=np.float64)
+    if weight is None:
+        weight = float(xc.shape[0]) if w is None else float(w.sum(dtype=np.float64))
+    return SuffStats(nk=nk, sx=sx, second=second, log_lik=log_lik, weight=weight)
+
+
+def m_step(stats: SuffStats, ref: np.ndarray, covariance_type: str, reg_covar: float) -> Params:
+    """Parameters from accumulated statistics, with scikit-learn's formulas.
+
+    Parameters
+    ----------
+    stats : SuffStats
+    ref : ndarray of shape (K, d)
+        The reference points the scatter was accumulated around (float64).
+    covariance_type : str
+    reg_covar : float
+
+    Returns
+    -------
+    Params
+
+    Raises
+    ------
+    ValueError
+        If a covariance is not positive definite (a collapsed component).
+    """
+    strategy = get_strategy(covariance_type)
+    eps = 10 * np.finfo(np.float64).eps
+    nk = stats.nk + eps
+    means = stats.sx / nk[:, None]
+    cov = strategy.covariances(stats.second, stats.sx, stats.nk, nk, means, ref, reg_covar)
+    if not np.all(np.isfinite(cov)):
+        raise ValueError(
+            "Fitting the mixture model failed: the covariances became non-finite. "
+            "Scale the input data (e.g. standardise the features) or increase reg_covar."
+        )
+    prec_chol = strategy.precision_cholesky(cov, reg_covar)
+    weights = nk / nk.sum()
+    return Params(weights, means, cov, prec_chol, covariance_type)

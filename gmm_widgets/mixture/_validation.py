@@ -1,0 +1,233 @@
+"""Input validation shared by the EM core and everything built on it.
+
+Every check raises a :class:`ValueError` or :class:`TypeError` whose message names the
+argument at fault and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "ConvergenceWarning",
+    "NotFittedError",
+    "check_X",
+    "check_random_state",
+    "check_sample_weight",
+]
+
+#: Rows checked at a time when scanning large (memory-mapped) inputs for NaN/inf.
+_SCAN_ROWS = 1 << 16
+
+
+class ConvergenceWarning(UserWarning):
+    """EM stopped at ``max_iter`` before the lower bound changed by less than ``tol``."""
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A method that needs a fitted model was called before :meth:`fit`.
+
+    Subclasses both :class:`ValueError` and :class:`AttributeError`, as scikit-learn's
+    ``NotFittedError`` does.
+    """
+
+
+def check_random_state(seed: Any) -> np.random.RandomState:
+    """Turn ``seed`` into a :class:`numpy.random.RandomState`.
+
+    Parameters
+    ----------
+    seed : None, int, numpy.random.RandomState or numpy.random.Generator
+        ``None`` uses fresh OS entropy; an int seeds a new generator; a
+        ``RandomState`` is used as is; a ``Generator`` seeds a new ``RandomState``
+        from it.
+
+    Returns
+    -------
+    numpy.random.RandomState
+    """
+    if seed is None:
+        return np.random.RandomState()
+    if isinstance(seed, np.random.RandomState):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        return np.random.RandomState(seed.integers(0, 2**32 - 1, dtype=np.uint64))
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        if not 0 <= int(seed) < 2**32:
+            raise ValueError(f"random_state must be in [0, 2**32 - 1], got {seed}.")
+        return np.random.RandomState(int(seed))
+    raise TypeError(
+        "random_state must be None, an int, a numpy RandomState or Generator; "
+        f"got {type(seed).__name__}."
+    )
+
+
+def _feature_names(X: Any) -> np.ndarray | None:
+    columns = getattr(X, "columns", None)
+    if columns is None or not hasattr(X, "iloc"):
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    if not all(isinstance(n, str) for n in names):
+        return None
+    return names
+
+
+def _is_dask(X: Any) -> bool:
+    return type(X).__module__.split(".")[0] == "dask" and hasattr(X, "chunks")
+
+
+def check_X(
+    X: Any,
+    *,
+    name: str = "X",
+    min_samples: int = 1,
+    n_features: int | None = None,
+    dtype_keep: bool = True,
+    check_finite: bool = True,
+) -> np.ndarray:
+    """Validate a data matrix without copying it when it is already fine.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Data. NumPy arrays (including ``np.memmap``), lists and pandas DataFrames are
+        accepted. float32 and float64 keep their dtype; other numeric types become
+        float64.
+    name : str, default="X"
+        Name of the argument, used in error messages.
+    min_samples : int, default=1
+        Minimum number of rows.
+    n_features : int, optional
+        Required number of columns (e.g. the fitted model's ``n_features_in_``).
+    dtype_keep : bool, default=True
+        Keep float32 input as float32. With ``False`` everything becomes float64.
+    check_finite : bool, default=True
+        Refuse NaN and infinity. Large inputs are scanned in blocks, so a memory-mapped
+        array is never loaded whole.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features)
+        float32 or float64.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not numeric (strings, objects, complex numbers).
+    ValueError
+        If ``X`` is not 2-D, is empty, has too few rows or the wrong number of
+        columns, or holds NaN or infinity.
+    """
+    if X is None:
+        raise TypeError(f"{name} is None; pass an array of shape (n_samples, n_features).")
+    if hasattr(X, "iloc") and hasattr(X, "dtypes"):  # pandas DataFrame/Series
+        try:
+            X = X.to_numpy(dtype=np.float64 if not dtype_keep else None)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must hold numbers only; converting it failed: {exc}") from exc
+    if not isinstance(X, np.ndarray):
+        try:
+            X = np.asarray(X)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{name} must be an array-like of numbers of shape (n_samples, n_features); "
+                f"converting it to an array failed: {exc}"
+            ) from exc
+    if X.dtype == object:
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{name} must hold numbers only, but it holds objects that are not: {exc}"
+            ) from exc
+    if X.dtype.kind == "c":
+        raise TypeError(f"{name} is complex; Gaussian mixtures need real-valued data.")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers, got dtype {X.dtype}.")
+    if X.ndim == 1:
+        raise ValueError(
+            f"{name} must be 2-D of shape (n_samples, n_features), got a 1-D array of "
+            f"shape {X.shape}. Reshape your data with {name}.reshape(-1, 1) if it has a "
+            f"single feature or {name}.reshape(1, -1) if it is a single sample."
+        )
+    if X.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D of shape (n_samples, n_features), got {X.ndim}-D shape "
+            f"{X.shape}."
+        )
+    if X.shape[1] == 0:
+        raise ValueError(f"{name} has 0 features (shape {X.shape}); at least 1 is required.")
+    if X.shape[0] < min_samples:
+        raise ValueError(
+            f"{name} has {X.shape[0]} sample(s) but at least {min_samples} are required."
+        )
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(
+            f"{name} has {X.shape[1]} features, but the model was fitted with "
+            f"{n_features} features. Pass data with the same columns as in fit."
+        )
+    if X.dtype == np.float32 and dtype_keep:
+        pass
+    elif X.dtype != np.float64:
+        X = X.astype(np.float64)
+    if check_finite:
+        _check_finite(X, name)
+    return X
+
+
+def _check_finite(X: np.ndarray, name: str) -> None:
+    n = X.shape[0]
+    for start in range(0, n, _SCAN_ROWS):
+        block = X[start : start + _SCAN_ROWS]
+        # A sum is cheap and is non-finite iff some entry is (or the sum overflows).
+        if np.isfinite(block.sum(dtype=np.float64)):
+            continue
+        bad = ~np.isfinite(block)
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            kind = "NaN" if np.isnan(block[row, col]) else "infinity"
+            raise ValueError(
+                f"{name} contains {kind} (first at row {start + row}, column {col}); "
+                f"{int(bad.sum())} non-finite value(s) in rows {start}..{start + len(block) - 1}. "
+                "Remove or impute those values before fitting."
+            )
+
+
+def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None:
+    """Validate ``sample_weight``.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or None
+        Non-negative, finite weights, not all zero. ``None`` means unit weights.
+    n_samples : int
+        Number of rows of ``X``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,) in float64, or None
+    """
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
+        sample_weight = np.full(n_samples, float(sample_weight))
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"sample_weight must be an array of numbers: {exc}") from exc
+    if w.ndim != 1 or w.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},) to match X, got shape {w.shape}."
+        )
+    if not np.all(np.isfinite(w)):
+        raise ValueError("sample_weight contains NaN or infinity; pass finite weights.")
+    if np.any(w < 0):
+        raise ValueError(
+            f"sample_weight must be non-negative; {int((w < 0).sum())} weight(s) are negative."
+        )
+    if not np.any(w > 0):
+        raise ValueError("sample_weight is all zero; at least one sample needs a positive weight.")
+    return w

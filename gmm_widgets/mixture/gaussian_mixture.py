@@ -1,0 +1,713 @@
+"""GaussianMixture: validation and the EM loop, which reports to the callbacks."""
+
+from __future__ import annotations
+
+import numbers
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from gmm_widgets.mixture import _init
+from gmm_widgets.mixture._covariance import get_strategy
+from gmm_widgets.mixture._engine import auto_chunk_size, make_source, weighted_center
+from gmm_widgets.mixture._params import ParamsMixin
+from gmm_widgets.mixture._stats import Params, chunk_estep, chunk_stats, m_step
+from gmm_widgets.mixture._stats import responsibility_stats as _resp_stats
+from gmm_widgets.mixture._validation import (
+    ConvergenceWarning,
+    NotFittedError,
+    _feature_names,
+    _is_dask,
+    check_random_state,
+    check_sample_weight,
+    check_X,
+)
+from gmm_widgets.mixture.callbacks import EMState, PrintProgress
+
+__all__ = ["GaussianMixture"]
+
+Callback = Callable[[EMState], Any]
+
+
+def _check_int(value: Any, name: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r}).")
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}.")
+    return int(value)
+
+
+def _check_float(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} ({value!r}).")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}.")
+    return float(value)
+
+
+def _notify(callbacks: list[Callback], state: EMState) -> bool:
+    """Call every callback; True when one asked to stop this init."""
+    stop = False
+    for cb in callbacks:
+        try:
+            if cb(state) is True:
+                stop = True
+        except StopIteration:
+            stop = True
+    return stop
+
+
+class GaussianMixture(ParamsMixin):
+    """Gaussian mixture model fitted by expectation-maximisation.
+
+    Speaks scikit-learn's API and, from the same starting point, gives the same numbers
+    as :class:`sklearn.mixture.GaussianMixture` (to about 1e-10 relative in float64),
+    computed from per-chunk sufficient statistics: one pass over the data per
+    iteration, in bounded memory, on several threads. Adds ``sample_weight``,
+    per-iteration ``callbacks``, :meth:`icl`, and fits NumPy memmaps and Dask arrays.
+
+    Parameters
+    ----------
+    n_components : int, default=1
+        Number of mixture components.
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+        ``"full"``: each component has its own covariance matrix; ``"tied"``: all share
+        one; ``"diag"``: each has a diagonal covariance; ``"spherical"``: each has a
+        single variance.
+    tol : float, default=1e-3
+        EM stops when the mean per-sample lower bound changes by less than ``tol``.
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance, keeping it positive definite.
+    max_iter : int, default=100
+        EM iterations per initialisation.
+    n_init : int, default=1
+        Initialisations; the one with the highest lower bound is kept.
+    init_params : {"kmeans", "k-means++", "random", "random_from_data"}, default="kmeans"
+        How the responsibilities (and so the parameters) are initialised.
+    weights_init : array-like of shape (n_components,), optional
+        Initial weights (non-negative, summing to 1).
+    means_init : array-like of shape (n_components, n_features), optional
+        Initial means.
+    precisions_init : array-like, optional
+        Initial precisions (inverse covariances), in the shape of ``covariance_type``:
+        ``(n_components, n_features, n_features)`` for ``"full"``, ``(n_features,
+        n_features)`` for ``"tied"``, ``(n_components, n_features)`` for ``"diag"``,
+        ``(n_components,)`` for ``"spherical"``.
+    random_state : int, RandomState, Generator or None, default=None
+        Seeds the initialisation and :meth:`sample`.
+    warm_start : bool, default=False
+        Start :meth:`fit` from the previous fit's parameters (and with ``n_init=1``).
+    verbose : int, default=0
+        ``1`` prints each init's start and end; ``2`` also every ``verbose_interval``
+        iterations. Implemented as a :class:`PrintProgress` callback.
+    verbose_interval : int, default=10
+        Iterations between progress lines when ``verbose >= 2``.
+    callbacks : callable or list of callables, optional
+        Each is called with an :class:`EMState` after every initialisation and every
+        iteration; returning ``True`` or raising ``StopIteration`` stops that init.
+    chunk_size : int, optional
+        Rows per chunk. By default chosen from ``n_components`` and ``n_features`` so
+        the per-chunk temporaries stay cache-sized. Memory beyond ``X`` is bounded by it.
+    n_jobs : int, optional
+        Worker threads for large inputs; ``None`` uses every core.
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (n_components,)
+    means_ : ndarray of shape (n_components, n_features)
+    covariances_ : ndarray
+        Shape as for ``precisions_init``.
+    precisions_ : ndarray
+        Inverse covariances, same shape.
+    precisions_cholesky_ : ndarray
+        Cholesky factors of the precisions, same shape.
+    converged_ : bool
+        Whether the best init converged.
+    n_iter_ : int
+        Iterations of the best init.
+    lower_bound_ : float
+        Lower bound (mean log-likelihood) of the best init's last iteration.
+    lower_bounds_ : list of float
+        Lower bound after every iteration of the best init.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when ``X`` was a DataFrame with string column names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_widgets import GaussianMixture
+    >>> X = np.array([[1, 2], [1, 4], [1, 0], [10, 2], [10, 4], [10, 0]])
+    >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
+    >>> np.round(np.sort(gm.means_[:, 0]), 3)
+    array([ 1., 10.])
+    """
+
+    def __init__(
+        self,
+        n_components: int = 1,
+        *,
+        covariance_type: str = "full",
+        tol: float = 1e-3,
+        reg_covar: float = 1e-6,
+        max_iter: int = 100,
+        n_init: int = 1,
+        init_params: str = "kmeans",
+        weights_init: Any = None,
+        means_init: Any = None,
+        precisions_init: Any = None,
+        random_state: Any = None,
+        warm_start: bool = False,
+        verbose: int = 0,
+        verbose_interval: int = 10,
+        callbacks: Callback | Sequence[Callback] | None = None,
+        chunk_size: int | None = None,
+        n_jobs: int | None = None,
+    ) -> None:
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.max_iter = max_iter
+        self.n_init = n_init
+        self.init_params = init_params
+        self.weights_init = weights_init
+        self.means_init = means_init
+        self.precisions_init = precisions_init
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.verbose_interval = verbose_interval
+        self.callbacks = callbacks
+        self.chunk_size = chunk_size
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------------ validation
+    def _check_parameters(self) -> None:
+        _check_int(self.n_components, "n_components", 1)
+        get_strategy(self.covariance_type)
+        _check_float(self.tol, "tol")
+        _check_float(self.reg_covar, "reg_covar")
+        _check_int(self.max_iter, "max_iter", 0)
+        _check_int(self.n_init, "n_init", 1)
+        if self.init_params not in _init.INIT_METHODS:
+            raise ValueError(
+                f"init_params must be one of {list(_init.INIT_METHODS)}, "
+                f"got {self.init_params!r}."
+            )
+        _check_int(self.verbose, "verbose", 0)
+        _check_int(self.verbose_interval, "verbose_interval", 1)
+        if self.chunk_size is not None:
+            _check_int(self.chunk_size, "chunk_size", 1)
+        if self.n_jobs is not None and self.n_jobs != -1:
+            _check_int(self.n_jobs, "n_jobs", 1)
+        self._callback_list()
+
+    def _callback_list(self) -> list[Callback]:
+        cbs = self.callbacks
+        if cbs is None:
+            out: list[Callback] = []
+        elif callable(cbs):
+            out = [cbs]
+        elif isinstance(cbs, (list, tuple)):
+            out = list(cbs)
+        else:
+            raise TypeError(
+                "callbacks must be a callable or a list of callables taking an EMState, "
+                f"got {type(cbs).__name__}."
+            )
+        for cb in out:
+            if not callable(cb):
+                raise TypeError(f"every callback must be callable; {cb!r} is not.")
+        if self.verbose:
+            out.append(PrintProgress(self.verbose, self.verbose_interval))
+        return out
+
+    def _check_inits(self, n_features: int) -> tuple:
+        K = self.n_components
+        strategy = get_strategy(self.covariance_type)
+        weights = means = precisions = None
+        if self.weights_init is not None:
+            weights = np.asarray(self.weights_init, dtype=np.float64)
+            if weights.shape != (K,):
+                raise ValueError(
+                    f"weights_init must have shape ({K},) for n_components={K}, "
+                    f"got shape {weights.shape}."
+                )
+            if not np.all(np.isfinite(weights)) or weights.min() < 0 or weights.max() > 1:
+                raise ValueError("weights_init must hold values in [0, 1].")
+            if abs(1.0 - weights.sum()) > 1e-6:
+                raise ValueError(
+                    f"weights_init must sum to 1, but its sum is {weights.sum():.8g}; "
+                    "divide it by its sum."
+                )
+            weights = weights / weights.sum()
+        if self.means_init is not None:
+            means = np.asarray(self.means_init, dtype=np.float64)
+            if means.shape != (K, n_features):
+                raise ValueError(
+                    f"means_init must have shape ({K}, {n_features}) "
+                    f"(n_components, n_features), got shape {means.shape}."
+                )
+            if not np.all(np.isfinite(means)):
+                raise ValueError("means_init contains NaN or infinity.")
+        if self.precisions_init is not None:
+            precisions = strategy.check_precisions(self.precisions_init, K, n_features)
+        return weights, means, precisions
+
+    def _validate_data(self, X: Any, sample_weight: Any):
+        self._check_parameters()
+        K = self.n_components
+        if _is_dask(X):
+            from gmm_widgets.mixture._dask_engine import check_dask_X
+
+            X = check_dask_X(X)
+        else:
+            names = _feature_names(X)
+            X = check_X(X, min_samples=1)
+            if names is not None:
+                self.feature_names_in_ = names
+            elif hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        n_samples = X.shape[0]
+        if n_samples < max(2, K):
+            raise ValueError(
+                f"X has {n_samples} sample(s) but n_components={K} needs at least "
+                f"{max(2, K)}: lower n_components or pass more data."
+            )
+        w = check_sample_weight(sample_weight, n_samples)
+        if w is not None and np.count_nonzero(w) < K:
+            raise ValueError(
+                f"sample_weight has only {np.count_nonzero(w)} positive weight(s), fewer "
+                f"than n_components={K}."
+            )
+        return X, w
+
+    # --------------------------------------------------------------------- fitting
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> GaussianMixture:
+        """Estimate the parameters with EM.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data; a NumPy array, memmap, DataFrame or Dask array.
+        y : None
+            Ignored; present for API consistency.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights. Integer weights give the same fit as repeating rows.
+
+        Returns
+        -------
+        self : GaussianMixture
+        """
+        self._fit(X, sample_weight)
+        return self
+
+    def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
+        """Fit, then return the most likely component of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        self._fit(X, sample_weight)
+        return self.predict(X)
+
+    def _fit(self, X: Any, sample_weight: Any) -> None:
+        X, w = self._validate_data(X, sample_weight)
+        n_features = X.shape[1]
+        inits = self._check_inits(n_features)
+        callbacks = self._callback_list()
+        strategy = get_strategy(self.covariance_type)
+        K = self.n_components
+
+        do_init = not (self.warm_start and hasattr(self, "converged_"))
+        if not do_init and self.n_features_in_ != n_features:
+            raise ValueError(
+                f"warm_start: X has {n_features} features but the model was fitted with "
+                f"{self.n_features_in_}. Set warm_start=False to fit new data."
+            )
+        if _is_dask(X):
+            from gmm_widgets.mixture._dask_engine import dask_center
+
+            center = dask_center(X, w)
+        else:
+            center = weighted_center(X, w)
+        chunk = self.chunk_size or auto_chunk_size(K, n_features)
+        source = make_source(X, w, center, chunk, self.n_jobs)
+        work = K * (n_features + 1)
+        dtype = source.dtype
+        rs = check_random_state(self.random_state)
+
+        best: tuple | None = None
+        max_lower_bound = -np.inf
+        for init in range(self.n_init if do_init else 1):
+            t0 = time.perf_counter()
+            if do_init:
+                params = self._initialize(source, rs, inits, strategy)
+                lower_bound = -np.inf
+            else:
+                params = self._params_from_attributes(center)
+                lower_bound = self.lower_bound_
+            lower_bounds: list[float] = []
+            converged = False
+            stopped = callbacks and _notify(
+                callbacks, self._state(init, 0, params, center, -np.inf, np.nan, False, t0)
+            )
+            n_iter = 0
+            while not stopped and n_iter < self.max_iter:
+                n_iter += 1
+                prev = lower_bound
+                cp = params.cast(dtype)
+                ref = cp.means
+
+                def stats_fn(xc, wc, start, cp=cp, ref=ref):
+                    return chunk_stats(xc, wc, cp, ref)
+
+                stats = source.reduce(stats_fn, work)
+                lower_bound = stats.log_lik / stats.weight
+                params = m_step(stats, ref.astype(np.float64), self.covariance_type, self.reg_covar)
+                lower_bounds.append(lower_bound)
+                change = lower_bound - prev
+                converged = bool(abs(change) < self.tol)
+                if callbacks:
+                    stopped = _notify(
+                        callbacks,
+                        self._state(init, n_iter, params, center, lower_bound, change, converged, t0),
+                    )
+                if converged:
+                    break
+            if best is None or lower_bound > max_lower_bound:
+                max_lower_bound = lower_bound
+                best = (params, n_iter, lower_bounds, converged, bool(stopped))
+
+        params, n_iter, lower_bounds, converged, stopped = best
+        self._set_attributes(params, center, dtype)
+        self.converged_ = converged
+        self.n_iter_ = n_iter
+        self.lower_bound_ = max_lower_bound
+        self.lower_bounds_ = lower_bounds
+        self.n_features_in_ = n_features
+        if not converged and self.max_iter > 0 and not stopped:
+            warnings.warn(
+                "Best performing initialization did not converge after "
+                f"max_iter={self.max_iter} iterations. Try different init parameters, "
+                "increase max_iter or tol, or check for degenerate data.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    def _initialize(self, source, rs, inits, strategy) -> Params:
+        weights_init, means_init, precisions_init = inits
+        K, d = self.n_components, source.n_features
+        zeros = np.zeros((K, d))
+        if weights_init is None or means_init is None or precisions_init is None:
+            method = self.init_params
+            if method == "random":
+                seeds = {s: rs.randint(2**31 - 1) for s, _ in source.bounds}
+
+                def random_fn(xc, wc, start):
+                    resp = np.random.RandomState(seeds[start]).uniform(size=(xc.shape[0], K))
+                    resp /= resp.sum(axis=1)[:, None]
+                    rw = np.ascontiguousarray(resp.T, dtype=xc.dtype)
+                    if wc is not None:
+                        rw *= wc
+                    return _resp_stats(xc, rw, wc, zeros.astype(xc.dtype), strategy)
+
+                stats = source.reduce(random_fn, K * (d + 1))
+            else:
+                n = source.n_samples
+                if n > _init.MAX_INIT_SAMPLES:
+                    idx = np.sort(rs.choice(n, _init.MAX_INIT_SAMPLES, replace=False))
+                else:
+                    idx = np.arange(n)
+                sample = source.sample_rows(idx)
+                sw = source.sample_weights_at(idx)
+                if method == "kmeans":
+                    centres, _ = _init.kmeans(sample, K, rs, sw)
+
+                    def hard_fn(xc, wc, start):
+                        labels = _init.nearest_centre(xc, centres.astype(xc.dtype))
+                        rw = np.zeros((K, xc.shape[0]), dtype=xc.dtype)
+                        rw[labels, np.arange(xc.shape[0])] = 1.0 if wc is None else wc
+                        return _resp_stats(xc, rw, wc, zeros.astype(xc.dtype), strategy)
+
+                    stats = source.reduce(hard_fn, K * (d + 1))
+                else:
+                    if sw is not None:
+                        pos = np.flatnonzero(sw > 0)
+                        sample, sw = sample[pos], sw[pos]
+                    if method == "k-means++":
+                        chosen = _init.kmeans_plusplus(sample, K, rs, sw)
+                    else:
+                        chosen = rs.choice(sample.shape[0], size=K, replace=False)
+                    stats = _resp_stats(sample[chosen], np.eye(K), None, zeros, strategy)
+            params = m_step(stats, zeros, self.covariance_type, self.reg_covar)
+        else:
+            params = Params(None, None, None, None, self.covariance_type)
+        if weights_init is not None:
+            params.weights = weights_init
+        if means_init is not None:
+            params.means = means_init - source.center
+        if precisions_init is not None:
+            params.prec_chol = strategy.prec_chol_from_precisions(precisions_init)
+            params.covariances = strategy.covariances_from_precisions(precisions_init)
+        else:
+            params.prec_chol = strategy.precision_cholesky(params.covariances, self.reg_covar)
+        return params
+
+    def _state(self, init, n_iter, params, center, lower_bound, change, converged, t0):
+        return EMState(
+            init=init,
+            n_iter=n_iter,
+            weights=params.weights,
+            means=params.means + center,
+            covariances=params.covariances,
+            covariance_type=self.covariance_type,
+            lower_bound=float(lower_bound),
+            change=float(change),
+            converged=converged,
+            elapsed=time.perf_counter() - t0,
+            max_iter=self.max_iter,
+        )
+
+    def _set_attributes(self, params: Params, center: np.ndarray, dtype) -> None:
+        strategy = get_strategy(self.covariance_type)
+        self.weights_ = params.weights.astype(dtype)
+        self.means_ = (params.means + center).astype(dtype)
+        self.covariances_ = params.covariances.astype(dtype)
+        self.precisions_cholesky_ = params.prec_chol.astype(dtype)
+        self.precisions_ = strategy.precisions(params.prec_chol).astype(dtype)
+        self._fit_center = np.asarray(center, dtype=np.float64)
+
+    def _check_is_fitted(self) -> None:
+        if not hasattr(self, "precisions_cholesky_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator."
+            )
+
+    def _params_from_attributes(self, center: np.ndarray) -> Params:
+        return Params(
+            weights=np.asarray(self.weights_, dtype=np.float64),
+            means=np.asarray(self.means_, dtype=np.float64) - center,
+            covariances=np.asarray(self.covariances_, dtype=np.float64),
+            prec_chol=np.asarray(self.precisions_cholesky_, dtype=np.float64),
+            covariance_type=self.covariance_type,
+        )
+
+    # ----------------------------------------------------------------- prediction
+    def _source_for(self, X: Any):
+        self._check_is_fitted()
+        if _is_dask(X):
+            from gmm_widgets.mixture._dask_engine import check_dask_X
+
+            X = check_dask_X(X, n_features=self.n_features_in_)
+        else:
+            X = check_X(X, n_features=self.n_features_in_)
+        center = getattr(self, "_fit_center", None)
+        if center is None:
+            center = np.dot(self.weights_, self.means_).astype(np.float64)
+        K = len(self.weights_)
+        chunk = self.chunk_size or auto_chunk_size(K, X.shape[1])
+        source = make_source(X, None, center, chunk, self.n_jobs)
+        cp = self._params_from_attributes(center).cast(source.dtype)
+        return source, cp, K * (X.shape[1] + 1)
+
+    def _map_estep(self, X: Any, what: str) -> np.ndarray:
+        source, cp, work = self._source_for(X)
+
+        def fn(xc, cp=cp):
+            log_norm, log_resp = chunk_estep(xc, cp)
+            if what == "score":
+                return log_norm.astype(np.float64)
+            if what == "label":
+                return log_resp.argmax(axis=0)
+            if what == "proba":
+                return np.exp(log_resp.T.astype(np.float64))
+            if what == "entropy":
+                lr = log_resp.astype(np.float64)
+                return np.array([-np.sum(np.exp(lr) * lr, where=np.isfinite(lr))])
+            raise AssertionError(what)
+
+        return source.map(fn, work)
+
+    def score_samples(self, X: Any) -> np.ndarray:
+        """Log-density of each sample under the mixture.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_samples,)
+        """
+        return self._map_estep(X, "score")
+
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
+        """Mean per-sample log-likelihood of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        float
+        """
+        scores = self.score_samples(X)
+        w = check_sample_weight(sample_weight, scores.shape[0])
+        return float(scores.mean() if w is None else np.dot(w, scores) / w.sum())
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Most likely component of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        return self._map_estep(X, "label")
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Posterior probability (responsibility) of each component for each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        resp : ndarray of shape (n_samples, n_components)
+        """
+        return self._map_estep(X, "proba")
+
+    def _n_parameters(self) -> int:
+        K, d = self.means_.shape
+        cov = get_strategy(self.covariance_type).n_cov_parameters(K, d)
+        return int(cov + K * d + K - 1)
+
+    def _n_samples(self, X: Any) -> int:
+        return int(X.shape[0]) if hasattr(X, "shape") else len(X)
+
+    def bic(self, X: Any) -> float:
+        """Bayesian information criterion on ``X``; lower is better.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        float
+            ``-2 * log-likelihood + n_parameters * log(n_samples)``.
+        """
+        n = self._n_samples(X)
+        return float(-2 * self.score(X) * n + self._n_parameters() * np.log(n))
+
+    def aic(self, X: Any) -> float:
+        """Akaike information criterion on ``X``; lower is better.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        float
+            ``-2 * log-likelihood + 2 * n_parameters``.
+        """
+        n = self._n_samples(X)
+        return float(-2 * self.score(X) * n + 2 * self._n_parameters())
+
+    def icl(self, X: Any) -> float:
+        """Integrated completed likelihood criterion on ``X``; lower is better.
+
+        BIC plus twice the entropy of the soft assignment, ``-2 * sum(r * log r)``: it
+        penalises overlapping components, so it prefers well-separated clusters.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        float
+        """
+        entropy = float(self._map_estep(X, "entropy").sum())
+        return self.bic(X) + 2.0 * entropy
+
+    def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Draw samples from the fitted mixture.
+
+        Uses ``random_state`` as scikit-learn does, so both give the same draws.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        y : ndarray of shape (n_samples,)
+            Component of each sample.
+        """
+        self._check_is_fitted()
+        if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
+            raise TypeError(f"n_samples must be an int, got {type(n_samples).__name__}.")
+        if n_samples < 1:
+            raise ValueError(f"n_samples must be >= 1, got {n_samples}.")
+        _, n_features = self.means_.shape
+        rng = check_random_state(self.random_state)
+        weights = np.asarray(self.weights_, dtype=np.float64)
+        counts = rng.multinomial(n_samples, weights / weights.sum())
+        ct = self.covariance_type
+        if ct == "full":
+            parts = [
+                rng.multivariate_normal(m, c, int(s))
+                for m, c, s in zip(self.means_, self.covariances_, counts)
+            ]
+        elif ct == "tied":
+            parts = [
+                rng.multivariate_normal(m, self.covariances_, int(s))
+                for m, s in zip(self.means_, counts)
+            ]
+        else:
+            parts = [
+                m + rng.standard_normal(size=(s, n_features)) * np.sqrt(c)
+                for m, c, s in zip(self.means_, self.covariances_, counts)
+            ]
+        X = np.vstack(parts)
+        y = np.concatenate([np.full(s, j, dtype=int) for j, s in enumerate(counts)])
+        return X, y
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def n_parameters_(self) -> int:
+        """Number of free parameters of the fitted model (as BIC counts them)."""
+        self._check_is_fitted()
+        return self._n_parameters()
+
+    def covariances_full(self) -> np.ndarray:
+        """Covariances expanded to full matrices, shape (n_components, n_features, n_features)."""
+        self._check_is_fitted()
+        K, d = self.means_.shape
+        return get_strategy(self.covariance_type).to_full(self.covariances_, K, d)
+
