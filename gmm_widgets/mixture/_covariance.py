@@ -161,10 +161,7 @@ class _Full(_Strategy):
 
     def precision_cholesky(self, cov, reg_covar):
         return np.stack(
-            [
-                _chol_inv_upper(c, reg_covar, f"component {k} has an")
-                for k, c in enumerate(cov)
-            ]
+            [_chol_inv_upper(c, reg_covar, f"component {k} has an") for k, c in enumerate(cov)]
         )
 
     def log_det_chol(self, prec_chol, n_features):
@@ -229,7 +226,8 @@ class _Tied(_Strategy):
         return n_features * (n_features + 1) // 2
 
     def to_full(self, cov, n_components, n_features):
-        return np.broadcast_to(np.asarray(cov, dtype=np.float64), (n_components, *cov.shape)).copy()
+        cov = np.asarray(cov, dtype=np.float64)
+        return np.broadcast_to(cov, (n_components, *cov.shape)).copy()
 
     def cov_shape(self, n_components, n_features):
         return (n_features, n_features)

@@ -156,9 +156,7 @@ class ArraySource:
                 parts = [f.result() for f in futures]
         return SuffStats.total([p for p in parts if p is not None])
 
-    def map(
-        self, fn: Callable[[np.ndarray], np.ndarray], work_per_row: int = 1
-    ) -> np.ndarray:
+    def map(self, fn: Callable[[np.ndarray], np.ndarray], work_per_row: int = 1) -> np.ndarray:
         """``fn(xc)`` for every chunk, concatenated along the first axis."""
         out: list[Any] = [None] * len(self.bounds)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MAX_INIT_SAMPLES", "INIT_METHODS", "kmeans", "kmeans_plusplus", "nearest_centre"]
+__all__ = ["INIT_METHODS", "MAX_INIT_SAMPLES", "kmeans", "kmeans_plusplus", "nearest_centre"]
 
 #: Rows used to place the initial centres; larger data is subsampled uniformly for this
 #: step only (every row still takes part in every EM iteration).

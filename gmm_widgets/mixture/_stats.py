@@ -47,8 +47,10 @@ class Params:
         n_features = self.means.shape[1]
         with np.errstate(divide="ignore"):
             log_w = np.log(self.weights)
-        const = log_w + strategy.log_det_chol(self.prec_chol, n_features) - 0.5 * (
-            n_features * _LOG_2PI
+        const = (
+            log_w
+            + strategy.log_det_chol(self.prec_chol, n_features)
+            - 0.5 * (n_features * _LOG_2PI)
         )
         return ChunkParams(
             means=self.means.astype(dtype),

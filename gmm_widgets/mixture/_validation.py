@@ -155,8 +155,7 @@ def check_X(
         )
     if X.ndim != 2:
         raise ValueError(
-            f"{name} must be 2-D of shape (n_samples, n_features), got {X.ndim}-D shape "
-            f"{X.shape}."
+            f"{name} must be 2-D of shape (n_samples, n_features), got {X.ndim}-D shape {X.shape}."
         )
     if X.shape[1] == 0:
         raise ValueError(f"{name} has 0 features (shape {X.shape}); at least 1 is required.")

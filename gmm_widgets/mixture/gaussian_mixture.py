@@ -195,8 +195,7 @@ class GaussianMixture(ParamsMixin):
         _check_int(self.n_init, "n_init", 1)
         if self.init_params not in _init.INIT_METHODS:
             raise ValueError(
-                f"init_params must be one of {list(_init.INIT_METHODS)}, "
-                f"got {self.init_params!r}."
+                f"init_params must be one of {list(_init.INIT_METHODS)}, got {self.init_params!r}."
             )
         _check_int(self.verbose, "verbose", 0)
         _check_int(self.verbose_interval, "verbose_interval", 1)
@@ -376,15 +375,17 @@ class GaussianMixture(ParamsMixin):
 
                 stats = source.reduce(stats_fn, work)
                 lower_bound = stats.log_lik / stats.weight
-                params = m_step(stats, ref.astype(np.float64), self.covariance_type, self.reg_covar)
+                params = m_step(
+                    stats, ref.astype(np.float64), self.covariance_type, self.reg_covar
+                )
                 lower_bounds.append(lower_bound)
                 change = lower_bound - prev
                 converged = bool(abs(change) < self.tol)
                 if callbacks:
-                    stopped = _notify(
-                        callbacks,
-                        self._state(init, n_iter, params, center, lower_bound, change, converged, t0),
+                    state = self._state(
+                        init, n_iter, params, center, lower_bound, change, converged, t0
                     )
+                    stopped = _notify(callbacks, state)
                 if converged:
                     break
             if best is None or lower_bound > max_lower_bound:
@@ -682,17 +683,17 @@ class GaussianMixture(ParamsMixin):
         if ct == "full":
             parts = [
                 rng.multivariate_normal(m, c, int(s))
-                for m, c, s in zip(self.means_, self.covariances_, counts)
+                for m, c, s in zip(self.means_, self.covariances_, counts, strict=True)
             ]
         elif ct == "tied":
             parts = [
                 rng.multivariate_normal(m, self.covariances_, int(s))
-                for m, s in zip(self.means_, counts)
+                for m, s in zip(self.means_, counts, strict=True)
             ]
         else:
             parts = [
                 m + rng.standard_normal(size=(s, n_features)) * np.sqrt(c)
-                for m, c, s in zip(self.means_, self.covariances_, counts)
+                for m, c, s in zip(self.means_, self.covariances_, counts, strict=True)
             ]
         X = np.vstack(parts)
         y = np.concatenate([np.full(s, j, dtype=int) for j, s in enumerate(counts)])
@@ -710,4 +711,3 @@ class GaussianMixture(ParamsMixin):
         self._check_is_fitted()
         K, d = self.means_.shape
         return get_strategy(self.covariance_type).to_full(self.covariances_, K, d)
-
