@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from gmm_widgets.mixture._covariance import get_strategy
 from gmm_widgets.mixture._validation import check_random_state
 
 __all__ = [
@@ -37,8 +38,6 @@ __all__ = [
     "make_mixture",
     "make_mixture_params",
 ]
-
-COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 #: Column names of :func:`load_iris`, in centimetres.
 IRIS_FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
@@ -95,7 +94,8 @@ class MixtureParams:
         -------
         ndarray of shape (n_components, n_features, n_features)
         """
-        return _to_full(self.covariances, self.covariance_type, self.n_components, self.n_features)
+        strategy = get_strategy(self.covariance_type)
+        return strategy.to_full(self.covariances, self.n_components, self.n_features)
 
     def sample(self, n_samples: int, random_state: Any = None, *, shuffle: bool = True):
         """Draw samples from the mixture.
@@ -128,16 +128,6 @@ def _check_count(value: Any, name: str, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}.")
     return int(value)
-
-
-def _to_full(cov: np.ndarray, covariance_type: str, k: int, d: int) -> np.ndarray:
-    if covariance_type == "full":
-        return np.array(cov, dtype=np.float64)
-    if covariance_type == "tied":
-        return np.broadcast_to(cov, (k, d, d)).copy()
-    if covariance_type == "diag":
-        return np.asarray(cov)[:, :, None] * np.eye(d)
-    return np.asarray(cov)[:, None, None] * np.eye(d)
 
 
 def _check_covariances(cov: Any, covariance_type: str, k: int, d: int) -> np.ndarray:
@@ -203,10 +193,7 @@ def _resolve_params(
     center_box: tuple[float, float],
     cluster_std: float,
 ) -> MixtureParams:
-    if covariance_type not in COVARIANCE_TYPES:
-        raise ValueError(
-            f"covariance_type must be one of {list(COVARIANCE_TYPES)}, got {covariance_type!r}."
-        )
+    get_strategy(covariance_type)  # validates the name
     if means is not None:
         means = np.array(means, dtype=np.float64)
         if means.ndim != 2 or means.size == 0:
