@@ -1,0 +1,142 @@
+// A 2-D plot: points on a canvas, with an SVG overlay on top for axes, component
+// ellipses (1 and 2 sigma) and mean markers. Widgets that add draggable handles put them
+// in `layers.handles`.
+
+import { drawAxes } from "./axes.js";
+import { linePath, svg } from "./dom.js";
+import { ellipsePoints } from "./ellipse.js";
+import { rgbString } from "./colors.js";
+import { drawPoints, sizeCanvas } from "./scatter.js";
+import { linearScale } from "./scale.js";
+
+export const PLOT_MARGIN = { left: 56, right: 14, top: 10, bottom: 40 };
+
+let clipCounter = 0;
+
+/**
+ * @param {HTMLElement} container positioned element that receives the canvas and the SVG
+ */
+export function createScatterPlot(container) {
+  const canvas = document.createElement("canvas");
+  canvas.className = "gmm-points";
+  canvas.setAttribute("data-gmm-role", "points");
+  const overlay = svg("svg", { class: "gmm-overlay", "data-gmm-role": "plot", role: "img", "aria-label": "Data and mixture components" });
+  container.append(canvas, overlay);
+  const clipId = `gmm-clip-${++clipCounter}`;
+  const defs = svg("defs", {}, overlay);
+  const clip = svg("clipPath", { id: clipId }, defs);
+  const clipRect = svg("rect", {}, clip);
+  const layers = {
+    axes: svg("g", { class: "gmm-axes" }, overlay),
+    ellipses: svg("g", { class: "gmm-ellipses", "clip-path": `url(#${clipId})` }, overlay),
+    means: svg("g", { class: "gmm-means", "clip-path": `url(#${clipId})` }, overlay),
+    handles: svg("g", { class: "gmm-handles" }, overlay),
+  };
+  const state = { width: 0, height: 0, x: null, y: null, ctx: null, dpr: 1, labels: {} };
+
+  /** Resize to width x height CSS px and set the data domains; redraws the axes. */
+  function layout(width, height, xDomain, yDomain, labels = {}) {
+    const m = PLOT_MARGIN;
+    state.width = width;
+    state.height = height;
+    state.labels = labels;
+    state.dpr = globalThis.devicePixelRatio || 1;
+    container.style.height = `${height}px`;
+    state.ctx = sizeCanvas(canvas, width, height, state.dpr);
+    overlay.setAttribute("width", String(width));
+    overlay.setAttribute("height", String(height));
+    state.x = linearScale(xDomain, [m.left, width - m.right]);
+    state.y = linearScale(yDomain, [height - m.bottom, m.top]);
+    for (const [k, v] of Object.entries({ x: m.left, y: m.top, width: Math.max(0, width - m.left - m.right), height: Math.max(0, height - m.top - m.bottom) })) {
+      clipRect.setAttribute(k, String(v));
+    }
+    drawAxes(layers.axes, state.x, state.y, { xLabel: labels.x, yLabel: labels.y });
+  }
+
+  /**
+   * Draw points given in data coordinates with n x 3 sRGB colours.
+   * @param {ArrayLike<number>} xs
+   * @param {ArrayLike<number>} ys
+   * @param {ArrayLike<number>} rgb
+   * @param {ArrayLike<number>} [order] draw order
+   */
+  function points(xs, ys, rgb, order) {
+    if (!state.ctx || !state.x) return;
+    const n = xs.length;
+    const px = new Float32Array(n);
+    const py = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      px[i] = state.x(xs[i]);
+      py[i] = state.y(ys[i]);
+    }
+    drawPoints(state.ctx, { xs: px, ys: py, rgb, width: state.width, height: state.height, dpr: state.dpr, order });
+  }
+
+  /**
+   * Draw one ellipse per sigma level and a mean marker per component.
+   * @param {{mean: [number, number], cov: ArrayLike<number>, color: [number, number, number], weight?: number}[]} comps
+   *   projected means and 2x2 covariances (data coordinates)
+   * @param {{sigmas?: number[], background?: [number, number, number]}} [opts]
+   */
+  function components(comps, opts = {}) {
+    if (!state.x) return;
+    const sigmas = opts.sigmas ?? [1, 2];
+    const bg = opts.background ?? [255, 255, 255];
+    const { x, y } = state;
+    syncChildren(layers.ellipses, comps.length, "g");
+    syncChildren(layers.means, comps.length, "path");
+    comps.forEach((c, k) => {
+      const group = layers.ellipses.children[k];
+      group.setAttribute("data-component", String(k));
+      syncChildren(group, sigmas.length, "path");
+      sigmas.forEach((s, j) => {
+        const { xs, ys } = ellipsePoints(c.mean, c.cov, s);
+        const path = group.children[j];
+        const ok = Number.isFinite(c.mean[0]) && Number.isFinite(c.mean[1]);
+        path.setAttribute("d", ok ? `${linePath(Array.from(xs, x), Array.from(ys, y))}Z` : "");
+        path.setAttribute("data-gmm-role", "ellipse");
+        path.setAttribute("data-component", String(k));
+        path.setAttribute("data-sigma", String(s));
+        path.setAttribute("stroke", rgbString(c.color));
+        path.setAttribute("fill", j === 0 ? rgbString(c.color, 0.1) : "none");
+        path.setAttribute("stroke-width", j === 0 ? "2" : "1.3");
+        path.setAttribute("stroke-dasharray", j === 0 ? "" : "5 4");
+        path.setAttribute("stroke-opacity", j === 0 ? "0.95" : "0.8");
+      });
+      const mx = x(c.mean[0]);
+      const my = y(c.mean[1]);
+      const marker = layers.means.children[k];
+      const r = 6;
+      marker.setAttribute("d", Number.isFinite(mx) && Number.isFinite(my) ? `M${mx - r},${my}L${mx},${my - r}L${mx + r},${my}L${mx},${my + r}Z` : "");
+      marker.setAttribute("data-gmm-role", "mean");
+      marker.setAttribute("data-component", String(k));
+      marker.setAttribute("fill", rgbString(c.color));
+      marker.setAttribute("stroke", rgbString(bg));
+      marker.setAttribute("stroke-width", "1.8");
+    });
+  }
+
+  return {
+    canvas,
+    overlay,
+    layers,
+    layout,
+    points,
+    components,
+    get x() {
+      return state.x;
+    },
+    get y() {
+      return state.y;
+    },
+    get size() {
+      return { width: state.width, height: state.height };
+    },
+  };
+}
+
+/** Make `parent` have exactly `n` children of the given SVG tag (reusing existing ones). */
+export function syncChildren(parent, n, tag) {
+  while (parent.children.length > n) parent.removeChild(parent.lastChild);
+  while (parent.children.length < n) svg(tag, {}, parent);
+}
