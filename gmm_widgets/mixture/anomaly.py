@@ -296,6 +296,12 @@ def detection_metrics(labels: Any, anomalies: Any) -> DetectionMetrics:
     >>> m.precision, m.recall, m.f1
     (0.5, 0.5, 0.5)
     """
+    n_labels, n_flags = len(np.atleast_1d(labels)), len(np.atleast_1d(anomalies))
+    if n_labels != n_flags:
+        raise ValueError(
+            f"labels has {n_labels} entries but anomalies has {n_flags}; pass one label "
+            "per point, in the same order."
+        )
     truth = _check_labels(labels, None)
     flags = _check_binary(
         anomalies,
