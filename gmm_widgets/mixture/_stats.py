@@ -114,7 +114,13 @@ class SuffStats:
         return out
 
 
-def _estep_core(xc: np.ndarray, cp: ChunkParams):
+#: Floor of the shifted log-densities before ``exp`` in the statistics pass. Without it,
+#: far-away points give subnormal responsibilities, and arithmetic on subnormals is
+#: 3-5x slower. ``exp(floor)`` is still far below rounding of any statistic.
+_LOG_FLOOR = {np.dtype(np.float64): -460.0, np.dtype(np.float32): -60.0}
+
+
+def _estep_core(xc: np.ndarray, cp: ChunkParams, floor: bool = False):
     """Shifted weighted log-densities, their shift, their exponentials and column sums."""
     strategy = get_strategy(cp.covariance_type)
     log_prob = strategy.maha(xc, cp.means, cp.prec_chol)
@@ -123,6 +129,8 @@ def _estep_core(xc: np.ndarray, cp: ChunkParams):
     amax = log_prob.max(axis=0)
     amax[~np.isfinite(amax)] = 0.0
     log_prob -= amax
+    if floor:
+        np.maximum(log_prob, _LOG_FLOOR[log_prob.dtype], out=log_prob)
     expo = np.exp(log_prob)
     total = expo.sum(axis=0)
     return log_prob, amax, expo, total
@@ -175,7 +183,7 @@ def chunk_stats(
     SuffStats
     """
     strategy = get_strategy(cp.covariance_type)
-    _, amax, resp, total = _estep_core(xc, cp)
+    _, amax, resp, total = _estep_core(xc, cp, floor=True)
     with np.errstate(divide="ignore"):
         log_norm = np.log(total)
     log_norm += amax

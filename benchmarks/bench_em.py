@@ -1,0 +1,168 @@
+"""Per-iteration EM time of gmm_widgets against scikit-learn, side by side in one run.
+
+Usage::
+
+    python benchmarks/bench_em.py            # the settings of issue 3
+    python benchmarks/bench_em.py --quick    # smaller sizes, for a smoke run
+
+Both libraries start from the same ``weights_init``/``means_init``/``precisions_init``,
+so neither runs an initialisation, and both run with ``tol=0``. The per-iteration time
+is ``(t(1 + m iterations) - t(1 iteration)) / m``, which cancels each library's fixed
+costs (validation, scikit-learn's final E-step). Medians over repeats are printed with
+their ratio, plus peak RSS growth of one fit of each and the largest relative
+difference of the fitted means (they must agree).
+
+A last table times a whole default fit (k-means init, ``tol=1e-3``) at N=20,000, d=2:
+what a user waits for when moving a K slider.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import statistics
+import sys
+import time
+import warnings
+
+import numpy as np
+
+from gmm_widgets import GaussianMixture
+
+try:
+    from sklearn.mixture import GaussianMixture as SkGaussianMixture
+except ImportError:  # pragma: no cover
+    sys.exit("This benchmark compares against scikit-learn: pip install scikit-learn")
+
+warnings.filterwarnings("ignore")
+
+SETTINGS = [
+    # (N, d, K, covariance_type, dtype)
+    (100_000, 2, 5, "full", "float64"),
+    (1_000_000, 2, 5, "full", "float64"),
+    (100_000, 16, 8, "full", "float64"),
+    (1_000_000, 8, 10, "full", "float64"),
+    (100_000, 64, 16, "full", "float64"),
+    (1_000_000, 2, 5, "tied", "float64"),
+    (1_000_000, 2, 5, "diag", "float64"),
+    (1_000_000, 2, 5, "spherical", "float64"),
+    (1_000_000, 8, 10, "tied", "float64"),
+    (1_000_000, 8, 10, "diag", "float64"),
+    (1_000_000, 8, 10, "spherical", "float64"),
+    (1_000_000, 2, 5, "full", "float32"),
+    (1_000_000, 8, 10, "full", "float32"),
+]
+QUICK = [(20_000, 2, 5, "full", "float64"), (20_000, 8, 4, "diag", "float32")]
+
+
+def make_data(n, d, k, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=5.0, size=(k, d))
+    labels = rng.integers(0, k, size=n)
+    X = centres[labels] + rng.normal(size=(n, d))
+    return X.astype(dtype)
+
+
+def start_params(X, k, ct, seed=0):
+    rng = np.random.default_rng(seed)
+    d = X.shape[1]
+    means = X[rng.choice(len(X), k, replace=False)].astype(np.float64)
+    shapes = {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}
+    if ct == "full":
+        prec = np.broadcast_to(np.eye(d), shapes[ct]).copy()
+    elif ct == "tied":
+        prec = np.eye(d)
+    else:
+        prec = np.ones(shapes[ct])
+    return dict(weights_init=np.full(k, 1.0 / k), means_init=means, precisions_init=prec)
+
+
+def rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed_fit(cls, X, k, ct, n_iter, start):
+    est = cls(k, covariance_type=ct, tol=0.0, max_iter=n_iter, **start)
+    gc.collect()
+    t0 = time.perf_counter()
+    est.fit(X)
+    return time.perf_counter() - t0, est
+
+
+def per_iteration(cls, X, k, ct, start, m, repeats):
+    times = []
+    for _ in range(repeats):
+        t1, _ = timed_fit(cls, X, k, ct, 1, start)
+        tm, est = timed_fit(cls, X, k, ct, 1 + m, start)
+        times.append(max(tm - t1, 1e-9) / m)
+    return statistics.median(times), est
+
+
+def bench_iterations(settings, repeats):
+    print("Per EM iteration, medians of", repeats, "repeats (ms); ratio = sklearn / ours")
+    header = (
+        f"{'N':>9} {'d':>3} {'K':>3} {'cov':>9} {'dtype':>7} | "
+        f"{'sklearn':>9} {'ours':>8} {'ratio':>6} | {'max rel diff':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    for n, d, k, ct, dtype in settings:
+        X = make_data(n, d, k, dtype)
+        start = start_params(X, k, ct)
+        m = 3 if n * d * k >= 5e7 else 5
+        t_sk, sk = per_iteration(SkGaussianMixture, X, k, ct, start, m, repeats)
+        t_us, us = per_iteration(GaussianMixture, X, k, ct, start, m, repeats)
+        diff = np.max(np.abs(us.means_ - sk.means_)) / np.max(np.abs(sk.means_))
+        print(
+            f"{n:>9} {d:>3} {k:>3} {ct:>9} {dtype:>7} | {t_sk * 1e3:>9.1f} {t_us * 1e3:>8.1f}"
+            f" {t_sk / t_us:>6.1f} | {diff:>12.1e}",
+            flush=True,
+        )
+
+
+def bench_memory(n=1_000_000, d=8, k=10):
+    X = make_data(n, d, k, "float64")
+    start = start_params(X, k, "full")
+    print(
+        f"\nPeak RSS growth of one 3-iteration fit at N={n:,}, d={d}, K={k} (X is "
+        f"{X.nbytes / 2**20:.0f} MB)"
+    )
+    for name, cls in (("ours", GaussianMixture), ("sklearn", SkGaussianMixture)):
+        before = rss_mb()
+        timed_fit(cls, X, k, "full", 3, start)
+        print(f"  {name:>8}: +{rss_mb() - before:.0f} MB (process peak {rss_mb():.0f} MB)")
+
+
+def bench_default_fit(repeats):
+    print("\nWhole default fit (kmeans init, tol=1e-3) at N=20,000, d=2 (ms, median)")
+    print(f"{'K':>3} | {'sklearn':>9} {'ours':>8} {'ratio':>6} | {'iters sk/ours':>13}")
+    for k in (2, 4, 8):
+        X = make_data(20_000, 2, k, "float64", seed=k)
+        res = {}
+        for name, cls in (("sk", SkGaussianMixture), ("us", GaussianMixture)):
+            times, iters = [], []
+            for r in range(repeats):
+                est = cls(k, random_state=r)
+                t0 = time.perf_counter()
+                est.fit(X)
+                times.append(time.perf_counter() - t0)
+                iters.append(est.n_iter_)
+            res[name] = (statistics.median(times), statistics.median(iters))
+        (ts, its), (tu, itu) = res["sk"], res["us"]
+        print(f"{k:>3} | {ts * 1e3:>9.1f} {tu * 1e3:>8.1f} {ts / tu:>6.1f} | {its:>6}/{itu:<6}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes only")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    bench_iterations(QUICK if args.quick else SETTINGS, args.repeats)
+    if not args.quick:
+        bench_default_fit(7)
+        bench_memory()
+
+
+if __name__ == "__main__":
+    main()
