@@ -97,7 +97,9 @@ class MixtureParams:
         strategy = get_strategy(self.covariance_type)
         return strategy.to_full(self.covariances, self.n_components, self.n_features)
 
-    def sample(self, n_samples: int, random_state: Any = None, *, shuffle: bool = True):
+    def sample(
+        self, n_samples: int, random_state: Any = None, *, shuffle: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Draw samples from the mixture.
 
         Parameters
@@ -354,7 +356,7 @@ def make_mixture(
     shuffle: bool = True,
     random_state: Any = None,
     return_params: bool = False,
-):
+) -> tuple[Any, ...]:
     """Sample a Gaussian mixture with chosen (or random) weights, means and covariances.
 
     Like scikit-learn's ``make_blobs``, but every cluster has its own covariance and
@@ -439,7 +441,7 @@ def make_customer_segments(
     random_state: Any = None,
     as_frame: bool = False,
     return_params: bool = False,
-):
+) -> tuple[Any, ...]:
     """Synthetic customers in three overlapping, elongated segments.
 
     Two features per customer: the average purchase value (in euros) and the number of
@@ -520,7 +522,7 @@ def make_anomalies(
     margin: float = 0.25,
     random_state: Any = None,
     return_params: bool = False,
-):
+) -> tuple[Any, ...]:
     """Inliers from a Gaussian mixture plus uniformly scattered, labelled outliers.
 
     ``round(contamination * n_samples)`` points are outliers, drawn uniformly from the
@@ -618,7 +620,7 @@ cluster_std
 # --------------------------------------------------------------------------- iris
 
 
-def load_iris(*, as_frame: bool = False):
+def load_iris(*, as_frame: bool = False) -> tuple[Any, Any, list[str]]:
     """Fisher's iris data: 150 flowers, 4 measurements in cm, 50 of each species.
 
     The measurements of Fisher (1936), "The use of multiple measurements in taxonomic

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -583,7 +584,7 @@ class AnomalyDetector(ParamsMixin):
         return np.where(self.decision_function(X) < 0, -1, 1)
 
     @property
-    def fit_predict(self):
+    def fit_predict(self) -> Callable[..., np.ndarray]:
         """Fit on ``X`` and return its -1/1 flags (outlier detection only).
 
         Parameters
