@@ -1,0 +1,14 @@
+"""Jupyter widgets built on anywidget.
+
+* :class:`FitPlayer`: watch EM fit a mixture, iteration by iteration.
+
+Shared pieces for widget authors: :mod:`._base` (:class:`GMMWidget`, bundle loading and
+the data traits), :mod:`._transport` (binary arrays), :mod:`._model` (reading any fitted
+mixture, ours or scikit-learn's), :mod:`._data` (validation, display subsample, PCA) and
+:mod:`._frames` (EM states to frames, throttled streaming).
+"""
+
+from gmm_widgets.widgets._base import GMMWidget
+from gmm_widgets.widgets.fit_player import FitPlayer
+
+__all__ = ["FitPlayer", "GMMWidget"]

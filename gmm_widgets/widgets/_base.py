@@ -1,0 +1,130 @@
+"""The base class of every gmm_widgets widget.
+
+:class:`GMMWidget` is an :class:`anywidget.AnyWidget` whose front end is the bundle
+``gmm_widgets/static/<_bundle>.js`` (and ``.css``) built from ``js/src/<_bundle>.js`` by
+the package build (see CONTRIBUTING.md). A subclass sets ``_bundle`` and gets
+
+* the synced data traits ``data`` (the displayed rows, float32, sent once as binary),
+  ``n_samples`` and ``feature_names``, filled by :meth:`_set_data`;
+* :meth:`_send_arrays` for custom messages whose arrays travel as binary buffers;
+* a clear error when the JavaScript was not built.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import anywidget
+import numpy as np
+import traitlets
+
+from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, DisplayData, prepare_data
+from gmm_widgets.widgets._transport import array_serialization, pack_message
+
+__all__ = ["STATIC_DIR", "GMMWidget", "bundle_paths"]
+
+#: Where the build puts the bundles.
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def bundle_paths(name: str) -> tuple[Path, Path]:
+    """Paths of the JS and CSS bundles of widget ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Entry name, e.g. ``"fit_player"`` for ``js/src/fit_player.js``.
+
+    Returns
+    -------
+    (Path, Path)
+    """
+    return STATIC_DIR / f"{name}.js", STATIC_DIR / f"{name}.css"
+
+
+_MISSING_BUNDLE = (
+    "The JavaScript of {cls} ({path}) has not been built. Install the package with pip, "
+    "which builds it (`pip install -e .` in a clone; Node.js >= 20 and npm are needed), "
+    "or build it by hand: `cd js && npm ci && npm run build`."
+)
+
+
+class GMMWidget(anywidget.AnyWidget):
+    """Base of the gmm_widgets widgets: bundle loading and the data traits.
+
+    Subclasses set ``_bundle`` to the name of their entry in ``js/src``.
+
+    Attributes
+    ----------
+    data : ndarray of shape (n_display, n_features), float32
+        The rows shown (all of ``X``, or a seeded uniform subsample of
+        :data:`~gmm_widgets.widgets._data.MAX_DISPLAY_POINTS` rows).
+    n_samples : int
+        Rows of ``X``.
+    feature_names : list of str
+    """
+
+    _bundle: ClassVar[str | None] = None
+
+    data = traitlets.Instance(np.ndarray, allow_none=True).tag(sync=True, **array_serialization)
+    n_samples = traitlets.Int(0).tag(sync=True)
+    feature_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        bundle = cls.__dict__.get("_bundle")
+        if bundle:
+            js, css = bundle_paths(bundle)
+            # anywidget turns these paths into file contents (and, with ANYWIDGET_HMR=1,
+            # watches them). A missing bundle is reported when the widget is created.
+            if js.is_file():
+                cls._esm = js
+            if css.is_file():
+                cls._css = css
+        super().__init_subclass__(**kwargs)
+
+    def __init__(self, **kwargs: Any) -> None:
+        bundle = type(self)._bundle
+        if bundle and "_esm" not in kwargs and not hasattr(type(self), "_esm"):
+            raise RuntimeError(
+                _MISSING_BUNDLE.format(cls=type(self).__name__, path=bundle_paths(bundle)[0])
+            )
+        super().__init__(**kwargs)
+
+    def _set_data(
+        self,
+        X: Any,
+        *,
+        max_display_points: int = MAX_DISPLAY_POINTS,
+        display_seed: int = 0,
+        validated: DisplayData | None = None,
+    ) -> DisplayData:
+        """Validate ``X`` and send the rows to display.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        max_display_points : int
+        display_seed : int
+        validated : DisplayData, optional
+            Already prepared data (skips validation).
+
+        Returns
+        -------
+        DisplayData
+        """
+        dd = validated or prepare_data(X, max_points=max_display_points, seed=display_seed)
+        with self.hold_sync():
+            self.feature_names = dd.feature_names
+            self.n_samples = dd.n_samples
+            self.data = dd.display
+        return dd
+
+    def _send_arrays(self, msg_type: str, **payload: Any) -> None:
+        """Send a custom message whose ndarrays travel as binary buffers.
+
+        The view receives ``{"type": msg_type, "state": ..., "buffer_paths": ...}``
+        and the buffers; ``unpackMessage`` in ``js/src/lib/codecs.js`` decodes it.
+        """
+        content, buffers = pack_message(msg_type, **payload)
+        self.send(content, buffers)
