@@ -58,5 +58,5 @@ def build(target_name: str, version: str, path: str = "js", force: bool = False)
             "`apt-get install nodejs npm`) and retry."
         )
     if force or _needs_install(js):
-        _run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], js)
+        _run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], js)
     _run([npm, "run", "build"], js)
