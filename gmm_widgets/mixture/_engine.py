@@ -16,6 +16,7 @@ results are reproducible run to run.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from gmm_widgets.mixture._memmap import iter_blocks, release_rows
 from gmm_widgets.mixture._stats import SuffStats
 
 __all__ = ["ArraySource", "auto_chunk_size", "make_source"]
@@ -32,6 +34,8 @@ __all__ = ["ArraySource", "auto_chunk_size", "make_source"]
 #: Elements of the largest per-chunk temporary (K * d * rows); about 2 MB in float64.
 _CHUNK_ELEMENTS = 1 << 18
 _MIN_ROWS, _MAX_ROWS = 256, 65536
+#: Row block for gathering samples out of a memmap.
+_SAMPLE_ROWS = 1 << 16
 #: Below this many rows * components * features, threads cost more than they save.
 _THREAD_MIN_WORK = 400_000
 
@@ -114,8 +118,9 @@ class ArraySource:
 
     def xc(self, start: int, stop: int) -> np.ndarray:
         """Centred rows ``start:stop`` in the data dtype."""
-        block = np.asarray(self.X[start:stop])
-        return np.subtract(block, self._center_cast, dtype=self.dtype)
+        out = np.subtract(self.X[start:stop], self._center_cast, dtype=self.dtype)
+        release_rows(self.X, start, stop)
+        return np.asarray(out)
 
     def _weights(self, start: int, stop: int) -> np.ndarray | None:
         return None if self.w is None else self.w[start:stop]
@@ -176,7 +181,19 @@ class ArraySource:
 
     def sample_rows(self, indices: np.ndarray) -> np.ndarray:
         """Centred rows at sorted ``indices``, float64, in memory."""
-        return np.asarray(self.X[np.sort(indices)], dtype=np.float64) - self.center
+        idx = np.sort(indices)
+        if not isinstance(self.X, np.memmap):
+            return np.asarray(self.X[idx], dtype=np.float64) - self.center
+        # Gather block by block, releasing each block's pages: a uniform sample touches
+        # nearly every page of the file.
+        out = np.empty((idx.size, self.n_features))
+        bounds = np.searchsorted(idx, np.arange(0, self.n_samples + _SAMPLE_ROWS, _SAMPLE_ROWS))
+        for b, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+            if hi > lo:
+                out[lo:hi] = self.X[idx[lo:hi]]
+                release_rows(self.X, b * _SAMPLE_ROWS, min((b + 1) * _SAMPLE_ROWS, self.n_samples))
+        out -= self.center
+        return out
 
     def sample_weights_at(self, indices: np.ndarray) -> np.ndarray | None:
         """Sample weights at sorted ``indices``."""
@@ -186,8 +203,8 @@ class ArraySource:
 def weighted_center(X: np.ndarray, w: np.ndarray | None, chunk: int = 1 << 16) -> np.ndarray:
     """Column means of ``X`` (weighted), computed in float64 chunk by chunk."""
     total = np.zeros(X.shape[1])
-    for s in range(0, X.shape[0], chunk):
-        block = np.asarray(X[s : s + chunk], dtype=np.float64)
+    for s, block in iter_blocks(X, chunk):
+        block = np.asarray(block, dtype=np.float64)
         total += block.sum(axis=0) if w is None else np.dot(w[s : s + chunk], block)
     return total / (X.shape[0] if w is None else w.sum())
 

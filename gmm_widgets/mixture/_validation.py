@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from gmm_widgets.mixture._memmap import iter_blocks
+
 __all__ = [
     "ConvergenceWarning",
     "NotFittedError",
@@ -178,9 +180,7 @@ def check_X(
 
 
 def _check_finite(X: np.ndarray, name: str) -> None:
-    n = X.shape[0]
-    for start in range(0, n, _SCAN_ROWS):
-        block = X[start : start + _SCAN_ROWS]
+    for start, block in iter_blocks(X, _SCAN_ROWS):
         # A sum is cheap and is non-finite iff some entry is (or the sum overflows).
         if np.isfinite(block.sum(dtype=np.float64)):
             continue

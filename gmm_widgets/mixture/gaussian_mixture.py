@@ -429,7 +429,9 @@ class GaussianMixture(ParamsMixin):
             else:
                 n = source.n_samples
                 if n > _init.MAX_INIT_SAMPLES:
-                    idx = np.sort(rs.choice(n, _init.MAX_INIT_SAMPLES, replace=False))
+                    # Generator.choice draws without a permutation of all n rows.
+                    gen = np.random.default_rng(rs.randint(2**31 - 1))
+                    idx = np.sort(gen.choice(n, _init.MAX_INIT_SAMPLES, replace=False))
                 else:
                     idx = np.arange(n)
                 sample = source.sample_rows(idx)
@@ -513,7 +515,7 @@ class GaussianMixture(ParamsMixin):
         if _is_dask(X):
             from gmm_widgets.mixture._dask_engine import check_dask_X
 
-            X = check_dask_X(X, n_features=self.n_features_in_)
+            X = check_dask_X(X, n_features=self.n_features_in_, check_finite=True)
         else:
             X = check_X(X, n_features=self.n_features_in_)
         center = getattr(self, "_fit_center", None)
