@@ -10,17 +10,20 @@ from typing import Any
 
 from gmm_widgets._version import __version__
 from gmm_widgets.mixture import (
+    AnomalyDetector,
     ConvergenceWarning,
     EMState,
     GaussianMixture,
     History,
     NotFittedError,
     PrintProgress,
+    select_model,
 )
 
 _WIDGETS = ("FitPlayer", "MixtureExplorer", "ModelSelector", "AnomalyInspector")
 
 __all__ = [
+    "AnomalyDetector",
     "ConvergenceWarning",
     "EMState",
     "GaussianMixture",
@@ -28,6 +31,7 @@ __all__ = [
     "NotFittedError",
     "PrintProgress",
     "__version__",
+    "select_model",
     *_WIDGETS,
 ]
 

@@ -4,14 +4,36 @@ This subpackage never imports widget or plotting code.
 """
 
 from gmm_widgets.mixture._validation import ConvergenceWarning, NotFittedError
+from gmm_widgets.mixture.anomaly import (
+    AnomalyDetector,
+    DetectionMetrics,
+    RefitResult,
+    detection_metrics,
+    precision_recall_curve,
+    refit_without_anomalies,
+    threshold_from_contamination,
+    threshold_from_percentile,
+)
 from gmm_widgets.mixture.callbacks import EMState, History, PrintProgress
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
+from gmm_widgets.mixture.selection import SelectionResult, select_model, silhouette_score
 
 __all__ = [
+    "AnomalyDetector",
     "ConvergenceWarning",
+    "DetectionMetrics",
     "EMState",
     "GaussianMixture",
     "History",
     "NotFittedError",
     "PrintProgress",
+    "RefitResult",
+    "SelectionResult",
+    "detection_metrics",
+    "precision_recall_curve",
+    "refit_without_anomalies",
+    "select_model",
+    "silhouette_score",
+    "threshold_from_contamination",
+    "threshold_from_percentile",
 ]
