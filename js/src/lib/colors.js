@@ -86,10 +86,20 @@ const VARS = {
  * @param {Element} el
  */
 export function readTheme(el) {
-  const style = typeof getComputedStyle === "function" && el ? getComputedStyle(el) : null;
+  // The widget's own computed style first (a theme may scope variables), then :root,
+  // where JupyterLab's themes define them.
+  const styles = [];
+  if (typeof getComputedStyle === "function") {
+    if (el) styles.push(getComputedStyle(el));
+    if (typeof document !== "undefined") styles.push(getComputedStyle(document.documentElement));
+  }
   const theme = {};
   for (const [key, [name, fallback]] of Object.entries(VARS)) {
-    const value = style ? style.getPropertyValue(name).trim() : "";
+    let value = "";
+    for (const style of styles) {
+      value = style.getPropertyValue(name).trim();
+      if (value) break;
+    }
     theme[key] = value || fallback;
   }
   let bg = parseColor(theme.background);

@@ -30,7 +30,8 @@ export function expandCovariances(cov, type, K, d) {
 /**
  * Lower Cholesky factor L of a symmetric positive definite d x d matrix (A = L L^T).
  * A matrix that is not positive definite (float32 round-off of a nearly singular
- * covariance) gets a growing ridge on its diagonal until it is.
+ * covariance) gets a growing ridge on its diagonal, up to 1e-4 of its mean variance;
+ * a matrix that needs more is refused.
  * @returns {Float64Array} row-major L
  */
 export function cholesky(A, d) {
@@ -38,7 +39,7 @@ export function cholesky(A, d) {
   let trace = 0;
   for (let i = 0; i < d; i++) trace += Math.abs(A[i * d + i]);
   const base = (trace / d || 1) * 1e-10;
-  for (let attempt = 0; attempt < 12; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
     const L = new Float64Array(d * d);
     let ok = true;
     for (let j = 0; j < d && ok; j++) {

@@ -60,7 +60,7 @@ export function formatTick(value, step) {
     text = value.toFixed(decimals);
   }
   if (/^-0(\.0*)?$/.test(text)) text = text.slice(1);
-  return text.replace("-", "\u2212");
+  return text.replace(/^-/, "\u2212");
 }
 
 /**
@@ -93,5 +93,5 @@ export function formatNumber(value, digits = 4) {
   if (value === -Infinity) return "\u2212\u221e";
   const abs = Math.abs(value);
   const text = abs !== 0 && (abs >= 1e5 || abs < 1e-3) ? value.toExponential(digits - 1) : value.toPrecision(digits);
-  return String(Number(text) === 0 ? "0" : text).replace("-", "\u2212");
+  return String(Number(text) === 0 ? "0" : text).replace(/^-/, "\u2212");
 }
