@@ -36,6 +36,8 @@ def _ill_defined(what: str, reg_covar: float) -> ValueError:
 
 class _Strategy:
     name: str
+    #: Whether ``chunk_stats`` accumulates the scatter in whitened coordinates.
+    whitened = False
 
     # -- statistics -------------------------------------------------------------------
     def maha(self, xc: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
@@ -124,16 +126,33 @@ def _chol_inv_upper(cov: np.ndarray, reg_covar: float, what: str) -> np.ndarray:
 
 class _Full(_Strategy):
     name = "full"
+    #: The E-step's whitened differences feed the M-step (see ``whitened``).
+    whitened = True
 
-    def maha(self, xc, means, prec_chol):
+    def whiten(self, xc, means, prec_chol):
+        """Whitened differences ``y[k] = P_k^T (x - mu_k)`` (K, d, n) and their norms (K, n)."""
         n_comp, n_feat, _ = prec_chol.shape
-        # One GEMM for all components: rows k*d..k*d+d of Y are (x - mu_k) @ P_k, transposed.
+        # One GEMM for all components: rows k*d..k*d+d are P_k^T x, minus P_k^T mu_k.
         wt = prec_chol.transpose(0, 2, 1).reshape(n_comp * n_feat, n_feat)
         b = np.einsum("kd,kde->ke", means, prec_chol).reshape(-1, 1)
         y = np.dot(wt, xc.T)
         y -= b
-        np.square(y, out=y)
-        return y.reshape(n_comp, n_feat, -1).sum(axis=1)
+        y = y.reshape(n_comp, n_feat, -1)
+        return np.einsum("kdn,kdn->kn", y, y), y
+
+    def maha(self, xc, means, prec_chol):
+        return self.whiten(xc, means, prec_chol)[0]
+
+    def whitened_second(self, y, rw):
+        """Sum of ``r * y y^T`` per component (K, d, d); scales ``y`` in place."""
+        y *= np.sqrt(rw)[:, None, :]
+        return np.stack([np.dot(yk, yk.T) for yk in y])
+
+    def unwhiten(self, second, prec_chol):
+        """Scatter ``S_k = P_k^-T Z_k P_k^-1`` from the whitened scatter ``Z_k``."""
+        inv = np.linalg.inv(prec_chol)  # any factor with P P^T = precision, not only triangular
+        out = np.einsum("kji,kjl,klm->kim", inv, second, inv)
+        return (out + out.transpose(0, 2, 1)) / 2
 
     def second_moment(self, xc, rw, w, ref):
         xt = np.ascontiguousarray(xc.T)

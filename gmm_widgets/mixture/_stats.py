@@ -86,8 +86,9 @@ class SuffStats:
         Sum of weighted per-sample log-likelihoods.
     weight : float
         Sum of sample weights.
-    entropy : float
-        Sum of ``-w * r * log r`` (for ICL).
+    whitened : bool
+        ``second`` holds scatters in the whitened coordinates of the reference
+        parameters, ``sum r P_k^T (x - mu_k)(x - mu_k)^T P_k`` (full covariances).
     """
 
     nk: np.ndarray
@@ -95,6 +96,7 @@ class SuffStats:
     second: np.ndarray
     log_lik: float = 0.0
     weight: float = 0.0
+    whitened: bool = False
 
     def __iadd__(self, other: SuffStats) -> SuffStats:
         self.nk += other.nk
@@ -120,10 +122,11 @@ class SuffStats:
 _LOG_FLOOR = {np.dtype(np.float64): -460.0, np.dtype(np.float32): -60.0}
 
 
-def _estep_core(xc: np.ndarray, cp: ChunkParams, floor: bool = False):
+def _estep_core(xc: np.ndarray, cp: ChunkParams, floor: bool = False, maha=None):
     """Shifted weighted log-densities, their shift, their exponentials and column sums."""
-    strategy = get_strategy(cp.covariance_type)
-    log_prob = strategy.maha(xc, cp.means, cp.prec_chol)
+    if maha is None:
+        maha = get_strategy(cp.covariance_type).maha(xc, cp.means, cp.prec_chol)
+    log_prob = maha
     log_prob *= -0.5
     log_prob += cp.const
     amax = log_prob.max(axis=0)
@@ -183,7 +186,12 @@ def chunk_stats(
     SuffStats
     """
     strategy = get_strategy(cp.covariance_type)
-    _, amax, resp, total = _estep_core(xc, cp, floor=True)
+    y = None
+    if strategy.whitened:
+        maha, y = strategy.whiten(xc, cp.means, cp.prec_chol)
+    else:
+        maha = strategy.maha(xc, cp.means, cp.prec_chol)
+    _, amax, resp, total = _estep_core(xc, cp, floor=True, maha=maha)
     with np.errstate(divide="ignore"):
         log_norm = np.log(total)
     log_norm += amax
@@ -197,7 +205,12 @@ def chunk_stats(
         log_lik = float(log_norm.sum(dtype=np.float64))
         weight = float(xc.shape[0])
     resp *= scale
-    return responsibility_stats(xc, resp, w, ref, strategy, log_lik, weight)
+    if y is None:
+        return responsibility_stats(xc, resp, w, ref, strategy, log_lik, weight)
+    nk = resp.sum(axis=1, dtype=np.float64)
+    sx = np.dot(resp, xc).astype(np.float64)
+    second = strategy.whitened_second(y, resp).astype(np.float64)
+    return SuffStats(nk=nk, sx=sx, second=second, log_lik=log_lik, weight=weight, whitened=True)
 
 
 def responsibility_stats(xc, rw, w, ref, strategy, log_lik=0.0, weight=None) -> SuffStats:
@@ -210,7 +223,13 @@ def responsibility_stats(xc, rw, w, ref, strategy, log_lik=0.0, weight=None) -> 
     return SuffStats(nk=nk, sx=sx, second=second, log_lik=log_lik, weight=weight)
 
 
-def m_step(stats: SuffStats, ref: np.ndarray, covariance_type: str, reg_covar: float) -> Params:
+def m_step(
+    stats: SuffStats,
+    ref: np.ndarray,
+    covariance_type: str,
+    reg_covar: float,
+    ref_prec_chol: np.ndarray | None = None,
+) -> Params:
     """Parameters from accumulated statistics, with scikit-learn's formulas.
 
     Parameters
@@ -220,6 +239,9 @@ def m_step(stats: SuffStats, ref: np.ndarray, covariance_type: str, reg_covar: f
         The reference points the scatter was accumulated around (float64).
     covariance_type : str
     reg_covar : float
+    ref_prec_chol : ndarray, optional
+        Precision Cholesky factors the scatter was whitened with, when
+        ``stats.whitened``.
 
     Returns
     -------
@@ -234,7 +256,10 @@ def m_step(stats: SuffStats, ref: np.ndarray, covariance_type: str, reg_covar: f
     eps = 10 * np.finfo(np.float64).eps
     nk = stats.nk + eps
     means = stats.sx / nk[:, None]
-    cov = strategy.covariances(stats.second, stats.sx, stats.nk, nk, means, ref, reg_covar)
+    second = stats.second
+    if stats.whitened:
+        second = strategy.unwhiten(second, ref_prec_chol)
+    cov = strategy.covariances(second, stats.sx, stats.nk, nk, means, ref, reg_covar)
     if not np.all(np.isfinite(cov)):
         raise ValueError(
             "Fitting the mixture model failed: the covariances became non-finite. "

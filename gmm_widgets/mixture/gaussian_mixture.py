@@ -376,7 +376,11 @@ class GaussianMixture(ParamsMixin):
                 stats = source.reduce(stats_fn, work)
                 lower_bound = stats.log_lik / stats.weight
                 params = m_step(
-                    stats, ref.astype(np.float64), self.covariance_type, self.reg_covar
+                    stats,
+                    ref.astype(np.float64),
+                    self.covariance_type,
+                    self.reg_covar,
+                    ref_prec_chol=cp.prec_chol.astype(np.float64),
                 )
                 lower_bounds.append(lower_bound)
                 change = lower_bound - prev
