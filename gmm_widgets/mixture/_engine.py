@@ -72,6 +72,12 @@ def blas_single_thread() -> AbstractContextManager:
     return ctl.limit(limits=1, user_api="blas")
 
 
+@lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    """One pool of worker threads for the process (starting threads per pass costs)."""
+    return ThreadPoolExecutor(max_workers=_n_workers(None), thread_name_prefix="gmm-em")
+
+
 def _n_workers(n_jobs: int | None) -> int:
     cpus = os.cpu_count() or 1
     if n_jobs is None or n_jobs == -1:
@@ -156,9 +162,8 @@ class ArraySource:
         with blas_single_thread():
             if not self._use_threads(work_per_row):
                 return run(0, 1)
-            with ThreadPoolExecutor(self.n_workers) as pool:
-                futures = [pool.submit(run, i, self.n_workers) for i in range(self.n_workers)]
-                parts = [f.result() for f in futures]
+            futures = [_pool().submit(run, i, self.n_workers) for i in range(self.n_workers)]
+            parts = [f.result() for f in futures]
         return SuffStats.total([p for p in parts if p is not None])
 
     def map(self, fn: Callable[[np.ndarray], np.ndarray], work_per_row: int = 1) -> np.ndarray:
@@ -174,9 +179,9 @@ class ArraySource:
             if not self._use_threads(work_per_row):
                 run(0, 1)
             else:
-                with ThreadPoolExecutor(self.n_workers) as pool:
-                    for f in [pool.submit(run, i, self.n_workers) for i in range(self.n_workers)]:
-                        f.result()
+                futures = [_pool().submit(run, i, self.n_workers) for i in range(self.n_workers)]
+                for f in futures:
+                    f.result()
         return np.concatenate(out, axis=0)
 
     def sample_rows(self, indices: np.ndarray) -> np.ndarray:
