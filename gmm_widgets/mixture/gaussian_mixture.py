@@ -706,6 +706,11 @@ class GaussianMixture(ParamsMixin):
         return X, y
 
     # ------------------------------------------------------------------ helpers
+    def _repr_html_(self) -> str:
+        from gmm_widgets.mixture._repr import mixture_html
+
+        return mixture_html(self)
+
     @property
     def n_parameters_(self) -> int:
         """Number of free parameters of the fitted model (as BIC counts them)."""
