@@ -11,7 +11,8 @@ from tests.helpers import make_mixture
 def test_html_repr_unfitted_and_fitted():
     gm = GaussianMixture(3, covariance_type="diag", random_state=0)
     text = gm._repr_html_()
-    assert "GaussianMixture" in text and "not fitted" in text and "covariance_type=&#x27;diag&#x27;" in text
+    assert "GaussianMixture" in text and "not fitted" in text
+    assert "covariance_type=&#x27;diag&#x27;" in text
     X, _ = make_mixture(seed=0)
     gm.fit(X)
     text = gm._repr_html_()
