@@ -119,3 +119,36 @@ describe("assignments", () => {
     expect(Array.from(a.resp)).toEqual([1, 1]);
   });
 });
+
+describe("axes", () => {
+  it("puts only whole numbers on an iteration axis", async () => {
+    const { drawAxes } = await import("../src/lib/axes.js");
+    const { linearScale } = await import("../src/lib/scale.js");
+    const { svg } = await import("../src/lib/dom.js");
+    const g = svg("g", {});
+    drawAxes(g, linearScale([0, 3], [0, 300]), linearScale([0, 1], [100, 0]), { xTicks: 8, xInteger: true });
+    const labels = [...g.querySelectorAll(".gmm-tick-label")].map((t) => t.textContent);
+    expect(labels.slice(0, 4)).toEqual(["0", "1", "2", "3"]);
+  });
+});
+
+describe("trace", () => {
+  it("leaves far-off first iterations out of the y range", async () => {
+    const { robustExtent } = await import("../src/lib/trace.js");
+    expect(robustExtent([-1.5e6, -3.56, -3.5, -3.49, -3.48])).toEqual([-3.56, -3.48]);
+    expect(robustExtent([-3.7, -3.5, -3.45, -3.44])).toEqual([-3.7, -3.44]);
+    expect(robustExtent([-Infinity, -5, -4])).toEqual([-5, -4]);
+    expect(robustExtent([-Infinity]).every(Number.isNaN)).toBe(true);
+  });
+
+  it("marks off-scale values on the axis and keeps the marker inside", async () => {
+    const { createTrace } = await import("../src/lib/trace.js");
+    const div = document.createElement("div");
+    const t = createTrace(div);
+    t.update({ width: 400, height: 120, iterations: [0, 1, 2, 3, 4], values: [-Infinity, -1e6, -3.5, -3.45, -3.44], current: 1 });
+    expect(div.querySelectorAll('[data-gmm-role="trace-off-scale"]')).toHaveLength(1);
+    expect(div.querySelectorAll(".gmm-trace-dot")).toHaveLength(3);
+    const marker = div.querySelector('[data-gmm-role="trace-marker"]');
+    expect(Number(marker.getAttribute("cy"))).toBeLessThanOrEqual(120 - 34);
+  });
+});

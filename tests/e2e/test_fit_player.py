@@ -8,8 +8,8 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-# Three overlapping, elongated clusters: EM needs a few dozen iterations, so there is
-# something to play.
+# Three overlapping, elongated clusters, started from random data points: EM needs a
+# couple of dozen iterations, so there is something to play.
 SETUP = """\
 import numpy as np
 from gmm_widgets import FitPlayer
@@ -20,7 +20,7 @@ X = np.vstack([
     rng.multivariate_normal([2.5, 0.5], [[0.6, -0.3], [-0.3, 0.8]], 300),
     rng.multivariate_normal([1.0, 3.0], [[1.5, 0.0], [0.0, 0.4]], 300),
 ])
-player = FitPlayer(X, n_components=3, random_state=0, fps=20)
+player = FitPlayer(X, n_components=3, init_params="random_from_data", random_state=0, fps=40)
 print("frames:", player.n_frames, "converged:", player.model.converged_)
 """
 
@@ -36,11 +36,12 @@ def test_play_and_step_reach_python(lab):
     lab.open(lab.write_notebook("fit_player.ipynb", [SETUP, "player"]))
     lab.run_all()
     n_frames = lab.python("player.n_frames")
-    assert n_frames > 5, "the data should need several EM iterations"
+    assert n_frames > 10, "the data should need many EM iterations"
 
     widget = lab.page.locator(".gmm-fit-player")
     widget.scroll_into_view_if_needed()
     assert counter(lab) == (0, n_frames - 1)
+    assert lab.role("empty").is_hidden()
     assert lab.role("ellipse").count() == 6  # 1 and 2 sigma for 3 components
     assert lab.role("mean").count() == 3
 
@@ -67,6 +68,7 @@ def test_play_and_step_reach_python(lab):
         "[player.frame, player.playing, player.current_state.n_iter]", expected
     )
     assert state == expected
+    lab.role("scrub").fill(str(n_frames // 3))  # a frame mid-fit, for the picture
     shot = lab.screenshot("fit_player", widget)
     assert shot.stat().st_size > 10_000
 

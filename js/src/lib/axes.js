@@ -9,15 +9,17 @@ import { formatTick, tickStep } from "./scale.js";
  * @param {SVGGElement} g group to draw into (emptied first)
  * @param {Function} x linear scale for the x axis (range in px)
  * @param {Function} y linear scale for the y axis (range in px, reversed)
- * @param {{xLabel?: string, yLabel?: string, xTicks?: number, yTicks?: number, grid?: boolean}} [opts]
+ * @param {{xLabel?: string, yLabel?: string, xTicks?: number, yTicks?: number, grid?: boolean,
+ *   xInteger?: boolean}} [opts] `xInteger`: only whole numbers on the x axis (iterations)
  */
 export function drawAxes(g, x, y, opts = {}) {
   while (g.firstChild) g.removeChild(g.firstChild);
   const [x0, x1] = x.range;
   const [y0, y1] = y.range; // y0 is the bottom
-  const xt = x.ticks(opts.xTicks ?? 6);
+  let xt = x.ticks(opts.xTicks ?? 6);
+  if (opts.xInteger) xt = xt.filter(Number.isInteger);
   const yt = y.ticks(opts.yTicks ?? 5);
-  const xStep = tickStep(...x.domain, opts.xTicks ?? 6);
+  const xStep = opts.xInteger ? Math.max(1, tickStep(...x.domain, opts.xTicks ?? 6)) : tickStep(...x.domain, opts.xTicks ?? 6);
   const yStep = tickStep(...y.domain, opts.yTicks ?? 5);
   const grid = opts.grid ?? true;
   if (grid) {

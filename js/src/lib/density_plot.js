@@ -122,10 +122,10 @@ export function createDensityPlot(container) {
       s1.setAttribute("data-sigma", "1");
       const mx = x(mu);
       const inside = mx >= x.range[0] && mx <= x.range[1];
-      mark.setAttribute("d", inside ? `M${mx - 5},${yy}L${mx},${yy - 5}L${mx + 5},${yy}L${mx},${yy + 5}Z` : "");
+      mark.setAttribute("d", inside ? `M${mx - 6},${yy}L${mx},${yy - 6}L${mx + 6},${yy}L${mx},${yy + 6}Z` : "");
       mark.setAttribute("fill", color);
       mark.setAttribute("stroke", rgbString(theme.background));
-      mark.setAttribute("stroke-width", "1.5");
+      mark.setAttribute("stroke-width", "1.2");
       mark.setAttribute("data-gmm-role", "mean");
       mark.setAttribute("data-component", String(k));
       g.setAttribute("data-component", String(k));

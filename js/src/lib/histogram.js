@@ -2,7 +2,8 @@
 // stacked by soft assignment.
 
 /**
- * Number of bins by the Freedman-Diaconis rule, clamped to [minBins, maxBins].
+ * Number of bins: the Freedman-Diaconis rule, at least sqrt(n) / 1.5, clamped to
+ * [minBins, maxBins].
  * @param {ArrayLike<number>} values
  */
 export function binCount(values, minBins = 10, maxBins = 80) {
@@ -14,7 +15,9 @@ export function binCount(values, minBins = 10, maxBins = 80) {
   const span = sorted[n - 1] - sorted[0];
   if (!(span > 0)) return minBins;
   const width = iqr > 0 ? (2 * iqr) / Math.cbrt(n) : span / Math.sqrt(n);
-  return Math.max(minBins, Math.min(maxBins, Math.ceil(span / width)));
+  // Freedman-Diaconis is coarse for a few thousand points: at least sqrt(n) / 1.5 bins.
+  const bins = Math.max(Math.ceil(span / width), Math.ceil(Math.sqrt(n) / 1.5));
+  return Math.max(minBins, Math.min(maxBins, bins));
 }
 
 /**
