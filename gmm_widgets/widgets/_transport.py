@@ -89,7 +89,9 @@ def encode_array(arr: Any, dtype: str | None = None) -> dict[str, Any]:
     if name == "int32" and a.size and (a.min() < -(2**31) or a.max() >= 2**31):
         raise OverflowError("integer array does not fit in int32.")
     wire = np.ascontiguousarray(a, dtype=DTYPES[name])
-    return {"shape": list(wire.shape), "dtype": name, "buffer": memoryview(wire).cast("B")}
+    # A flat uint8 view: a byte-format memoryview without copying (empty arrays too).
+    raw = memoryview(wire.reshape(-1).view(np.uint8))
+    return {"shape": list(wire.shape), "dtype": name, "buffer": raw}
 
 
 def decode_array(obj: Mapping[str, Any]) -> np.ndarray:
