@@ -1,0 +1,243 @@
+"""Log-densities and criteria of any fitted mixture, and where to put a new component.
+
+These work from :class:`~gmm_widgets.widgets._model.MixtureParams`, so they serve our
+:class:`~gmm_widgets.GaussianMixture` and scikit-learn's models alike. The numbers equal
+the core's ``score``, ``bic``, ``aic`` and ``icl`` (same parameter count, same entropy
+term).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy.special import logsumexp
+
+from gmm_widgets.mixture._covariance import get_strategy
+from gmm_widgets.widgets._model import MixtureParams
+
+__all__ = [
+    "CHUNK_ROWS",
+    "MixtureScores",
+    "component_log_densities",
+    "extend_means",
+    "n_parameters",
+    "score_mixture",
+]
+
+#: Rows per block when evaluating densities, so memory stays bounded for large X.
+CHUNK_ROWS = 65_536
+#: Rows used to decide where a new component goes (evenly spaced over X).
+PLACEMENT_ROWS = 8_000
+#: Fraction of the rows, the least explained ones, that are candidate places.
+CANDIDATE_FRACTION = 0.1
+#: Most candidate places evaluated per new component.
+MAX_CANDIDATES = 128
+
+_LOG_2PI = math.log(2 * math.pi)
+
+MixtureScores = dict[str, Any]
+
+
+def n_parameters(covariance_type: str, n_components: int, n_features: int) -> int:
+    """Free parameters of a mixture, as BIC and AIC count them.
+
+    Parameters
+    ----------
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    n_components : int
+    n_features : int
+
+    Returns
+    -------
+    int
+    """
+    K, d = int(n_components), int(n_features)
+    cov = get_strategy(covariance_type).n_cov_parameters(K, d)
+    return int(cov + K * d + K - 1)
+
+
+def _factors(means: np.ndarray, covs: np.ndarray, weights: np.ndarray):
+    """Inverse Cholesky factors and log normalising constants of each component."""
+    K, d = means.shape
+    inv_chol = np.empty_like(covs)
+    log_const = np.empty(K)
+    for k in range(K):
+        try:
+            L = np.linalg.cholesky(covs[k])
+        except np.linalg.LinAlgError as exc:
+            raise ValueError(
+                f"component {k} has a covariance that is not positive definite."
+            ) from exc
+        inv_chol[k] = np.linalg.inv(L)
+        logdet = 2.0 * np.log(np.diag(L)).sum()
+        with np.errstate(divide="ignore"):
+            log_const[k] = np.log(weights[k]) - 0.5 * (d * _LOG_2PI + logdet)
+    return inv_chol, log_const
+
+
+def component_log_densities(
+    X: np.ndarray, means: np.ndarray, covariances: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """``log(w_k) + log N(x_i | mean_k, cov_k)`` for every row and component.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    means : ndarray of shape (n_components, n_features)
+    covariances : ndarray of shape (n_components, n_features, n_features)
+        Full matrices.
+    weights : ndarray of shape (n_components,)
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_components), float64
+    """
+    means = np.asarray(means, dtype=np.float64)
+    covs = np.asarray(covariances, dtype=np.float64)
+    weights = np.asarray(weights, dtype=np.float64)
+    inv_chol, log_const = _factors(means, covs, weights)
+    X = np.asarray(X)
+    out = np.empty((X.shape[0], means.shape[0]))
+    for start in range(0, X.shape[0], CHUNK_ROWS):
+        xc = np.asarray(X[start : start + CHUNK_ROWS], dtype=np.float64)
+        for k in range(means.shape[0]):
+            z = (xc - means[k]) @ inv_chol[k].T
+            out[start : start + xc.shape[0], k] = log_const[k] - 0.5 * np.einsum("ij,ij->i", z, z)
+    return out
+
+
+def score_mixture(X: np.ndarray, params: MixtureParams) -> MixtureScores:
+    """Log-likelihood, BIC, AIC and ICL of a fitted mixture on ``X``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    params : MixtureParams
+
+    Returns
+    -------
+    dict
+        ``log_likelihood`` (mean per sample), ``bic``, ``aic``, ``icl`` (all: lower is
+        better), ``n_parameters`` and ``n_samples``.
+    """
+    n = int(X.shape[0])
+    covs = params.full_covariances
+    total = 0.0
+    entropy = 0.0
+    for start in range(0, n, CHUNK_ROWS):
+        lp = component_log_densities(
+            X[start : start + CHUNK_ROWS], params.means, covs, params.weights
+        )
+        norm = logsumexp(lp, axis=1)
+        total += float(norm.sum())
+        log_resp = lp - norm[:, None]
+        finite = np.isfinite(log_resp)
+        entropy -= float(np.sum(np.exp(log_resp) * log_resp, where=finite))
+    p = n_parameters(params.covariance_type, params.n_components, params.n_features)
+    bic = -2.0 * total + p * math.log(n)
+    return {
+        "log_likelihood": total / n,
+        "bic": bic,
+        "aic": -2.0 * total + 2.0 * p,
+        "icl": bic + 2.0 * entropy,
+        "n_parameters": p,
+        "n_samples": n,
+    }
+
+
+def _evenly_spaced_rows(X: np.ndarray, max_rows: int) -> np.ndarray:
+    n = X.shape[0]
+    if n <= max_rows:
+        return np.asarray(X, dtype=np.float64)
+    idx = np.linspace(0, n - 1, max_rows).round().astype(np.intp)
+    return np.asarray(X[idx], dtype=np.float64)
+
+
+def extend_means(
+    X: np.ndarray,
+    params: MixtureParams,
+    means: np.ndarray,
+    n_components: int,
+    *,
+    max_rows: int = PLACEMENT_ROWS,
+) -> np.ndarray:
+    """Grow or shrink a set of initial means to ``n_components`` rows.
+
+    Shrinking drops the last rows (the last added go first). Growing appends, one at a
+    time, the data point that best explains the data the current model explains
+    least: the candidates are the rows with the lowest log-density under the model
+    (the least explained 10%, at most 128 of them), and the one whose new component
+    (weight ``1 / (K + 1)``, the model's average covariance) raises the likelihood of
+    all the data most is taken. An isolated outlier has the lowest density of all but
+    explains little, so a new mean lands in a poorly fitted *group* of points instead.
+
+    The reference model is the fitted one: component ``k`` started at row ``k`` of
+    ``means``, so rows beyond the model's components (added since the fit) count as
+    components too, and removed rows no longer count.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    params : MixtureParams
+        The current fitted model.
+    means : ndarray of shape (n_rows, n_features)
+        Current initial means (handles).
+    n_components : int
+        Rows wanted.
+    max_rows : int, default=8_000
+        Rows of ``X`` (evenly spaced) the densities are evaluated on.
+
+    Returns
+    -------
+    ndarray of shape (n_components, n_features), float64
+        The first ``min(n_rows, n_components)`` rows are those of ``means``.
+    """
+    means = np.asarray(means, dtype=np.float64)
+    K_target = int(n_components)
+    if K_target <= means.shape[0]:
+        return means[:K_target].copy()
+    Xs = _evenly_spaced_rows(X, max_rows)
+    n, d = Xs.shape
+    covs = params.full_covariances
+    w = params.weights / params.weights.sum()
+    avg_cov = np.einsum("k,kij->ij", w, covs)
+    avg_cov += np.eye(d) * (1e-9 * max(np.trace(avg_cov) / d, 1e-300))
+    keep = min(params.n_components, means.shape[0])
+    extra = [means[r] for r in range(params.n_components, means.shape[0])]
+    ref_means = [params.means[k] for k in range(keep)] + extra
+    ref_covs = [covs[k] for k in range(keep)] + [avg_cov] * len(extra)
+    total = len(ref_means)
+    w_extra = 1.0 / total
+    kept_w = w[:keep] / max(w[:keep].sum(), 1e-300) * (1.0 - w_extra * len(extra))
+    ref_w = np.concatenate([kept_w, np.full(len(extra), w_extra)])
+    logp = logsumexp(
+        component_log_densities(Xs, np.array(ref_means), np.array(ref_covs), ref_w), axis=1
+    )
+    L = np.linalg.cholesky(avg_cov)
+    inv_chol = np.linalg.inv(L)
+    log_const = -0.5 * (d * _LOG_2PI) - np.log(np.diag(L)).sum()
+    Z = Xs @ inv_chol.T
+    zz = np.einsum("ij,ij->i", Z, Z)
+    added = []
+    for _ in range(K_target - means.shape[0]):
+        w_new = 1.0 / (total + 1)
+        order = np.argsort(logp, kind="stable")
+        cand = order[: max(1, math.ceil(CANDIDATE_FRACTION * n))]
+        if cand.size > MAX_CANDIDATES:
+            cand = cand[np.linspace(0, cand.size - 1, MAX_CANDIDATES).round().astype(np.intp)]
+        base = math.log1p(-w_new) + logp
+        gains = np.empty(cand.size)
+        for start in range(0, cand.size, 32):
+            c = cand[start : start + 32]
+            maha = zz[:, None] - 2.0 * Z @ Z[c].T + zz[c][None, :]
+            # log(e^base + e^new) - base = log1p(e^(new - base)); the sum of base is common.
+            delta = (math.log(w_new) + log_const) - 0.5 * np.maximum(maha, 0.0) - base[:, None]
+            gains[start : start + c.size] = np.log1p(np.exp(np.minimum(delta, 700.0))).sum(axis=0)
+        best = int(cand[int(np.argmax(gains))])
+        added.append(Xs[best].copy())
+        maha = np.maximum(zz - 2.0 * Z @ Z[best] + zz[best], 0.0)
+        logp = np.logaddexp(base, math.log(w_new) + log_const - 0.5 * maha)
+        total += 1
+    return np.vstack([means, np.array(added)])

@@ -1,0 +1,668 @@
+"""MixtureExplorer: drag the initial means, change K and the covariance type, watch EM refit."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import traitlets
+
+from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
+from gmm_widgets.mixture._init import INIT_METHODS
+from gmm_widgets.mixture._validation import ConvergenceWarning
+from gmm_widgets.mixture.callbacks import History
+from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
+from gmm_widgets.widgets._base import GMMWidget
+from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, pca_basis, prepare_data
+from gmm_widgets.widgets._debounce import Debouncer, Scheduler
+from gmm_widgets.widgets._frames import FrameStream, frames_from_states, state_from_params
+from gmm_widgets.widgets._model import MixtureParams, check_model_features, mixture_params
+from gmm_widgets.widgets._scores import extend_means, score_mixture
+from gmm_widgets.widgets._transport import array_from_json, encode_array, tree_serialization
+
+__all__ = ["MixtureExplorer"]
+
+#: GaussianMixture parameters that may be passed through ``**gm_params``; the others
+#: are the explorer's controls (or depend on K and so cannot stay fixed).
+PASS_THROUGH = ("tol", "reg_covar", "max_iter", "chunk_size", "n_jobs")
+#: The controls; a change of any of them refits.
+CONTROLS = ("n_components", "covariance_type", "random_state", "n_init", "init_params", "handles")
+#: Most initialisations the n_init control offers.
+MAX_N_INIT = 50
+
+
+def _handles_to_json(value: Any, widget: Any = None) -> dict[str, Any] | None:
+    # float64 on the wire: the view compares the handles it asked for with those a fit
+    # used, exactly.
+    return None if value is None else encode_array(value, "float64")
+
+
+_handle_serialization = {"to_json": _handles_to_json, "from_json": array_from_json}
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+class MixtureExplorer(GMMWidget):
+    """Drag the initial means, change K and the covariance type, and watch EM refit.
+
+    The data are drawn with one draggable handle per initial mean (also movable with
+    the arrow keys once focused). Dropping a handle refits from the handles' positions
+    (``means_init``), and the EM run plays as in :class:`FitPlayer`. The toolbar holds
+    a K slider, the covariance type, the seed, ``n_init``, the init method and "reset to
+    automatic init"; a read-out shows the log-likelihood, BIC, AIC, ICL, iterations and
+    convergence beside the previous fit's values.
+
+    Changing K keeps the handles: new ones go where the data are least explained by
+    the current model (see :func:`~gmm_widgets.widgets._scores.extend_means`), and the
+    last added go first when K shrinks. Until a handle is dragged or K changes, the
+    init is automatic (``init_params``, seeded by ``random_state``) and the handles show
+    where it started.
+
+    Refits run in the kernel. Changes made in the browser are debounced: a burst of
+    slider moves or drags gives one refit, for the final state. Changes made from Python
+    (``explorer.n_components = 4``) refit at once; :meth:`update` changes several
+    controls with one refit. The view shows a fit only while it matches the controls.
+    A refit that fails (e.g. a collapsed component) shows its error in the view, puts
+    the controls back and keeps the last good model.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Data (NumPy array, memmap, list or DataFrame). Validated before anything is
+        displayed. At most ``max_display_points`` rows are drawn; fitting always uses
+        every row.
+    n_components : int, default=3
+        Initial K.
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+    random_state : int or None, default=0
+        Seed of the automatic initialisation; None draws a fresh one for every fit.
+    n_init : int, default=1
+        Initialisations per fit; the best is kept (and played).
+    init_params : {"kmeans", "k-means++", "random", "random_from_data"}, default="kmeans"
+        The automatic initialisation. With handles it still sets the initial weights
+        and covariances, as in scikit-learn.
+    means_init : array-like of shape (n_components, n_features), optional
+        Start from these means (handles) instead of the automatic init.
+    model : fitted mixture, optional
+        Start from a fitted model, ours or scikit-learn's: it is shown as it is (one
+        frame), its K and covariance type set the controls (``n_components`` and
+        ``covariance_type`` are then ignored) and its means become the handles. The
+        first change of a control refits with a :class:`~gmm_widgets.GaussianMixture`.
+    k_range : (int, int), default=(1, 10)
+        Range of the K slider (its top is capped at ``n_samples``).
+    animate : bool, default=True
+        Play each refit's EM run. With False the view jumps to the fitted state.
+    fps : float, default=20.0
+        Playback speed in iterations per second.
+    debounce : float, default=0.03
+        Seconds of quiet that end a burst of changes from the browser.
+    stream_interval : float, default=0.25
+        While a slow refit runs, the least time in seconds between two batches of
+        frames sent to the view (so a long fit plays live).
+    max_display_points : int, default=100_000
+    display_seed : int, default=0
+    scheduler : callable, optional
+        ``scheduler(delay, callback) -> handle with .cancel()`` for the debounce (tests);
+        by default the kernel's event loop.
+    **gm_params
+        Other :class:`~gmm_widgets.GaussianMixture` parameters: ``tol``, ``reg_covar``,
+        ``max_iter``, ``chunk_size``, ``n_jobs``.
+
+    Attributes
+    ----------
+    model : GaussianMixture or fitted mixture
+        The current model: the last fit that completed (or ``model`` until the first).
+    means_init : ndarray of shape (n_components, n_features) or None
+        The initial means (handles) the current model was fitted from, or None when it
+        used the automatic init.
+    history : History or None
+        Every EM state of the current model's fit (all its inits).
+    scores : dict
+        The current model's ``log_likelihood`` (mean per sample), ``bic``, ``aic``,
+        ``icl``, ``n_iter``, ``converged``, ``n_parameters``.
+    previous_scores : dict or None
+        The same for the model before it.
+    last_error : str or None
+        The message of the last refit that failed, None after a success.
+    handles : ndarray of shape (n_components, n_features) or None
+        The handles' positions as the view asks for them (None: automatic init).
+    n_components, covariance_type, random_state, n_init, init_params
+        The controls; setting one refits.
+
+    Raises
+    ------
+    ValueError
+        Bad data, a bad control value, or a first fit that fails.
+    TypeError
+        Unknown keyword arguments or arguments of the wrong type.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_widgets import MixtureExplorer
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(size=(200, 2)), rng.normal(size=(200, 2)) + 5])
+    >>> explorer = MixtureExplorer(X, n_components=2)
+    >>> explorer.model.n_components
+    2
+    >>> explorer.n_components = 3  # refits at once, a third handle is added
+    >>> explorer.means_init.shape
+    (3, 2)
+    """
+
+    _bundle = "mixture_explorer"
+
+    # Controls: set by the view (debounced refit) or from Python (immediate refit).
+    n_components = traitlets.Int(3).tag(sync=True)
+    covariance_type = traitlets.Enum(COVARIANCE_TYPES, default_value="full").tag(sync=True)
+    random_state = traitlets.Int(0, allow_none=True).tag(sync=True)
+    n_init = traitlets.Int(1).tag(sync=True)
+    init_params = traitlets.Enum(INIT_METHODS, default_value="kmeans").tag(sync=True)
+    handles = traitlets.Instance(np.ndarray, allow_none=True).tag(
+        sync=True, **_handle_serialization
+    )
+    #: Counter the view bumps with every change it makes; echoed in ``result``.
+    request = traitlets.Int(0).tag(sync=True)
+
+    # Limits of the controls.
+    k_min = traitlets.Int(1).tag(sync=True)
+    k_max = traitlets.Int(10).tag(sync=True)
+    max_n_init = traitlets.Int(MAX_N_INIT).tag(sync=True)
+
+    # The last good fit and the last error, for the view.
+    result = traitlets.Dict().tag(sync=True, **tree_serialization)
+    error = traitlets.Dict().tag(sync=True)
+    busy = traitlets.Bool(False).tag(sync=True)
+
+    # Playback and the 2-D view (as in FitPlayer).
+    animate = traitlets.Bool(True).tag(sync=True)
+    fps = traitlets.Float(20.0).tag(sync=True)
+    projection = traitlets.Enum(("features", "pca"), default_value="features").tag(sync=True)
+    x_feature = traitlets.Int(0).tag(sync=True)
+    y_feature = traitlets.Int(1).tag(sync=True)
+    pca = traitlets.Dict().tag(sync=True, **tree_serialization)
+
+    def __init__(
+        self,
+        X: Any,
+        n_components: int = 3,
+        covariance_type: str = "full",
+        *,
+        random_state: int | None = 0,
+        n_init: int = 1,
+        init_params: str = "kmeans",
+        means_init: Any = None,
+        model: Any = None,
+        k_range: tuple[int, int] = (1, 10),
+        animate: bool = True,
+        fps: float = 20.0,
+        debounce: float = 0.03,
+        stream_interval: float = 0.25,
+        max_display_points: int = MAX_DISPLAY_POINTS,
+        display_seed: int = 0,
+        scheduler: Scheduler | None = None,
+        **gm_params: Any,
+    ) -> None:
+        data = prepare_data(X, max_points=max_display_points, seed=display_seed, min_samples=2)
+        n, d = data.X.shape
+        self._X = data.X
+        self._gm_params = self._check_gm_params(gm_params)
+        k_lo, k_hi = self._check_k_range(k_range, n)
+        start_params: MixtureParams | None = None
+        if model is not None:
+            start_params = mixture_params(model)  # refuses unfitted or foreign objects
+            check_model_features(start_params, d)
+            n_components = start_params.n_components
+            covariance_type = start_params.covariance_type
+            if means_init is None:
+                means_init = start_params.means
+            k_lo, k_hi = min(k_lo, n_components), max(k_hi, n_components)
+        controls = self._check_controls(
+            n_components, covariance_type, random_state, n_init, init_params, k_lo, k_hi, n
+        )
+        handles = None if means_init is None else self._check_means(means_init, controls[0], d)
+        if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
+            raise ValueError(f"fps must be a positive number, got {fps!r}.")
+        if not (isinstance(stream_interval, (int, float)) and stream_interval >= 0):
+            raise ValueError(f"stream_interval must be >= 0 seconds, got {stream_interval!r}.")
+        self._debouncer = Debouncer(self._debounced_refit, debounce, scheduler)
+        self.stream_interval = float(stream_interval)
+
+        self._ready = False
+        self._quiet = 0
+        self._from_browser = 0
+        self._batch = 0
+        self._batch_dirty = False
+        self.model: Any = None
+        self.history: History | None = None
+        self.means_init: np.ndarray | None = None
+        self.scores: dict[str, Any] = {}
+        self.previous_scores: dict[str, Any] | None = None
+        self.last_error: str | None = None
+        self._params: MixtureParams | None = None
+        self._initial_means: np.ndarray | None = None
+        self._good_controls: dict[str, Any] = {}
+
+        super().__init__()
+        with self.hold_sync():
+            self._set_data(X, validated=data)
+            self.k_min, self.k_max = k_lo, k_hi
+            (
+                self.n_components,
+                self.covariance_type,
+                self.random_state,
+                self.n_init,
+                self.init_params,
+            ) = controls
+            self.handles = handles
+            self.y_feature = 1 if d > 1 else 0
+            if d > 2:
+                self.pca = pca_basis(data.display)
+            self.animate = bool(animate)
+            self.fps = float(fps)
+        if model is not None:
+            self._publish_model(model, start_params)
+        else:
+            exc = self._refit()
+            if exc is not None:
+                raise ValueError(f"The first fit failed: {exc}") from exc
+        self._ready = True
+
+    # ------------------------------------------------------------------ checks
+    @staticmethod
+    def _check_gm_params(gm_params: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(gm_params) - set(PASS_THROUGH))
+        if unknown:
+            raise TypeError(
+                f"MixtureExplorer got unexpected keyword argument(s): {', '.join(unknown)}. "
+                f"Its own are the controls (n_components, covariance_type, random_state, "
+                f"n_init, init_params, means_init) and the GaussianMixture parameters "
+                f"{', '.join(PASS_THROUGH)}."
+            )
+        GaussianMixture(**gm_params)._check_parameters()  # names the bad argument
+        return dict(gm_params)
+
+    @staticmethod
+    def _check_k_range(k_range: Any, n_samples: int) -> tuple[int, int]:
+        try:
+            lo, hi = k_range
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"k_range must be a pair of ints (low, high), got {k_range!r}."
+            ) from None
+        if not (_is_int(lo) and _is_int(hi)):
+            raise TypeError(f"k_range must be a pair of ints (low, high), got {k_range!r}.")
+        if not 1 <= lo <= hi:
+            raise ValueError(f"k_range must satisfy 1 <= low <= high, got {k_range!r}.")
+        return int(lo), int(min(hi, max(lo, n_samples)))
+
+    @staticmethod
+    def _check_controls(K, cov_type, seed, n_init, init, k_lo, k_hi, n_samples):
+        if not _is_int(K):
+            raise TypeError(f"n_components must be an int, got {type(K).__name__} ({K!r}).")
+        if not k_lo <= K <= k_hi:
+            raise ValueError(f"n_components must be in k_range [{k_lo}, {k_hi}], got {K}.")
+        if K > n_samples:
+            raise ValueError(f"n_components={K} exceeds the {n_samples} samples of X.")
+        if cov_type not in COVARIANCE_TYPES:
+            raise ValueError(
+                f"covariance_type must be one of {list(COVARIANCE_TYPES)}, got {cov_type!r}."
+            )
+        if seed is not None and not _is_int(seed):
+            raise TypeError(
+                f"random_state must be an int seed or None, got {type(seed).__name__}."
+            )
+        if seed is not None and not 0 <= seed < 2**32:
+            raise ValueError(f"random_state must be in [0, 2**32), got {seed}.")
+        if not _is_int(n_init):
+            raise TypeError(f"n_init must be an int, got {type(n_init).__name__}.")
+        if not 1 <= n_init <= MAX_N_INIT:
+            raise ValueError(f"n_init must be in [1, {MAX_N_INIT}], got {n_init}.")
+        if init not in INIT_METHODS:
+            raise ValueError(f"init_params must be one of {list(INIT_METHODS)}, got {init!r}.")
+        return int(K), cov_type, None if seed is None else int(seed), int(n_init), init
+
+    @staticmethod
+    def _check_means(means: Any, K: int, d: int) -> np.ndarray:
+        arr = np.asarray(means, dtype=np.float64)
+        if arr.shape != (K, d):
+            raise ValueError(
+                f"means_init must have shape (n_components, n_features) = ({K}, {d}), "
+                f"got {arr.shape}."
+            )
+        if not np.all(np.isfinite(arr)):
+            raise ValueError("means_init contains NaN or infinity.")
+        return arr.copy()
+
+    @traitlets.validate("n_components")
+    def _valid_k(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if not self.k_min <= value <= self.k_max:
+            raise traitlets.TraitError(
+                f"n_components must be in [{self.k_min}, {self.k_max}], got {value}."
+            )
+        return value
+
+    @traitlets.validate("n_init")
+    def _valid_n_init(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if not 1 <= value <= MAX_N_INIT:
+            raise traitlets.TraitError(f"n_init must be in [1, {MAX_N_INIT}], got {value}.")
+        return value
+
+    @traitlets.validate("random_state")
+    def _valid_seed(self, proposal: dict[str, Any]) -> int | None:
+        value = proposal["value"]
+        if value is not None and not 0 <= value < 2**32:
+            raise traitlets.TraitError(f"random_state must be in [0, 2**32), got {value}.")
+        return value
+
+    @traitlets.validate("handles")
+    def _valid_handles(self, proposal: dict[str, Any]) -> np.ndarray | None:
+        value = proposal["value"]
+        if value is None:
+            return None
+        arr = np.asarray(value, dtype=np.float64)
+        d = self._X.shape[1]
+        if arr.ndim != 2 or arr.shape[1] != d or not 1 <= arr.shape[0] <= self.k_max:
+            raise traitlets.TraitError(
+                f"handles must have shape (K, {d}) with 1 <= K <= {self.k_max}, got {arr.shape}."
+            )
+        if not np.all(np.isfinite(arr)):
+            raise traitlets.TraitError("handles contain NaN or infinity.")
+        return arr
+
+    @traitlets.validate("x_feature", "y_feature")
+    def _valid_feature(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        d = self._X.shape[1]
+        if not 0 <= value < d:
+            name = proposal["trait"].name
+            raise traitlets.TraitError(f"{name} must be in [0, {d - 1}], got {value}.")
+        return value
+
+    @traitlets.validate("fps")
+    def _valid_fps(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if not (math.isfinite(value) and value > 0):
+            raise traitlets.TraitError(f"fps must be a positive number, got {value}.")
+        return value
+
+    # ------------------------------------------------------------ controls
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """Apply a state update from the browser (its refits are debounced)."""
+        self._from_browser += 1
+        try:
+            super().set_state(sync_data)
+        finally:
+            self._from_browser -= 1
+
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        self._quiet += 1
+        try:
+            yield
+        finally:
+            self._quiet -= 1
+
+    @traitlets.observe(*CONTROLS)
+    def _on_control(self, change: dict[str, Any]) -> None:
+        if self._quiet or not self._ready:
+            return
+        if change["name"] in ("n_components", "handles"):
+            self._fit_handles_to_k()
+        if self._from_browser:
+            self._debouncer()
+        elif self._batch:
+            self._batch_dirty = True
+        else:
+            self._debouncer.cancel()
+            exc = self._refit()
+            if exc is not None:
+                raise exc
+
+    def _fit_handles_to_k(self) -> None:
+        """Give the handles n_components rows: add where least explained, drop last added."""
+        K = self.n_components
+        base = self.handles
+        if base is None:
+            if K == self._params.n_components and self._initial_means is not None:
+                return  # automatic init, K unchanged
+            base = self._initial_means if self._initial_means is not None else self._params.means
+        if base.shape[0] == K and self.handles is not None:
+            return
+        new = extend_means(self._X, self._params, base, K)
+        with self._quietly():
+            self.handles = new
+
+    @contextmanager
+    def hold_refit(self) -> Iterator[None]:
+        """Change several controls from Python with one refit at the end.
+
+        Examples
+        --------
+        >>> with explorer.hold_refit():  # doctest: +SKIP
+        ...     explorer.n_components = 4
+        ...     explorer.covariance_type = "diag"
+        """
+        self._batch += 1
+        try:
+            yield
+        finally:
+            self._batch -= 1
+        if self._batch == 0 and self._batch_dirty:
+            self._batch_dirty = False
+            exc = self._refit()
+            if exc is not None:
+                raise exc
+
+    def update(self, **controls: Any) -> MixtureExplorer:
+        """Set several controls and refit once.
+
+        Parameters
+        ----------
+        **controls
+            Any of ``n_components``, ``covariance_type``, ``random_state``, ``n_init``,
+            ``init_params`` and ``means_init`` (the handles; None for automatic init).
+
+        Returns
+        -------
+        self : MixtureExplorer
+        """
+        allowed = {"n_components", "covariance_type", "random_state", "n_init", "init_params"}
+        unknown = sorted(set(controls) - allowed - {"means_init"})
+        if unknown:
+            raise TypeError(
+                f"update() got unknown control(s) {', '.join(unknown)}; the controls are "
+                f"{', '.join(sorted(allowed | {'means_init'}))}."
+            )
+        with self.hold_refit():
+            for name in CONTROLS[:-1]:
+                if name in controls:
+                    setattr(self, name, controls[name])
+            if "means_init" in controls:
+                m = controls["means_init"]
+                self.handles = (
+                    None
+                    if m is None
+                    else self._check_means(m, self.n_components, self._X.shape[1])
+                )
+        return self
+
+    def reset_init(self) -> MixtureExplorer:
+        """Forget the handles and refit with the automatic init.
+
+        Returns
+        -------
+        self : MixtureExplorer
+        """
+        if self.handles is None:
+            return self
+        self.handles = None
+        return self
+
+    def refit(self) -> MixtureExplorer:
+        """Refit now with the current controls (runs a pending debounced refit at once).
+
+        Returns
+        -------
+        self : MixtureExplorer
+
+        Raises
+        ------
+        ValueError
+            If the fit fails (the last good model is kept).
+        """
+        self._debouncer.cancel()
+        exc = self._refit()
+        if exc is not None:
+            raise exc
+        return self
+
+    @property
+    def refit_pending(self) -> bool:
+        """Whether a debounced refit is scheduled and has not run yet."""
+        return self._debouncer.pending
+
+    # ------------------------------------------------------------- fitting
+    def _controls(self) -> dict[str, Any]:
+        return {
+            "n_components": self.n_components,
+            "covariance_type": self.covariance_type,
+            "random_state": self.random_state,
+            "n_init": self.n_init,
+            "init_params": self.init_params,
+            "handles": None if self.handles is None else self.handles.copy(),
+        }
+
+    @staticmethod
+    def _controls_json(controls: dict[str, Any]) -> dict[str, Any]:
+        out = dict(controls)
+        out["handles"] = _handles_to_json(controls["handles"])
+        return out
+
+    def _debounced_refit(self) -> None:
+        # Runs from the event loop: nobody to raise to, so the error goes to the view.
+        self._refit()
+
+    def _refit(self) -> Exception | None:
+        """Fit with the current controls; publish it, or report the error and revert."""
+        controls = self._controls()
+        request = self.request
+        wire = self._controls_json(controls)
+        gm = GaussianMixture(
+            n_components=controls["n_components"],
+            covariance_type=controls["covariance_type"],
+            random_state=controls["random_state"],
+            n_init=controls["n_init"],
+            init_params=controls["init_params"],
+            means_init=controls["handles"],
+            **self._gm_params,
+        )
+        history = History()
+
+        def send(start: int, batch: dict[str, Any]) -> None:
+            self._send_arrays("frames", request=request, controls=wire, start=start, frames=batch)
+
+        stream = FrameStream(send if self._ready else None, interval=self.stream_interval)
+        gm.callbacks = [history, stream]
+        self.busy = True
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                gm.fit(self._X)
+            params = mixture_params(gm)
+            scores = score_mixture(self._X, params)
+        except Exception as exc:  # the view shows it; Python callers get it back
+            self._fail(exc, controls, request)
+            return exc
+        finally:
+            gm.callbacks = None
+            self.busy = False
+        kept = history.for_init()
+        self._publish(gm, params, history, kept, scores, controls, wire, request)
+        return None
+
+    def _publish(self, gm, params, history, kept, scores, controls, wire, request) -> None:
+        scores = {
+            **scores,
+            "n_iter": int(gm.n_iter_),
+            "converged": bool(gm.converged_),
+            "lower_bound": float(gm.lower_bound_),
+        }
+        initial = np.asarray(kept[0].means, dtype=np.float64)
+        self._commit(gm, params, scores, initial, controls)
+        self.history = history
+        self.means_init = None if controls["handles"] is None else controls["handles"].copy()
+        self._send_result(frames_from_states(kept), scores, wire, request, "fit")
+
+    def _publish_model(self, model: Any, params: MixtureParams) -> None:
+        """Show a fitted model given by the user, as one frame."""
+        scores = score_mixture(self._X, params)
+        scores.update(
+            n_iter=int(params.n_iter),
+            converged=bool(params.converged),
+            lower_bound=float(params.lower_bound) if math.isfinite(params.lower_bound) else None,
+        )
+        controls = self._controls()
+        self._commit(model, params, scores, params.means.copy(), controls)
+        self.history = None
+        mi = getattr(model, "means_init", None)
+        self.means_init = None if mi is None else np.array(mi, dtype=np.float64)
+        frames = frames_from_states([state_from_params(params)])
+        self._send_result(frames, scores, self._controls_json(controls), self.request, "model")
+
+    def _commit(self, model, params, scores, initial, controls) -> None:
+        self.previous_scores = self.scores or None
+        self.scores = scores
+        self.model = model
+        self._params = params
+        self._initial_means = initial
+        self._good_controls = controls
+        self.last_error = None
+
+    def _send_result(self, frames, scores, wire, request, source) -> None:
+        with self.hold_sync():
+            self.result = {
+                "request": request,
+                "source": source,
+                "controls": wire,
+                "frames": frames,
+                "initial_means": _handles_to_json(self._initial_means),
+                "scores": scores,
+                "previous": self.previous_scores,
+            }
+            self.error = {}
+
+    def _fail(self, exc: Exception, controls: dict[str, Any], request: int) -> None:
+        """Report a failed refit and put the controls back to the last good fit's."""
+        message = str(exc) or type(exc).__name__
+        if not isinstance(exc, ValueError):
+            message = f"{type(exc).__name__}: {message}"
+        self.last_error = message
+        desc = f"K={controls['n_components']}, {controls['covariance_type']}"
+        if controls["handles"] is not None:
+            desc += ", from the handles"
+        good = self._good_controls
+        with self.hold_sync(), self._quietly():
+            self.error = {"message": message, "request": request, "controls": desc}
+            if good:
+                for name in CONTROLS:
+                    setattr(self, name, good[name])
+
+    # ------------------------------------------------------------- display
+    @property
+    def initial_means(self) -> np.ndarray | None:
+        """The means the current model's EM started from, shape (n_components, n_features).
+
+        The handles when the fit started from them, else where the automatic init put
+        them.
+        """
+        return None if self._initial_means is None else self._initial_means.copy()

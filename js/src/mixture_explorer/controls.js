@@ -1,0 +1,146 @@
+// The MixtureExplorer's controls: K slider, covariance type, seed, n_init, init method,
+// "reset to automatic init" and "animate refits". Every control is a real <input>,
+// <select> or <button> with a data-gmm-role, so it works from the keyboard and the
+// end-to-end tests find it. A control reports a change once it is final (the slider on
+// release or per arrow key, a number on Enter or blur), through `onChange(values)`.
+
+import { h } from "../lib/dom.js";
+
+export const COVARIANCE_TYPES = [
+  ["full", "full"],
+  ["tied", "tied"],
+  ["diag", "diagonal"],
+  ["spherical", "spherical"],
+];
+export const INIT_METHODS = [
+  ["kmeans", "k-means"],
+  ["k-means++", "k-means++"],
+  ["random", "random responsibilities"],
+  ["random_from_data", "random data points"],
+];
+
+/** Parse the seed field: "" is no seed (null), else a non-negative integer, else undefined. */
+export function parseSeed(text) {
+  const s = String(text).trim();
+  if (s === "") return null;
+  if (!/^\d+$/.test(s)) return undefined;
+  const v = Number(s);
+  return v < 2 ** 32 ? v : undefined;
+}
+
+/** Parse an integer field within [lo, hi]; undefined when it is not one. */
+export function parseIntIn(text, lo, hi) {
+  const s = String(text).trim();
+  if (!/^\d+$/.test(s)) return undefined;
+  const v = Number(s);
+  return v >= lo && v <= hi ? v : undefined;
+}
+
+function select(role, label, options) {
+  const s = h("select", { class: "gmm-select", "data-gmm-role": role, "aria-label": label, title: label });
+  for (const [value, text] of options) s.append(h("option", { value, text }));
+  return s;
+}
+
+function field(label, control, extra = []) {
+  return h("label", { class: "gmm-label gmm-field" }, [h("span", { class: "gmm-field-name", text: label }), control, ...extra]);
+}
+
+/**
+ * @param {object} model anywidget model of the explorer
+ * @param {{onChange: (values: object) => void}} opts
+ */
+export function buildControls(model, opts) {
+  const slider = h("input", { type: "range", class: "gmm-k-slider", "data-gmm-role": "k-slider", step: 1, "aria-label": "Number of components K" });
+  const kValue = h("output", { class: "gmm-k-value", "data-gmm-role": "k-value", "aria-hidden": "true" });
+  const covariance = select("covariance-type", "Covariance type", COVARIANCE_TYPES);
+  const seed = h("input", { type: "text", inputmode: "numeric", class: "gmm-input gmm-seed", "data-gmm-role": "seed", placeholder: "none", "aria-label": "Random seed of the automatic init (empty: a fresh one every fit)", title: "Seed (empty: random)" });
+  const newSeed = h("button", { type: "button", class: "gmm-button", "data-gmm-role": "new-seed", title: "Another seed", "aria-label": "Draw another seed", text: "\u21bb" });
+  const nInit = h("input", { type: "number", class: "gmm-input gmm-n-init", "data-gmm-role": "n-init", min: 1, step: 1, "aria-label": "Number of initialisations (the best is kept)", title: "Initialisations (the best is kept)" });
+  const init = select("init-method", "Automatic init method", INIT_METHODS);
+  const reset = h("button", { type: "button", class: "gmm-button", "data-gmm-role": "reset-init", title: "Forget the dragged means and use the automatic init", text: "Reset to automatic init" });
+  const animate = h("input", { type: "checkbox", "data-gmm-role": "animate", "aria-label": "Play each refit's EM run" });
+
+  const send = (values) => opts.onChange(values);
+  slider.addEventListener("input", () => {
+    kValue.textContent = slider.value;
+  });
+  slider.addEventListener("change", () => {
+    const K = Number(slider.value);
+    if (K !== model.get("n_components")) send({ n_components: K });
+  });
+  covariance.addEventListener("change", () => send({ covariance_type: covariance.value }));
+  init.addEventListener("change", () => send({ init_params: init.value }));
+  const commitSeed = () => {
+    const v = parseSeed(seed.value);
+    if (v === undefined) {
+      seed.setAttribute("aria-invalid", "true");
+      return;
+    }
+    seed.removeAttribute("aria-invalid");
+    if (v !== model.get("random_state")) send({ random_state: v });
+  };
+  seed.addEventListener("change", commitSeed);
+  seed.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") commitSeed();
+    event.stopPropagation();
+  });
+  newSeed.addEventListener("click", () => {
+    const current = model.get("random_state");
+    let v = Math.floor(Math.random() * 100000);
+    if (v === current) v = (v + 1) % 100000;
+    send({ random_state: v });
+  });
+  const commitInit = () => {
+    const v = parseIntIn(nInit.value, 1, Number(model.get("max_n_init")) || 50);
+    if (v === undefined) {
+      nInit.setAttribute("aria-invalid", "true");
+      return;
+    }
+    nInit.removeAttribute("aria-invalid");
+    if (v !== model.get("n_init")) send({ n_init: v });
+  };
+  nInit.addEventListener("change", commitInit);
+  nInit.addEventListener("keydown", (event) => event.stopPropagation());
+  reset.addEventListener("click", () => send({ handles: null }));
+  animate.addEventListener("change", () => {
+    model.set("animate", animate.checked);
+    model.save_changes();
+  });
+
+  const root = h("div", { class: "gmm-toolbar gmm-explorer-controls", role: "toolbar", "aria-label": "Mixture controls" }, [
+    field("K", slider, [kValue]),
+    field("covariance", covariance),
+    field("seed", seed, [newSeed]),
+    field("n_init", nInit),
+    field("init", init),
+    reset,
+    h("label", { class: "gmm-label gmm-check" }, [animate, "animate"]),
+  ]);
+
+  /** Show the model's values (after a change from Python, a revert, or our own change). */
+  function update() {
+    const kMin = Number(model.get("k_min")) || 1;
+    const kMax = Number(model.get("k_max")) || 10;
+    slider.min = String(kMin);
+    slider.max = String(kMax);
+    const K = String(model.get("n_components"));
+    if (slider.value !== K) slider.value = K;
+    kValue.textContent = K;
+    slider.setAttribute("aria-valuetext", `K = ${K}`);
+    covariance.value = model.get("covariance_type");
+    init.value = model.get("init_params");
+    const s = model.get("random_state");
+    if (typeof document === "undefined" || document.activeElement !== seed) {
+      seed.value = s === null || s === undefined ? "" : String(s);
+      seed.removeAttribute("aria-invalid");
+    }
+    nInit.max = String(Number(model.get("max_n_init")) || 50);
+    if (typeof document === "undefined" || document.activeElement !== nInit) nInit.value = String(model.get("n_init"));
+    reset.disabled = model.get("handles") === null || model.get("handles") === undefined;
+    animate.checked = Boolean(model.get("animate"));
+  }
+  update();
+
+  return { root, update, elements: { slider, kValue, covariance, seed, newSeed, nInit, init, reset, animate } };
+}

@@ -1,0 +1,132 @@
+// Pure logic of the MixtureExplorer view: which controls a fit was made with, whether
+// it matches the controls now, the handles to draw, and the read-out. Tested without a
+// DOM.
+
+import { decodeArray } from "../lib/codecs.js";
+import { formatNumber } from "../lib/scale.js";
+
+/** The control traits; a fit is shown only when it was made with these values. */
+export const CONTROL_KEYS = ["n_components", "covariance_type", "random_state", "n_init", "init_params"];
+
+/** Decode an encoded array, or pass a decoded one ({data, shape}) or null through. */
+export function asArray(value) {
+  if (value === null || value === undefined) return null;
+  if (value.data && value.shape && !("buffer" in value)) return value;
+  return decodeArray(value);
+}
+
+/** The controls as the model holds them now ({..., handles: decoded array | null}). */
+export function currentControls(model) {
+  const out = {};
+  for (const key of CONTROL_KEYS) out[key] = model.get(key);
+  out.handles = asArray(model.get("handles"));
+  return out;
+}
+
+/** Whether two decoded arrays (or nulls) hold the same shape and values. */
+export function sameArray(a, b) {
+  if (!a || !b) return !a && !b;
+  if (a.shape.length !== b.shape.length || a.shape.some((s, i) => s !== b.shape[i])) return false;
+  if (a.data.length !== b.data.length) return false;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
+  return true;
+}
+
+/**
+ * Whether a fit made with `fitted` controls shows what `controls` ask for.
+ * @param {object|null} fitted controls of a fit (handles decoded or encoded)
+ * @param {object} controls from {@link currentControls}
+ */
+export function controlsMatch(fitted, controls) {
+  if (!fitted) return false;
+  for (const key of CONTROL_KEYS) if ((fitted[key] ?? null) !== (controls[key] ?? null)) return false;
+  return sameArray(asArray(fitted.handles), controls.handles);
+}
+
+/**
+ * The initial means to draw as handles, one d-vector per component: the handles asked
+ * for (manual init), else the means where the shown fit's automatic init started,
+ * then any local previews (a drag or a keyboard move under way) on top.
+ * @param {{data: ArrayLike<number>, shape: number[]}|null} handles
+ * @param {{data: ArrayLike<number>, shape: number[]}|null} initial
+ * @param {number} K components wanted now
+ * @param {Map<number, Float64Array>} [previews]
+ * @returns {Float64Array[]}
+ */
+export function handlePositions(handles, initial, K, previews = new Map()) {
+  const src = handles || initial;
+  const out = [];
+  if (src) {
+    const d = src.shape[1];
+    const rows = Math.min(K, src.shape[0]);
+    for (let k = 0; k < rows; k++) out.push(Float64Array.from(src.data.subarray(k * d, (k + 1) * d)));
+  }
+  for (const [k, v] of previews) if (k < out.length) out[k] = Float64Array.from(v);
+  return out;
+}
+
+/** Rows as one row-major Float64Array. */
+export function stackRows(rows) {
+  const d = rows.length ? rows[0].length : 0;
+  const out = new Float64Array(rows.length * d);
+  rows.forEach((r, k) => out.set(r, k * d));
+  return out;
+}
+
+/** The read-out rows: label, key, which way is better, and how to format. */
+export const METRICS = [
+  { key: "log_likelihood", label: "log-likelihood / sample", better: "higher", digits: 5 },
+  { key: "bic", label: "BIC", better: "lower", digits: 6 },
+  { key: "aic", label: "AIC", better: "lower", digits: 6 },
+  { key: "icl", label: "ICL", better: "lower", digits: 6 },
+  { key: "n_iter", label: "iterations", better: null },
+  { key: "converged", label: "converged", better: null },
+];
+
+function fmt(metric, value) {
+  if (value === undefined || value === null) return "\u2013";
+  if (metric.key === "converged") return value ? "yes" : "no";
+  if (metric.key === "n_iter") return String(value);
+  return formatNumber(value, metric.digits);
+}
+
+/**
+ * Rows of the read-out: the fit's value, the previous fit's, and the change, with
+ * whether the change is an improvement.
+ * @returns {{key: string, label: string, now: string, before: string, delta: string,
+ *   verdict: "better"|"worse"|"same"|null}[]}
+ */
+export function readoutRows(scores, previous) {
+  return METRICS.map((m) => {
+    const now = scores ? scores[m.key] : undefined;
+    const before = previous ? previous[m.key] : undefined;
+    let delta = "";
+    let verdict = null;
+    if (typeof now === "number" && typeof before === "number" && m.key !== "converged") {
+      const diff = now - before;
+      const text = m.key === "n_iter" ? String(diff) : formatNumber(diff, 4);
+      delta = diff > 0 ? `+${text}` : text;
+      if (m.better) {
+        const good = m.better === "lower" ? diff < 0 : diff > 0;
+        const scale = Math.max(Math.abs(now), Math.abs(before), 1e-300);
+        verdict = Math.abs(diff) <= 1e-9 * scale ? "same" : good ? "better" : "worse";
+      }
+    }
+    return { key: m.key, label: m.label, now: fmt(m, now), before: previous ? fmt(m, before) : "", delta, verdict };
+  });
+}
+
+/** What the init-mode line says. */
+export function initModeText(controls) {
+  if (controls.handles) {
+    return `initial means: the handles \u00b7 weights and covariances: ${controls.init_params}`;
+  }
+  const seed = controls.random_state === null || controls.random_state === undefined ? "random seed" : `seed ${controls.random_state}`;
+  const inits = controls.n_init > 1 ? `, best of ${controls.n_init}` : "";
+  return `initial means: automatic (${controls.init_params}, ${seed}${inits})`;
+}
+
+/** "3 components, full covariance, from the handles" for messages. */
+export function describeControls(c) {
+  return `K=${c.n_components}, ${c.covariance_type}${c.handles ? ", from the handles" : ""}`;
+}

@@ -1,0 +1,334 @@
+// The MixtureExplorer view: controls, read-out and draggable initial means around an
+// embedded FitPlayer view, which plays each refit's EM run.
+//
+// Synced traits (see gmm_widgets/widgets/mixture_explorer.py):
+//   controls: n_components, covariance_type, random_state, n_init, init_params,
+//     handles ((K, d) float64 or null = automatic init), request (bumped per change)
+//   k_min, k_max, max_n_init: limits          animate, fps: playback
+//   result: the last good fit {request, source, controls, frames, initial_means,
+//     scores, previous}                       error: {message, request, controls} or {}
+//   busy: a fit is running                    data, n_samples, feature_names,
+//   projection, x_feature, y_feature, pca: as in FitPlayer
+// Custom message {type: "frames", request, controls, start, frames}: a slow refit's
+// frames as they come.
+//
+// A fit is shown only while the controls it was made with equal the controls now
+// (`controlsMatch`); in between, the plot is marked stale (no ellipses, faded points).
+
+import { componentColors } from "../lib/colors.js";
+import { encodeArray, unpackMessage } from "../lib/codecs.js";
+import { h } from "../lib/dom.js";
+import { createLocalModel } from "../lib/local_model.js";
+import { createMeanHandles, moveMean } from "../lib/mean_handles.js";
+import { listen } from "../lib/model.js";
+import { projectMean } from "../lib/projection.js";
+import { formatNumber } from "../lib/scale.js";
+import { FitPlayerView } from "../fit_player/view.js";
+import { buildControls } from "./controls.js";
+import { asArray, controlsMatch, currentControls, describeControls, handlePositions, initModeText, readoutRows, stackRows } from "./state.js";
+
+/** Traits of the explorer that the embedded player reads as its own. */
+const FORWARDED = ["data", "n_samples", "feature_names", "projection", "x_feature", "y_feature", "pca", "fps"];
+
+/** A FitPlayer view that tells the explorer whenever it has drawn a frame. */
+class ExplorerPlayerView extends FitPlayerView {
+  renderFrame() {
+    super.renderFrame();
+    if (this.afterRender) this.afterRender();
+  }
+}
+
+export class MixtureExplorerView {
+  /**
+   * @param {object} model anywidget model
+   * @param {HTMLElement} el
+   * @param {{timers?: {setTimeout: Function, clearTimeout: Function}}} [opts]
+   */
+  constructor(model, el, opts = {}) {
+    this.model = model;
+    this.el = el;
+    this.timers = opts.timers || globalThis;
+    this.cleanups = [];
+    this.previews = new Map(); // component -> d-vector of a move under way
+    this.loaded = null; // the result (as synced) whose frames the player holds
+    this.stream = null; // {request, controls} of the frames being streamed
+    this.dismissed = null; // the error object the user closed
+    this.state = "";
+
+    this.root = h("div", { class: "gmm-widget gmm-mixture-explorer", "data-gmm-role": "mixture-explorer", "data-lm-suppress-shortcuts": "true" });
+    this.controls = buildControls(model, { onChange: (values) => this.change(values) });
+    this.badge = h("span", { class: "gmm-badge", "data-gmm-role": "fit-status", role: "status" });
+    this.initMode = h("span", { class: "gmm-init-mode", "data-gmm-role": "init-mode" });
+    this.errorText = h("span", { class: "gmm-error-text" });
+    const dismiss = h("button", { type: "button", class: "gmm-button gmm-error-close", "data-gmm-role": "dismiss-error", "aria-label": "Dismiss the error", title: "Dismiss", text: "\u00d7" });
+    dismiss.addEventListener("click", () => {
+      this.dismissed = model.get("error");
+      this.renderError();
+    });
+    this.errorEl = h("div", { class: "gmm-error", role: "alert", "data-gmm-role": "error", hidden: true }, [this.errorText, dismiss]);
+    this.readout = h("table", { class: "gmm-readout", "data-gmm-role": "readout" });
+    const status = h("div", { class: "gmm-status-row" }, [this.badge, this.initMode]);
+    this.playerEl = h("div", { class: "gmm-explorer-player" });
+    this.root.append(this.controls.root, status, this.errorEl, this.playerEl, this.readout);
+    el.appendChild(this.root);
+
+    this.local = createLocalModel(model, {
+      forward: FORWARDED,
+      state: { frames: {}, frame: 0, playing: false, status: "done", source: "fit" },
+    });
+    this.player = new ExplorerPlayerView(this.local, this.playerEl, { timers: this.timers });
+    this.player.emptyEl.textContent = "Fitting\u2026";
+    this.handles = createMeanHandles(this.player.scatter ? this.player.scatter.layers.handles : this.player.density.layers.handles, {
+      onPreview: (k, point) => this.preview(k, point),
+      onCommit: (k, point) => this.commit(k, point),
+      onCancel: (k) => {
+        this.previews.delete(k);
+        this.drawOverlay();
+      },
+      timers: this.timers,
+    });
+    this.player.afterRender = () => this.drawOverlay();
+
+    this.cleanups.push(
+      listen(model, {
+        "change:result": () => this.sync(),
+        "change:error": () => this.sync(),
+        "change:busy": () => this.renderStatus(),
+        "change:handles": () => this.sync(),
+        "change:n_components": () => this.sync(),
+        "change:covariance_type": () => this.sync(),
+        "change:random_state": () => this.sync(),
+        "change:n_init": () => this.sync(),
+        "change:init_params": () => this.sync(),
+        "change:k_min": () => this.controls.update(),
+        "change:k_max": () => this.controls.update(),
+        "msg:custom": (content, buffers) => this.onMessage(content, buffers),
+      }),
+    );
+    this.sync();
+  }
+
+  // ------------------------------------------------------------------ changes
+  /** Send control changes to Python, with a new request number. */
+  change(values) {
+    const m = this.model;
+    for (const [key, value] of Object.entries(values)) m.set(key, value);
+    m.set("request", (Number(m.get("request")) || 0) + 1);
+    m.save_changes();
+    this.sync();
+  }
+
+  /** The 2-D projection of the player's view ({P, offset, d}). */
+  projection() {
+    if (this.player.projected) return this.player.projected.proj;
+    return this.player.projection().proj;
+  }
+
+  /** The scales and axis mode of the plot the handles live in. */
+  plotScales() {
+    const p = this.player.scatter || this.player.density;
+    if (!p || !p.x) return null;
+    return { x: p.x, y: p.y, axis: this.player.scatter ? "xy" : "x" };
+  }
+
+  /** d-vectors of the handles shown now (previews included). */
+  positions() {
+    const result = this.model.get("result") || {};
+    const controls = currentControls(this.model);
+    return handlePositions(controls.handles, asArray(result.initial_means), controls.n_components, this.previews);
+  }
+
+  preview(k, point) {
+    const pos = this.positions();
+    if (!pos[k]) return;
+    this.previews.set(k, this.data1d() ? moveAlongX(pos[k], point[0]) : moveMean(pos[k], this.projection(), point));
+    this.drawOverlay();
+  }
+
+  commit(k, point) {
+    this.preview(k, point);
+    const pos = this.positions();
+    this.previews.clear();
+    if (!pos.length) return;
+    const d = pos[0].length;
+    this.change({ handles: encodeArray(stackRows(pos), [pos.length, d], "float64") });
+  }
+
+  data1d() {
+    return !this.player.scatter;
+  }
+
+  // --------------------------------------------------------------------- fits
+  onMessage(content, buffers) {
+    if (!content || content.type !== "frames") return;
+    const msg = unpackMessage(content, buffers || []);
+    if (!controlsMatch(msg.controls, currentControls(this.model))) return;
+    const key = `${msg.request}`;
+    if (msg.start === 0 || !this.stream || this.stream.key !== key) {
+      if (msg.start !== 0) return; // joined mid-stream: wait for the result
+      this.stream = { key };
+      this.loaded = null;
+      this.player.playback.index = 0;
+      this.local.update({ frames: {}, frame: 0, status: "fitting" });
+    }
+    this.player.onMessage(content, buffers);
+    this.sync();
+  }
+
+  /** Bring the view in line with the model: load a matching fit, or mark the plot stale. */
+  sync() {
+    const m = this.model;
+    const result = m.get("result");
+    const controls = currentControls(m);
+    const fresh = Boolean(result && result.frames && controlsMatch(result.controls, controls));
+    if (fresh && result !== this.loaded) this.load(result);
+    const streaming = !fresh && this.stream !== null && this.local.get("status") === "fitting";
+    let state = "stale";
+    if (fresh) state = "fitted";
+    else if (streaming) state = "fitting";
+    const error = m.get("error") || {};
+    if (state === "fitted" && error.message) state = "error";
+    this.setState(state);
+    this.controls.update();
+    this.initMode.textContent = initModeText(controls);
+    this.renderReadout(fresh ? result : null, result);
+    this.renderError();
+    this.renderStatus();
+    this.drawOverlay();
+  }
+
+  load(result) {
+    this.loaded = result;
+    const wasStreaming = this.stream !== null && this.local.get("status") === "fitting";
+    this.stream = null;
+    const F = result.frames && result.frames.n_iter ? result.frames.n_iter.shape[0] : 0;
+    const animate = Boolean(this.model.get("animate")) && result.source === "fit" && F > 1;
+    if (wasStreaming && animate) {
+      // Keep playing from where the live frames got to.
+      this.local.update({ frames: result.frames, status: "done", source: result.source, playing: true });
+      return;
+    }
+    // Put the player on the frame to show first, so that loading the frames draws it once.
+    if (this.player.playback.playing) this.local.set("playing", false);
+    const index = animate ? 0 : Math.max(0, F - 1);
+    this.player.playback.index = index;
+    this.local.update({ frames: result.frames, frame: index, status: "done", source: result.source });
+    if (animate) this.local.set("playing", true);
+  }
+
+  setState(state) {
+    if (state === this.state) return;
+    this.state = state;
+    this.root.dataset.gmmState = state;
+    const stale = state === "stale";
+    this.player.root.classList.toggle("gmm-stale", stale);
+    if (stale && this.player.playback.playing) this.local.set("playing", false);
+  }
+
+  // ------------------------------------------------------------------ drawing
+  drawOverlay() {
+    if (!this.handles) return;
+    const s = this.plotScales();
+    if (!s) return;
+    const pos = this.positions();
+    const K = pos.length;
+    const colors = componentColors(K, this.player.theme ? this.player.theme.dark : false);
+    const names = this.model.get("feature_names") || [];
+    const fmt = (v) => formatNumber(v, 4);
+    const proj = this.data1d() ? null : this.projection();
+    const items = pos.map((mean, k) => {
+      const point = proj ? projectMean(mean, proj) : [mean[0], NaN];
+      const coords = Array.from(mean, (v, j) => `${names[j] ?? `x${j}`} = ${fmt(v)}`).join(", ");
+      return {
+        point,
+        color: colors[k],
+        label: `Initial mean of component ${k + 1}: ${coords}. Drag it, or use the arrow keys, to refit from here.`,
+      };
+    });
+    this.handles.render(items, s, { axis: s.axis });
+    this.root.dataset.gmmHandles = String(K);
+    this.drawTrails(s, proj, colors);
+  }
+
+  /** Each mean's path from its initial position through the iterations played so far. */
+  drawTrails(s, proj, colors) {
+    const store = this.player.store;
+    if (!proj || this.state === "stale" || this.previews.size || !store.length || store.K !== colors.length) {
+      this.handles.drawTrails([]);
+      return;
+    }
+    const index = this.player.playback.index;
+    const [a] = store.initRange(index);
+    const d = store.d;
+    const paths = colors.map((color) => ({ xs: [], ys: [], color }));
+    for (let i = a; i <= index; i++) {
+      const f = store.get(i);
+      for (let k = 0; k < store.K; k++) {
+        const [u, v] = projectMean(f.means, proj, k * d);
+        paths[k].xs.push(s.x(u));
+        paths[k].ys.push(s.y(v));
+      }
+    }
+    this.handles.drawTrails(paths);
+  }
+
+  renderStatus() {
+    const busy = Boolean(this.model.get("busy"));
+    const text = {
+      fitted: "fitted",
+      error: "refit failed",
+      fitting: "fitting\u2026",
+      stale: busy ? "fitting\u2026" : "refitting\u2026",
+    }[this.state] || "";
+    const kind = { fitted: "success", error: "warn", fitting: "live", stale: "live" }[this.state] || "live";
+    this.badge.textContent = text;
+    this.badge.className = `gmm-badge gmm-badge-${kind}`;
+    const result = this.model.get("result") || {};
+    this.root.dataset.gmmRequest = String(result.request ?? -1);
+  }
+
+  renderError() {
+    const error = this.model.get("error") || {};
+    const show = Boolean(error.message) && error !== this.dismissed;
+    this.errorEl.hidden = !show;
+    if (!show) return;
+    const result = this.model.get("result") || {};
+    const kept = result.controls ? describeControls({ ...result.controls, handles: asArray(result.controls.handles) }) : "";
+    this.errorText.textContent = `Refit (${error.controls}) failed: ${error.message}${kept ? ` Showing the last good fit (${kept}).` : ""}`;
+  }
+
+  renderReadout(result, last) {
+    const rows = readoutRows(result ? result.scores : last && last.scores, result ? result.previous : last && last.previous);
+    const table = this.readout;
+    table.classList.toggle("gmm-stale-text", !result);
+    if (!table.firstChild) {
+      const head = h("tr", {}, [h("th", { text: "" }), h("th", { text: "this fit" }), h("th", { text: "previous fit" }), h("th", { text: "change" })]);
+      table.append(h("thead", {}, [head]), h("tbody"));
+    }
+    const body = table.lastChild;
+    while (body.children.length < rows.length) body.append(h("tr", {}, [h("th"), h("td"), h("td"), h("td")]));
+    rows.forEach((r, i) => {
+      const tr = body.children[i];
+      tr.setAttribute("data-metric", r.key);
+      tr.children[0].textContent = r.label;
+      tr.children[1].textContent = r.now;
+      tr.children[2].textContent = r.before;
+      tr.children[3].textContent = r.delta;
+      tr.children[3].className = r.verdict ? `gmm-delta gmm-${r.verdict}` : "gmm-delta";
+    });
+  }
+
+  destroy() {
+    this.handles.destroy();
+    this.handles = null;
+    for (const fn of this.cleanups) fn();
+    this.player.destroy();
+    this.root.remove();
+  }
+}
+
+function moveAlongX(mean, x) {
+  const out = Float64Array.from(mean);
+  out[0] = x;
+  return out;
+}
