@@ -9,6 +9,7 @@ mixture, ours or scikit-learn's), :mod:`._data` (validation, display subsample, 
 """
 
 from gmm_widgets.widgets._base import GMMWidget
+from gmm_widgets.widgets.anomaly_inspector import AnomalyInspector
 from gmm_widgets.widgets.fit_player import FitPlayer
 
-__all__ = ["FitPlayer", "GMMWidget"]
+__all__ = ["AnomalyInspector", "FitPlayer", "GMMWidget"]

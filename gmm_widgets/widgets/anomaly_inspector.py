@@ -1,0 +1,582 @@
+"""AnomalyInspector: tune a log-density threshold by eye, with the numbers beside it."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import traitlets
+
+from gmm_widgets.mixture.anomaly import (
+    DEFAULT_CONTAMINATION,
+    AnomalyDetector,
+    DetectionMetrics,
+    RefitResult,
+    _check_contamination,
+    _check_labels,
+    _check_scores,
+    _is_fitted,
+    _n_features_of,
+    detection_metrics,
+    refit_without_anomalies,
+    threshold_from_contamination,
+    threshold_from_percentile,
+)
+from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
+from gmm_widgets.widgets._base import GMMWidget
+from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, pca_basis, prepare_data
+from gmm_widgets.widgets._model import check_model_features, mixture_params
+from gmm_widgets.widgets._transport import (
+    array_serialization,
+    encode_array,
+    tree_from_json,
+    tree_serialization,
+    tree_to_json,
+)
+
+__all__ = ["AnomalyInspector"]
+
+
+def _to_json64(value: Any, widget: Any = None) -> Any:
+    """Like ``tree_to_json``, but floating-point arrays travel as float64.
+
+    The browser counts the points below a threshold with the same float64 comparisons
+    as NumPy, so the count it shows while dragging is the one Python computes.
+    """
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray):
+        return encode_array(value, "float64" if value.dtype.kind == "f" else None)
+    if isinstance(value, Mapping):
+        return {str(k): _to_json64(v) for k, v in value.items()}
+    return tree_to_json(value)
+
+
+#: Serializers for a trait holding an array (or a dict of arrays) sent as float64.
+float64_serialization: dict[str, Any] = {"to_json": _to_json64, "from_json": tree_from_json}
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What an undo of a refit restores."""
+
+    model: Any
+    scores: np.ndarray
+    threshold: float
+    contamination: float | None
+    refit_info: dict[str, Any]
+
+
+def _score(model: Any, X: np.ndarray) -> np.ndarray:
+    with warnings.catch_warnings():
+        # scikit-learn models fitted on a DataFrame warn when scored on its array.
+        warnings.filterwarnings("ignore", message=".*feature names.*", category=UserWarning)
+        raw = model.score_samples(X)
+    return _check_scores(raw, "model.score_samples(X)")
+
+
+def _mixture_payload(model: Any, n_features: int) -> dict[str, Any]:
+    """Parameters the view draws (ellipses, boundary, responsibilities), or {}.
+
+    A density model that is not a Gaussian mixture (no ``covariance_type``) is still
+    inspected through its scores, without the mixture drawn.
+    """
+    try:
+        params = mixture_params(model)
+    except TypeError:
+        return {}
+    check_model_features(params, n_features)
+    return {
+        "covariance_type": params.covariance_type,
+        "n_components": params.n_components,
+        "n_features": params.n_features,
+        "weights": params.weights,
+        "means": params.means,
+        "covariances": params.full_covariances,
+    }
+
+
+class AnomalyInspector(GMMWidget):
+    """Tune an anomaly threshold on a mixture's log-densities, with the numbers beside it.
+
+    Left: the histogram of the log-densities ``model.score_samples(X)`` with a
+    draggable threshold (also movable with the arrow keys), the number and percentage
+    of points below it and, with ``labels``, precision, recall and F1 and a small
+    precision-recall curve with the current threshold on it. Right: the data (1-D,
+    2-D, or a chosen pair of features or the principal axes when d > 2) with the
+    flagged points highlighted, the mixture's ellipses and, in 2-D, the decision
+    boundary ``log p(x) = threshold``. Hovering a point shows its log-density and its
+    responsibilities.
+
+    The drag runs in the browser: the scores are sent once (float64 binary, sorted, so
+    the count is a binary search), and :attr:`threshold`, :attr:`percentile` and
+    :attr:`anomalies` are updated here when the handle is released. A point is an
+    anomaly when ``score < threshold``, as everywhere in
+    :mod:`gmm_widgets.mixture.anomaly`.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Data (NumPy array, memmap, list or DataFrame), validated before anything is
+        displayed. Every row is scored; at most ``max_display_points`` rows are drawn.
+    model : estimator, optional
+        * ``None`` (default): a :class:`~gmm_widgets.GaussianMixture` built from
+          ``**gaussian_mixture_params`` and fitted on ``X``.
+        * an unfitted mixture (ours or scikit-learn's): fitted on ``X`` in place.
+        * a fitted mixture, ours or scikit-learn's (or any fitted density model with
+          ``fit`` and ``score_samples``; the mixture is drawn when it has
+          ``weights_``, ``means_``, ``covariances_`` and ``covariance_type``).
+    contamination : float, default=0.04
+        Fraction of the points to flag at first, in (0, 0.5]: the threshold starts at
+        ``np.percentile(scores, 100 * contamination)``.
+    labels : array-like of shape (n_samples,), optional
+        Known anomalies: 1 (or ``True``) for an anomaly, 0 for an inlier. Turns on the
+        precision, recall and F1 read-outs and the precision-recall curve.
+    threshold : float, optional
+        Start at this log-density threshold instead (``contamination`` is then None).
+    max_display_points : int, default=100_000
+        Most points drawn; above it a seeded uniform subsample is drawn. The histogram,
+        the counts and the metrics always use every point.
+    display_seed : int, default=0
+        Seed of the display subsample.
+    **gaussian_mixture_params
+        Parameters of :class:`~gmm_widgets.GaussianMixture` (``n_components``,
+        ``covariance_type``, ``random_state``, ...), when ``model`` is None.
+
+    Attributes
+    ----------
+    model : estimator
+        The mixture whose scores are shown (a new one after
+        :meth:`refit_without_anomalies`).
+    threshold : float
+        Log-density threshold; set it to move the handle.
+    contamination : float or None
+        The fraction that set the threshold, or None once the threshold was set
+        directly (dragged, typed, or assigned). Set it to move the handle to
+        ``np.percentile(scores, 100 * contamination)``.
+    percentile : float
+        Read-only: percentage of the points below the threshold, ``100 * n_anomalies /
+        n_samples``.
+    n_anomalies : int
+        Read-only: number of points below the threshold.
+    anomalies : ndarray of shape (n_samples,), bool
+        Read-only: ``scores < threshold``, updated with the threshold.
+    scores : ndarray of shape (n_samples,)
+        ``model.score_samples(X)`` (float64, read-only).
+    labels : ndarray of shape (n_samples,), bool, or None
+        The known anomalies; assign new labels to replace them.
+    metrics : DetectionMetrics or None
+        Precision, recall and F1 of :attr:`anomalies` against :attr:`labels`.
+    refit_info : dict
+        After a refit: ``n_samples``, ``n_removed``, ``n_kept``, ``n_flagged_after``,
+        ``n_removed_still_flagged``, ``n_refits`` and the ``rule`` that carried the
+        threshold over (``"contamination"`` or ``"percentile"``); empty before.
+    projection : {"features", "pca"}
+        With ``n_features > 2``: a pair of features or the first two principal axes.
+    x_feature, y_feature : int
+        Features on the axes when ``projection == "features"``.
+
+    Raises
+    ------
+    ValueError
+        Bad data (NaN/inf, wrong shape), ``contamination`` outside (0, 0.5], labels of
+        the wrong length or not binary, a model fitted on another number of features,
+        or scores that are not finite.
+    TypeError
+        A ``model`` that is not a density model, ``model`` together with
+        ``**gaussian_mixture_params``, or unknown keyword arguments.
+
+    Examples
+    --------
+    >>> from gmm_widgets.datasets import make_anomalies
+    >>> X, y = make_anomalies(500, contamination=0.05, random_state=0)
+    >>> insp = AnomalyInspector(X, labels=y, n_components=3, random_state=0)
+    >>> insp.n_anomalies == int((insp.scores < insp.threshold).sum())
+    True
+    >>> insp.contamination = 0.05        # moves the handle in the view
+    >>> detector = insp.to_detector()    # ready for new data
+    """
+
+    _bundle = "anomaly_inspector"
+
+    # Sent once per model, as binary (float64 for scores, see float64_serialization).
+    _display_scores = traitlets.Instance(np.ndarray, allow_none=True).tag(
+        sync=True, **float64_serialization
+    )
+    _sorted_scores = traitlets.Instance(np.ndarray, allow_none=True).tag(
+        sync=True, **float64_serialization
+    )
+    _sorted_labels = traitlets.Instance(np.ndarray, allow_none=True).tag(
+        sync=True, **array_serialization
+    )
+    _display_labels = traitlets.Instance(np.ndarray, allow_none=True).tag(
+        sync=True, **array_serialization
+    )
+    _display_rows = traitlets.Instance(np.ndarray, allow_none=True).tag(
+        sync=True, **array_serialization
+    )
+    _mixture = traitlets.Dict().tag(sync=True, **float64_serialization)
+
+    threshold = traitlets.Float(0.0).tag(sync=True)
+    contamination = traitlets.Float(None, allow_none=True).tag(sync=True)
+    percentile = traitlets.Float(0.0, read_only=True).tag(sync=True)
+    n_anomalies = traitlets.Int(0, read_only=True).tag(sync=True)
+    anomalies = traitlets.Instance(np.ndarray, read_only=True)
+
+    projection = traitlets.Enum(("features", "pca"), default_value="features").tag(sync=True)
+    x_feature = traitlets.Int(0).tag(sync=True)
+    y_feature = traitlets.Int(1).tag(sync=True)
+    pca = traitlets.Dict().tag(sync=True, **tree_serialization)
+
+    busy = traitlets.Bool(False).tag(sync=True)
+    message = traitlets.Unicode("").tag(sync=True)
+    refit_info = traitlets.Dict().tag(sync=True)
+    n_refits = traitlets.Int(0, read_only=True).tag(sync=True)
+
+    def __init__(
+        self,
+        X: Any,
+        model: Any = None,
+        contamination: float | None = DEFAULT_CONTAMINATION,
+        labels: Any = None,
+        *,
+        threshold: float | None = None,
+        max_display_points: int = MAX_DISPLAY_POINTS,
+        display_seed: int = 0,
+        **gaussian_mixture_params: Any,
+    ) -> None:
+        # Everything is checked before the widget exists, so bad input never displays.
+        data = prepare_data(X, max_points=max_display_points, seed=display_seed)
+        n, d = data.X.shape
+        if threshold is not None:
+            threshold = self._check_threshold_value(threshold)
+            contamination = None
+        elif contamination is None:
+            raise ValueError(
+                "pass contamination= (a fraction in (0, 0.5]) or threshold= (a log-density) "
+                "to place the first threshold."
+            )
+        else:
+            contamination = _check_contamination(contamination)
+        truth = None if labels is None else _check_labels(labels, n)
+        model = self._resolve_model(data.X, model, gaussian_mixture_params)
+        mixture = _mixture_payload(model, d)
+        scores = _score(model, data.X)
+
+        self._data = data
+        self._X = data.X
+        self._labels: np.ndarray | None = truth
+        self._scores = scores
+        self._sorted = np.sort(scores)
+        self._undo: list[_Snapshot] = []
+        self._from_contamination = False
+        self.model = model
+        self.last_refit: RefitResult | None = None
+
+        super().__init__()
+        with self.hold_sync():
+            self._set_data(X, validated=data)
+            self.y_feature = 1 if d > 1 else 0
+            if d > 2:
+                self.pca = pca_basis(data.display)
+            self._mixture = mixture
+            self._send_scores()
+            self._send_labels()
+            if contamination is not None:
+                self.contamination = contamination  # sets the threshold
+            else:
+                self.threshold = threshold
+            self._apply_threshold()
+        self.on_msg(self._on_custom_msg)
+
+    # ------------------------------------------------------------------ set-up
+    @staticmethod
+    def _resolve_model(X: np.ndarray, model: Any, gm_params: dict[str, Any]) -> Any:
+        if model is not None and gm_params:
+            raise TypeError(
+                "pass either a model or GaussianMixture parameters "
+                f"({', '.join(sorted(gm_params))}), not both."
+            )
+        d = X.shape[1]
+        if model is None:
+            try:
+                model = GaussianMixture(**gm_params)
+            except TypeError as exc:
+                valid = ", ".join(GaussianMixture._param_names())
+                raise TypeError(
+                    f"AnomalyInspector got an unexpected keyword argument: {exc}. Keyword "
+                    "arguments other than AnomalyInspector's own are GaussianMixture "
+                    f"parameters: {valid}."
+                ) from None
+        if isinstance(model, type):
+            raise TypeError(
+                f"model must be an estimator instance, not the class {model.__name__}; "
+                f"pass {model.__name__}(...)."
+            )
+        if not (hasattr(model, "score_samples") and hasattr(model, "fit")):
+            raise TypeError(
+                "model must be a density model with fit and score_samples, such as "
+                f"gmm_widgets.GaussianMixture; got {type(model).__name__}."
+            )
+        if _is_fitted(model):
+            n_model = _n_features_of(model)
+            if n_model is not None and n_model != d:
+                raise ValueError(
+                    f"model was fitted on {n_model} feature(s) but X has {d}. Pass the "
+                    "data the model was fitted on (same columns), or refit it on X."
+                )
+            return model
+        if isinstance(model, GaussianMixture):
+            model._validate_data(X, None)  # clear errors before the fit
+            model._check_inits(d)
+        model.fit(X)
+        return model
+
+    @staticmethod
+    def _check_threshold_value(value: Any) -> float:
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise TypeError(
+                f"threshold must be a number (a log-density), got {type(value).__name__}."
+            )
+        if not math.isfinite(value):
+            raise ValueError(f"threshold must be finite, got {value!r}.")
+        return float(value)
+
+    def _send_scores(self) -> None:
+        idx = self._data.indices
+        shown = self._scores if idx is None else self._scores[idx]
+        self._display_scores = shown
+        self._sorted_scores = self._sorted
+        self._display_rows = None if idx is None else idx.astype(np.int32)
+
+    def _send_labels(self) -> None:
+        if self._labels is None:
+            self._sorted_labels = None
+            self._display_labels = None
+            return
+        order = np.argsort(self._scores, kind="stable")
+        self._sorted_labels = self._labels[order].astype(np.uint8)
+        idx = self._data.indices
+        shown = self._labels if idx is None else self._labels[idx]
+        self._display_labels = shown.astype(np.uint8)
+
+    # --------------------------------------------------------------- threshold
+    def _count_below(self, threshold: float) -> int:
+        return int(np.searchsorted(self._sorted, threshold, side="left"))
+
+    def _apply_threshold(self) -> None:
+        """Derive percentile, n_anomalies and anomalies from the threshold."""
+        t = self.threshold
+        count = self._count_below(t)
+        with self.hold_trait_notifications():
+            self.set_trait("anomalies", self._scores < t)
+            self.set_trait("n_anomalies", count)
+            self.set_trait("percentile", 100.0 * count / self._scores.size)
+
+    @traitlets.validate("threshold")
+    def _valid_threshold(self, proposal: dict[str, Any]) -> float:
+        try:
+            return self._check_threshold_value(proposal["value"])
+        except (TypeError, ValueError) as exc:
+            raise traitlets.TraitError(str(exc)) from None
+
+    @traitlets.validate("contamination")
+    def _valid_contamination(self, proposal: dict[str, Any]) -> float | None:
+        value = proposal["value"]
+        if value is None:
+            return None
+        try:
+            return _check_contamination(value)
+        except (TypeError, ValueError) as exc:
+            raise traitlets.TraitError(str(exc)) from None
+
+    @traitlets.observe("threshold")
+    def _on_threshold(self, change: dict[str, Any]) -> None:
+        if not hasattr(self, "_scores"):
+            return
+        self._apply_threshold()
+        if not self._from_contamination:
+            self.contamination = None
+
+    @traitlets.observe("contamination")
+    def _on_contamination(self, change: dict[str, Any]) -> None:
+        value = change["new"]
+        if value is None or not hasattr(self, "_scores"):
+            return
+        self._from_contamination = True
+        try:
+            self.threshold = threshold_from_contamination(self._scores, value)
+        finally:
+            self._from_contamination = False
+
+    # ---------------------------------------------------------------- features
+    @traitlets.validate("x_feature", "y_feature")
+    def _valid_feature(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        d = len(self.feature_names) or 1
+        if not 0 <= value < d:
+            name = proposal["trait"].name
+            raise traitlets.TraitError(f"{name} must be in [0, {d - 1}], got {value}.")
+        return value
+
+    # ------------------------------------------------------------ public data
+    @property
+    def X(self) -> np.ndarray:
+        """The validated data, shape (n_samples, n_features)."""
+        return self._X
+
+    @property
+    def scores(self) -> np.ndarray:
+        """Log-density of every row under :attr:`model`, shape (n_samples,), read-only."""
+        view = self._scores.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def labels(self) -> np.ndarray | None:
+        """Known anomalies as a bool mask of shape (n_samples,), or None."""
+        return None if self._labels is None else self._labels.copy()
+
+    @labels.setter
+    def labels(self, value: Any) -> None:
+        self._labels = None if value is None else _check_labels(value, self._scores.size)
+        with self.hold_sync():
+            self._send_labels()
+
+    @property
+    def metrics(self) -> DetectionMetrics | None:
+        """Precision, recall and F1 of :attr:`anomalies` against :attr:`labels`."""
+        if self._labels is None:
+            return None
+        return detection_metrics(self._labels, self.anomalies)
+
+    # ----------------------------------------------------------------- actions
+    def to_detector(self) -> AnomalyDetector:
+        """An :class:`~gmm_widgets.AnomalyDetector` with the model and threshold chosen here.
+
+        Returns
+        -------
+        AnomalyDetector
+            Fitted (prefit) on ``X``: ``predict(X_new)`` flags ``score < threshold``
+            with -1, and ``labels_`` equals ``np.where(anomalies, -1, 1)``.
+        """
+        return AnomalyDetector(self.model, threshold=self.threshold, prefit=True).fit(self._X)
+
+    def refit_without_anomalies(self) -> RefitResult:
+        """Refit the mixture without the flagged points and show the new model.
+
+        Uses :func:`~gmm_widgets.mixture.anomaly.refit_without_anomalies` with the
+        current threshold: a fresh copy of the model (same parameters) is fitted on the
+        points that are not flagged, and every point is scored again under it.
+
+        The log-densities of a new model are on another scale, so the threshold is
+        carried over by what it meant: the same ``contamination`` when that set it,
+        otherwise the same fraction of points (``percentile``). :attr:`refit_info`
+        tells how many points were removed and how many of them the new model still
+        flags. :meth:`undo_refit` goes back.
+
+        Returns
+        -------
+        RefitResult
+
+        Raises
+        ------
+        ValueError
+            If no point is flagged, or every point is.
+        """
+        if self.n_anomalies == 0:
+            raise ValueError(
+                "no point is below the threshold, so there is nothing to remove; raise "
+                "the threshold first."
+            )
+        result = refit_without_anomalies(self.model, self._X, threshold=self.threshold)
+        snapshot = _Snapshot(
+            self.model, self._scores, self.threshold, self.contamination, dict(self.refit_info)
+        )
+        percentile = self.percentile
+        contamination = self.contamination
+        new_scores = _score(result.model, self._X)
+        if contamination is not None:
+            rule = "contamination"
+            new_threshold = threshold_from_contamination(new_scores, contamination)
+        else:
+            rule = "percentile"
+            new_threshold = threshold_from_percentile(new_scores, percentile)
+        flagged_after = new_scores < new_threshold
+        info = {
+            "n_samples": result.n_samples,
+            "n_removed": result.n_removed,
+            "n_kept": result.n_kept,
+            "n_flagged_before": int(self.n_anomalies),
+            "n_flagged_after": int(flagged_after.sum()),
+            "n_removed_still_flagged": int((flagged_after & result.anomalies).sum()),
+            "n_refits": len(self._undo) + 1,
+            "rule": rule,
+        }
+        self._undo.append(snapshot)
+        self.last_refit = result
+        self._set_model(result.model, new_scores, new_threshold, contamination, info)
+        return result
+
+    def undo_refit(self) -> None:
+        """Go back to the model, threshold and contamination before the last refit.
+
+        Raises
+        ------
+        ValueError
+            If there is no refit to undo.
+        """
+        if not self._undo:
+            raise ValueError("there is no refit to undo.")
+        snap = self._undo.pop()
+        self.last_refit = None
+        self._set_model(
+            snap.model, snap.scores, snap.threshold, snap.contamination, snap.refit_info
+        )
+
+    def _set_model(
+        self,
+        model: Any,
+        scores: np.ndarray,
+        threshold: float,
+        contamination: float | None,
+        info: dict[str, Any],
+    ) -> None:
+        mixture = _mixture_payload(model, self._X.shape[1])
+        self.model = model
+        self._scores = scores
+        self._sorted = np.sort(scores)
+        with self.hold_sync():
+            self._mixture = mixture
+            self._send_scores()
+            self._send_labels()
+            self._from_contamination = contamination is not None
+            try:
+                self.threshold = threshold
+                self.contamination = contamination
+            finally:
+                self._from_contamination = False
+            self._apply_threshold()  # the scores changed even if the threshold did not
+            self.refit_info = info
+            self.set_trait("n_refits", len(self._undo))
+            self.message = ""
+
+    # ------------------------------------------------------------- the view
+    def _on_custom_msg(self, widget: Any, content: Any, buffers: Any) -> None:
+        kind = content.get("type") if isinstance(content, Mapping) else None
+        actions = {"refit": self.refit_without_anomalies, "undo": self.undo_refit}
+        if kind not in actions:
+            return
+        self.busy = True
+        self.message = ""
+        try:
+            actions[kind]()
+        except Exception as exc:  # shown in the view; the kernel keeps running
+            self.message = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.busy = False

@@ -1,0 +1,69 @@
+// Text shown by the AnomalyInspector. Pure functions, tested without a DOM.
+
+import { formatNumber } from "../lib/scale.js";
+
+const nf = new Intl.NumberFormat("en-US");
+
+/** 12345 -> "12,345". */
+export function formatCount(n) {
+  return nf.format(n);
+}
+
+/** A percentage with enough decimals to tell one point from the next among n. */
+export function formatPercent(p, n = 100) {
+  if (!Number.isFinite(p)) return "\u2013";
+  const digits = n > 10000 ? 3 : n > 1000 ? 2 : 1;
+  return `${p.toFixed(digits)} %`;
+}
+
+/** A metric in [0, 1] with three decimals. */
+export function formatMetric(v) {
+  return Number.isFinite(v) ? v.toFixed(3) : "\u2013";
+}
+
+/** "40 of 1,000 points (4.0 %)" */
+export function countLabel(summary) {
+  return `${formatCount(summary.count)} of ${formatCount(summary.n)} points (${formatPercent(summary.percentile, summary.n)})`;
+}
+
+/** The short label that rides on the handle: "4.0 % · 40". */
+export function handleLabel(summary) {
+  return `${formatPercent(summary.percentile, summary.n)} \u00b7 ${formatCount(summary.count)}`;
+}
+
+/** What a screen reader says about the slider. */
+export function ariaValueText(summary) {
+  return `log-density threshold ${formatNumber(summary.threshold)}: ${formatCount(summary.count)} of ${formatCount(summary.n)} points below (${formatPercent(summary.percentile, summary.n)})`;
+}
+
+/** Label of the refit button for `count` flagged points. */
+export function refitLabel(count) {
+  return count === 1 ? "Refit without 1 anomaly" : `Refit without ${formatCount(count)} anomalies`;
+}
+
+/**
+ * The line under the toolbar after a refit (from the refit_info trait).
+ * @param {object} info {n_samples, n_removed, n_kept, n_flagged_after, n_removed_still_flagged, n_refits, rule}
+ */
+export function refitStatus(info) {
+  if (!info || !Number.isFinite(info.n_samples)) return "";
+  const nth = info.n_refits > 1 ? ` #${info.n_refits}` : "";
+  const rule = info.rule === "contamination" ? "same contamination" : "same fraction flagged";
+  return (
+    `Refit${nth}: fitted on ${formatCount(info.n_kept)} of ${formatCount(info.n_samples)} points ` +
+    `(${formatCount(info.n_removed)} removed). The new model flags ${formatCount(info.n_flagged_after)} ` +
+    `(${rule}), ${formatCount(info.n_removed_still_flagged)} of them among the removed.`
+  );
+}
+
+/**
+ * Lines of the hover read-out for one point.
+ * @param {{row: number, score: number, flagged: boolean, label: number|null,
+ *   resp: number[]|null}} p
+ */
+export function hoverLines(p) {
+  const lines = [`row ${formatCount(p.row)}${p.flagged ? " \u00b7 flagged" : ""}`];
+  lines.push(`log-density ${formatNumber(p.score)}`);
+  if (p.label !== null && p.label !== undefined) lines.push(`label: ${p.label ? "anomaly" : "inlier"}`);
+  return lines;
+}
