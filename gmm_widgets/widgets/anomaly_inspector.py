@@ -360,10 +360,10 @@ class AnomalyInspector(GMMWidget):
             self._display_labels = None
             return
         order = np.argsort(self._scores, kind="stable")
-        self._sorted_labels = self._labels[order].astype(np.uint8)
+        self._sorted_labels = self._labels[order]  # bool: 1 byte per row on the wire
         idx = self._data.indices
         shown = self._labels if idx is None else self._labels[idx]
-        self._display_labels = shown.astype(np.uint8)
+        self._display_labels = shown
 
     # --------------------------------------------------------------- threshold
     def _count_below(self, threshold: float) -> int:

@@ -69,6 +69,7 @@ export function createScoreHistogram(container, callbacks) {
     under: 0,
     underLeft: 0,
     t: NaN,
+    latest: NaN,
     dragging: false,
     pointerId: null,
   };
@@ -162,6 +163,13 @@ export function createScoreHistogram(container, callbacks) {
     handle.setAttribute("aria-valuemin", String(index.min));
     handle.setAttribute("aria-valuemax", String(index.n ? thresholdForCount(index.sorted, index.n) : 1));
     state.t = NaN;
+    state.latest = NaN;
+  }
+
+  /** Tell the view about a new threshold; it is drawn on the next frame. */
+  function input(t) {
+    state.latest = t;
+    callbacks.onInput(t);
   }
 
   /**
@@ -171,6 +179,7 @@ export function createScoreHistogram(container, callbacks) {
   function set(summary) {
     const t = summary.threshold;
     state.t = t;
+    state.latest = t;
     if (!state.x) return;
     const px = toX(t);
     clipRect.setAttribute("width", String(Math.max(0, px)));
@@ -204,18 +213,18 @@ export function createScoreHistogram(container, callbacks) {
     root.classList.add("gmm-dragging");
     handle.focus({ preventScroll: true });
     event.preventDefault();
-    callbacks.onInput(fromX(localX(event)));
+    input(fromX(localX(event)));
   };
   const onMove = (event) => {
     if (!state.dragging) return;
-    callbacks.onInput(fromX(localX(event)));
+    input(fromX(localX(event)));
   };
   const onUp = (event) => {
     if (!state.dragging) return;
     state.dragging = false;
     root.classList.remove("gmm-dragging");
-    if (event.type !== "pointercancel") callbacks.onInput(fromX(localX(event)));
-    callbacks.onCommit(state.t);
+    if (event.type !== "pointercancel") state.latest = fromX(localX(event));
+    callbacks.onCommit(state.latest);
   };
   root.addEventListener("pointerdown", onDown);
   root.addEventListener("pointermove", onMove);
@@ -225,12 +234,12 @@ export function createScoreHistogram(container, callbacks) {
 
   // --------------------------------------------------------------- keyboard
   handle.addEventListener("keydown", (event) => {
-    const next = keyStep(event.key, event.shiftKey, state.t, state);
+    const next = keyStep(event.key, event.shiftKey, state.latest, state);
     if (next === null) return;
     event.preventDefault();
     event.stopPropagation(); // keep JupyterLab's notebook shortcuts out of it
-    callbacks.onInput(next);
-    callbacks.onKeyCommit(state.t);
+    input(next);
+    callbacks.onKeyCommit(next);
   });
 
   return {

@@ -523,6 +523,7 @@ export class AnomalyInspectorView {
   /** Send threshold t to Python (a drag ends, keys settle, a button). */
   commit(t) {
     this.keyCommit.cancel();
+    if (Number.isFinite(t)) this.t = t;
     this.renderNow();
     if (!Number.isFinite(t) || t === this.model.get("threshold")) return;
     setNow(this.model, "threshold", t);
