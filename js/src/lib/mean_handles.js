@@ -231,8 +231,12 @@ export function createMeanHandles(layer, opts) {
       if (axis === "x" && step[0] === 0) return;
       if (keyMove && keyMove.k !== k) flushKeys();
       const from = keyMove ? keyMove.point : items[k].point;
-      const [px, py] = toPx([from[0] + step[0], axis === "x" ? 0 : from[1] + step[1]]);
-      const point = toData(px, axis === "x" ? fixedY() : py);
+      // Only the axis that moved changes (and stays inside the plot).
+      const inside = (v, domain) => clamp(v, domain[0], domain[1]);
+      const point = [
+        step[0] ? inside(from[0] + step[0], scales.x.domain) : from[0],
+        axis === "x" ? NaN : step[1] ? inside(from[1] + step[1], scales.y.domain) : from[1],
+      ];
       if (keyMove) timers.clearTimeout(keyMove.timer);
       keyMove = { k, point, timer: timers.setTimeout(flushKeys, KEY_COMMIT_DELAY) };
       opts.onPreview(k, point);
