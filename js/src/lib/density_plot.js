@@ -3,7 +3,7 @@
 // with its 1 and 2 sigma intervals.
 
 import { drawAxes } from "./axes.js";
-import { linePath, svg } from "./dom.js";
+import { linePath, svg, uniqueId } from "./dom.js";
 import { rgbString } from "./colors.js";
 import { mixtureDensity1d } from "./gaussian.js";
 import { linearScale } from "./scale.js";
@@ -12,12 +12,10 @@ import { syncChildren, PLOT_MARGIN } from "./scatter_plot.js";
 /** Extra room under the axis area for the mean/sigma markers, in px. */
 const MARKER_BAND = 8;
 
-let clipCounter = 0;
-
 export function createDensityPlot(container) {
   const overlay = svg("svg", { class: "gmm-overlay", "data-gmm-role": "plot", role: "img", "aria-label": "Histogram and mixture density" });
   container.append(overlay);
-  const clipId = `gmm-dclip-${++clipCounter}`;
+  const clipId = uniqueId("gmm-dclip");
   const clipRect = svg("rect", {}, svg("clipPath", { id: clipId }, svg("defs", {}, overlay)));
   const layers = {
     axes: svg("g", { class: "gmm-axes" }, overlay),

@@ -64,3 +64,14 @@ export function linePath(xs, ys) {
   }
   return d;
 }
+
+// Every widget on a page loads its own copy of its bundle, so a module-level counter
+// alone repeats ids across widgets (and url(#id) then picks another widget's element).
+const INSTANCE = Math.random().toString(36).slice(2, 8);
+let idCounter = 0;
+
+/** A document-unique id for SVG defs (clip paths, gradients), e.g. "gmm-clip-k3x9qa-1". */
+export function uniqueId(prefix) {
+  idCounter += 1;
+  return `${prefix}-${INSTANCE}-${idCounter}`;
+}

@@ -3,15 +3,13 @@
 // in `layers.handles`.
 
 import { drawAxes } from "./axes.js";
-import { linePath, svg } from "./dom.js";
+import { linePath, svg, uniqueId } from "./dom.js";
 import { ellipsePoints } from "./ellipse.js";
 import { rgbString } from "./colors.js";
 import { drawPoints, sizeCanvas } from "./scatter.js";
 import { linearScale } from "./scale.js";
 
 export const PLOT_MARGIN = { left: 56, right: 14, top: 10, bottom: 40 };
-
-let clipCounter = 0;
 
 /**
  * @param {HTMLElement} container positioned element that receives the canvas and the SVG
@@ -22,7 +20,7 @@ export function createScatterPlot(container) {
   canvas.setAttribute("data-gmm-role", "points");
   const overlay = svg("svg", { class: "gmm-overlay", "data-gmm-role": "plot", role: "img", "aria-label": "Data and mixture components" });
   container.append(canvas, overlay);
-  const clipId = `gmm-clip-${++clipCounter}`;
+  const clipId = uniqueId("gmm-clip");
   const defs = svg("defs", {}, overlay);
   const clip = svg("clipPath", { id: clipId }, defs);
   const clipRect = svg("rect", {}, clip);

@@ -2,7 +2,7 @@
 // highlighted. Clicking or dragging on it asks to show the nearest iteration.
 
 import { drawAxes } from "./axes.js";
-import { linePath, svg } from "./dom.js";
+import { linePath, svg, uniqueId } from "./dom.js";
 import { linearScale, padExtent } from "./scale.js";
 
 export const TRACE_MARGIN = { left: 62, right: 16, top: 10, bottom: 34 };
@@ -24,8 +24,6 @@ export function robustExtent(values) {
   return [v[i], hi];
 }
 
-let clipCounter = 0;
-
 /**
  * @param {HTMLElement} container element to draw in
  * @param {{onSeek?: (iteration: number) => void, yLabel?: string}} [opts]
@@ -34,7 +32,7 @@ export function createTrace(container, opts = {}) {
   const root = svg("svg", { class: "gmm-trace-svg gmm-overlay", "data-gmm-role": "trace", role: "img", "aria-label": "Lower bound per iteration" });
   container.appendChild(root);
   const axes = svg("g", { class: "gmm-trace-axes" }, root);
-  const clipId = `gmm-trace-clip-${++clipCounter}`;
+  const clipId = uniqueId("gmm-trace-clip");
   const clipRect = svg("rect", {}, svg("clipPath", { id: clipId }, svg("defs", {}, root)));
   const line = svg("path", { class: "gmm-trace-line", "clip-path": `url(#${clipId})` }, root);
   const dots = svg("g", { class: "gmm-trace-dots" }, root);
