@@ -117,7 +117,7 @@ describe("AnomalyInspector view", () => {
     expect(Number($("precision").dataset.value)).toBe(precision);
     expect(Number($("recall").dataset.value)).toBe(recall);
     expect(Number($("f1").dataset.value)).toBe((2 * precision * recall) / (precision + recall));
-    expect($("confusion").textContent).toContain(`TP ${tp}`);
+    expect($("confusion").textContent).toContain(`TP\u00a0${tp} \u00b7 FP\u00a0${flagged - tp}`);
     expect($("pr-curve")).not.toBeNull();
     expect($("pr-line").getAttribute("d")).toMatch(/^M/);
     expect($("pr-marker").getAttribute("cx")).not.toBeNull();
@@ -374,5 +374,28 @@ describe("read-out text", () => {
     expect(refitStatus({})).toBe("");
     expect(refitStatus({ n_samples: 10, n_kept: 9, n_removed: 1, n_flagged_after: 1, n_removed_still_flagged: 1, n_refits: 2, rule: "percentile" })).toMatch(/^Refit #2: .*same fraction flagged/);
     expect(hoverLines({ row: 5, score: -3.25, flagged: true, label: null })).toEqual(["row 5 \u00b7 flagged", "log-density \u22123.250"]);
+  });
+});
+
+describe("ids of SVG defs", () => {
+  it("are unique and carry a per-bundle token, so two widgets on a page never share a clip path", async () => {
+    const { uniqueId } = await import("../src/lib/dom.js");
+    const a = uniqueId("gmm-clip");
+    const b = uniqueId("gmm-clip");
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^gmm-clip-[a-z0-9]+-\d+$/);
+    document.body.replaceChildren();
+    for (let k = 0; k < 2; k++) {
+      const c = makeCase();
+      const el = document.createElement("div");
+      document.body.appendChild(el);
+      const model = mockModel(c.state);
+      model.send = () => {};
+      new AnomalyInspectorView(model, el, { raf: (cb) => cb() });
+    }
+    const ids = [...document.querySelectorAll("clipPath")].map((n) => n.id);
+    expect(ids.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(ids).size).toBe(ids.length);
+    document.body.replaceChildren();
   });
 });

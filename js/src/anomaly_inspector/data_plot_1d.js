@@ -5,7 +5,7 @@
 
 import { drawAxes } from "../lib/axes.js";
 import { intervalsBelow, logDensity1d } from "../lib/contour.js";
-import { linePath, svg } from "../lib/dom.js";
+import { linePath, svg, uniqueId } from "../lib/dom.js";
 import { rgbString } from "../lib/colors.js";
 import { mixtureDensity1d } from "../lib/gaussian.js";
 import { binCount, histogram } from "../lib/histogram.js";
@@ -15,8 +15,6 @@ import { sizeCanvas } from "../lib/scatter.js";
 import { argsort, countBelow } from "../lib/threshold.js";
 
 const RUG = 12;
-let clipCounter = 0;
-
 export function createDataPlot1d(container) {
   const zone = document.createElement("canvas");
   zone.className = "gmm-layer";
@@ -26,7 +24,7 @@ export function createDataPlot1d(container) {
   rug.className = "gmm-layer";
   rug.setAttribute("data-gmm-role", "flagged-points");
   container.append(zone, overlay, rug);
-  const clipId = `gmm-1d-clip-${++clipCounter}`;
+  const clipId = uniqueId("gmm-1d-clip");
   const clipRect = svg("rect", {}, svg("clipPath", { id: clipId }, svg("defs", {}, overlay)));
   const layers = {
     axes: svg("g", { class: "gmm-axes" }, overlay),

@@ -20,6 +20,13 @@ function layerCanvas(role) {
   return c;
 }
 
+/** Markers of the flagged points: smaller, and without outline, when there are many. */
+export function flaggedStyle(count, colors) {
+  if (count > 20000) return { radius: 1.7, fill: colors.anomaly, outline: colors.anomaly, ring: 0 };
+  if (count > 3000) return { radius: 2.4, fill: colors.anomaly, outline: colors.background, ring: 0.8 };
+  return { radius: 3.2, fill: colors.anomaly, outline: colors.background, ring: 1 };
+}
+
 export function createDataPlot2d(container) {
   const plot = createScatterPlot(container);
   const zoneCanvas = layerCanvas("anomaly-zone");
@@ -92,10 +99,13 @@ export function createDataPlot2d(container) {
     state.lastT = NaN;
   }
 
-  /** Ring the labelled anomalies (indices into the displayed points). */
-  function setRings(indices, color) {
+  /** Ring the labelled anomalies (indices into the displayed points), finer when many. */
+  function setRings(indices, color, background) {
     if (!state.px) return;
-    rings.draw(state.px, state.py, indices, indices.length, { radius: 4.6, fill: null, outline: color, ring: 1.3 });
+    const n = indices.length;
+    const style = n > 1000 ? { radius: 3, ring: 0.8, alpha: 0.55 } : n > 200 ? { radius: 3.8, ring: 1, alpha: 0.8 } : { radius: 4.6, ring: 1.3, alpha: 1 };
+    const mix = color.map((v, j) => Math.round(style.alpha * v + (1 - style.alpha) * background[j]));
+    rings.draw(state.px, state.py, indices, n, { radius: style.radius, fill: null, outline: mix, ring: style.ring });
   }
 
   /**
@@ -125,7 +135,7 @@ export function createDataPlot2d(container) {
       }
     }
     state.lastT = t;
-    flagged.draw(state.px, state.py, order, count, { radius: count > 20000 ? 2.2 : 3.2, fill: colors.anomaly, outline: colors.background, ring: 1 });
+    flagged.draw(state.px, state.py, order, count, flaggedStyle(count, colors));
   }
 
   /** Index of the displayed point under (clientX, clientY), or -1. */

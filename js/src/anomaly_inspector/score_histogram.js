@@ -11,7 +11,7 @@
 // handle moves by rank, so every point stays reachable.
 
 import { drawAxes } from "../lib/axes.js";
-import { svg, h } from "../lib/dom.js";
+import { h, svg, uniqueId } from "../lib/dom.js";
 import { formatNumber, linearScale } from "../lib/scale.js";
 import { binScores, scoreBinCount, scoreDomain, stepByPoint, thresholdForCount } from "../lib/threshold.js";
 import { ariaValueText, formatCount, handleLabel } from "./readouts.js";
@@ -21,18 +21,37 @@ export const HIST_MARGIN = { left: 50, right: 14, top: 24, bottom: 40 };
 const UNDER_ZONE = 18;
 const UNDER_GAP = 5;
 
-let clipCounter = 0;
+/**
+ * A y scale for counts on log10(1 + count), with ticks at the powers of ten, so
+ * that a tail of a few points shows beside a bulk of thousands.
+ */
+export function logCountScale(max, [r0, r1]) {
+  const top = Math.max(1, max);
+  const L = Math.log10(1 + top);
+  const scale = (v) => r0 + (Math.log10(1 + Math.max(0, v)) / L) * (r1 - r0);
+  scale.invert = (p) => 10 ** (((p - r0) / (r1 - r0)) * L) - 1;
+  scale.domain = [0, top];
+  scale.range = [r0, r1];
+  scale.ticks = () => {
+    const out = [];
+    for (let p = 1; p <= top; p *= 10) out.push(p);
+    return out;
+  };
+  return scale;
+}
 
 /**
  * @param {HTMLElement} container
- * @param {{onInput: (t: number) => void, onCommit: (t: number) => void, onKeyCommit: (t: number) => void}} callbacks
- *   onInput on every move, onCommit when a drag ends, onKeyCommit after a key press
+ * @param {{onInput: (t: number) => void, onCommit: (t: number) => void, onKeyCommit: (t: number) => void,
+ *   onScale?: (logY: boolean) => void}} callbacks
+ *   onInput on every move, onCommit when a drag ends, onKeyCommit after a key press,
+ *   onScale when the count axis toggle is pressed
  */
 export function createScoreHistogram(container, callbacks) {
   const root = h("div", { class: "gmm-score-hist", "data-gmm-role": "score-histogram" });
   const overlay = svg("svg", { class: "gmm-overlay", role: "img", "aria-label": "Histogram of the log-densities" });
-  const clipId = `gmm-thr-clip-${++clipCounter}`;
-  const areaId = `gmm-thr-area-${clipCounter}`;
+  const clipId = uniqueId("gmm-thr-clip");
+  const areaId = uniqueId("gmm-thr-area");
   const defs = svg("defs", {}, overlay);
   const clipRect = svg("rect", { x: 0, y: 0, width: 0, height: 0 }, svg("clipPath", { id: clipId }, defs));
   const areaRect = svg("rect", {}, svg("clipPath", { id: areaId }, defs));
@@ -55,7 +74,18 @@ export function createScoreHistogram(container, callbacks) {
   });
   const tag = h("div", { class: "gmm-threshold-tag", "data-gmm-role": "threshold-tag", "aria-hidden": "true" });
   handle.append(h("div", { class: "gmm-threshold-grip" }), tag);
-  root.append(overlay, handle);
+  const scaleButton = h("button", {
+    type: "button",
+    class: "gmm-scale-toggle",
+    "data-gmm-role": "hist-scale",
+    title: "Count axis: linear or logarithmic",
+    "aria-label": "Logarithmic count axis",
+    "aria-pressed": "false",
+    text: "log",
+  });
+  scaleButton.addEventListener("pointerdown", (event) => event.stopPropagation());
+  scaleButton.addEventListener("click", () => callbacks.onScale && callbacks.onScale(!state.logY));
+  root.append(overlay, handle, scaleButton);
   container.append(root);
 
   const state = {
@@ -68,6 +98,7 @@ export function createScoreHistogram(container, callbacks) {
     hi: 1,
     under: 0,
     underLeft: 0,
+    logY: false,
     t: NaN,
     latest: NaN,
     dragging: false,
@@ -100,8 +131,9 @@ export function createScoreHistogram(container, callbacks) {
    * @param {number} width
    * @param {number} height
    * @param {import("../lib/threshold.js").ScoreIndex} index
+   * @param {{logY?: boolean}} [opts] logarithmic count axis
    */
-  function layout(width, height, index) {
+  function layout(width, height, index, opts = {}) {
     const m = HIST_MARGIN;
     state.width = width;
     state.height = height;
@@ -121,10 +153,14 @@ export function createScoreHistogram(container, callbacks) {
     let yMax = 1;
     for (const c of bins.counts) yMax = Math.max(yMax, c);
     yMax = Math.max(yMax, bins.under);
-    const y = linearScale([0, yMax * 1.08], [height - m.bottom, m.top]);
+    state.logY = Boolean(opts.logY);
+    scaleButton.setAttribute("aria-pressed", state.logY ? "true" : "false");
+    scaleButton.classList.toggle("gmm-active", state.logY);
+    const yRange = [height - m.bottom, m.top];
+    const y = state.logY ? logCountScale(yMax * 1.15, yRange) : linearScale([0, yMax * 1.08], yRange);
     state.x = x;
     state.y = y;
-    drawAxes(layers.axes, x, y, { xLabel: "log-density (score_samples)", yLabel: "points", xTicks: 6, yTicks: 4, yLabelOffset: 38 });
+    drawAxes(layers.axes, x, y, { xLabel: "log-density (score_samples)", yLabel: state.logY ? "points (log)" : "points", xTicks: 6, yTicks: 4, yLabelOffset: 38 });
     // Bars, with a minimum height so that a lone outlier stays visible.
     const rects = [];
     const yBase = y.range[0];
@@ -255,6 +291,9 @@ export function createScoreHistogram(container, callbacks) {
     },
     get domain() {
       return [state.lo, state.hi];
+    },
+    get logY() {
+      return state.logY;
     },
   };
 }

@@ -38,10 +38,23 @@ const DEFAULT_WIDTH = 900;
 const HIST_HEIGHT = 230;
 const PR_SIZE = { width: 200, height: 150 };
 const KEY_COMMIT_MS = 300;
+/** From this many points the count axis of the histogram starts logarithmic. */
+const LOG_Y_FROM = 10000;
 /** Render times kept for the performance probe. */
 const PERF_RING = 2048;
 
 const now = () => (globalThis.performance ? globalThis.performance.now() : Date.now());
+
+/**
+ * Component colours without the palette's red, which is the anomaly colour here.
+ * @returns {[number, number, number][]}
+ */
+export function paletteWithoutRed(K, dark) {
+  return componentColors(K + 1, dark)
+    .filter((_, k) => k !== RED_IN_PALETTE)
+    .slice(0, K);
+}
+const RED_IN_PALETTE = 2;
 
 export class AnomalyInspectorView {
   /**
@@ -61,7 +74,8 @@ export class AnomalyInspectorView {
     this.flushQueued = false;
     this.hoverIndex = -1;
     this.width = 0;
-    this.perf = { times: new Float64Array(PERF_RING), count: 0 };
+    this.logY = null; // null: automatic
+    this.perf = { times: new Float64Array(PERF_RING), stamps: new Float64Array(PERF_RING), count: 0 };
     this.keyCommit = debounce((t) => this.commit(t), KEY_COMMIT_MS, 1000, this.timers);
     this.build();
     this.loadData();
@@ -103,7 +117,6 @@ export class AnomalyInspectorView {
       this.bestButton,
       this.refitButton,
       this.undoButton,
-      this.viewControls,
       h("span", { class: "gmm-spacer" }),
       png,
       svgButton,
@@ -114,7 +127,14 @@ export class AnomalyInspectorView {
     this.hist = createScoreHistogram(this.left, {
       onInput: (t) => this.preview(t),
       onCommit: (t) => this.commit(t),
-      onKeyCommit: (t) => this.keyCommit(t),
+      onKeyCommit: (t) => {
+        this.renderNow(); // a key press is one discrete step: show it at once
+        this.keyCommit(t);
+      },
+      onScale: (logY) => {
+        this.logY = logY;
+        this.relayout();
+      },
     });
     const value = (role) => h("span", { class: "gmm-value", "data-gmm-role": role });
     this.readout = {
@@ -150,7 +170,7 @@ export class AnomalyInspectorView {
     this.right = h("div", { class: "gmm-ai-right" });
     this.plotEl = h("div", { class: "gmm-plot" });
     this.tooltip = h("div", { class: "gmm-tooltip", "data-gmm-role": "hover-info", hidden: true });
-    this.right.append(this.plotEl, this.tooltip);
+    this.right.append(this.viewControls, this.plotEl, this.tooltip);
     this.body = h("div", { class: "gmm-ai-body" }, [this.left, this.right]);
 
     this.legend = h("ul", { class: "gmm-legend", "data-gmm-role": "legend", "aria-label": "Legend" });
@@ -162,11 +182,19 @@ export class AnomalyInspectorView {
     this.plotEl.addEventListener("pointermove", (e) => this.onHover(e));
     this.plotEl.addEventListener("pointerleave", () => this.setHover(-1));
 
-    // Performance probe: render times (ms) of the last frames, for measurements.
+    // Performance probe: how long each of the last renders took (ms) and when it started
+    // (performance.now()), for measurements in a real browser.
+    const recent = (arr) => {
+      const { count } = this.perf;
+      if (count <= PERF_RING) return Array.from(arr.subarray(0, count));
+      const at = count % PERF_RING;
+      return [...arr.subarray(at), ...arr.subarray(0, at)];
+    };
     Object.defineProperty(this.root, "gmmPerf", {
       configurable: true,
       value: {
-        renderTimes: () => Array.from(this.perf.times.subarray(0, Math.min(this.perf.count, PERF_RING))),
+        renderTimes: () => recent(this.perf.times),
+        renderStamps: () => recent(this.perf.stamps),
         reset: () => {
           this.perf.count = 0;
         },
@@ -291,6 +319,7 @@ export class AnomalyInspectorView {
     const box = this.viewControls;
     box.replaceChildren();
     const d = this.data.d;
+    box.hidden = d <= 2;
     if (d <= 2) return;
     const names = this.model.get("feature_names") || [];
     const mode = this.model.get("projection") === "pca" ? "pca" : "features";
@@ -334,7 +363,9 @@ export class AnomalyInspectorView {
     this.bestButton.hidden = !hasLabels;
     this.metricsBox.hidden = !hasLabels;
 
-    this.hist.layout(leftW, HIST_HEIGHT, this.scores.index);
+    // Counts on a log axis by default for large data, where the tail would be invisible.
+    const logY = this.logY ?? this.scores.index.n >= LOG_Y_FROM;
+    this.hist.layout(leftW, HIST_HEIGHT, this.scores.index, { logY });
     if (hasLabels) {
       const curve = this.scores.index.prCurve();
       let bestPoint = null;
@@ -358,7 +389,7 @@ export class AnomalyInspectorView {
 
   layoutData(width, height) {
     const { n, d, X } = this.data;
-    const colors = componentColors(this.mixture ? this.mixture.K : 0, this.colors.theme.dark);
+    const colors = paletteWithoutRed(this.mixture ? this.mixture.K : 0, this.colors.theme.dark);
     this.componentColors = colors;
     this.setHover(-1);
     if (d === 1) {
@@ -408,7 +439,7 @@ export class AnomalyInspectorView {
     }
     this.hasBoundary = grid !== null;
     plot.setGrid(grid);
-    plot.setRings(this.ringIndices, this.colors.foreground);
+    plot.setRings(this.ringIndices, this.colors.foreground, this.colors.background);
   }
 
   /** Colours of the points: the components' colours (lightened), mixed by responsibility. */
@@ -476,7 +507,8 @@ export class AnomalyInspectorView {
         this.readout[key].textContent = formatMetric(mt[key]);
         this.readout[key].dataset.value = String(mt[key]);
       }
-      this.readout.confusion.textContent = `TP ${formatCount(mt.tp)} \u00b7 FP ${formatCount(mt.fp)} \u00b7 FN ${formatCount(mt.fn)} \u00b7 TN ${formatCount(mt.tn)}`;
+      const item = (name, v) => `${name}\u00a0${formatCount(v)}`; // no break inside an item
+      this.readout.confusion.textContent = [item("TP", mt.tp), item("FP", mt.fp), item("FN", mt.fn), item("TN", mt.tn)].join(" \u00b7 ");
       this.pr.set(mt);
     }
     if (this.dataPlot) this.dataPlot.set(t, displayOrder, countBelow(displaySorted, t), this.colors);
@@ -486,6 +518,7 @@ export class AnomalyInspectorView {
     this.updateButtons();
     const p = this.perf;
     p.times[p.count % PERF_RING] = now() - start;
+    p.stamps[p.count % PERF_RING] = start;
     p.count += 1;
   }
 
@@ -606,7 +639,7 @@ export class AnomalyInspectorView {
     const width = parseFloat(this.right.style.width) || this.width;
     const left = px + 14 + 180 > width ? Math.max(0, px - 14 - 180) : px + 14;
     tip.style.left = `${left}px`;
-    tip.style.top = `${Math.max(0, py - 10)}px`;
+    tip.style.top = `${Math.max(0, this.plotEl.offsetTop + py - 10)}px`;
   }
 
   // ------------------------------------------------------------------ export

@@ -130,9 +130,11 @@ export class MarkerLayer {
         ctx.fillStyle = `rgb(${style.fill.join(",")})`;
         ctx.fill();
       }
-      ctx.lineWidth = ring;
-      ctx.strokeStyle = `rgb(${style.outline.join(",")})`;
-      ctx.stroke();
+      if (ring > 0) {
+        ctx.lineWidth = ring;
+        ctx.strokeStyle = `rgb(${style.outline.join(",")})`;
+        ctx.stroke();
+      }
       return;
     }
     const W = Math.round(this.width * this.dpr);
