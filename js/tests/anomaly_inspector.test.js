@@ -190,6 +190,20 @@ describe("AnomalyInspector view", () => {
     expect(model.saved.filter((s) => "threshold" in s && s.threshold !== -8.5)).toEqual([]);
   });
 
+  it("a view change while keyed moves are pending keeps the keyed threshold", async () => {
+    const { $, model } = setup({ d: 3 });
+    const handle = $("threshold-handle");
+    handle.dispatchEvent(new KeyboardEvent("keydown", { key: "PageUp", bubbles: true, cancelable: true }));
+    const keyed = Number(handle.getAttribute("aria-valuenow"));
+    model.fromKernel("x_feature", 2); // arrives before the debounced commit
+    await Promise.resolve();
+    vi.advanceTimersByTime(20);
+    expect(Number(handle.getAttribute("aria-valuenow"))).toBe(keyed);
+    vi.advanceTimersByTime(400);
+    expect(lastSaved(model, "threshold")).toBe(keyed);
+    expect(Number(handle.getAttribute("aria-valuenow"))).toBe(keyed);
+  });
+
   it("ignores the kernel while the user drags", () => {
     const { $, model } = setup();
     const hist = $("score-histogram");
@@ -328,6 +342,13 @@ describe("AnomalyInspector view", () => {
     expect($$("ellipse").length).toBe(0);
     expect($("threshold-handle")).not.toBeNull();
     expect($("legend").textContent).not.toContain("w=");
+  });
+
+  it("exports the numbers as an SVG caption", () => {
+    const { view, $ } = setup();
+    const text = view.exportCaption(700, 40).textContent;
+    expect(text).toContain(`flagged 10 of 200 points (5.0 %)`);
+    expect(text).toContain(`F1 ${Number($("f1").dataset.value).toFixed(3)}`);
   });
 
   it("records render times for the performance probe", () => {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import statistics
+from pathlib import Path
 
 import pytest
 
@@ -126,6 +127,19 @@ def test_drag_keyboard_python_and_refit(lab):
     tip = lab.role("hover-info").inner_text()
     assert "log-density" in tip and "p(0 | x)" in tip and "p(2 | x)" in tip
     lab.screenshot("anomaly_inspector", widget)
+
+    # The toolbar exports the view (histogram with the threshold, PR curve, data).
+    with lab.page.expect_download() as png:
+        lab.role("export-png").click()
+    data = Path(png.value.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    (ARTIFACTS / "anomaly_inspector_export.png").write_bytes(data)
+    with lab.page.expect_download() as svg:
+        lab.role("export-svg").click()
+    text = Path(svg.value.path()).read_text()
+    assert text.startswith("<svg") and 'data-gmm-role="threshold-line"' in text
+    assert 'data-gmm-role="pr-line"' in text and 'data-gmm-role="decision-boundary"' in text
+    assert f"F1 {refit['f1']:.3f}" in text and "flagged 100 of 1,000 points" in text
 
 
 BIG = """\

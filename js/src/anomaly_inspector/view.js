@@ -16,7 +16,7 @@
 
 import { componentColors, mixColors, parseColor, readTheme, rgbString, watchTheme } from "../lib/colors.js";
 import { logDensityGrid } from "../lib/contour.js";
-import { h } from "../lib/dom.js";
+import { h, svg } from "../lib/dom.js";
 import { composePNG, composeSVG, download } from "../lib/export.js";
 import { responsibilities } from "../lib/gaussian.js";
 import { icon } from "../lib/icons.js";
@@ -258,8 +258,10 @@ export class AnomalyInspectorView {
     if (dirty.has("scores") || dirty.has("data")) this.loadScores();
     if (dirty.has("mixture") || dirty.has("data")) this.loadMixture();
     if (dirty.has("view") || dirty.has("data")) this.projected = null;
-    // A new model brings its own threshold in the same message; keep what the kernel says.
-    if (!this.hist.dragging) this.t = Number(this.model.get("threshold"));
+    // New scores (a refit) come with the kernel's threshold for them. Anything else (a
+    // feature pair, a projection) leaves the threshold the user is setting alone.
+    const newScores = dirty.has("scores") || dirty.has("data");
+    if (newScores && !this.hist.dragging && !this.keyCommit.pending()) this.t = Number(this.model.get("threshold"));
     this.relayout();
   }
 
@@ -650,6 +652,10 @@ export class AnomalyInspectorView {
       const r = element.getBoundingClientRect();
       if (r.width > 0 && r.height > 0) layers.push({ element, x: r.left - origin.left, y: r.top - origin.top, width: r.width, height: r.height });
     };
+    // The numbers are HTML in the view; the picture gets them as a caption on top.
+    const top = this.root.firstChild.getBoundingClientRect();
+    const caption = this.exportCaption(origin.width, Math.max(24, top.bottom - origin.top));
+    layers.push({ element: caption, x: 0, y: 0, width: origin.width, height: Number(caption.getAttribute("height")) });
     add(this.hist.overlay);
     if (!this.metricsBox.hidden) add(this.pr.root);
     for (const layer of this.dataPlot ? this.dataPlot.layers() : []) add(layer.element);
@@ -657,6 +663,17 @@ export class AnomalyInspectorView {
     const name = `anomaly_inspector_${this.summary ? this.summary.count : 0}_flagged`;
     if (format === "svg") download(composeSVG(layers, size), `${name}.svg`, "image/svg+xml");
     else download(await composePNG(layers, size), `${name}.png`, "image/png");
+  }
+
+  /** An SVG caption with the threshold, the count and, with labels, the metrics. */
+  exportCaption(width, height) {
+    const s = this.summary;
+    const theme = this.colors.theme;
+    const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}` });
+    const parts = [`log-density threshold ${formatNumber(s.threshold, 5)}`, `flagged ${countLabel(s)}`];
+    if (s.metrics) parts.push(`precision ${formatMetric(s.metrics.precision)}  recall ${formatMetric(s.metrics.recall)}  F1 ${formatMetric(s.metrics.f1)}`);
+    svg("text", { x: 12, y: Math.min(height - 6, 22), fill: theme.text, "font-family": theme.fontFamily, "font-size": 13, text: parts.join("   \u00b7   ") }, root);
+    return root;
   }
 
   destroy() {
