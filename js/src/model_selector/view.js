@@ -1,0 +1,215 @@
+// The ModelSelector view: a criterion chart (BIC/AIC/ICL against K, one curve per
+// covariance type) beside the data with the selected model drawn by an embedded
+// FitPlayer view.
+//
+// Synced traits (see gmm_widgets/widgets/model_selector.py):
+//   ks {values: (nK,) int32}, covariance_types [str]
+//   scores {bic, aic, icl, silhouette, log_likelihood (nK, nC) float64, n_parameters,
+//     n_iter (int32), converged, status (uint8: 0 pending, 1 fitted, 2 failed, 3 absent)}
+//   errors {"K|type": message}   models {"K|type": one-frame batch}
+//   criteria [str], criterion, selection [K, type], best [K, type]
+//   status "idle" | "fitting" | "done", progress {done, total, current}
+//   data, n_samples, feature_names, projection, x_feature, y_feature, pca
+// Custom message {type: "model", key, frames}: a model fitted while the grid runs.
+
+import { parseColor, readTheme, watchTheme } from "../lib/colors.js";
+import { unpackMessage } from "../lib/codecs.js";
+import { h, svg } from "../lib/dom.js";
+import { createLocalModel } from "../lib/local_model.js";
+import { listen, setNow } from "../lib/model.js";
+import { FitPlayerView } from "../fit_player/view.js";
+import { createCriterionChart, markerPath } from "./chart.js";
+import { CRITERIA, FAILED, SHAPES, indexOf, modelKey, modelSummary, progressText, readGrid } from "./grid.js";
+
+const FORWARDED = ["data", "n_samples", "feature_names", "projection", "x_feature", "y_feature", "pca"];
+const TYPE_COLORS = {
+  light: { full: "#1b9e77", tied: "#d95f02", diag: "#7570b3", spherical: "#e7298a" },
+  dark: { full: "#5fd3b0", tied: "#ff9d5c", diag: "#aaa6f0", spherical: "#ff7fbf" },
+};
+const DEFAULT_WIDTH = 420;
+
+export class ModelSelectorView {
+  constructor(model, el, opts = {}) {
+    this.model = model;
+    this.el = el;
+    this.timers = opts.timers || globalThis;
+    this.cleanups = [];
+    this.cache = new Map(); // "K|type" -> frames batch
+    this.shownKey = null;
+
+    this.root = h("div", { class: "gmm-widget gmm-model-selector", "data-gmm-role": "model-selector", "data-lm-suppress-shortcuts": "true" });
+    this.criterionEl = h("select", { class: "gmm-select", "data-gmm-role": "criterion", "aria-label": "Criterion", title: "Criterion the best model is chosen by" });
+    this.criterionEl.addEventListener("change", () => setNow(model, "criterion", this.criterionEl.value));
+    this.progressBar = h("progress", { class: "gmm-progress", "data-gmm-role": "progress", max: 1, value: 0, "aria-label": "Models fitted" });
+    this.progressText = h("span", { class: "gmm-progress-text", "data-gmm-role": "progress-text", "aria-live": "polite" });
+    this.bestEl = h("span", { class: "gmm-best-text", "data-gmm-role": "best" });
+    const toolbar = h("div", { class: "gmm-toolbar" }, [
+      h("label", { class: "gmm-label" }, ["criterion", this.criterionEl]),
+      this.bestEl,
+      h("span", { class: "gmm-spacer" }),
+      this.progressBar,
+      this.progressText,
+    ]);
+    this.chartEl = h("div", { class: "gmm-selector-chart" });
+    this.legendEl = h("ul", { class: "gmm-legend gmm-type-legend", "data-gmm-role": "type-legend", "aria-label": "Covariance types" });
+    this.playerEl = h("div", { class: "gmm-selector-model" });
+    const chartPanel = h("div", { class: "gmm-selector-panel" }, [this.chartEl, this.legendEl]);
+    const body = h("div", { class: "gmm-selector-body" }, [chartPanel, this.playerEl]);
+    this.infoEl = h("div", { class: "gmm-selected-info", "data-gmm-role": "selected-info", "aria-live": "polite" });
+    this.root.append(toolbar, body, this.infoEl);
+    el.appendChild(this.root);
+
+    this.chart = createCriterionChart(this.chartEl, { onSelect: (k, ct) => this.select(k, ct) });
+    this.local = createLocalModel(model, { forward: FORWARDED, state: { frames: {}, frame: 0, playing: false, fps: 5, status: "done", source: "model" } });
+    this.player = new FitPlayerView(this.local, this.playerEl, { timers: this.timers });
+    this.player.emptyEl.textContent = "Fitting the grid\u2026";
+
+    this.cleanups.push(
+      listen(model, {
+        "change:scores": () => this.render(),
+        "change:errors": () => this.render(),
+        "change:criterion": () => this.render(),
+        "change:criteria": () => this.render(),
+        "change:best": () => this.render(),
+        "change:selection": () => this.render(),
+        "change:status": () => this.render(),
+        "change:progress": () => this.renderProgress(),
+        "change:models": () => {
+          this.loadModels();
+          this.render();
+        },
+        "msg:custom": (content, buffers) => this.onMessage(content, buffers),
+      }),
+    );
+    this.cleanups.push(watchTheme(() => this.render()));
+    if (typeof ResizeObserver !== "undefined") {
+      const ro = new ResizeObserver(() => {
+        if (this.chartWidth() !== this.width) this.render();
+      });
+      ro.observe(this.chartEl);
+      this.cleanups.push(() => ro.disconnect());
+    }
+    this.loadModels();
+    this.render();
+  }
+
+  loadModels() {
+    for (const [key, frames] of Object.entries(this.model.get("models") || {})) this.cache.set(key, frames);
+  }
+
+  onMessage(content, buffers) {
+    if (!content || content.type !== "model") return;
+    const msg = unpackMessage(content, buffers || []);
+    this.cache.set(msg.key, msg.frames);
+    this.render();
+  }
+
+  select(k, ct) {
+    setNow(this.model, "selection", [k, ct]);
+    this.render();
+  }
+
+  chartWidth() {
+    const w = this.chartEl.clientWidth;
+    return w > 0 ? w : DEFAULT_WIDTH;
+  }
+
+  colors() {
+    const theme = readTheme(this.root);
+    const table = theme.dark ? TYPE_COLORS.dark : TYPE_COLORS.light;
+    const out = {};
+    for (const ct of this.model.get("covariance_types") || []) out[ct] = parseColor(table[ct] || "#888888");
+    return out;
+  }
+
+  /** The model to show: the selection, else the best (the kernel sets both). */
+  shownPair() {
+    const sel = this.model.get("selection");
+    if (sel && sel.length === 2) return sel;
+    const best = this.model.get("best");
+    return best && best.length === 2 ? best : null;
+  }
+
+  render() {
+    const m = this.model;
+    const grid = readGrid(m);
+    const criterion = m.get("criterion");
+    const colors = this.colors();
+    this.width = this.chartWidth();
+    const height = Math.round(Math.max(260, Math.min(420, this.width * 0.72)));
+    this.chart.update({ width: this.width, height, grid, criterion, best: m.get("best"), selection: this.shownPair(), colors });
+    this.renderCriteria();
+    this.renderLegend(grid, colors);
+    this.renderProgress();
+    this.renderBest(grid);
+    this.showModel(grid);
+  }
+
+  renderCriteria() {
+    const criteria = this.model.get("criteria") || [];
+    if (this.criterionEl.options.length !== criteria.length) {
+      this.criterionEl.replaceChildren(...criteria.map((c) => h("option", { value: c, text: (CRITERIA[c] || { name: c }).name })));
+    }
+    this.criterionEl.value = this.model.get("criterion");
+  }
+
+  renderLegend(grid, colors) {
+    if (this.legendEl.children.length !== grid.nC) {
+      this.legendEl.replaceChildren(
+        ...grid.cts.map((ct) => {
+          const icon = svg("svg", { width: 12, height: 12, viewBox: "0 0 12 12", "aria-hidden": "true" });
+          svg("path", { d: markerPath(SHAPES[ct], 6, 6, 4.5) }, icon);
+          return h("li", { "data-covariance-type": ct }, [icon, h("span", { text: ct })]);
+        }),
+      );
+    }
+    [...this.legendEl.children].forEach((li) => {
+      const c = colors[li.getAttribute("data-covariance-type")];
+      li.querySelector("path").setAttribute("fill", c ? `rgb(${c.join(",")})` : "currentColor");
+    });
+  }
+
+  renderProgress() {
+    const status = this.model.get("status");
+    const p = this.model.get("progress") || {};
+    const fitting = status === "fitting";
+    this.progressBar.hidden = !fitting;
+    this.progressBar.max = Math.max(1, p.total || 1);
+    this.progressBar.value = p.done || 0;
+    const grid = readGrid(this.model);
+    let failed = 0;
+    if (grid.tables.status) for (const s of grid.tables.status) failed += s === FAILED ? 1 : 0;
+    let text = progressText(p, status);
+    if (!fitting && p.total) text = `${p.done} fits${failed ? `, ${failed} failed` : ""}`;
+    else if (fitting && failed) text += ` \u00b7 ${failed} failed`;
+    this.progressText.textContent = text;
+    this.root.dataset.gmmStatus = status;
+  }
+
+  renderBest(grid) {
+    const best = indexOf(grid, this.model.get("best"));
+    const name = (CRITERIA[this.model.get("criterion")] || { name: "" }).name;
+    this.bestEl.textContent = best ? `best by ${name}: K=${grid.ks[best[0]]}, ${grid.cts[best[1]]}` : "";
+  }
+
+  showModel(grid) {
+    const pair = this.shownPair();
+    const key = pair ? modelKey(pair[0], pair[1]) : null;
+    const frames = key ? this.cache.get(key) : null;
+    const idx = indexOf(grid, pair);
+    const best = this.model.get("best");
+    const isBest = pair && best && best[0] === pair[0] && best[1] === pair[1];
+    this.infoEl.textContent = idx && frames ? `Shown: ${modelSummary(grid, idx[0], idx[1])}${isBest ? " (the best)" : ""}` : "";
+    this.root.dataset.gmmShown = frames ? key : "";
+    if (key === this.shownKey && frames === this.shownFrames) return;
+    this.shownKey = key;
+    this.shownFrames = frames;
+    this.local.update({ frames: frames || {}, frame: 0 });
+  }
+
+  destroy() {
+    for (const fn of this.cleanups) fn();
+    this.player.destroy();
+    this.root.remove();
+  }
+}
