@@ -3,6 +3,10 @@
 * :class:`FitPlayer`: watch EM fit a mixture, iteration by iteration.
 * :class:`AnomalyInspector`: tune a log-density threshold on a score histogram, with the
   flagged points, the counts and (with labels) precision, recall and F1 beside it.
+* :class:`MixtureExplorer`: drag the initial means, change K and the covariance type,
+  and watch EM refit, with BIC/AIC/ICL beside the previous fit's.
+* :class:`ModelSelector`: BIC/AIC/ICL against K per covariance type; click a point to
+  see that model over the data.
 
 Shared pieces for widget authors: :mod:`._base` (:class:`GMMWidget`, bundle loading and
 the data traits), :mod:`._transport` (binary arrays), :mod:`._model` (reading any fitted
@@ -13,5 +17,7 @@ mixture, ours or scikit-learn's), :mod:`._data` (validation, display subsample, 
 from gmm_widgets.widgets._base import GMMWidget
 from gmm_widgets.widgets.anomaly_inspector import AnomalyInspector
 from gmm_widgets.widgets.fit_player import FitPlayer
+from gmm_widgets.widgets.mixture_explorer import MixtureExplorer
+from gmm_widgets.widgets.model_selector import ModelSelector
 
-__all__ = ["AnomalyInspector", "FitPlayer", "GMMWidget"]
+__all__ = ["AnomalyInspector", "FitPlayer", "GMMWidget", "MixtureExplorer", "ModelSelector"]
