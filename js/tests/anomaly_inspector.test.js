@@ -420,3 +420,19 @@ describe("ids of SVG defs", () => {
     document.body.replaceChildren();
   });
 });
+
+describe("RenderProbe", () => {
+  it("keeps the last renders, oldest first", async () => {
+    const { RenderProbe } = await import("../src/lib/perf.js");
+    const probe = new RenderProbe(3);
+    for (let k = 0; k < 5; k++) probe.stop(probe.start() - k); // k ms ago
+    const el = document.createElement("div");
+    probe.attach(el);
+    const times = el.gmmPerf.renderTimes();
+    expect(times.length).toBe(3);
+    expect(times.map(Math.round)).toEqual([2, 3, 4]);
+    expect(el.gmmPerf.renderStamps().length).toBe(3);
+    el.gmmPerf.reset();
+    expect(el.gmmPerf.renderTimes()).toEqual([]);
+  });
+});
