@@ -320,12 +320,28 @@ describe("AnomalyInspector view", () => {
     expect($("legend").textContent).not.toContain("labelled anomaly");
   });
 
-  it("1-D data: histogram, mixture density, shaded zone and a rug", () => {
-    const { $, $$ } = setup({ d: 1 });
+  it("1-D data: histogram, mixture density, shaded zone, a rug and hover", () => {
+    const { $, $$, el, view, c } = setup({ d: 1 });
     expect($("mixture-density").getAttribute("d")).toMatch(/^M/);
     expect($$("component-density").length).toBe(2);
     expect($("flagged-points").tagName).toBe("CANVAS");
     expect($("threshold-handle")).not.toBeNull();
+    const i = c.order[0]; // the lowest score: flagged
+    const [px, py] = view.dataPlot.position(i);
+    el.querySelector(".gmm-plot").dispatchEvent(new MouseEvent("pointermove", { clientX: px, clientY: py, bubbles: true }));
+    expect($("hover-info").hidden).toBe(false);
+    expect($("hover-info").textContent).toContain("flagged");
+    expect($("hover-ring").getAttribute("visibility")).toBeNull();
+  });
+
+  it("stacks the panels in a narrow output area", () => {
+    const { view, el } = setup();
+    view.measureWidth = () => 500;
+    view.relayout();
+    const body = el.querySelector(".gmm-ai-body");
+    expect(body.classList.contains("gmm-stacked")).toBe(true);
+    expect(el.querySelector(".gmm-ai-left").style.width).toBe("500px");
+    expect(el.querySelector(".gmm-ai-right").style.width).toBe("500px");
   });
 
   it("d > 2: feature pickers, marginal ellipses, no boundary", () => {
