@@ -16,7 +16,7 @@ import { formatNumber, linearScale } from "../lib/scale.js";
 import { binScores, scoreBinCount, scoreDomain, stepByPoint, thresholdForCount } from "../lib/threshold.js";
 import { ariaValueText, formatCount, handleLabel } from "./readouts.js";
 
-export const HIST_MARGIN = { left: 50, right: 14, top: 24, bottom: 40 };
+export const HIST_MARGIN = { left: 58, right: 14, top: 24, bottom: 40 };
 /** Width of the underflow bar's zone, px. */
 const UNDER_ZONE = 18;
 const UNDER_GAP = 5;
@@ -160,7 +160,10 @@ export function createScoreHistogram(container, callbacks) {
     const y = state.logY ? logCountScale(yMax * 1.15, yRange) : linearScale([0, yMax * 1.08], yRange);
     state.x = x;
     state.y = y;
-    drawAxes(layers.axes, x, y, { xLabel: "log-density (score_samples)", yLabel: state.logY ? "points (log)" : "points", xTicks: 6, yTicks: 4, yLabelOffset: 38 });
+    // With an underflow bar, the y axis stands left of it: the axes' x scale reaches
+    // out to the margin but keeps the bins' mapping and ticks.
+    const axisX = bins.under > 0 ? Object.assign((v) => x(v), { range: [m.left, x.range[1]], domain: x.domain, ticks: x.ticks, invert: x.invert }) : x;
+    drawAxes(layers.axes, axisX, y, { xLabel: "log-density (score_samples)", yLabel: state.logY ? "points (log)" : "points", xTicks: 6, yTicks: 4, yLabelOffset: 46 });
     // Bars, with a minimum height so that a lone outlier stays visible.
     const rects = [];
     const yBase = y.range[0];
@@ -171,7 +174,7 @@ export function createScoreHistogram(container, callbacks) {
       rects.push({ x: x0 + 0.5, w: Math.max(0.5, x1 - x0 - 1), h: barHeight(bins.counts[b]), title: `${formatCount(bins.counts[b])} points with ${formatNumber(bins.edges[b])} \u2264 score < ${formatNumber(bins.edges[b + 1])}` });
     }
     if (bins.under > 0) {
-      rects.push({ x: m.left, w: UNDER_ZONE, h: barHeight(bins.under), under: true, title: `${formatCount(bins.under)} points with score < ${formatNumber(lo)} (down to ${formatNumber(index.min)}), gathered here` });
+      rects.push({ x: m.left + 2, w: UNDER_ZONE - 2, h: barHeight(bins.under), under: true, title: `${formatCount(bins.under)} points with score < ${formatNumber(lo)} (down to ${formatNumber(index.min)}), gathered here` });
     }
     for (const group of [layers.bars, layers.flagged]) {
       while (group.firstChild) group.removeChild(group.firstChild);
