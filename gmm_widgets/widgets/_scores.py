@@ -22,6 +22,7 @@ __all__ = [
     "MixtureScores",
     "component_log_densities",
     "extend_means",
+    "init_from_means",
     "n_parameters",
     "score_mixture",
 ]
@@ -29,11 +30,11 @@ __all__ = [
 #: Rows per block when evaluating densities, so memory stays bounded for large X.
 CHUNK_ROWS = 65_536
 #: Rows used to decide where a new component goes (evenly spaced over X).
-PLACEMENT_ROWS = 8_000
+PLACEMENT_ROWS = 5_000
 #: Fraction of the rows, the least explained ones, that are candidate places.
 CANDIDATE_FRACTION = 0.1
 #: Most candidate places evaluated per new component.
-MAX_CANDIDATES = 128
+MAX_CANDIDATES = 64
 
 _LOG_2PI = math.log(2 * math.pi)
 
@@ -168,7 +169,7 @@ def extend_means(
     Shrinking drops the last rows (the last added go first). Growing appends, one at a
     time, the data point that best explains the data the current model explains
     least: the candidates are the rows with the lowest log-density under the model
-    (the least explained 10%, at most 128 of them), and the one whose new component
+    (the least explained 10%, at most 64 of them), and the one whose new component
     (weight ``1 / (K + 1)``, the model's average covariance) raises the likelihood of
     all the data most is taken. An isolated outlier has the lowest density of all but
     explains little, so a new mean lands in a poorly fitted *group* of points instead.
@@ -186,7 +187,7 @@ def extend_means(
         Current initial means (handles).
     n_components : int
         Rows wanted.
-    max_rows : int, default=8_000
+    max_rows : int, default=5_000
         Rows of ``X`` (evenly spaced) the densities are evaluated on.
 
     Returns
@@ -241,3 +242,72 @@ def extend_means(
         logp = np.logaddexp(base, math.log(w_new) + log_const - 0.5 * maha)
         total += 1
     return np.vstack([means, np.array(added)])
+
+
+#: Rows (evenly spaced over X) used to derive the initial weights and covariances.
+INIT_ROWS = 200_000
+
+
+def init_from_means(
+    X: np.ndarray, means: np.ndarray, covariance_type: str, reg_covar: float = 1e-6
+) -> tuple[np.ndarray, np.ndarray]:
+    """Initial weights and precisions for a fit that starts from given means.
+
+    Every row goes to its nearest mean; each part gives its component's weight (its
+    share of the rows) and covariance (around the part's own centre, plus
+    ``reg_covar`` on the diagonal), as a hard k-means assignment would, but to the
+    given means rather than to a k-means run's. A part with too few rows for a
+    covariance (at most ``n_features``) gets the pooled within-part covariance, and at
+    least one row's weight.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    means : ndarray of shape (n_components, n_features)
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    reg_covar : float, default=1e-6
+
+    Returns
+    -------
+    weights : ndarray of shape (n_components,)
+        Summing to 1.
+    precisions : ndarray
+        Inverse covariances in the layout of ``covariance_type`` (as
+        ``precisions_init`` takes them).
+    """
+    Xs = _evenly_spaced_rows(X, INIT_ROWS)
+    means = np.asarray(means, dtype=np.float64)
+    n, d = Xs.shape
+    K = means.shape[0]
+    labels = np.empty(n, dtype=np.intp)
+    mm = np.einsum("ij,ij->i", means, means)
+    for start in range(0, n, CHUNK_ROWS):
+        xc = Xs[start : start + CHUNK_ROWS]
+        labels[start : start + xc.shape[0]] = np.argmin(mm[None, :] - 2.0 * xc @ means.T, axis=1)
+    counts = np.bincount(labels, minlength=K).astype(np.float64)
+    sums = np.zeros((K, d))
+    np.add.at(sums, labels, Xs)
+    centres = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], means)
+    diff = Xs - centres[labels]
+    scatter = np.zeros((K, d, d))
+    for k in range(K):
+        part = diff[labels == k]
+        scatter[k] = part.T @ part
+    pooled = scatter.sum(axis=0) / n
+    eye = np.eye(d)
+    small = counts <= d
+    covs = np.where(
+        small[:, None, None], pooled[None], scatter / np.maximum(counts, 1)[:, None, None]
+    )
+    weights = np.maximum(counts, 1.0)
+    weights /= weights.sum()
+    if covariance_type == "full":
+        return weights, np.linalg.inv(covs + reg_covar * eye)
+    if covariance_type == "tied":
+        return weights, np.linalg.inv(pooled + reg_covar * eye)
+    variances = np.diagonal(covs, axis1=1, axis2=2) + reg_covar
+    if covariance_type == "diag":
+        return weights, 1.0 / variances
+    if covariance_type == "spherical":
+        return weights, 1.0 / variances.mean(axis=1)
+    raise ValueError(f"unknown covariance_type {covariance_type!r}.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, pca_basis, prepare_dat
 from gmm_widgets.widgets._debounce import Debouncer, Scheduler
 from gmm_widgets.widgets._frames import FrameStream, frames_from_states, state_from_params
 from gmm_widgets.widgets._model import MixtureParams, check_model_features, mixture_params
-from gmm_widgets.widgets._scores import extend_means, score_mixture
+from gmm_widgets.widgets._scores import extend_means, init_from_means, score_mixture
 from gmm_widgets.widgets._transport import array_from_json, encode_array, tree_serialization
 
 __all__ = ["MixtureExplorer"]
@@ -86,8 +87,9 @@ class MixtureExplorer(GMMWidget):
     n_init : int, default=1
         Initialisations per fit; the best is kept (and played).
     init_params : {"kmeans", "k-means++", "random", "random_from_data"}, default="kmeans"
-        The automatic initialisation. With handles it still sets the initial weights
-        and covariances, as in scikit-learn.
+        The automatic initialisation. From handles, the initial weights and
+        covariances come from the points nearest each handle instead, so the seed,
+        ``n_init`` and ``init_params`` only matter for the automatic init.
     means_init : array-like of shape (n_components, n_features), optional
         Start from these means (handles) instead of the automatic init.
     model : fitted mixture, optional
@@ -101,11 +103,11 @@ class MixtureExplorer(GMMWidget):
         Play each refit's EM run. With False the view jumps to the fitted state.
     fps : float, default=20.0
         Playback speed in iterations per second.
-    debounce : float, default=0.03
+    debounce : float, default=0.02
         Seconds of quiet that end a burst of changes from the browser.
     stream_interval : float, default=0.25
-        While a slow refit runs, the least time in seconds between two batches of
-        frames sent to the view (so a long fit plays live).
+        A refit that runs longer than this many seconds streams its frames to the view
+        (at most one batch per interval), so a long fit plays live.
     max_display_points : int, default=100_000
     display_seed : int, default=0
     scheduler : callable, optional
@@ -203,7 +205,7 @@ class MixtureExplorer(GMMWidget):
         k_range: tuple[int, int] = (1, 10),
         animate: bool = True,
         fps: float = 20.0,
-        debounce: float = 0.03,
+        debounce: float = 0.02,
         stream_interval: float = 0.25,
         max_display_points: int = MAX_DISPLAY_POINTS,
         display_seed: int = 0,
@@ -557,24 +559,20 @@ class MixtureExplorer(GMMWidget):
         controls = self._controls()
         request = self.request
         wire = self._controls_json(controls)
-        gm = GaussianMixture(
-            n_components=controls["n_components"],
-            covariance_type=controls["covariance_type"],
-            random_state=controls["random_state"],
-            n_init=controls["n_init"],
-            init_params=controls["init_params"],
-            means_init=controls["handles"],
-            **self._gm_params,
-        )
         history = History()
+        gm = None
 
         def send(start: int, batch: dict[str, Any]) -> None:
             self._send_arrays("frames", request=request, controls=wire, start=start, frames=batch)
 
-        stream = FrameStream(send if self._ready else None, interval=self.stream_interval)
-        gm.callbacks = [history, stream]
+        stream = _LateStream(
+            FrameStream(send if self._ready else None, interval=self.stream_interval),
+            delay=self.stream_interval,
+        )
         self.busy = True
         try:
+            gm = self._model_for(controls)
+            gm.callbacks = [history, stream]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 gm.fit(self._X)
@@ -584,11 +582,44 @@ class MixtureExplorer(GMMWidget):
             self._fail(exc, controls, request)
             return exc
         finally:
-            gm.callbacks = None
+            if gm is not None:
+                gm.callbacks = None
             self.busy = False
         kept = history.for_init()
         self._publish(gm, params, history, kept, scores, controls, wire, request)
         return None
+
+    def _model_for(self, controls: dict[str, Any]) -> GaussianMixture:
+        """The GaussianMixture a refit fits.
+
+        From handles, the initial weights and covariances come from the points nearest
+        each handle (:func:`~gmm_widgets.widgets._scores.init_from_means`), so the fit
+        starts exactly where the handles are and the automatic init's settings (seed,
+        method, n_init) play no part.
+        """
+        handles = controls["handles"]
+        ct = controls["covariance_type"]
+        if handles is None:
+            return GaussianMixture(
+                n_components=controls["n_components"],
+                covariance_type=ct,
+                random_state=controls["random_state"],
+                n_init=controls["n_init"],
+                init_params=controls["init_params"],
+                **self._gm_params,
+            )
+        reg = self._gm_params.get("reg_covar", 1e-6)
+        weights, precisions = init_from_means(self._X, handles, ct, reg)
+        return GaussianMixture(
+            n_components=controls["n_components"],
+            covariance_type=ct,
+            random_state=controls["random_state"],
+            init_params=controls["init_params"],
+            means_init=handles,
+            weights_init=weights,
+            precisions_init=precisions,
+            **self._gm_params,
+        )
 
     def _publish(self, gm, params, history, kept, scores, controls, wire, request) -> None:
         scores = {
@@ -666,3 +697,30 @@ class MixtureExplorer(GMMWidget):
         them.
         """
         return None if self._initial_means is None else self._initial_means.copy()
+
+
+class _LateStream:
+    """Pass EM states on to a :class:`FrameStream` only once a fit has run ``delay`` s.
+
+    A quick refit is sent once, as the result; a slow one starts streaming (from its
+    first state) after ``delay`` seconds, so the view plays it live.
+    """
+
+    def __init__(self, stream: FrameStream, delay: float, clock=time.monotonic) -> None:
+        self.stream = stream
+        self.delay = float(delay)
+        self.clock = clock
+        self.t0 = clock()
+        self.live = False
+        self.buffer: list[Any] = []
+
+    def __call__(self, state: Any) -> None:
+        if self.live:
+            self.stream(state)
+            return
+        self.buffer.append(state)
+        if self.clock() - self.t0 >= self.delay:
+            self.live = True
+            self.stream.states.extend(self.buffer)
+            self.buffer = []
+            self.stream.flush()

@@ -230,3 +230,35 @@ describe("createLocalModel", () => {
     expect(parent.listenerCount()).toBe(0);
   });
 });
+
+describe("formatScore and keepKeys", async () => {
+  const { formatScore } = await import("../src/lib/format.js");
+  const { keepKeys } = await import("../src/lib/keys.js");
+
+  it("groups the digits of large criteria", () => {
+    expect(formatScore(163932.4349)).toBe("163,932.4");
+    expect(formatScore(-12000)).toBe("\u221212,000.0");
+    expect(formatScore(210.5)).toBe("210.500");
+    expect(formatScore(NaN)).toBe("\u2013");
+  });
+
+  it("keeps keys inside the controls, except Tab, Escape and Ctrl/Cmd shortcuts", () => {
+    const outer = document.createElement("div");
+    const inner = document.createElement("input");
+    outer.appendChild(inner);
+    document.body.appendChild(outer);
+    const seen = [];
+    outer.addEventListener("keydown", (e) => seen.push(e.key));
+    const box = document.createElement("span");
+    outer.appendChild(box);
+    box.appendChild(inner);
+    const stop = keepKeys(box);
+    for (const key of ["ArrowRight", "Tab", "Escape", "5"]) inner.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+    inner.dispatchEvent(new KeyboardEvent("keydown", { key: "s", ctrlKey: true, bubbles: true }));
+    expect(seen).toEqual(["Tab", "Escape", "s"]);
+    stop();
+    inner.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowLeft", bubbles: true }));
+    expect(seen).toEqual(["Tab", "Escape", "s", "ArrowLeft"]);
+    document.body.replaceChildren();
+  });
+});

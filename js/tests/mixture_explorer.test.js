@@ -302,8 +302,14 @@ describe("MixtureExplorer view", () => {
     const { model, $, state } = setup({ handles: enc(asked, [3, 2], "float64"), result: result({ controls: controls({ handles: asked }), initial: asked }) });
     expect(state()).toBe("fitted");
     expect($("reset-init").disabled).toBe(false);
+    expect($("seed").disabled).toBe(true); // the automatic init's controls rest while handles rule
+    expect($("n-init").disabled).toBe(true);
+    expect($("init-method").disabled).toBe(true);
+    expect($("init-method").title).toContain("automatic init");
     $("reset-init").click();
     expect(model.get("handles")).toBeNull();
+    expect($("seed").disabled).toBe(false);
+    expect($("seed").title).toBe("Seed (empty: random)");
     expect(model.get("request")).toBe(1);
     expect(state()).toBe("stale");
   });

@@ -11,10 +11,11 @@ import pytest
 import gmm_widgets.widgets.mixture_explorer as mx
 from gmm_widgets import GaussianMixture
 from gmm_widgets.widgets._debounce import Debouncer, loop_scheduler
+from gmm_widgets.widgets._frames import FrameStream
 from gmm_widgets.widgets._model import mixture_params
-from gmm_widgets.widgets._scores import extend_means, score_mixture
+from gmm_widgets.widgets._scores import extend_means, init_from_means, score_mixture
 from gmm_widgets.widgets._transport import decode_array, encode_array, tree_to_json
-from gmm_widgets.widgets.mixture_explorer import MixtureExplorer
+from gmm_widgets.widgets.mixture_explorer import MixtureExplorer, _LateStream
 
 
 class FakeTimer:
@@ -246,9 +247,11 @@ def test_python_changes_refit_at_once_and_update_refits_once(three_blobs, fits):
     w.covariance_type = "tied"
     assert fits[-1] == (3, "tied") and not sched.timers
     n = len(fits)
-    w.update(n_components=2, covariance_type="spherical", n_init=2, random_state=7)
-    assert fits[n:] == [(2, "spherical")]
-    assert (w.model.n_init, w.model.random_state) == (2, 7)
+    w.update(covariance_type="spherical", n_init=2, random_state=7, init_params="k-means++")
+    assert fits[n:] == [(3, "spherical")]
+    assert (w.model.n_init, w.model.random_state, w.model.init_params) == (2, 7, "k-means++")
+    w.update(n_components=2, covariance_type="diag")
+    assert fits[n + 1 :] == [(2, "diag")]
     with pytest.raises(TypeError, match="unknown control"):
         w.update(colour="red")
 
@@ -430,3 +433,58 @@ def test_frames_stream_to_the_view_with_their_request(three_blobs, monkeypatch):
     assert ["frames", "means", "buffer"] in frames[0]["buffer_paths"]
     total = sum(c["state"]["frames"]["n_iter"]["shape"][0] for c in frames)
     assert total == len(w.history)
+
+
+def test_a_fit_from_handles_starts_exactly_there(three_blobs):
+    X, centres = three_blobs
+    handles = centres + np.array([[0.5, -0.3], [-0.4, 0.2], [0.1, 0.6]])
+    w = MixtureExplorer(X, n_components=3, means_init=handles, n_init=5, random_state=3)
+    first = w.history.for_init()[0]
+    np.testing.assert_allclose(first.means, handles)
+    # Each handle owns its cluster: weights 1/3, covariances of the clusters.
+    np.testing.assert_allclose(first.weights, [1 / 3] * 3, atol=1e-12)
+    for k in range(3):
+        part = X[600 * k : 600 * (k + 1)]
+        np.testing.assert_allclose(first.covariances[k], np.cov(part.T, bias=True), atol=1e-5)
+    assert w.history.inits == [0]  # identical inits would be wasted: one is run
+
+
+@pytest.mark.parametrize("cov", ["full", "tied", "diag", "spherical"])
+def test_init_from_means_layouts(three_blobs, cov):
+    X, centres = three_blobs
+    far = np.vstack([centres, [[100.0, 100.0]]])  # a handle no point is nearest to
+    weights, prec = init_from_means(X, far, cov, 1e-6)
+    assert weights.sum() == pytest.approx(1.0) and weights[3] == pytest.approx(
+        1 / (X.shape[0] + 1)
+    )
+    shape = {"full": (4, 2, 2), "tied": (2, 2), "diag": (4, 2), "spherical": (4,)}[cov]
+    assert prec.shape == shape and np.all(np.isfinite(prec))
+    gm = GaussianMixture(
+        4, covariance_type=cov, means_init=far, weights_init=weights, precisions_init=prec
+    )
+    gm._check_inits(2)  # accepted as a GaussianMixture init
+
+
+def test_late_stream_sends_only_slow_fits():
+    sent = []
+    now = [0.0]
+    clock = lambda: now[0]  # noqa: E731
+    fast = _LateStream(FrameStream(lambda s, b: sent.append((s, b)), 0.1, clock), 0.25, clock)
+    rng = np.random.default_rng(0)
+    gm = GaussianMixture(2, random_state=0, callbacks=fast)
+    gm.fit(rng.normal(size=(100, 2)))
+    assert sent == [] and len(fast.buffer) == gm.n_iter_ + 1
+    slow_sent = []
+    now[0] = 0.0
+    slow = _LateStream(FrameStream(lambda s, b: slow_sent.append((s, b)), 0.1, clock), 0.25, clock)
+
+    def tick(state):
+        now[0] += 0.1
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tol=0 never converges
+        GaussianMixture(2, random_state=0, callbacks=[tick, slow], max_iter=8, tol=0).fit(
+            rng.normal(size=(100, 2))
+        )
+    assert slow_sent and slow_sent[0][0] == 0  # from the first state on
+    assert sum(b["n_iter"].shape[0] for _, b in slow_sent) == len(slow.stream.states)

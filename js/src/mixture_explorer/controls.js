@@ -137,7 +137,14 @@ export function buildControls(model, opts) {
     }
     nInit.max = String(Number(model.get("max_n_init")) || 50);
     if (typeof document === "undefined" || document.activeElement !== nInit) nInit.value = String(model.get("n_init"));
-    reset.disabled = model.get("handles") === null || model.get("handles") === undefined;
+    const manual = model.get("handles") !== null && model.get("handles") !== undefined;
+    reset.disabled = !manual;
+    // Seed, n_init and the method drive the automatic init only.
+    for (const c of [seed, newSeed, nInit, init]) {
+      if (c.dataset.autoTitle === undefined) c.dataset.autoTitle = c.getAttribute("title") || "";
+      c.disabled = manual;
+      c.setAttribute("title", manual ? "Used by the automatic init; \u201cReset to automatic init\u201d to use it" : c.dataset.autoTitle);
+    }
     animate.checked = Boolean(model.get("animate"));
   }
   update();

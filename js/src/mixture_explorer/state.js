@@ -3,6 +3,7 @@
 // DOM.
 
 import { decodeArray } from "../lib/codecs.js";
+import { formatScore } from "../lib/format.js";
 import { formatNumber } from "../lib/scale.js";
 
 /** The control traits; a fit is shown only when it was made with these values. */
@@ -87,7 +88,7 @@ function fmt(metric, value) {
   if (value === undefined || value === null) return "\u2013";
   if (metric.key === "converged") return value ? "yes" : "no";
   if (metric.key === "n_iter") return String(value);
-  return formatNumber(value, metric.digits);
+  return formatScore(value, metric.digits);
 }
 
 /**
@@ -104,7 +105,7 @@ export function readoutRows(scores, previous) {
     let verdict = null;
     if (typeof now === "number" && typeof before === "number" && m.key !== "converged") {
       const diff = now - before;
-      const text = m.key === "n_iter" ? String(diff) : formatNumber(diff, 4);
+      const text = m.key === "n_iter" ? String(diff) : Math.abs(diff) >= 1e4 ? formatScore(diff) : formatNumber(diff, 4);
       delta = diff > 0 ? `+${text}` : text;
       if (m.better) {
         const good = m.better === "lower" ? diff < 0 : diff > 0;
@@ -119,7 +120,7 @@ export function readoutRows(scores, previous) {
 /** What the init-mode line says. */
 export function initModeText(controls) {
   if (controls.handles) {
-    return `initial means: the handles \u00b7 weights and covariances: ${controls.init_params}`;
+    return "initial means: the handles \u00b7 weights and covariances: of the points nearest each";
   }
   const seed = controls.random_state === null || controls.random_state === undefined ? "random seed" : `seed ${controls.random_state}`;
   const inits = controls.n_init > 1 ? `, best of ${controls.n_init}` : "";

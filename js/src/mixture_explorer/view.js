@@ -18,6 +18,7 @@
 import { componentColors } from "../lib/colors.js";
 import { encodeArray, unpackMessage } from "../lib/codecs.js";
 import { h } from "../lib/dom.js";
+import { keepKeys } from "../lib/keys.js";
 import { createLocalModel } from "../lib/local_model.js";
 import { createMeanHandles, moveMean } from "../lib/mean_handles.js";
 import { listen } from "../lib/model.js";
@@ -70,6 +71,7 @@ export class MixtureExplorerView {
     const status = h("div", { class: "gmm-status-row" }, [this.badge, this.initMode]);
     this.playerEl = h("div", { class: "gmm-explorer-player" });
     this.root.append(this.controls.root, status, this.errorEl, this.playerEl, this.readout);
+    this.cleanups.push(keepKeys(this.controls.root));
     el.appendChild(this.root);
 
     this.local = createLocalModel(model, {

@@ -3,6 +3,7 @@
 // the texts. Tested without a DOM.
 
 import { decodeTree } from "../lib/codecs.js";
+import { formatScore } from "../lib/format.js";
 import { formatNumber } from "../lib/scale.js";
 
 /** Per-cell status codes (gmm_widgets/widgets/model_selector.py). */
@@ -124,7 +125,7 @@ export function neighbour(grid, criterion, i, j, key) {
 export function pointLabel(grid, criterion, i, j, { best = false, selected = false } = {}) {
   const c = grid.tables[criterion];
   const name = (CRITERIA[criterion] || { name: criterion }).name;
-  let text = `${grid.cts[j]} covariance, K = ${grid.ks[i]}: ${name} ${formatNumber(c ? c[cell(grid, i, j)] : NaN, 6)}`;
+  let text = `${grid.cts[j]} covariance, K = ${grid.ks[i]}: ${name} ${formatScore(c ? c[cell(grid, i, j)] : NaN, 6)}`;
   if (best) text += ", the best";
   if (selected) text += ", shown";
   return text;
@@ -135,7 +136,7 @@ export function modelSummary(grid, i, j) {
   const t = grid.tables;
   const at = (key) => (t[key] ? t[key][cell(grid, i, j)] : NaN);
   const parts = [`K=${grid.ks[i]}, ${grid.cts[j]}`];
-  for (const key of ["bic", "aic", "icl"]) parts.push(`${CRITERIA[key].name} ${formatNumber(at(key), 6)}`);
+  for (const key of ["bic", "aic", "icl"]) parts.push(`${CRITERIA[key].name} ${formatScore(at(key), 6)}`);
   if (Number.isFinite(at("silhouette"))) parts.push(`silhouette ${formatNumber(at("silhouette"), 3)}`);
   parts.push(`log-lik./sample ${formatNumber(at("log_likelihood"), 5)}`);
   parts.push(`${at("n_parameters")} parameters`);

@@ -15,6 +15,7 @@
 import { parseColor, readTheme, watchTheme } from "../lib/colors.js";
 import { unpackMessage } from "../lib/codecs.js";
 import { h, svg } from "../lib/dom.js";
+import { keepKeys } from "../lib/keys.js";
 import { createLocalModel } from "../lib/local_model.js";
 import { listen, setNow } from "../lib/model.js";
 import { FitPlayerView } from "../fit_player/view.js";
@@ -59,6 +60,7 @@ export class ModelSelectorView {
     this.root.append(toolbar, body, this.infoEl);
     el.appendChild(this.root);
 
+    this.cleanups.push(keepKeys(toolbar));
     this.chart = createCriterionChart(this.chartEl, { onSelect: (k, ct) => this.select(k, ct) });
     this.local = createLocalModel(model, { forward: FORWARDED, state: { frames: {}, frame: 0, playing: false, fps: 5, status: "done", source: "model" } });
     this.player = new FitPlayerView(this.local, this.playerEl, { timers: this.timers });
