@@ -9,13 +9,46 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["INIT_METHODS", "MAX_INIT_SAMPLES", "kmeans", "kmeans_plusplus", "nearest_centre"]
+__all__ = [
+    "INIT_METHODS",
+    "MAX_INIT_SAMPLES",
+    "kmeans",
+    "kmeans_plusplus",
+    "nearest_centre",
+    "sample_indices",
+]
 
 #: Rows used to place the initial centres; larger data is subsampled uniformly for this
 #: step only (every row still takes part in every EM iteration).
 MAX_INIT_SAMPLES = 100_000
 
 INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
+
+
+def sample_indices(random_state: np.random.RandomState, n: int, size: int) -> np.ndarray:
+    """A uniform random subset of ``size`` row indices out of ``n``, sorted.
+
+    Unlike ``choice(n, size, replace=False)``, memory is O(size), not O(n): random
+    integers are drawn with some excess and deduplicated (a uniform random set, given
+    its size), then ``size`` of them are kept at random.
+
+    Parameters
+    ----------
+    random_state : numpy.random.RandomState
+    n : int
+    size : int
+        ``0 <= size <= n``.
+
+    Returns
+    -------
+    ndarray of shape (size,), int
+    """
+    if size * 4 >= n:
+        return np.sort(random_state.permutation(n)[:size])
+    idx = np.unique(random_state.randint(0, n, size=size + size // 4 + 16))
+    while idx.size < size:
+        idx = np.unique(np.concatenate([idx, random_state.randint(0, n, size=size)]))
+    return np.sort(random_state.choice(idx, size, replace=False))
 
 
 def _sq_norms(X: np.ndarray) -> np.ndarray:

@@ -433,9 +433,7 @@ class GaussianMixture(ParamsMixin):
             else:
                 n = source.n_samples
                 if n > _init.MAX_INIT_SAMPLES:
-                    # Generator.choice draws without a permutation of all n rows.
-                    gen = np.random.default_rng(rs.randint(2**31 - 1))
-                    idx = np.sort(gen.choice(n, _init.MAX_INIT_SAMPLES, replace=False))
+                    idx = _init.sample_indices(rs, n, _init.MAX_INIT_SAMPLES)
                 else:
                     idx = np.arange(n)
                 sample = source.sample_rows(idx)

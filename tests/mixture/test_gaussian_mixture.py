@@ -242,3 +242,18 @@ def test_get_set_params_and_repr():
     assert "n_components=4" in repr(gm) and "tol=1e-05" in repr(gm)
     with pytest.raises(ValueError, match="Invalid parameter 'foo'"):
         gm.set_params(foo=1)
+
+
+def test_sample_indices_uniform_and_bounded():
+    from gmm_widgets.mixture._init import sample_indices
+
+    rs = np.random.RandomState(0)
+    idx = sample_indices(rs, 10_000_000, 1000)
+    assert idx.shape == (1000,) and np.unique(idx).size == 1000
+    assert np.all(np.diff(idx) > 0) and idx.min() >= 0 and idx.max() < 10_000_000
+    # every row equally likely: counts over many draws of a small population are flat
+    counts = np.zeros(400)
+    for _ in range(500):
+        counts[sample_indices(rs, 400, 50)] += 1
+    assert counts.min() > 30 and counts.max() < 100  # mean 62.5
+    np.testing.assert_array_equal(sample_indices(rs, 10, 10), np.arange(10))
