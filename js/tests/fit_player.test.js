@@ -173,9 +173,10 @@ describe("FitPlayer view", () => {
     expect($("converged-badge").textContent).toBe("fitting\u2026");
     vi.advanceTimersByTime(500);
     expect($("iteration").textContent).toBe("iter 1 / 1");
-    model.emit("msg:custom", ...packMessage("frames", { start: 2, frames: sliceFrames(all, 2, 6) }));
+    model.emit("msg:custom", ...packMessage("frames", { start: 2, frames: sliceFrames(all, 2, 5) }));
     vi.advanceTimersByTime(100);
-    expect($("iteration").textContent).toBe("iter 2 / 5");
+    expect($("iteration").textContent).toBe("iter 4 / 4"); // follows the fit
+    model.emit("msg:custom", ...packMessage("frames", { start: 5, frames: sliceFrames(all, 5, 6) }));
     // The fit ends: the kernel sends the whole batch and the status.
     model.fromKernel("frames", all);
     model.fromKernel("status", "done");

@@ -72,13 +72,13 @@ describe("Playback", () => {
     vi.advanceTimersByTime(500);
     expect(pb.index).toBe(1);
     expect(pb.playing).toBe(true);
-    setLength(4);
+    setLength(6);
     pb.framesChanged();
     vi.advanceTimersByTime(100);
-    expect(pb.index).toBe(2);
+    expect(pb.index).toBe(5); // follows the newest frame
     live = false;
     vi.advanceTimersByTime(1000);
-    expect(pb.index).toBe(3);
+    expect(pb.index).toBe(5);
     expect(pb.playing).toBe(false);
   });
 

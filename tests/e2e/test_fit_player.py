@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+
+from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 
@@ -72,6 +75,19 @@ def test_play_and_step_reach_python(lab):
     shot = lab.screenshot("fit_player", widget)
     assert shot.stat().st_size > 10_000
 
+    # The toolbar exports the view as PNG and as SVG.
+    with lab.page.expect_download() as png:
+        lab.role("export-png").click()
+    assert png.value.suggested_filename == f"fit_player_frame_{n_frames // 3}.png"
+    data = Path(png.value.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    (ARTIFACTS / "fit_player_export.png").write_bytes(data)
+    with lab.page.expect_download() as svg:
+        lab.role("export-svg").click()
+    text = Path(svg.value.path()).read_text()
+    assert text.startswith("<svg") and "data:image/png;base64" in text
+    assert text.count('data-gmm-role="ellipse"') == 6
+
 
 LIVE = """\
 import time
@@ -82,7 +98,7 @@ rng = np.random.default_rng(1)
 X = np.vstack([rng.normal(c, 1.0, size=(300, 2)) for c in ([0, 0], [2, 2], [0, 3], [3, -1])])
 live = FitPlayer(X, n_components=4, fit=False, tol=1e-6, max_iter=60, random_state=0,
                  init_params="random", stream_interval=0.05)
-live.model.callbacks = [lambda state: time.sleep(0.08)]  # a slow fit
+live.model.callbacks = [lambda state: time.sleep(0.1)]  # a slow fit
 live
 """
 
@@ -98,21 +114,25 @@ def test_live_fit_streams_while_the_cell_runs(lab):
             nb.activeCellIndex = nb.widgets.length - 1;
             return app.commands.execute('notebook:insert-cell-below').then(() => {
                 nb.activeCell.model.sharedModel.setSource('live.fit(); print(live.n_frames)');
-                return app.commands.execute('notebook:run-cell');
+                // Not awaited: the command resolves only when the cell has finished.
+                app.commands.execute('notebook:run-cell');
+                return true;
             });
         }"""
     )
-    # While the kernel is still busy with fit(), frames arrive and play.
+    # While the kernel is still busy with fit(), frames arrive and play: observed at one
+    # instant, several frames are there, the view says it is fitting, the kernel is busy.
     lab.page.wait_for_function(
         """() => {
             const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
             const scrub = document.querySelector('[data-gmm-role="scrub"]');
-            return k.status === 'busy' && Number(scrub.max) >= 5;
+            const badge = document.querySelector('[data-gmm-role="converged-badge"]');
+            return k.status === 'busy' && Number(scrub.max) >= 5
+                && badge.textContent === 'fitting\u2026' && !badge.hidden;
         }""",
         timeout=60_000,
-        polling=100,
+        polling=50,
     )
-    assert lab.role("converged-badge").inner_text() == "fitting\u2026"
     lab.wait_idle()
     n = lab.python("live.n_frames")
     assert n > 5

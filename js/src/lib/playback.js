@@ -7,8 +7,9 @@
  * @property {(index: number, reason: string) => void} onChange called when the frame changes
  * @property {(playing: boolean) => void} [onPlayingChange]
  * @property {number} [fps=5] frames per second
- * @property {() => boolean} [isLive] while true, playback waits at the last frame for
- *   more frames (a fit streaming from the kernel) instead of stopping
+ * @property {() => boolean} [isLive] while true (a fit streaming from the kernel),
+ *   playing shows the newest frame at each tick, and waits at the last frame for more
+ *   instead of stopping
  * @property {{setTimeout: Function, clearTimeout: Function}} [timers]
  */
 export class Playback {
@@ -39,11 +40,13 @@ export class Playback {
     this.timer = null;
     if (!this.playing) return;
     const n = this.length();
-    if (this.index < n - 1) {
+    if (this.isLive()) {
+      // Follow the fit: show the newest frame, then wait for the next ones.
+      if (this.index < n - 1) this._set(n - 1, "play");
+      this._schedule();
+    } else if (this.index < n - 1) {
       this._set(this.index + 1, "play");
       this._schedule();
-    } else if (this.isLive()) {
-      this._schedule(); // wait for the next frame to arrive
     } else {
       this._setPlaying(false);
     }
