@@ -354,9 +354,11 @@ class ModelSelector(GMMWidget):
         self._sync_scores()
 
     def _sync_scores(self) -> None:
+        # Copies: the tables are updated in place, and a new value that shares their
+        # memory would compare equal to the old one, so traitlets would not sync it.
         # Criteria in float64 on the wire: the read-out shows them to 6+ digits.
         self.scores = {
-            key: encode_array(v, "float64") if v.dtype.kind == "f" else v
+            key: encode_array(v.copy(), "float64") if v.dtype.kind == "f" else v.copy()
             for key, v in self._tables.items()
         }
 

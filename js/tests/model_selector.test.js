@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import widget from "../src/model_selector.js";
 import { markerPath } from "../src/model_selector/chart.js";
-import { FAILED, FITTED, PENDING, axisLabel, curves, neighbour, progressText, readGrid, valueExtent } from "../src/model_selector/grid.js";
+import { FAILED, FITTED, PENDING, axisLabel, bestSoFar, curves, neighbour, progressText, readGrid, valueExtent } from "../src/model_selector/grid.js";
 import { ModelSelectorView } from "../src/model_selector/view.js";
 import { enc, makeData, makeFrames, mockModel, packMessage } from "./helpers.js";
 
@@ -103,6 +103,11 @@ describe("ModelSelector grid logic", () => {
     expect(neighbour(grid, "bic", 1, 1, "Tab")).toBeNull();
   });
 
+  it("best so far: lowest for BIC, highest for the silhouette", () => {
+    expect(bestSoFar(grid, "bic")).toEqual([3, "full"]);
+    expect(bestSoFar(grid, "silhouette")).toBeNull(); // all NaN
+  });
+
   it("progress text", () => {
     expect(progressText({ done: 3, total: 8, current: "K=4, full" }, "fitting")).toBe("fitting K=4, full (3 / 8)");
     expect(progressText({}, "done")).toBe("");
@@ -136,6 +141,13 @@ describe("ModelSelector view", () => {
     expect($("progress-text").textContent).toBe("8 fits, 1 failed");
     // Only one point is a tab stop (the shown one); the others are reached by arrows.
     expect([...$$("grid-point")].filter((n) => n.getAttribute("tabindex") === "0")).toEqual([point(3, "full")]);
+  });
+
+  it("points with equal values at the same K stay apart (dodged per covariance type)", () => {
+    const { point } = setup();
+    const cx = (k, ct) => Number(point(k, ct).querySelector(".gmm-point-hit").getAttribute("cx"));
+    expect(cx(2, "diag") - cx(2, "full")).toBeGreaterThanOrEqual(8);
+    expect(cx(3, "diag") - cx(3, "full")).toBeCloseTo(cx(2, "diag") - cx(2, "full"), 6);
   });
 
   it("shows the selected model's ellipses over the data", () => {
@@ -198,10 +210,16 @@ describe("ModelSelector view", () => {
     model.fromKernel("progress", { done: 2, total: 8, current: "K=3, full" });
     expect($$("grid-point")).toHaveLength(2);
     expect($("progress").value).toBe(2);
-    const [msg, buffers] = packMessage("model", { key: "2|full", frames: makeFrames({ F: 1, K: 2 }) });
-    model.emit("msg:custom", msg, buffers);
-    point(2, "full").dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    expect($$("ellipse")).toHaveLength(0); // no model has arrived yet
+    for (const k of [1, 2]) {
+      const [msg, buffers] = packMessage("model", { key: `${k}|full`, frames: makeFrames({ F: 1, K: k }) });
+      model.emit("msg:custom", msg, buffers);
+    }
+    // The best so far (K=2 full: BIC 400 < 500) is shown while the grid fits.
     expect($$("ellipse")).toHaveLength(4);
+    expect($("selected-info").textContent).toContain("(the best so far)");
+    point(1, "full").dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    expect($$("ellipse")).toHaveLength(2);
   });
 
   it("the entry point renders and cleans up", () => {

@@ -19,6 +19,13 @@ from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 
+
+def current(lab):
+    """The notebook panel shown now (JupyterLab may restore earlier tests' tabs)."""
+    panel_id = lab.page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+    return lab.page.locator(f"#{panel_id}")
+
+
 SETUP = """\
 import numpy as np
 from gmm_widgets import MixtureExplorer
@@ -35,7 +42,8 @@ print(X.shape, ex.model.n_iter_)
 # and, once the explorer shows a fit for a newer request, the next animation frame.
 PROBE = """
 () => {
-    const root = document.querySelector('.gmm-mixture-explorer');
+    const node = window.jupyterapp.shell.currentWidget.node;
+    const root = node.querySelector('.gmm-mixture-explorer');
     window.__gmm = { t0: null, request: null, samples: [] };
     const stamp = () => {
         window.__gmm.t0 = performance.now();
@@ -60,13 +68,14 @@ PROBE = """
 
 
 def state(lab):
-    return lab.page.locator(".gmm-mixture-explorer").get_attribute("data-gmm-state")
+    return current(lab).locator(".gmm-mixture-explorer").get_attribute("data-gmm-state")
 
 
 def wait_fitted(lab, request: int, timeout: float = 30_000) -> None:
     lab.page.wait_for_function(
         """(r) => {
-            const root = document.querySelector('.gmm-mixture-explorer');
+            const node = window.jupyterapp.shell.currentWidget.node;
+            const root = node.querySelector('.gmm-mixture-explorer');
             return root.dataset.gmmState === 'fitted' && Number(root.dataset.gmmRequest) >= r;
         }""",
         arg=request,
@@ -75,7 +84,9 @@ def wait_fitted(lab, request: int, timeout: float = 30_000) -> None:
 
 
 def handle_centre(lab, k: int) -> tuple[float, float]:
-    box = lab.page.locator(f'[data-gmm-role="mean-handle"][data-component="{k}"] .gmm-handle-ring')
+    box = current(lab).locator(
+        f'[data-gmm-role="mean-handle"][data-component="{k}"] .gmm-handle-ring'
+    )
     b = box.bounding_box()
     return b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
 
@@ -91,8 +102,10 @@ def drag(lab, k: int, dx: float, dy: float) -> None:
 
 
 def aria_coords(lab, k: int) -> list[float]:
-    label = lab.page.locator(f'[data-gmm-role="mean-handle"][data-component="{k}"]').get_attribute(
-        "aria-label"
+    label = (
+        current(lab)
+        .locator(f'[data-gmm-role="mean-handle"][data-component="{k}"]')
+        .get_attribute("aria-label")
     )
     number = r"= ([-\u2212]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
     return [float(v.replace("\u2212", "-")) for v in re.findall(number, label)]
@@ -101,18 +114,19 @@ def aria_coords(lab, k: int) -> list[float]:
 def test_drag_k_slider_and_latency(lab):
     lab.open(lab.write_notebook("explorer.ipynb", [SETUP, "ex"]))
     lab.run_all()
-    widget = lab.page.locator(".gmm-mixture-explorer")
+    widget = current(lab).locator(".gmm-mixture-explorer")
     widget.scroll_into_view_if_needed()
     lab.page.wait_for_function(
-        "() => document.querySelector('.gmm-mixture-explorer').dataset.gmmState === 'fitted'"
+        """() => window.jupyterapp.shell.currentWidget.node
+                 .querySelector('.gmm-mixture-explorer').dataset.gmmState === 'fitted'"""
     )
-    assert lab.role("mean-handle").count() == 3
+    assert lab.role("mean-handle", current(lab)).count() == 3
     assert lab.role("ellipse", widget).count() == 6
     assert (
-        lab.role("k-slider").get_attribute("value") == "3"
-        or lab.role("k-slider").input_value() == "3"
+        lab.role("k-slider", current(lab)).get_attribute("value") == "3"
+        or lab.role("k-slider", current(lab)).input_value() == "3"
     )
-    assert lab.role("fit-status").inner_text() == "fitted"
+    assert lab.role("fit-status", current(lab)).inner_text() == "fitted"
 
     # Drag handle 0 right and up; Python gets the dropped means and refits from them.
     before = aria_coords(lab, 0)
@@ -131,17 +145,17 @@ def test_drag_k_slider_and_latency(lab):
     assert means_init == model_init
     assert means_init[0] == pytest.approx(after, rel=1e-3, abs=1e-3)  # the dropped spot
     assert moved, "the model refitted from the dragged means should differ"
-    assert lab.role("reset-init").is_enabled()
+    assert lab.role("reset-init", current(lab)).is_enabled()
     lab.screenshot("mixture_explorer_after_drag", widget)
 
     # The K slider, from the keyboard: one step right is K = 4.
-    lab.role("k-slider").focus()
+    lab.role("k-slider", current(lab)).focus()
     lab.page.keyboard.press("ArrowRight")
     wait_fitted(lab, 2)
-    assert lab.role("mean-handle").count() == 4
+    assert lab.role("mean-handle", current(lab)).count() == 4
     assert lab.python("[ex.model.n_components, ex.n_components, len(ex.means_init)]") == [4, 4, 4]
     assert lab.role("ellipse", widget).count() == 8
-    readout = lab.role("readout").inner_text()
+    readout = lab.role("readout", current(lab)).inner_text()
     assert "BIC" in readout and "previous fit" in readout
 
     # Latency benchmark: alternate drags and K steps, measured in the page.
@@ -152,7 +166,7 @@ def test_drag_k_slider_and_latency(lab):
         request += 1
         wait_fitted(lab, request)
         lab.page.wait_for_function(f"() => window.__gmm.samples.length >= {2 * i + 1}")
-        lab.role("k-slider").focus()
+        lab.role("k-slider", current(lab)).focus()
         lab.page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
         request += 1
         wait_fitted(lab, request)
@@ -173,7 +187,7 @@ def test_drag_k_slider_and_latency(lab):
     assert max(samples) < 20_000  # a sanity bound, not a timing test
     # Python agrees with what the view shows at the end.
     n = lab.python("ex.model.n_components")
-    assert lab.role("mean-handle").count() == n
+    assert lab.role("mean-handle", current(lab)).count() == n
     lab.screenshot("mixture_explorer", widget)
 
 
@@ -189,15 +203,15 @@ bad = MixtureExplorer(lattice, n_components=1, reg_covar=0.0, animate=True)
 def test_failed_refit_shows_the_error_and_keeps_the_model(lab):
     lab.open(lab.write_notebook("explorer_fail.ipynb", [FAILING, "bad"]))
     lab.run_all()
-    widget = lab.page.locator(".gmm-mixture-explorer")
+    widget = current(lab).locator(".gmm-mixture-explorer")
     widget.scroll_into_view_if_needed()
-    lab.role("k-slider").focus()
+    lab.role("k-slider", current(lab)).focus()
     lab.page.keyboard.press("ArrowRight")
-    error = lab.role("error")
+    error = lab.role("error", current(lab))
     error.wait_for(state="visible", timeout=30_000)
     assert "ill-defined" in error.inner_text()
     assert "last good fit (K=1, full)" in error.inner_text()
-    assert lab.role("k-slider").input_value() == "1"
+    assert lab.role("k-slider", current(lab)).input_value() == "1"
     assert state(lab) == "error"
     assert lab.python(
         "[bad.model.n_components, bad.n_components, bad.last_error is not None]"

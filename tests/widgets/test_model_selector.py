@@ -121,7 +121,13 @@ def test_progress_and_models_stream_while_fitting(blobs3):
     sel.send = lambda content, buffers=None: sent.append((content, buffers))
     sel.observe(lambda ch: progress.append(dict(ch["new"])), "progress")
     sel.observe(lambda ch: statuses.append(ch["new"]), "status")
+    synced = []
+    sel.observe(lambda ch: synced.append(decode_array(ch["new"]["bic"])), "scores")
     sel.fit()
+    # Every step reached the view (a change notification is what ipywidgets syncs).
+    assert len(synced) >= 7
+    assert [int(np.isfinite(t).sum()) for t in synced[1:7]] == [1, 2, 3, 4, 5, 6]
+    np.testing.assert_array_equal(synced[-1], sel.table("bic")[0])
     assert statuses == ["fitting", "done"]
     assert [p["done"] for p in progress] == [0, 1, 2, 3, 4, 5, 6, 6]
     assert progress[0]["current"] == "K=1, full" and progress[3]["current"] == "K=1, tied"

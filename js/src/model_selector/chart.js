@@ -55,7 +55,7 @@ export function createCriterionChart(container, opts) {
 
   function makeNode(key) {
     const g = svg("g", { class: "gmm-grid-point", "data-gmm-role": "grid-point", role: "button" }, points);
-    svg("circle", { class: "gmm-point-hit", r: 11 }, g);
+    svg("circle", { class: "gmm-point-hit", r: 7 }, g);
     svg("path", { class: "gmm-point-marker" }, g);
     svg("title", {}, g);
     const ij = () => key.split(",").map(Number);
@@ -98,11 +98,15 @@ export function createCriterionChart(container, opts) {
     const y = linearScale(padExtent(valueExtent(grid, criterion), 0.08), [height - m.bottom, m.top]);
     drawAxes(axes, x, y, { xLabel: "number of components K", yLabel: axisLabel(criterion), yLabelOffset: 58, xTicks: kHi - kLo + 1 });
 
+    // Dodge: each covariance type a few px aside, so equal values stay apart to click.
+    const perK = Math.abs(x(kLo + 1) - x(kLo));
+    const dodge = Math.min(10, perK * 0.18);
+    const px = (k, j) => x(k) + (j - (grid.nC - 1) / 2) * dodge;
     const cs = curves(grid, criterion);
     syncChildren(lines, cs.length, "path");
     cs.forEach((c, j) => {
       const path = lines.children[j];
-      path.setAttribute("d", linePath(c.points.map((p) => x(p.k)), c.points.map((p) => y(p.value))));
+      path.setAttribute("d", linePath(c.points.map((p) => px(p.k, c.j)), c.points.map((p) => y(p.value))));
       path.setAttribute("stroke", rgbString(s.colors[c.ct]));
       path.setAttribute("data-covariance-type", c.ct);
       path.setAttribute("class", "gmm-criterion-line");
@@ -118,9 +122,9 @@ export function createCriterionChart(container, opts) {
         svg("path", { class: "gmm-failed-mark" }, g);
         svg("title", {}, g);
       }
-      const px = x(grid.ks[i]);
-      const py = m.top - 12 + (j % 2) * 6;
-      g.firstChild.setAttribute("d", `M${px - 4},${py - 4}L${px + 4},${py + 4}M${px - 4},${py + 4}L${px + 4},${py - 4}`);
+      const fx = px(grid.ks[i], j);
+      const fy = m.top - 12 + (j % 2) * 6;
+      g.firstChild.setAttribute("d", `M${fx - 4},${fy - 4}L${fx + 4},${fy + 4}M${fx - 4},${fy + 4}L${fx + 4},${fy - 4}`);
       g.firstChild.setAttribute("stroke", rgbString(s.colors[grid.cts[j]]));
       g.setAttribute("data-gmm-role", "grid-failed");
       g.setAttribute("data-k", String(grid.ks[i]));
@@ -139,18 +143,18 @@ export function createCriterionChart(container, opts) {
         const g = nodes.get(key) || makeNode(key);
         const isBest = best && best[0] === p.i && best[1] === c.j;
         const isSel = sel && sel[0] === p.i && sel[1] === c.j;
-        const px = x(p.k);
-        const py = y(values[cell(grid, p.i, c.j)]);
+        const cx = px(p.k, c.j);
+        const cy = y(values[cell(grid, p.i, c.j)]);
         g.setAttribute("data-k", String(p.k));
         g.setAttribute("data-covariance-type", c.ct);
         g.setAttribute("aria-pressed", isSel ? "true" : "false");
         g.setAttribute("aria-label", pointLabel(grid, criterion, p.i, c.j, { best: isBest, selected: isSel }));
         g.classList.toggle("gmm-selected", Boolean(isSel));
         g.classList.toggle("gmm-is-best", Boolean(isBest));
-        g.children[0].setAttribute("cx", px.toFixed(2));
-        g.children[0].setAttribute("cy", py.toFixed(2));
+        g.children[0].setAttribute("cx", cx.toFixed(2));
+        g.children[0].setAttribute("cy", cy.toFixed(2));
         const marker = g.children[1];
-        marker.setAttribute("d", markerPath(SHAPES[c.ct], px, py, isSel ? 6.5 : 4.5));
+        marker.setAttribute("d", markerPath(SHAPES[c.ct], cx, cy, isSel ? 6.5 : 4.5));
         marker.setAttribute("fill", rgbString(s.colors[c.ct]));
         g.children[2].textContent = pointLabel(grid, criterion, p.i, c.j, { best: isBest, selected: isSel });
       }
@@ -173,7 +177,7 @@ export function createCriterionChart(container, opts) {
     for (const [key, n] of nodes) n.setAttribute("tabindex", key === focusKey ? "0" : "-1");
 
     if (best && Number.isFinite(values?.[cell(grid, best[0], best[1])])) {
-      const bx = x(grid.ks[best[0]]);
+      const bx = px(grid.ks[best[0]], best[1]);
       const by = y(values[cell(grid, best[0], best[1])]);
       bestG.removeAttribute("visibility");
       bestRing.setAttribute("cx", bx.toFixed(2));

@@ -151,3 +151,13 @@ export function progressText(progress, status) {
   const cur = progress.current ? `fitting ${progress.current}` : "fitting";
   return `${cur} (${progress.done} / ${progress.total})`;
 }
+
+/** [K, type] of the best fitted cell so far by `criterion` (while the grid fits), or null. */
+export function bestSoFar(grid, criterion) {
+  const sign = (CRITERIA[criterion] || { better: "lower" }).better === "higher" ? -1 : 1;
+  let best = null;
+  for (const c of curves(grid, criterion)) {
+    for (const p of c.points) if (!best || sign * p.value < sign * best.value) best = { k: p.k, ct: c.ct, value: p.value };
+  }
+  return best ? [best.k, best.ct] : null;
+}

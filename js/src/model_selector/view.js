@@ -20,7 +20,7 @@ import { createLocalModel } from "../lib/local_model.js";
 import { listen, setNow } from "../lib/model.js";
 import { FitPlayerView } from "../fit_player/view.js";
 import { createCriterionChart, markerPath } from "./chart.js";
-import { CRITERIA, FAILED, SHAPES, indexOf, modelKey, modelSummary, progressText, readGrid } from "./grid.js";
+import { CRITERIA, FAILED, SHAPES, bestSoFar, indexOf, modelKey, modelSummary, progressText, readGrid } from "./grid.js";
 
 const FORWARDED = ["data", "n_samples", "feature_names", "projection", "x_feature", "y_feature", "pca"];
 const TYPE_COLORS = {
@@ -125,11 +125,14 @@ export class ModelSelectorView {
   }
 
   /** The model to show: the selection, else the best (the kernel sets both). */
-  shownPair() {
+  shownPair(grid = readGrid(this.model)) {
     const sel = this.model.get("selection");
     if (sel && sel.length === 2) return sel;
     const best = this.model.get("best");
-    return best && best.length === 2 ? best : null;
+    if (best && best.length === 2) return best;
+    // While the grid fits: the best so far, once its model has arrived.
+    const sofar = bestSoFar(grid, this.model.get("criterion"));
+    return sofar && this.cache.has(modelKey(sofar[0], sofar[1])) ? sofar : null;
   }
 
   render() {
@@ -139,7 +142,7 @@ export class ModelSelectorView {
     const colors = this.colors();
     this.width = this.chartWidth();
     const height = Math.round(Math.max(260, Math.min(420, this.width * 0.72)));
-    this.chart.update({ width: this.width, height, grid, criterion, best: m.get("best"), selection: this.shownPair(), colors });
+    this.chart.update({ width: this.width, height, grid, criterion, best: m.get("best"), selection: this.shownPair(grid), colors });
     this.renderCriteria();
     this.renderLegend(grid, colors);
     this.renderProgress();
@@ -195,13 +198,15 @@ export class ModelSelectorView {
   }
 
   showModel(grid) {
-    const pair = this.shownPair();
+    const pair = this.shownPair(grid);
     const key = pair ? modelKey(pair[0], pair[1]) : null;
     const frames = key ? this.cache.get(key) : null;
     const idx = indexOf(grid, pair);
     const best = this.model.get("best");
     const isBest = pair && best && best[0] === pair[0] && best[1] === pair[1];
-    this.infoEl.textContent = idx && frames ? `Shown: ${modelSummary(grid, idx[0], idx[1])}${isBest ? " (the best)" : ""}` : "";
+    const sel = this.model.get("selection");
+    const note = isBest ? " (the best)" : !(sel && sel.length) && !(best && best.length) ? " (the best so far)" : "";
+    this.infoEl.textContent = idx && frames ? `Shown: ${modelSummary(grid, idx[0], idx[1])}${note}` : "";
     this.root.dataset.gmmShown = frames ? key : "";
     if (key === this.shownKey && frames === this.shownFrames) return;
     this.shownKey = key;
