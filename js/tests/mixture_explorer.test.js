@@ -377,6 +377,54 @@ describe("MixtureExplorer view", () => {
     expect(view.player.playback.playing).toBe(false);
   });
 
+  it("with three features, a drag moves only the two features on the axes", () => {
+    const three = [
+      [0.1, 5, 0.2],
+      [4.2, 5, 4.1],
+    ];
+    const c = controls({ n_components: 2 });
+    const { model, $$, state } = setup({
+      data: makeData(40, 3),
+      feature_names: ["a", "b", "c"],
+      x_feature: 0,
+      y_feature: 2,
+      ...c,
+      result: { ...result({ controls: c }), frames: makeFrames({ F: 3, K: 2, d: 3 }), initial_means: enc(three, [2, 3], "float64") },
+    });
+    expect(state()).toBe("fitted");
+    expect($$("mean-handle")).toHaveLength(2);
+    const h = $$("mean-handle")[0];
+    const [x0, y0] = translate(h);
+    h.dispatchEvent(pointer("pointerdown", x0, y0));
+    h.dispatchEvent(pointer("pointerup", x0 + 30, y0 - 30));
+    const a = decodeArray(model.get("handles"));
+    expect(a.shape).toEqual([2, 3]);
+    expect(a.data[1]).toBe(5); // feature b is not on the axes: unchanged
+    expect(a.data[0]).toBeGreaterThan(0.1);
+    expect(a.data[2]).toBeGreaterThan(0.2);
+    expect(Array.from(a.data.slice(3))).toEqual(three[1]);
+  });
+
+  it("with one feature, the handles sit on the histogram and move along x", () => {
+    const one = [[0.5], [4.5]];
+    const c = controls({ n_components: 2 });
+    const { model, $$, state } = setup({
+      data: makeData(40, 1),
+      feature_names: ["x"],
+      y_feature: 0,
+      ...c,
+      result: { ...result({ controls: c }), frames: makeFrames({ F: 3, K: 2, d: 1 }), initial_means: enc(one, [2, 1], "float64") },
+    });
+    expect(state()).toBe("fitted");
+    const h = $$("mean-handle")[1];
+    h.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowLeft", bubbles: true }));
+    h.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    const a = decodeArray(model.get("handles"));
+    expect(a.shape).toEqual([2, 1]);
+    expect(a.data[0]).toBe(0.5);
+    expect(a.data[1]).toBeLessThan(4.5);
+  });
+
   it("changes from Python update the controls", () => {
     const { model, $ } = setup();
     model.fromKernel("covariance_type", "spherical");
