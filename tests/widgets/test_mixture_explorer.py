@@ -488,3 +488,23 @@ def test_late_stream_sends_only_slow_fits():
         )
     assert slow_sent and slow_sent[0][0] == 0  # from the first state on
     assert sum(b["n_iter"].shape[0] for _, b in slow_sent) == len(slow.stream.states)
+
+
+def test_one_and_four_features():
+    rng = np.random.default_rng(2)
+    x1 = np.concatenate([rng.normal(-3, 0.7, 400), rng.normal(2, 1.0, 600)])[:, None]
+    w1 = MixtureExplorer(x1, n_components=1)
+    w1.n_components = 2
+    assert w1.handles.shape == (2, 1) and w1.model.n_components == 2
+    assert sorted(np.round(w1.model.means_[:, 0])) == [-3.0, 2.0]
+    assert w1.y_feature == 0 and w1.pca == {}
+    X4 = np.hstack(
+        [rng.normal(size=(500, 2)) + rng.integers(0, 2, (500, 1)) * 5, rng.normal(size=(500, 2))]
+    )
+    w4 = MixtureExplorer(X4, n_components=2, covariance_type="diag")
+    assert w4.pca["components"].shape == (2, 4)
+    w4.x_feature = 3
+    with pytest.raises(Exception, match="x_feature must be in"):
+        w4.x_feature = 4
+    with pytest.raises(Exception, match="fps"):
+        w4.fps = 0
