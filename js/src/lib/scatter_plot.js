@@ -86,12 +86,24 @@ export function createScatterPlot(container) {
     comps.forEach((c, k) => {
       const group = layers.ellipses.children[k];
       group.setAttribute("data-component", String(k));
-      syncChildren(group, sigmas.length, "path");
+      // Per sigma level a halo in the background colour under the coloured line, so the
+      // ellipse stays visible over a dense cloud of points of its own colour.
+      const nS = sigmas.length;
+      syncChildren(group, 2 * nS, "path");
       sigmas.forEach((s, j) => {
         const { xs, ys } = ellipsePoints(c.mean, c.cov, s);
-        const path = group.children[j];
+        const halo = group.children[j];
+        const path = group.children[nS + j];
         const ok = Number.isFinite(c.mean[0]) && Number.isFinite(c.mean[1]);
-        path.setAttribute("d", ok ? `${linePath(Array.from(xs, x), Array.from(ys, y))}Z` : "");
+        const d = ok ? `${linePath(Array.from(xs, x), Array.from(ys, y))}Z` : "";
+        halo.setAttribute("d", d);
+        halo.setAttribute("class", "gmm-ellipse-halo");
+        halo.setAttribute("fill", "none");
+        halo.setAttribute("stroke", rgbString(bg));
+        halo.setAttribute("stroke-width", j === 0 ? "4.4" : "3.4");
+        halo.setAttribute("stroke-opacity", "0.8");
+        halo.setAttribute("stroke-dasharray", j === 0 ? "" : "5 4");
+        path.setAttribute("d", d);
         path.setAttribute("data-gmm-role", "ellipse");
         path.setAttribute("data-component", String(k));
         path.setAttribute("data-sigma", String(s));
