@@ -55,6 +55,14 @@ def test_play_and_step_reach_python(lab):
     lab.role("step-back").focus()
     lab.page.keyboard.press("Enter")
     assert counter(lab)[0] == 2
+    # Arrow keys on the focused widget step too (JupyterLab's shortcuts stay out of it).
+    widget.focus()
+    lab.page.keyboard.press("ArrowRight")
+    lab.page.keyboard.press("ArrowRight")
+    lab.page.keyboard.press("ArrowLeft")
+    assert counter(lab)[0] == 3
+    lab.role("step-back").click()
+    assert counter(lab)[0] == 2
     assert lab.wait_python("player.frame", 2) == 2
 
     # Play: the animation runs in the browser to the last frame and stops.
