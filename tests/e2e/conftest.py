@@ -1,17 +1,22 @@
 """Fixtures for the end-to-end tests: a real JupyterLab server driven by Chromium.
 
-Everything here is reusable by the tests of every widget:
+Everything here is reusable by the tests of every widget. The server and the browser
+are package-scoped: started once for all of tests/e2e and
+stopped as soon as its last test is done, because Playwright's sync API keeps an
+asyncio loop marked as running in the main thread while it is open, which would break
+later tests that call ``asyncio.run``.
 
-* ``lab_server`` (session): JupyterLab on a free port, in its own process group, with
+* ``lab_server``: JupyterLab on a free port, in its own process group, with
   a fresh settings/workspaces directory (news pop-up off, notebook windowing off so
-  every cell is rendered). Stopped with ``killpg`` at the end of the session.
-* ``browser`` (session): Debian's Chromium (``/usr/bin/chromium``, or
+  every cell is rendered). Stopped with ``killpg``.
+* ``browser``: Debian's Chromium (``/usr/bin/chromium``, or
   ``$GMM_CHROMIUM``) launched headless by Playwright with a fresh profile. Missing
   Chromium fails with the command that installs it.
 * ``lab`` (per test): a :class:`Lab` page with helpers to write and open a notebook,
   run all cells, run code and read what it prints (state that has travelled from the
   browser to Python), find elements by ``data-gmm-role`` and save screenshots into
   ``.ci/artifacts/e2e/``. A failing test leaves a screenshot of the page there too.
+  Each test gets its own browser context; its kernels are shut down afterwards.
 
 Mark the tests ``@pytest.mark.e2e``. Run them alone with ``pytest -m e2e``, or skip
 them with ``pytest -m "not e2e"``.
@@ -108,7 +113,7 @@ class LabServer:
             pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """JupyterLab on a free port, in its own process group."""
     base = tmp_path_factory.mktemp("jupyterlab")
@@ -173,7 +178,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
                 pass
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     """Headless Chromium (Debian's) driven by Playwright, with a fresh profile."""
     if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
