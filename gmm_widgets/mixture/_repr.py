@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["mixture_html"]
+__all__ = ["covariance_html", "mixture_html"]
 
 _STYLE = (
     "font-family:var(--jp-ui-font-family,system-ui,sans-serif);"
@@ -24,16 +24,74 @@ _CELL = "padding:1px 8px;text-align:right;border-bottom:1px solid var(--jp-borde
 _HEAD = _CELL + ";font-weight:600"
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def _table_html(header: list[str], rows: list[list[str]]) -> str:
+    """A table whose header is text (escaped here) and whose cells are HTML already."""
     head = "".join(f'<th style="{_HEAD}">{html.escape(h)}</th>' for h in header)
     body = "".join(
-        "<tr>" + "".join(f'<td style="{_CELL}">{html.escape(c)}</td>' for c in row) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f'<td style="{_CELL}">{c}</td>' for c in row) + "</tr>" for row in rows
     )
     return f'<table style="border-collapse:collapse;margin:4px 0"><tr>{head}</tr>{body}</table>'
 
 
-def mixture_html(model: Any, max_components: int = 12) -> str:
+_MAT = "padding:0 4px;text-align:right;border:none"
+#: Largest number of features whose covariance matrices are written out in full.
+MAX_MATRIX_FEATURES = 4
+
+
+def _matrix(m: np.ndarray) -> str:
+    rows = "".join(
+        "<tr>" + "".join(f'<td style="{_MAT}">{v:.3g}</td>' for v in row) + "</tr>" for row in m
+    )
+    return f'<table style="border-collapse:collapse;display:inline-table">{rows}</table>'
+
+
+def _summary_text(cov: np.ndarray) -> str:
+    """Trace and log-determinant of a covariance matrix: its size and its volume."""
+    sign, logdet = np.linalg.slogdet(cov)
+    ld = f"{logdet:.4g}" if sign > 0 else "-inf"
+    return f"tr {np.trace(cov):.4g}, log det {ld}"
+
+
+def covariance_html(covariances: Any, covariance_type: str, k: int) -> str:
+    """One component's covariance as HTML: the matrix, variances or a summary.
+
+    Parameters
+    ----------
+    covariances : array-like
+        In ``covariance_type``'s layout: ``(K, d, d)`` for ``"full"``, ``(d, d)`` for
+        ``"tied"``, ``(K, d)`` for ``"diag"``, ``(K,)`` for ``"spherical"``.
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    k : int
+        The component (ignored for ``"tied"``, whose matrix is shared).
+
+    Returns
+    -------
+    str
+        The matrix with up to :data:`MAX_MATRIX_FEATURES` features, else its trace
+        and log-determinant; ``diag(...)`` and ``σ² = ...`` for the diagonal and
+        spherical types.
+    """
+    cov = np.asarray(covariances, dtype=np.float64)
+    if covariance_type == "spherical":
+        return html.escape(f"σ² = {cov[k]:.4g}")
+    if covariance_type == "diag":
+        v = cov[k]
+        if v.shape[0] <= 2 * MAX_MATRIX_FEATURES:
+            return html.escape("diag(" + ", ".join(f"{x:.3g}" for x in v) + ")")
+        return html.escape(_summary_text(np.diag(v)))
+    m = cov if covariance_type == "tied" else cov[k]
+    if m.shape[0] <= MAX_MATRIX_FEATURES:
+        return _matrix(m)
+    return html.escape(_summary_text(m))
+
+
+def mixture_html(
+    model: Any,
+    max_components: int = 12,
+    *,
+    covariances: bool = False,
+    facts: list[tuple[str, str]] | None = None,
+) -> str:
     """HTML summary: the parameters, and for a fitted model its components.
 
     Parameters
@@ -41,6 +99,11 @@ def mixture_html(model: Any, max_components: int = 12) -> str:
     model : GaussianMixture or any object with scikit-learn's mixture attributes
     max_components : int, default=12
         Components listed in the table; the rest are counted.
+    covariances : bool, default=False
+        Add each component's covariance to the table (see :func:`covariance_html`);
+        a tied covariance is shown once, under the table.
+    facts : list of (str, str), optional
+        Extra ``name: value`` read-outs (e.g. BIC) shown above the table, escaped.
 
     Returns
     -------
@@ -63,10 +126,16 @@ def mixture_html(model: Any, max_components: int = 12) -> str:
         f"{getattr(model, 'n_iter_', '?')} iterations ({status}), "
         f"lower bound {float(lb):.5g}</div>"
     )
+    if facts:
+        items = " · ".join(f"{html.escape(str(k))} <b>{html.escape(str(v))}</b>" for k, v in facts)
+        parts.append(f'<div style="margin-top:2px" data-gmm-role="facts">{items}</div>')
     feat = getattr(model, "feature_names_in_", None)
     names = [str(f) for f in feat] if feat is not None else [f"x{j}" for j in range(d)]
     order = np.argsort(-weights)[:max_components]
     show_means = d <= 6
+    cov_type = getattr(model, "covariance_type", None)
+    cov_arr = getattr(model, "covariances_", None) if covariances else None
+    per_component = cov_arr is not None and cov_type in ("full", "diag", "spherical")
     header = (
         ["component", "weight", *(f"mean {n}" for n in names)]
         if show_means
@@ -76,15 +145,26 @@ def mixture_html(model: Any, max_components: int = 12) -> str:
             "|mean|",
         ]
     )
+    if per_component:
+        header.append("covariance")
     rows = []
     for k in order:
-        row = [str(int(k)), f"{weights[k]:.3f}"]
+        row = [html.escape(str(int(k))), html.escape(f"{weights[k]:.3f}")]
         row += (
-            [f"{m:.4g}" for m in means[k]] if show_means else [f"{np.linalg.norm(means[k]):.4g}"]
+            [html.escape(f"{m:.4g}") for m in means[k]]
+            if show_means
+            else [html.escape(f"{np.linalg.norm(means[k]):.4g}")]
         )
+        if per_component:
+            row.append(covariance_html(cov_arr, cov_type, int(k)))
         rows.append(row)
-    parts.append(_table(header, rows))
+    parts.append(_table_html(header, rows))
     if K > max_components:
         parts.append(f"<div>... and {K - max_components} more components</div>")
+    if cov_arr is not None and cov_type == "tied":
+        parts.append(
+            '<div style="margin-top:2px">covariance (shared by all components): '
+            f"{covariance_html(cov_arr, 'tied', 0)}</div>"
+        )
     parts.append("</div>")
     return "".join(parts)

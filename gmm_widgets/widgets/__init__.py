@@ -7,6 +7,11 @@
   and watch EM refit, with BIC/AIC/ICL beside the previous fit's.
 * :class:`ModelSelector`: BIC/AIC/ICL against K per covariance type; click a point to
   see that model over the data.
+* :class:`MixtureSummary` (and :func:`summary`): a fitted mixture's table and a
+  FitPlayer view; what ``%load_ext gmm_widgets`` shows for fitted mixtures.
+
+Every widget has ``save_png(path)``, ``to_svg()`` and ``to_figure()`` (matplotlib, no
+browser needed); the toolbar of each view downloads the browser's rendering.
 
 Shared pieces for widget authors: :mod:`._base` (:class:`GMMWidget`, bundle loading and
 the data traits), :mod:`._transport` (binary arrays), :mod:`._model` (reading any fitted
@@ -19,5 +24,14 @@ from gmm_widgets.widgets.anomaly_inspector import AnomalyInspector
 from gmm_widgets.widgets.fit_player import FitPlayer
 from gmm_widgets.widgets.mixture_explorer import MixtureExplorer
 from gmm_widgets.widgets.model_selector import ModelSelector
+from gmm_widgets.widgets.summary import MixtureSummary, summary
 
-__all__ = ["AnomalyInspector", "FitPlayer", "GMMWidget", "MixtureExplorer", "ModelSelector"]
+__all__ = [
+    "AnomalyInspector",
+    "FitPlayer",
+    "GMMWidget",
+    "MixtureExplorer",
+    "MixtureSummary",
+    "ModelSelector",
+    "summary",
+]

@@ -7,7 +7,9 @@ the package build (see CONTRIBUTING.md). A subclass sets ``_bundle`` and gets
 * the synced data traits ``data`` (the displayed rows, float32, sent once as binary),
   ``n_samples`` and ``feature_names``, filled by :meth:`_set_data`;
 * :meth:`_send_arrays` for custom messages whose arrays travel as binary buffers;
-* a clear error when the JavaScript was not built.
+* a clear error when the JavaScript was not built;
+* ``to_figure()``, ``save_png(path)`` and ``to_svg()``: the current state drawn with
+  matplotlib, without a browser (:mod:`gmm_widgets.widgets._static`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 import traitlets
 
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, DisplayData, prepare_data
+from gmm_widgets.widgets._static import StaticExportMixin
 from gmm_widgets.widgets._transport import array_serialization, pack_message
 
 __all__ = ["STATIC_DIR", "GMMWidget", "bundle_paths"]
@@ -50,7 +53,7 @@ _MISSING_BUNDLE = (
 )
 
 
-class GMMWidget(anywidget.AnyWidget):
+class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
     """Base of the gmm_widgets widgets: bundle loading and the data traits.
 
     Subclasses set ``_bundle`` to the name of their entry in ``js/src``.

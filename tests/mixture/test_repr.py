@@ -37,3 +37,41 @@ def test_html_repr_many_features_and_components():
     )
     text = gm._repr_html_()
     assert "|mean|" in text and "2 more components" in text
+
+
+def test_covariances_of_every_type_in_the_summary_table():
+    import re
+
+    from gmm_widgets.mixture._repr import covariance_html, mixture_html
+
+    X, _ = make_mixture(seed=2)
+    for cov_type in ("full", "tied", "diag", "spherical"):
+        gm = GaussianMixture(3, covariance_type=cov_type, random_state=0).fit(X)
+        plain = gm._repr_html_()
+        text = mixture_html(gm, covariances=True, facts=[("BIC", "1.5"), ("<x>", "y")])
+        assert ">covariance<" not in plain  # the plain repr stays as it was
+        assert "BIC <b>1.5</b>" in text and "&lt;x&gt;" in text
+        cov = gm.covariances_
+        if cov_type == "full":
+            assert f"{cov[0][0, 1]:.3g}" in text and text.count("display:inline-table") == 3
+        elif cov_type == "tied":
+            assert "shared by all components" in text
+            assert text.count("display:inline-table") == 1  # shown once, not per row
+        elif cov_type == "diag":
+            assert text.count("diag(") == 3
+        else:
+            assert len(re.findall("σ² = ", text)) == 3
+            assert covariance_html(cov, "spherical", 1) == f"σ² = {cov[1]:.4g}"
+
+
+def test_large_covariances_are_summarised():
+    from gmm_widgets.mixture._repr import covariance_html
+
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(6, 6))
+    cov = (A @ A.T + np.eye(6))[None]
+    text = covariance_html(cov, "full", 0)
+    _, logdet = np.linalg.slogdet(cov[0])
+    assert text == f"tr {np.trace(cov[0]):.4g}, log det {logdet:.4g}"
+    assert "diag(" in covariance_html(np.ones((1, 8)), "diag", 0)
+    assert covariance_html(np.ones((1, 9)), "diag", 0).startswith("tr 9")

@@ -1,0 +1,259 @@
+"""MixtureSummary: a fitted mixture at a glance, as a table and a FitPlayer view.
+
+This is what ``%load_ext gmm_widgets`` shows for a fitted mixture (ours or
+scikit-learn's) that is the last expression of a cell; build one yourself with
+:func:`summary` to pass the data too.
+
+A fitted model does not keep its training data, so without ``X`` the view draws points
+sampled from the model itself (seeded, labelled as such) and the criteria that need
+the data (BIC, AIC, ICL) are left out; with ``X`` the view draws ``X`` and the criteria
+are computed on it.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets
+import numpy as np
+
+from gmm_widgets.mixture._repr import mixture_html
+from gmm_widgets.mixture.callbacks import History
+from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
+from gmm_widgets.widgets._data import prepare_data
+from gmm_widgets.widgets._model import MixtureParams, check_model_features, mixture_params
+from gmm_widgets.widgets._scores import n_parameters, score_mixture
+from gmm_widgets.widgets._static import StaticExportMixin
+from gmm_widgets.widgets.fit_player import FitPlayer
+
+__all__ = ["DEFAULT_SAMPLES", "MixtureSummary", "sample_mixture", "summary"]
+
+#: Points drawn from the model when no data are given.
+DEFAULT_SAMPLES = 1000
+#: Width of the embedded player, so the summary stays compact.
+PLAYER_MAX_WIDTH = "640px"
+
+
+def sample_mixture(params: MixtureParams, n_samples: int, seed: int = 0) -> np.ndarray:
+    """Draw points from a mixture, without touching the model's random state.
+
+    Parameters
+    ----------
+    params : MixtureParams
+    n_samples : int
+    seed : int, default=0
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features)
+        Grouped by component (component 0's draws first).
+    """
+    if int(n_samples) < 1:
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+    rng = np.random.default_rng(seed)
+    w = np.clip(params.weights, 0.0, None)
+    w = w / w.sum() if w.sum() > 0 else np.full_like(w, 1.0 / w.size)
+    counts = rng.multinomial(int(n_samples), w)
+    covs = params.full_covariances
+    parts = [
+        rng.multivariate_normal(params.means[k], covs[k], size=int(c), method="eigh")
+        for k, c in enumerate(counts)
+        if c
+    ]
+    return np.vstack(parts)
+
+
+def _latest_fit(model: Any) -> History | None:
+    """The History recorded by ``model``'s last fit, if one was passed in its callbacks.
+
+    A History keeps recording over refits; only the states since the last fit started
+    are used, and only when they end where the model ended.
+    """
+    if not isinstance(model, GaussianMixture):
+        return None
+    callbacks = model.callbacks
+    if callbacks is None:
+        return None
+    candidates = [callbacks] if isinstance(callbacks, History) else list(callbacks)
+    for cb in candidates:
+        if not isinstance(cb, History) or not cb.states:
+            continue
+        states = cb.states
+        starts = [i for i, s in enumerate(states) if s.init == 0 and s.n_iter == 0]
+        last = History(states=list(states[starts[-1] if starts else 0 :]))
+        kept = last.for_init()
+        if (
+            kept
+            and kept[-1].means.shape == np.shape(model.means_)
+            and np.allclose(kept[-1].means, model.means_)
+        ):
+            return last
+    return None
+
+
+def _facts(params: MixtureParams, scores: dict[str, Any] | None) -> list[tuple[str, str]]:
+    p = n_parameters(params.covariance_type, params.n_components, params.n_features)
+    facts = [("parameters", f"{p:,}")]
+    if scores is None:
+        return facts
+    return [
+        *facts,
+        ("samples", f"{scores['n_samples']:,}"),
+        ("mean log-likelihood", f"{scores['log_likelihood']:.5g}"),
+        ("BIC", f"{scores['bic']:.6g}"),
+        ("AIC", f"{scores['aic']:.6g}"),
+        ("ICL", f"{scores['icl']:.6g}"),
+    ]
+
+
+class MixtureSummary(StaticExportMixin, ipywidgets.VBox):
+    """A fitted mixture at a glance: its parameters as a table and a FitPlayer view.
+
+    The table lists each component's weight, mean and covariance (see
+    :func:`~gmm_widgets.mixture._repr.mixture_html`), with the fit's iterations,
+    convergence, lower bound and number of free parameters. With ``X`` it adds the
+    mean log-likelihood, BIC, AIC and ICL on ``X`` (lower is better).
+
+    Below, a :class:`~gmm_widgets.FitPlayer` shows the model over the data: ``X`` when
+    given, else ``n_samples`` points drawn from the model (a fitted model does not keep
+    its training data). When our :class:`~gmm_widgets.GaussianMixture` was fitted with a
+    :class:`~gmm_widgets.History` in its ``callbacks``, the player replays that fit;
+    otherwise it shows the final state.
+
+    Parameters
+    ----------
+    model : GaussianMixture, sklearn.mixture.GaussianMixture, BayesianGaussianMixture, ...
+        A fitted mixture: any object with ``weights_``, ``means_``, ``covariances_``
+        and ``covariance_type``.
+    X : array-like of shape (n_samples, n_features), optional
+        The data, for the criteria and the view.
+    n_samples : int, default=1000
+        Points drawn from the model for the view when ``X`` is not given.
+    seed : int, default=0
+        Seed of those draws (the model's own random state is not used or changed).
+    max_components : int, default=12
+        Rows of the table; the rest are counted.
+    player : bool, default=True
+        Show the FitPlayer view (``False``: the table only).
+
+    Attributes
+    ----------
+    model : object
+        The model summarised.
+    params : MixtureParams
+        Its parameters as float64 arrays.
+    scores : dict or None
+        ``log_likelihood``, ``bic``, ``aic``, ``icl``, ``n_parameters``, ``n_samples``
+        on ``X``; None without ``X``.
+    data_source : {"X", "samples"}
+        What the view draws.
+    table : ipywidgets.HTML
+    player : FitPlayer or None
+
+    Raises
+    ------
+    ValueError
+        If the model is not fitted, or ``X`` has another number of features.
+    TypeError
+        If ``model`` is not a Gaussian mixture.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gmm_widgets import GaussianMixture
+    >>> from gmm_widgets.widgets import MixtureSummary
+    >>> X = np.random.default_rng(0).normal(size=(300, 2))
+    >>> gm = GaussianMixture(2, random_state=0).fit(X)
+    >>> s = MixtureSummary(gm, X)
+    >>> round(s.scores["bic"], 6) == round(gm.bic(X), 6)
+    True
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        X: Any = None,
+        *,
+        n_samples: int = DEFAULT_SAMPLES,
+        seed: int = 0,
+        max_components: int = 12,
+        player: bool = True,
+    ) -> None:
+        params = mixture_params(model)  # refuses unfitted models and non-mixtures
+        scores = None
+        if X is not None:
+            data = prepare_data(X).X
+            check_model_features(params, data.shape[1])
+            scores = score_mixture(data, params)
+            source = "X"
+        else:
+            data = sample_mixture(params, n_samples, seed) if player else None
+            source = "samples"
+        self.model = model
+        self.params = params
+        self.scores = scores
+        self.data_source = source
+        self.html = self._html(max_components)
+        self.table = ipywidgets.HTML(self.html)
+        self.player: FitPlayer | None = None
+        children: list[Any] = [self.table]
+        if player:
+            history = _latest_fit(model)
+            self.player = FitPlayer(data, history if history is not None else model)
+            names = getattr(model, "feature_names_in_", None)
+            if X is None and names is not None and len(names) == params.n_features:
+                self.player.feature_names = [str(n) for n in names]
+            self.player.layout = ipywidgets.Layout(max_width=PLAYER_MAX_WIDTH)
+            children += [self.player, ipywidgets.HTML(self._caption())]
+        super().__init__(children)
+        self.add_class("gmm-mixture-summary")
+
+    def _html(self, max_components: int) -> str:
+        return mixture_html(
+            self.model,
+            max_components,
+            covariances=True,
+            facts=_facts(self.params, self.scores),
+        )
+
+    def _caption(self) -> str:
+        if self.data_source == "X":
+            n = self.scores["n_samples"] if self.scores else 0
+            text = f"Points: the {n:,} rows of X."
+        else:
+            n = self.player.n_samples if self.player is not None else 0
+            text = (
+                f"Points: {n:,} draws from the model (a fitted model does not keep its "
+                "training data). summary(model, X) shows X and adds BIC, AIC and ICL."
+            )
+        return (
+            '<div style="opacity:.75;font-size:var(--jp-ui-font-size0,11px)" '
+            f'data-gmm-role="summary-caption">{html.escape(text)}</div>'
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        # The static table travels with the widget view, so pages without the widget
+        # state (GitHub, nbconvert without --execute) still show the parameters.
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/html"] = self.html
+        return bundle
+
+
+def summary(model: Any, X: Any = None, **kwargs: Any) -> MixtureSummary:
+    """Summarise a fitted mixture: table, criteria on ``X`` and a FitPlayer view.
+
+    Parameters
+    ----------
+    model : fitted mixture, ours or scikit-learn's
+    X : array-like of shape (n_samples, n_features), optional
+        The data: adds BIC, AIC and ICL, and the view draws ``X`` instead of
+        points sampled from the model.
+    **kwargs
+        Passed to :class:`MixtureSummary`.
+
+    Returns
+    -------
+    MixtureSummary
+    """
+    return MixtureSummary(model, X, **kwargs)
