@@ -10,6 +10,7 @@ frame after the view shows the new fit, and written to
 from __future__ import annotations
 
 import json
+import os
 import re
 import statistics
 
@@ -160,6 +161,7 @@ def test_drag_k_slider_and_latency(lab):
 
     # Latency benchmark: alternate drags and K steps, measured in the page.
     lab.page.evaluate(PROBE)
+    load_before = os.getloadavg()[0]
     request = 2
     for i in range(8):
         drag(lab, 1, 40 if i % 2 == 0 else -40, 25)
@@ -178,6 +180,9 @@ def test_drag_k_slider_and_latency(lab):
         "drag_release_to_fitted_view_ms_median": statistics.median(drags),
         "k_slider_to_fitted_view_ms_median": statistics.median(ks),
         "all_ms_median": statistics.median(samples),
+        # The machine's 1-minute load average: the numbers mean little on a busy machine.
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "cpus": os.cpu_count(),
         "drag_ms": [round(v, 1) for v in drags],
         "k_slider_ms": [round(v, 1) for v in ks],
     }
