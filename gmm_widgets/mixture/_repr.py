@@ -120,7 +120,8 @@ def mixture_html(
     weights = np.asarray(model.weights_)
     K, d = means.shape
     status = "converged" if getattr(model, "converged_", False) else "not converged"
-    lb = getattr(model, "lower_bound_", np.nan)
+    lb = np.asarray(getattr(model, "lower_bound_", np.nan), dtype=np.float64).reshape(-1)
+    lb = lb[-1] if lb.size else np.nan  # scikit-learn's tied BGM stores a 1-array
     parts.append(
         f'<div style="margin-top:4px">{K} components, {d} features, '
         f"{getattr(model, 'n_iter_', '?')} iterations ({status}), "

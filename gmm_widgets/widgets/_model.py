@@ -139,9 +139,10 @@ def mixture_params(model: Any) -> MixtureParams:
                 "GaussianMixture parameters to watch the fit."
             )
         weights, means, cov = model.weights_, model.means_, model.covariances_
-        lb = getattr(model, "lower_bound_", np.nan)
+        # scikit-learn's tied BayesianGaussianMixture stores lower_bound_ as a 1-array.
+        lb = np.asarray(getattr(model, "lower_bound_", np.nan), dtype=np.float64).reshape(-1)
         extra = {
-            "lower_bound": float(lb) if lb is not None else float("nan"),
+            "lower_bound": float(lb[-1]) if lb.size else float("nan"),
             "n_iter": int(getattr(model, "n_iter_", 0) or 0),
             "converged": bool(getattr(model, "converged_", False)),
         }

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from scipy.special import logsumexp
 
 from gmm_widgets import plotting
@@ -281,6 +282,8 @@ def _fit_player(w: Any, fig: Figure) -> None:
         _empty(trace, "no iterations")
     trace.set_xlabel("iteration")
     trace.set_ylabel("lower bound")
+    trace.ticklabel_format(axis="y", useOffset=False)
+    trace.xaxis.set_major_locator(MaxNLocator(integer=True))
     status = " (converged)" if state.converged else ""
     lb = f", lower bound {state.lower_bound:.5g}" if math.isfinite(state.lower_bound) else ""
     ax.set_title(f"iteration {state.n_iter} of init {state.init}{status}{lb}")
