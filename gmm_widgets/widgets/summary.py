@@ -228,7 +228,8 @@ class MixtureSummary(StaticExportMixin, ipywidgets.VBox):
                 "training data). summary(model, X) shows X and adds BIC, AIC and ICL."
             )
         return (
-            '<div style="opacity:.75;font-size:var(--jp-ui-font-size0,11px)" '
+            '<div style="opacity:.75;font-size:var(--jp-ui-font-size0,11px);'
+            'font-family:var(--jp-ui-font-family,system-ui,sans-serif)" '
             f'data-gmm-role="summary-caption">{html.escape(text)}</div>'
         )
 
