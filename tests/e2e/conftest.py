@@ -12,11 +12,15 @@ later tests that call ``asyncio.run``.
 * ``browser``: Debian's Chromium (``/usr/bin/chromium``, or
   ``$GMM_CHROMIUM``) launched headless by Playwright with a fresh profile. Missing
   Chromium fails with the command that installs it.
+* ``notebook_server``: the same with Jupyter Notebook 7 (``jupyter notebook``), started
+  only when a test asks for it.
 * ``lab`` (per test): a :class:`Lab` page with helpers to write and open a notebook,
   run all cells, run code and read what it prints (state that has travelled from the
   browser to Python), find elements by ``data-gmm-role`` and save screenshots into
   ``.ci/artifacts/e2e/``. A failing test leaves a screenshot of the page there too.
   Each test gets its own browser context; its kernels are shut down afterwards.
+* ``notebook7`` (per test): the same helpers on Notebook 7 (:class:`Notebook7`, which
+  opens ``/notebooks/<file>``), to run a scenario in both front ends.
 
 Mark the tests ``@pytest.mark.e2e``. Run them alone with ``pytest -m e2e``, or skip
 them with ``pytest -m "not e2e"``.
@@ -24,6 +28,7 @@ them with ``pytest -m "not e2e"``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -113,10 +118,18 @@ class LabServer:
             pass
 
 
-@pytest.fixture(scope="package")
-def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """JupyterLab on a free port, in its own process group."""
-    base = tmp_path_factory.mktemp("jupyterlab")
+#: The two front ends under test: the command and its app's configurable class.
+APPS = {
+    "lab": ("JupyterLab", ["lab"], "LabApp"),
+    "notebook": ("Jupyter Notebook 7", ["notebook"], "JupyterNotebookApp"),
+}
+
+
+@contextlib.contextmanager
+def _jupyter_server(tmp_path_factory: pytest.TempPathFactory, app: str) -> Iterator[LabServer]:
+    """A Jupyter server with the ``app`` front end, on a free port, in its own process group."""
+    title, subcommand, cls = APPS[app]
+    base = tmp_path_factory.mktemp(f"jupyter{app}")
     root = base / "notebooks"
     settings = base / "settings"
     workspaces = base / "workspaces"
@@ -140,10 +153,10 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     env.pop("ANYWIDGET_HMR", None)
     log = base / "server.log"
     cmd = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+        sys.executable, "-m", "jupyter", *subcommand, "--no-browser", "--allow-root",
         "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-        f"--LabApp.workspaces_dir={workspaces}", f"--LabApp.user_settings_dir={settings}",
+        f"--ServerApp.root_dir={root}", f"--{cls}.expose_app_in_browser=True",
+        f"--{cls}.workspaces_dir={workspaces}", f"--{cls}.user_settings_dir={settings}",
     ]  # fmt: skip
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -153,7 +166,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     deadline = time.monotonic() + SERVER_TIMEOUT
     while True:
         if proc.poll() is not None:
-            pytest.fail(f"JupyterLab exited with {proc.returncode}:\n{server.log_tail()}")
+            pytest.fail(f"{title} exited with {proc.returncode}:\n{server.log_tail()}")
         try:
             server.api("/api/status")
             break
@@ -161,7 +174,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
             if time.monotonic() > deadline:
                 os.killpg(proc.pid, signal.SIGKILL)
                 pytest.fail(
-                    f"JupyterLab did not start in {SERVER_TIMEOUT:.0f} s:\n{server.log_tail()}"
+                    f"{title} did not start in {SERVER_TIMEOUT:.0f} s:\n{server.log_tail()}"
                 )
             time.sleep(0.3)
     try:
@@ -176,6 +189,23 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
                 os.killpg(proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+@pytest.fixture(scope="package")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """JupyterLab on a free port, in its own process group."""
+    with _jupyter_server(tmp_path_factory, "lab") as server:
+        yield server
+
+
+@pytest.fixture(scope="package")
+def notebook_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """Jupyter Notebook 7 (``jupyter notebook``) on a free port, in its own process group.
+
+    Started only by the tests that use it (the ``notebook7`` fixture).
+    """
+    with _jupyter_server(tmp_path_factory, "notebook") as server:
+        yield server
 
 
 @pytest.fixture(scope="package")
@@ -250,9 +280,12 @@ class Lab:
         (self.server.root / name).write_text(json.dumps(nb))
         return name
 
+    #: Where the front end opens a notebook file.
+    tree = "/lab/tree/"
+
     def open(self, name: str) -> None:
         """Open a notebook and wait until its kernel is ready."""
-        self.page.goto(f"{self.server.url}/lab/tree/{name}?token={self.server.token}")
+        self.page.goto(f"{self.server.url}{self.tree}{name}?token={self.server.token}")
         self.page.wait_for_function(
             """(name) => {
                 const app = window.jupyterapp;
@@ -386,14 +419,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     return report
 
 
-@pytest.fixture
-def lab(browser: Any, lab_server: LabServer, request: pytest.FixtureRequest) -> Iterator[Lab]:
-    """A fresh browser page on the JupyterLab server."""
+class Notebook7(Lab):
+    """A Jupyter Notebook 7 page: the notebook opens at ``/notebooks/<file>``.
+
+    Notebook 7 is built from JupyterLab's components, so every :class:`Lab` helper
+    works unchanged (``window.jupyterapp``, the same commands and cell models).
+    """
+
+    tree = "/notebooks/"
+
+
+@contextlib.contextmanager
+def _page(
+    browser: Any, server: LabServer, request: pytest.FixtureRequest, cls: type[Lab]
+) -> Iterator[Lab]:
+    """A fresh browser page on ``server``; a failure leaves a screenshot and the console."""
     _check_bundles()
     context = browser.new_context(viewport={"width": 1300, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
-    helper = Lab(page, lab_server, request.node.name)
+    helper = cls(page, server, request.node.name)
     try:
         yield helper
     finally:
@@ -406,4 +451,20 @@ def lab(browser: Any, lab_server: LabServer, request: pytest.FixtureRequest) -> 
             except Exception as exc:  # the page may be gone
                 print(f"no failure screenshot: {exc}")
         context.close()
-        lab_server.shutdown_kernels()
+        server.shutdown_kernels()
+
+
+@pytest.fixture
+def lab(browser: Any, lab_server: LabServer, request: pytest.FixtureRequest) -> Iterator[Lab]:
+    """A fresh browser page on the JupyterLab server."""
+    with _page(browser, lab_server, request, Lab) as helper:
+        yield helper
+
+
+@pytest.fixture
+def notebook7(
+    browser: Any, notebook_server: LabServer, request: pytest.FixtureRequest
+) -> Iterator[Lab]:
+    """A fresh browser page on the Jupyter Notebook 7 server (``/notebooks/<file>``)."""
+    with _page(browser, notebook_server, request, Notebook7) as helper:
+        yield helper
