@@ -132,26 +132,38 @@ class _Full(_Strategy):
     def whiten(self, xc, means, prec_chol):
         """Whitened differences ``y[k] = P_k^T (x - mu_k)`` (K, d, n) and their norms (K, n)."""
         n_comp, n_feat, _ = prec_chol.shape
-        # One GEMM for all components: rows k*d..k*d+d are P_k^T x, minus P_k^T mu_k.
-        wt = prec_chol.transpose(0, 2, 1).reshape(n_comp * n_feat, n_feat)
-        b = np.einsum("kd,kde->ke", means, prec_chol).reshape(-1, 1)
-        y = np.dot(wt, xc.T)
-        y -= b
-        y = y.reshape(n_comp, n_feat, -1)
+        # One GEMM for all components, with the means folded in through a column of ones:
+        # rows k*d..k*d+d of Y are [P_k^T, -P_k^T mu_k] @ [x; 1].
+        w = np.empty((n_comp * n_feat, n_feat + 1), dtype=xc.dtype)
+        w[:, :n_feat] = prec_chol.transpose(0, 2, 1).reshape(n_comp * n_feat, n_feat)
+        w[:, n_feat] = -np.einsum("kd,kde->ke", means, prec_chol).reshape(-1)
+        xa = np.empty((xc.shape[0], n_feat + 1), dtype=xc.dtype)
+        xa[:, :n_feat] = xc
+        xa[:, n_feat] = 1.0
+        y = np.dot(w, xa.T).reshape(n_comp, n_feat, -1)
         return np.einsum("kdn,kdn->kn", y, y), y
 
     def maha(self, xc, means, prec_chol):
         return self.whiten(xc, means, prec_chol)[0]
 
     def whitened_second(self, y, rw):
-        """Sum of ``r * y y^T`` per component (K, d, d); scales ``y`` in place."""
+        """Sum of ``r * y y^T`` per component (K, d, d); may overwrite ``y``."""
+        n_comp, n_feat, _ = y.shape
+        if n_feat <= 3:
+            # Few features: one weighted product sum per entry beats K tiny GEMMs.
+            out = np.empty((n_comp, n_feat, n_feat), dtype=y.dtype)
+            ry = rw[:, None, :] * y
+            for i in range(n_feat):
+                for j in range(i + 1):
+                    out[:, i, j] = out[:, j, i] = np.einsum("kn,kn->k", ry[:, i], y[:, j])
+            return out
         y *= np.sqrt(rw)[:, None, :]
         return np.stack([np.dot(yk, yk.T) for yk in y])
 
     def unwhiten(self, second, prec_chol):
         """Scatter ``S_k = P_k^-T Z_k P_k^-1`` from the whitened scatter ``Z_k``."""
         inv = np.linalg.inv(prec_chol)  # any factor with P P^T = precision, not only triangular
-        out = np.einsum("kji,kjl,klm->kim", inv, second, inv)
+        out = np.matmul(np.matmul(inv.transpose(0, 2, 1), second), inv)
         return (out + out.transpose(0, 2, 1)) / 2
 
     def second_moment(self, xc, rw, w, ref):
