@@ -20,6 +20,7 @@ import { createLocalModel } from "../lib/local_model.js";
 import { listen, setNow } from "../lib/model.js";
 import { FitPlayerView } from "../fit_player/view.js";
 import { createCriterionChart, markerPath } from "./chart.js";
+import { exportSelector } from "./export.js";
 import { CRITERIA, FAILED, SHAPES, bestSoFar, indexOf, modelKey, modelSummary, progressText, readGrid } from "./grid.js";
 
 const FORWARDED = ["data", "n_samples", "feature_names", "projection", "x_feature", "y_feature", "pca"];
@@ -65,6 +66,8 @@ export class ModelSelectorView {
     this.local = createLocalModel(model, { forward: FORWARDED, state: { frames: {}, frame: 0, playing: false, fps: 5, status: "done", source: "model" } });
     this.player = new FitPlayerView(this.local, this.playerEl, { timers: this.timers });
     this.player.emptyEl.textContent = "Fitting the grid\u2026";
+    // Its PNG/SVG buttons export the whole selector (chart, legend, model, read-outs).
+    this.player.exportView = (format) => exportSelector(this, format);
 
     this.cleanups.push(
       listen(model, {
