@@ -14,6 +14,7 @@ the package build (see CONTRIBUTING.md). A subclass sets ``_bundle`` and gets
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,11 +22,15 @@ import anywidget
 import numpy as np
 import traitlets
 
-from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, DisplayData, prepare_data
+from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, DisplayData, pca_basis, prepare_data
 from gmm_widgets.widgets._static import StaticExportMixin
-from gmm_widgets.widgets._transport import array_serialization, pack_message
+from gmm_widgets.widgets._transport import (
+    array_serialization,
+    pack_message,
+    tree_serialization,
+)
 
-__all__ = ["STATIC_DIR", "GMMWidget", "bundle_paths"]
+__all__ = ["STATIC_DIR", "GMMWidget", "ProjectedWidget", "bundle_paths", "check_fps"]
 
 #: Where the build puts the bundles.
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -131,3 +136,50 @@ class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
         """
         content, buffers = pack_message(msg_type, **payload)
         self.send(content, buffers)
+
+
+def check_fps(value: Any) -> float:
+    """Validate a frames-per-second value; raise :class:`traitlets.TraitError` if bad."""
+    value = float(value)
+    if not (math.isfinite(value) and value > 0):
+        raise traitlets.TraitError(f"fps must be a positive number, got {value}.")
+    return value
+
+
+class ProjectedWidget(GMMWidget):
+    """A widget that draws data of any dimension in 2-D.
+
+    With more than two features the view shows a chosen pair of features
+    (``x_feature``, ``y_feature``) or the plane of the first two principal axes
+    (``projection="pca"``; the basis is sent once in ``pca``). Ellipses are then the
+    marginal (or projected) covariances.
+
+    Attributes
+    ----------
+    projection : {"features", "pca"}
+    x_feature, y_feature : int
+        Feature indices shown on the axes, in ``[0, n_features)``.
+    pca : dict
+        ``{"mean": (d,), "components": (2, d)}`` as binary arrays, when ``d > 2``.
+    """
+
+    projection = traitlets.Enum(("features", "pca"), default_value="features").tag(sync=True)
+    x_feature = traitlets.Int(0).tag(sync=True)
+    y_feature = traitlets.Int(1).tag(sync=True)
+    pca = traitlets.Dict().tag(sync=True, **tree_serialization)
+
+    def _set_projection(self, data: DisplayData) -> None:
+        """Default axes (and the PCA basis for d > 2) for freshly set data."""
+        d = data.X.shape[1]
+        self.y_feature = 1 if d > 1 else 0
+        if d > 2:
+            self.pca = pca_basis(data.display)
+
+    @traitlets.validate("x_feature", "y_feature")
+    def _valid_feature(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        d = len(self.feature_names) or 1
+        if not 0 <= value < d:
+            name = proposal["trait"].name
+            raise traitlets.TraitError(f"{name} must be in [0, {d - 1}], got {value}.")
+        return value

@@ -16,7 +16,13 @@ import numpy as np
 from gmm_widgets.mixture._covariance import COVARIANCE_TYPES, get_strategy
 from gmm_widgets.mixture.callbacks import EMState
 
-__all__ = ["MixtureParams", "check_model_features", "expand_covariances", "mixture_params"]
+__all__ = [
+    "MixtureParams",
+    "check_model_features",
+    "expand_covariances",
+    "mixture_params",
+    "model_or_new",
+]
 
 
 @dataclass(frozen=True)
@@ -181,3 +187,42 @@ def check_model_features(params: MixtureParams, n_features: int, name: str = "mo
             f"{name} was fitted on {params.n_features} feature(s) but X has {n_features}. "
             f"Pass the data the model was fitted on (same columns), or refit it on X."
         )
+
+
+def model_or_new(model: Any, gm_params: dict[str, Any], owner: str) -> Any:
+    """The ``model`` a widget was given, or a new GaussianMixture from ``gm_params``.
+
+    Parameters
+    ----------
+    model : object or None
+    gm_params : dict
+        The widget's extra keyword arguments, meant for :class:`GaussianMixture`.
+    owner : str
+        The widget's name, for error messages.
+
+    Returns
+    -------
+    object
+
+    Raises
+    ------
+    TypeError
+        If both are given, or ``gm_params`` holds a name GaussianMixture does not take.
+    """
+    from gmm_widgets.mixture import GaussianMixture
+
+    if model is not None and gm_params:
+        raise TypeError(
+            "pass either a model or GaussianMixture parameters "
+            f"({', '.join(sorted(gm_params))}), not both."
+        )
+    if model is not None:
+        return model
+    try:
+        return GaussianMixture(**gm_params)
+    except TypeError as exc:
+        valid = ", ".join(GaussianMixture._param_names())
+        raise TypeError(
+            f"{owner} got an unexpected keyword argument: {exc}. Keyword arguments other "
+            f"than {owner}'s own are GaussianMixture parameters: {valid}."
+        ) from None

@@ -28,14 +28,13 @@ from gmm_widgets.mixture.anomaly import (
     threshold_from_percentile,
 )
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
-from gmm_widgets.widgets._base import GMMWidget
-from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, pca_basis, prepare_data
-from gmm_widgets.widgets._model import check_model_features, mixture_params
+from gmm_widgets.widgets._base import ProjectedWidget
+from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
+from gmm_widgets.widgets._model import check_model_features, mixture_params, model_or_new
 from gmm_widgets.widgets._transport import (
     array_serialization,
     encode_array,
     tree_from_json,
-    tree_serialization,
     tree_to_json,
 )
 
@@ -101,7 +100,7 @@ def _mixture_payload(model: Any, n_features: int) -> dict[str, Any]:
     }
 
 
-class AnomalyInspector(GMMWidget):
+class AnomalyInspector(ProjectedWidget):
     """Tune an anomaly threshold on a mixture's log-densities, with the numbers beside it.
 
     Left: the histogram of the log-densities ``model.score_samples(X)`` with a
@@ -228,11 +227,6 @@ class AnomalyInspector(GMMWidget):
     n_anomalies = traitlets.Int(0, read_only=True).tag(sync=True)
     anomalies = traitlets.Instance(np.ndarray, read_only=True)
 
-    projection = traitlets.Enum(("features", "pca"), default_value="features").tag(sync=True)
-    x_feature = traitlets.Int(0).tag(sync=True)
-    y_feature = traitlets.Int(1).tag(sync=True)
-    pca = traitlets.Dict().tag(sync=True, **tree_serialization)
-
     busy = traitlets.Bool(False).tag(sync=True)
     message = traitlets.Unicode("").tag(sync=True)
     refit_info = traitlets.Dict().tag(sync=True)
@@ -281,9 +275,7 @@ class AnomalyInspector(GMMWidget):
         super().__init__()
         with self.hold_sync():
             self._set_data(X, validated=data)
-            self.y_feature = 1 if d > 1 else 0
-            if d > 2:
-                self.pca = pca_basis(data.display)
+            self._set_projection(data)
             self._mixture = mixture
             self._send_scores()
             self._send_labels()
@@ -297,22 +289,8 @@ class AnomalyInspector(GMMWidget):
     # ------------------------------------------------------------------ set-up
     @staticmethod
     def _resolve_model(X: np.ndarray, model: Any, gm_params: dict[str, Any]) -> Any:
-        if model is not None and gm_params:
-            raise TypeError(
-                "pass either a model or GaussianMixture parameters "
-                f"({', '.join(sorted(gm_params))}), not both."
-            )
+        model = model_or_new(model, gm_params, "AnomalyInspector")
         d = X.shape[1]
-        if model is None:
-            try:
-                model = GaussianMixture(**gm_params)
-            except TypeError as exc:
-                valid = ", ".join(GaussianMixture._param_names())
-                raise TypeError(
-                    f"AnomalyInspector got an unexpected keyword argument: {exc}. Keyword "
-                    "arguments other than AnomalyInspector's own are GaussianMixture "
-                    f"parameters: {valid}."
-                ) from None
         if isinstance(model, type):
             raise TypeError(
                 f"model must be an estimator instance, not the class {model.__name__}; "
@@ -415,14 +393,6 @@ class AnomalyInspector(GMMWidget):
             self._from_contamination = False
 
     # ---------------------------------------------------------------- features
-    @traitlets.validate("x_feature", "y_feature")
-    def _valid_feature(self, proposal: dict[str, Any]) -> int:
-        value = int(proposal["value"])
-        d = len(self.feature_names) or 1
-        if not 0 <= value < d:
-            name = proposal["trait"].name
-            raise traitlets.TraitError(f"{name} must be in [0, {d - 1}], got {value}.")
-        return value
 
     # ------------------------------------------------------------ public data
     @property

@@ -11,15 +11,15 @@ import traitlets
 
 from gmm_widgets.mixture.callbacks import EMState, History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
-from gmm_widgets.widgets._base import GMMWidget
-from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, pca_basis, prepare_data
+from gmm_widgets.widgets._base import ProjectedWidget, check_fps
+from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._frames import (
     FrameStream,
     empty_frames,
     frames_from_states,
     state_from_params,
 )
-from gmm_widgets.widgets._model import check_model_features, mixture_params
+from gmm_widgets.widgets._model import check_model_features, mixture_params, model_or_new
 from gmm_widgets.widgets._transport import tree_serialization
 
 __all__ = ["FitPlayer"]
@@ -33,7 +33,7 @@ def _callback_list(callbacks: Any) -> list[Any]:
     return list(callbacks)
 
 
-class FitPlayer(GMMWidget):
+class FitPlayer(ProjectedWidget):
     """Watch EM fit a Gaussian mixture: an animation that plays in the browser.
 
     The data are sent to the browser once; each frame holds only the parameters of
@@ -143,10 +143,6 @@ class FitPlayer(GMMWidget):
     fps = traitlets.Float(5.0).tag(sync=True)
     status = traitlets.Enum(("idle", "fitting", "done"), default_value="idle").tag(sync=True)
     source = traitlets.Enum(("fit", "history", "model"), default_value="fit").tag(sync=True)
-    projection = traitlets.Enum(("features", "pca"), default_value="features").tag(sync=True)
-    x_feature = traitlets.Int(0).tag(sync=True)
-    y_feature = traitlets.Int(1).tag(sync=True)
-    pca = traitlets.Dict().tag(sync=True, **tree_serialization)
 
     def __init__(
         self,
@@ -180,10 +176,7 @@ class FitPlayer(GMMWidget):
         super().__init__()
         with self.hold_sync():
             self._set_data(X, validated=data)
-            d = data.X.shape[1]
-            self.y_feature = 1 if d > 1 else 0
-            if d > 2:
-                self.pca = pca_basis(data.display)
+            self._set_projection(data)
             self.fps = float(fps)
             self.source = source
         if source == "history":
@@ -199,22 +192,8 @@ class FitPlayer(GMMWidget):
     # ---------------------------------------------------------------- set-up
     def _resolve_model(self, X: np.ndarray, model: Any, gm_params: dict[str, Any]):
         """Validate the model argument; return (model, source)."""
-        if model is not None and gm_params:
-            raise TypeError(
-                "pass either a model or GaussianMixture parameters "
-                f"({', '.join(sorted(gm_params))}), not both."
-            )
+        model = model_or_new(model, gm_params, "FitPlayer")
         d = X.shape[1]
-        if model is None:
-            try:
-                model = GaussianMixture(**gm_params)
-            except TypeError as exc:
-                valid = ", ".join(GaussianMixture._param_names())
-                raise TypeError(
-                    f"FitPlayer got an unexpected keyword argument: {exc}. Keyword "
-                    f"arguments other than FitPlayer's own are GaussianMixture parameters: "
-                    f"{valid}."
-                ) from None
         if isinstance(model, (History, list, tuple)):
             states = list(model)
             if not states or not all(isinstance(s, EMState) for s in states):
@@ -338,18 +317,6 @@ class FitPlayer(GMMWidget):
             )
         return value
 
-    @traitlets.validate("x_feature", "y_feature")
-    def _valid_feature(self, proposal: dict[str, Any]) -> int:
-        value = int(proposal["value"])
-        d = len(self.feature_names) or 1
-        if not 0 <= value < d:
-            name = proposal["trait"].name
-            raise traitlets.TraitError(f"{name} must be in [0, {d - 1}], got {value}.")
-        return value
-
     @traitlets.validate("fps")
     def _valid_fps(self, proposal: dict[str, Any]) -> float:
-        value = float(proposal["value"])
-        if not (math.isfinite(value) and value > 0):
-            raise traitlets.TraitError(f"fps must be a positive number, got {value}.")
-        return value
+        return check_fps(proposal["value"])

@@ -18,8 +18,8 @@ from gmm_widgets.mixture._init import INIT_METHODS
 from gmm_widgets.mixture._validation import ConvergenceWarning
 from gmm_widgets.mixture.callbacks import History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
-from gmm_widgets.widgets._base import GMMWidget
-from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, pca_basis, prepare_data
+from gmm_widgets.widgets._base import ProjectedWidget, check_fps
+from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._debounce import Debouncer, Scheduler
 from gmm_widgets.widgets._frames import FrameStream, frames_from_states, state_from_params
 from gmm_widgets.widgets._model import MixtureParams, check_model_features, mixture_params
@@ -50,7 +50,7 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-class MixtureExplorer(GMMWidget):
+class MixtureExplorer(ProjectedWidget):
     """Drag the initial means, change K and the covariance type, and watch EM refit.
 
     The data are drawn with one draggable handle per initial mean (also movable with
@@ -186,10 +186,6 @@ class MixtureExplorer(GMMWidget):
     # Playback and the 2-D view (as in FitPlayer).
     animate = traitlets.Bool(True).tag(sync=True)
     fps = traitlets.Float(20.0).tag(sync=True)
-    projection = traitlets.Enum(("features", "pca"), default_value="features").tag(sync=True)
-    x_feature = traitlets.Int(0).tag(sync=True)
-    y_feature = traitlets.Int(1).tag(sync=True)
-    pca = traitlets.Dict().tag(sync=True, **tree_serialization)
 
     def __init__(
         self,
@@ -264,9 +260,7 @@ class MixtureExplorer(GMMWidget):
                 self.init_params,
             ) = controls
             self.handles = handles
-            self.y_feature = 1 if d > 1 else 0
-            if d > 2:
-                self.pca = pca_basis(data.display)
+            self._set_projection(data)
             self.animate = bool(animate)
             self.fps = float(fps)
         if model is not None:
@@ -381,21 +375,9 @@ class MixtureExplorer(GMMWidget):
             raise traitlets.TraitError("handles contain NaN or infinity.")
         return arr
 
-    @traitlets.validate("x_feature", "y_feature")
-    def _valid_feature(self, proposal: dict[str, Any]) -> int:
-        value = int(proposal["value"])
-        d = self._X.shape[1]
-        if not 0 <= value < d:
-            name = proposal["trait"].name
-            raise traitlets.TraitError(f"{name} must be in [0, {d - 1}], got {value}.")
-        return value
-
     @traitlets.validate("fps")
     def _valid_fps(self, proposal: dict[str, Any]) -> float:
-        value = float(proposal["value"])
-        if not (math.isfinite(value) and value > 0):
-            raise traitlets.TraitError(f"fps must be a positive number, got {value}.")
-        return value
+        return check_fps(proposal["value"])
 
     # ------------------------------------------------------------ controls
     def set_state(self, sync_data: dict[str, Any]) -> None:

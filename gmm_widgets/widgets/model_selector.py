@@ -14,8 +14,8 @@ from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
 from gmm_widgets.mixture.callbacks import EMState, History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.selection import SelectionResult, select_model, silhouette_score
-from gmm_widgets.widgets._base import GMMWidget
-from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, pca_basis, prepare_data
+from gmm_widgets.widgets._base import ProjectedWidget
+from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._frames import frames_from_states, state_from_params
 from gmm_widgets.widgets._model import check_model_features, mixture_params
 from gmm_widgets.widgets._scores import component_log_densities, score_mixture
@@ -50,7 +50,7 @@ class _LastStates:
         return states[-1] if states else None
 
 
-class ModelSelector(GMMWidget):
+class ModelSelector(ProjectedWidget):
     """Choose K and the covariance type by BIC, AIC or ICL, and look at any model of the grid.
 
     Fits a :class:`~gmm_widgets.GaussianMixture` for every K x covariance type (with
@@ -137,10 +137,6 @@ class ModelSelector(GMMWidget):
     best = traitlets.List().tag(sync=True)
     status = traitlets.Enum(("idle", "fitting", "done"), default_value="idle").tag(sync=True)
     progress = traitlets.Dict().tag(sync=True)
-    projection = traitlets.Enum(("features", "pca"), default_value="features").tag(sync=True)
-    x_feature = traitlets.Int(0).tag(sync=True)
-    y_feature = traitlets.Int(1).tag(sync=True)
-    pca = traitlets.Dict().tag(sync=True, **tree_serialization)
 
     def __init__(
         self,
@@ -200,9 +196,7 @@ class ModelSelector(GMMWidget):
         super().__init__()
         with self.hold_sync():
             self._set_data(X, validated=data)
-            self.y_feature = 1 if d > 1 else 0
-            if d > 2:
-                self.pca = pca_basis(data.display)
+            self._set_projection(data)
             self.ks = {"values": np.asarray(ks, dtype=np.int32)}
             self.covariance_types = cts
             self.criteria = criteria
@@ -332,15 +326,6 @@ class ModelSelector(GMMWidget):
         if self.result is None or (k, ct) not in self.result.models:
             raise traitlets.TraitError(f"there is no fitted model with K={k} and {ct!r}.")
         return [k, ct]
-
-    @traitlets.validate("x_feature", "y_feature")
-    def _valid_feature(self, proposal: dict[str, Any]) -> int:
-        value = int(proposal["value"])
-        d = self._X.shape[1]
-        if not 0 <= value < d:
-            name = proposal["trait"].name
-            raise traitlets.TraitError(f"{name} must be in [0, {d - 1}], got {value}.")
-        return value
 
     # ----------------------------------------------------------------- fitting
     def _reset_scores(self) -> None:
