@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from gmm_widgets.mixture._validation import _feature_names, check_X
+from gmm_widgets.mixture._init import sample_indices
+from gmm_widgets.mixture._validation import _feature_names, _is_dask, check_X
 
 __all__ = ["MAX_DISPLAY_POINTS", "DisplayData", "display_indices", "pca_basis", "prepare_data"]
 
@@ -27,8 +28,9 @@ class DisplayData:
 
     Attributes
     ----------
-    X : ndarray of shape (n_samples, n_features)
-        The validated data (float32 or float64), every row.
+    X : ndarray or dask.array.Array of shape (n_samples, n_features)
+        The validated data (float32 or float64), every row. A Dask array stays lazy:
+        fits run on its scheduler and only ``display`` is computed.
     display : ndarray of shape (n_display, n_features)
         float32 rows sent to the browser.
     indices : ndarray of shape (n_display,) or None
@@ -67,8 +69,8 @@ def display_indices(n_samples: int, max_points: int, seed: int = 0) -> np.ndarra
         raise ValueError(f"max_display_points must be >= 1, got {max_points}.")
     if n_samples <= max_points:
         return None
-    rng = np.random.default_rng(seed)
-    return np.sort(rng.choice(n_samples, size=max_points, replace=False))
+    # O(max_points) memory, so that a huge memmap or Dask array is never indexed whole.
+    return sample_indices(np.random.RandomState(seed), n_samples, max_points)
 
 
 def prepare_data(
@@ -89,9 +91,19 @@ def prepare_data(
     DisplayData
     """
     names = _feature_names(X)
-    X = check_X(X, min_samples=min_samples)
+    if _is_dask(X):
+        from gmm_widgets.mixture._dask_engine import check_dask_X
+
+        # Stays lazy: the fit runs on the Dask scheduler; only the shown rows are computed.
+        X = check_dask_X(X, check_finite=True)
+        if X.shape[0] < min_samples:
+            raise ValueError(f"X has {X.shape[0]} sample(s) but at least {min_samples} needed.")
+    else:
+        X = check_X(X, min_samples=min_samples)
     idx = display_indices(X.shape[0], int(max_points), seed)
     shown = X if idx is None else X[idx]
+    if _is_dask(shown):
+        shown = shown.compute()
     display = np.ascontiguousarray(shown, dtype=np.float32)
     if names is None:
         feature_names = [f"x{j}" for j in range(X.shape[1])]

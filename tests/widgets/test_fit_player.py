@@ -268,3 +268,19 @@ def test_lazy_import_from_the_package():
     import gmm_widgets
 
     assert gmm_widgets.FitPlayer is FitPlayer
+
+
+def test_a_dask_array_stays_lazy_and_fits_on_the_scheduler(X3):
+    da = pytest.importorskip("dask.array")
+    Xd = da.from_array(X3, chunks=(len(X3) // 3 + 1, X3.shape[1]))
+    kw = dict(n_components=3, init_params="random_from_data", random_state=0)
+    lazy = FitPlayer(Xd, max_display_points=len(X3) // 2, **kw)
+    eager = FitPlayer(X3, max_display_points=len(X3) // 2, **kw)
+    assert type(lazy._X).__module__.startswith("dask")  # never loaded whole
+    assert isinstance(lazy.data, np.ndarray) and lazy.data.shape == eager.data.shape
+    np.testing.assert_array_equal(lazy.data, eager.data)  # the same documented subsample
+    np.testing.assert_allclose(lazy.frames["means"], eager.frames["means"], rtol=1e-10)
+    np.testing.assert_allclose(lazy.model.means_, eager.model.means_, rtol=1e-10)
+    Xd_bad = da.from_array(np.where(np.arange(X3.size).reshape(X3.shape) == 3, np.nan, X3))
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        FitPlayer(Xd_bad, **kw)
