@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { composeSVG } from "../src/lib/export.js";
-import { legendLayer, selectorLayers, textLayer } from "../src/model_selector/export.js";
+import { fittingFontSize, legendLayer, selectorLayers, textLayer } from "../src/model_selector/export.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const THEME = { text: "rgb(20, 20, 20)", fontFamily: "sans-serif", background: "#ffffff" };
@@ -78,5 +78,14 @@ describe("ModelSelector export", () => {
     expect(paths[1].getAttribute("fill")).toBe(THEME.text); // no colour known: the text's
     const text = textLayer(["a", "", "b"], 100, 40, THEME);
     expect([...text.querySelectorAll("text")].map((t) => t.textContent)).toEqual(["a", "b"]);
+  });
+
+  it("shrinks a long read-out to fit the width instead of cutting it off", () => {
+    expect(fittingFontSize("short", 800)).toBe(13);
+    const long = "x".repeat(120);
+    const size = fittingFontSize(long, 700);
+    expect(size).toBeLessThan(13);
+    expect(0.6 * size * long.length).toBeLessThanOrEqual(700 - 8);
+    expect(fittingFontSize("x".repeat(1000), 100)).toBe(8); // never unreadably small
   });
 });

@@ -11,11 +11,17 @@ import { composePNG, composeSVG, download } from "../lib/export.js";
 import { markerPath } from "./chart.js";
 import { SHAPES } from "./grid.js";
 
+/** Font size (px, at most 13) at which `line` fits in `width` (SVG text does not wrap). */
+export function fittingFontSize(line, width) {
+  return Math.max(8, Math.min(13, (width - 8) / (0.6 * Math.max(1, line.length))));
+}
+
 /** An SVG block of text lines (the read-outs) at the size of the element it replaces. */
 export function textLayer(lines, width, height, theme, { bold = false } = {}) {
   const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}` });
   lines.filter(Boolean).forEach((line, i) => {
-    svg("text", { x: 4, y: 16 + 18 * i, fill: theme.text, "font-family": theme.fontFamily, "font-size": 13, "font-weight": bold ? 600 : 400, text: line }, root);
+    const size = fittingFontSize(line, width);
+    svg("text", { x: 4, y: 16 + 18 * i, fill: theme.text, "font-family": theme.fontFamily, "font-size": size.toFixed(1), "font-weight": bold ? 600 : 400, text: line }, root);
   });
   return root;
 }
