@@ -99,6 +99,14 @@ class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
             )
         super().__init__(**kwargs)
 
+    def __repr__(self) -> str:
+        # The text/plain part of the display: what a static view of the notebook shows.
+        d = len(self.feature_names)
+        return (
+            f"<{type(self).__name__}: {self.n_samples} samples x {d} feature"
+            f"{'s' if d != 1 else ''}; an interactive widget, run the cell to see it>"
+        )
+
     def _set_data(
         self,
         X: Any,

@@ -284,3 +284,12 @@ def test_a_dask_array_stays_lazy_and_fits_on_the_scheduler(X3):
     Xd_bad = da.from_array(np.where(np.arange(X3.size).reshape(X3.shape) == 3, np.nan, X3))
     with pytest.raises(ValueError, match="NaN or infinity"):
         FitPlayer(Xd_bad, **kw)
+
+
+def test_plain_text_repr_says_what_the_widget_is(X3):
+    p = FitPlayer(X3, n_components=2, random_state=0)
+    text = repr(p)
+    assert text.startswith("<FitPlayer: ")
+    assert f"{len(X3)} samples x {X3.shape[1]} features" in text
+    assert "object at 0x" not in text
+    assert p._repr_mimebundle_()["text/plain"] == text
