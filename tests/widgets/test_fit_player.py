@@ -292,4 +292,5 @@ def test_plain_text_repr_says_what_the_widget_is(X3):
     assert text.startswith("<FitPlayer: ")
     assert f"{len(X3)} samples x {X3.shape[1]} features" in text
     assert "object at 0x" not in text
-    assert p._repr_mimebundle_()["text/plain"] == text
+    data, _metadata = p._repr_mimebundle_()
+    assert data["text/plain"] == text
