@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -191,21 +191,39 @@ class PrintProgress:
     Parameters
     ----------
     verbose : int, default=1
-        ``1`` prints the start and end of each init; ``2`` also prints every
-        ``interval``-th iteration with its lower bound change and timing.
+        ``1`` prints the start and end of each init and, while an init runs longer than
+        ``every`` seconds, its iteration and lower bound every ``every`` seconds; ``2``
+        also prints every ``interval``-th iteration with its lower bound, its change and
+        timing.
     interval : int, default=10
         Print every ``interval``-th iteration when ``verbose >= 2``.
     file : file-like, default=sys.stdout
         Where to print.
+    every : float, default=1.0
+        Seconds between two progress lines of a long init at ``verbose=1``.
+    clock : callable, default=time.perf_counter
+        The time source (seconds), for tests.
     """
 
-    def __init__(self, verbose: int = 1, interval: int = 10, file: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        verbose: int = 1,
+        interval: int = 10,
+        file: TextIO | None = None,
+        every: float = 1.0,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         if int(interval) < 1:
             raise ValueError(f"interval must be a positive integer, got {interval!r}.")
+        if not every > 0:
+            raise ValueError(f"every must be a positive number of seconds, got {every!r}.")
         self.verbose = int(verbose)
         self.interval = int(interval)
         self.file = file
-        self._t_last = time.perf_counter()
+        self.every = float(every)
+        self._clock = clock
+        self._t_last = clock()
+        self._t_shown = self._t_last
 
     def _print(self, msg: str) -> None:
         print(msg, file=self.file if self.file is not None else sys.stdout, flush=True)
@@ -213,17 +231,24 @@ class PrintProgress:
     def __call__(self, state: EMState) -> None:
         if self.verbose <= 0:
             return
-        now = time.perf_counter()
+        now = self._clock()
         if state.n_iter == 0:
             self._print(f"Initialization {state.init}")
-            self._t_last = now
+            self._t_last = self._t_shown = now
             return
         if self.verbose >= 2 and state.n_iter % self.interval == 0:
             self._print(
                 f"  Iteration {state.n_iter}\t time lapse {now - self._t_last:.5f}s"
-                f"\t ll change {state.change:.5f}"
+                f"\t ll change {state.change:.5f}\t lower bound {state.lower_bound:.5f}"
             )
-            self._t_last = now
+            self._t_last = self._t_shown = now
+        elif now - self._t_shown >= self.every and not state.converged:
+            # A long init: show that it is alive, and where it is.
+            self._print(
+                f"  Iteration {state.n_iter}\t lower bound {state.lower_bound:.5f}"
+                f"\t ({state.elapsed:.1f}s)"
+            )
+            self._t_shown = now
         if state.converged or state.n_iter == state.max_iter:
             status = "converged" if state.converged else "did not converge"
             self._print(
