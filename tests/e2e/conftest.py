@@ -16,7 +16,8 @@ later tests that call ``asyncio.run``.
   only when a test asks for it.
 * ``lab`` (per test): a :class:`Lab` page with helpers to write and open a notebook,
   run all cells, run code and read what it prints (state that has travelled from the
-  browser to Python), find elements by ``data-gmm-role`` and save screenshots into
+  browser to Python), find cells of the notebook shown (``panel``, ``cell``; JupyterLab
+  restores earlier tests' tabs), find elements by ``data-gmm-role`` and save screenshots into
   ``.ci/artifacts/e2e/``. A failing test leaves a screenshot of the page there too.
   Each test gets its own browser context; its kernels are shut down afterwards.
 * ``notebook7`` (per test): the same helpers on Notebook 7 (:class:`Notebook7`, which
@@ -395,6 +396,15 @@ class Lab:
         return value
 
     # ----------------------------------------------------------------- widgets
+    def panel(self) -> Any:
+        """Locator of the notebook shown now (JupyterLab may restore earlier tests' tabs)."""
+        panel_id = self.page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+        return self.page.locator(f"[id='{panel_id}']")
+
+    def cell(self, index: int) -> Any:
+        """Locator of cell ``index`` of the notebook shown now."""
+        return self.panel().locator(".jp-Cell").nth(index)
+
     def role(self, role: str, within: Any = None) -> Any:
         """Locator of the elements with ``data-gmm-role=role``."""
         scope = within if within is not None else self.page

@@ -72,7 +72,7 @@ CELLS = {
 
 
 def widget_in_cell(lab, index: int, selector: str):
-    cell = lab.page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell = lab.cell(index)
     widget = cell.locator(selector).first
     widget.scroll_into_view_if_needed()
     return widget

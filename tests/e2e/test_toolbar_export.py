@@ -61,7 +61,7 @@ def test_toolbar_exports(lab):
     lab.run_all(timeout=180)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for i, (name, (_, k)) in enumerate(WIDGETS.items(), start=1):
-        cell = lab.page.locator(".jp-Notebook .jp-Cell").nth(i)
+        cell = lab.cell(i)
         cell.scroll_into_view_if_needed()
         png = download(lab, lab.role("export-png", cell).first, f"{name}_toolbar.png")
         width, height = png_size(png)
