@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import ipywidgets
 import nbformat
@@ -147,3 +148,32 @@ def test_nbconvert_finds_the_exporter():
 
     cls = get_exporter("gmm_widgets.export.OfflineHTMLExporter")
     assert cls.__name__ == "OfflineHTMLExporter" and cls().template_name == "gmm_offline"
+
+
+@pytest.mark.slow
+def test_templates_and_renderer_ship_in_the_wheel(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
+    pytest.importorskip("hatchling")
+    # Without the JS build hook: the bundles built in the tree are included as artifacts.
+    env = {"PATH": str(Path(sys.executable).parent), "HATCH_BUILD_NO_HOOKS": "true"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ex._PACKAGE.parent), "--no-deps",
+         "--no-build-isolation", "-w", str(tmp_path), "-q"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        pytest.skip(f"wheel build not possible here: {proc.stderr[-500:]}")
+    (wheel,) = tmp_path.glob("gmm_widgets-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in (
+        "gmm_widgets/templates/gmm_offline/index.html.j2",
+        "gmm_widgets/templates/gmm_offline/conf.json",
+        "gmm_widgets/templates/widgets_page.html",
+        "gmm_widgets/static/widgets_embed.js",
+        "gmm_widgets/static/widgets_embed.css",
+        "gmm_widgets/_ipython.py",
+    ):
+        assert name in names, f"{name} is missing from the wheel"

@@ -187,6 +187,7 @@ def test_in_a_real_kernel(tmp_path):
         "bgm",
         "GaussianMixture(4)",
         "%unload_ext gmm_widgets\ngm",
+        "bgm",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
@@ -206,3 +207,5 @@ def test_in_a_real_kernel(tmp_path):
         )
     assert VIEW not in result(4) and "not fitted" in result(4)["text/html"]
     assert VIEW not in result(5) and ">covariance<" not in result(5)["text/html"]
+    # scikit-learn's classes were looked up by name while loaded: unloading undoes that too.
+    assert VIEW not in result(6) and "sk-" in result(6)["text/html"]
