@@ -101,7 +101,9 @@ def test_light_gallery_and_dark_theme_readability(lab):
     lab.open(lab.write_notebook("themes.ipynb", sources))
     lab.run_all(timeout=180)
 
-    # Light: the gallery pictures.
+    # Light: the gallery pictures, in a window tall enough for the tallest widget (an
+    # element taller than the window is photographed under JupyterLab's sticky toolbar).
+    lab.page.set_viewport_size({"width": 1300, "height": 1900})
     for i, (name, (_, selector)) in enumerate(CELLS.items(), start=1):
         widget = widget_in_cell(lab, i, selector)
         lab.page.wait_for_timeout(200)
