@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import resource
 import statistics
 import sys
 import time
@@ -78,10 +77,6 @@ def start_params(X, k, ct, seed=0):
     return dict(weights_init=np.full(k, 1.0 / k), means_init=means, precisions_init=prec)
 
 
-def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def timed_fit(cls, X, k, ct, n_iter, start):
     est = cls(k, covariance_type=ct, tol=0.0, max_iter=n_iter, **start)
     gc.collect()
@@ -121,17 +116,44 @@ def bench_iterations(settings, repeats):
         )
 
 
+_MEMORY_SCRIPT = """
+import re, sys, warnings
+import numpy as np
+sys.path.insert(0, {here!r})
+from bench_em import make_data, start_params
+warnings.filterwarnings("ignore")
+def hwm():
+    return int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
+X = make_data({n}, {d}, {k}, "float64")
+start = start_params(X, {k}, "full")
+if {lib!r} == "sklearn":
+    from sklearn.mixture import GaussianMixture as cls
+else:
+    from gmm_widgets import GaussianMixture as cls
+import gc; gc.collect()
+open("/proc/self/clear_refs", "w").write("5")  # reset the peak to the current RSS
+before = hwm()
+cls({k}, covariance_type="full", tol=0.0, max_iter=3, **start).fit(X)
+print(hwm() - before)
+"""
+
+
 def bench_memory(n=1_000_000, d=8, k=10):
-    X = make_data(n, d, k, "float64")
-    start = start_params(X, k, "full")
+    """Peak RSS growth of one fit, each library in a fresh process (VmHWM, not ru_maxrss,
+    which a child inherits from its parent)."""
+    import os
+    import subprocess
+
+    here = os.path.dirname(os.path.abspath(__file__))
     print(
         f"\nPeak RSS growth of one 3-iteration fit at N={n:,}, d={d}, K={k} (X is "
-        f"{X.nbytes / 2**20:.0f} MB)"
+        f"{n * d * 8 / 2**20:.0f} MB in float64), each in a fresh process"
     )
-    for name, cls in (("ours", GaussianMixture), ("sklearn", SkGaussianMixture)):
-        before = rss_mb()
-        timed_fit(cls, X, k, "full", 3, start)
-        print(f"  {name:>8}: +{rss_mb() - before:.0f} MB (process peak {rss_mb():.0f} MB)")
+    for lib in ("ours", "sklearn"):
+        code = _MEMORY_SCRIPT.format(here=here, n=n, d=d, k=k, lib=lib)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        growth = float(out.stdout.strip()) if out.returncode == 0 else float("nan")
+        print(f"  {lib:>8}: +{growth:.0f} MB beyond X")
 
 
 def bench_default_fit(repeats):
