@@ -101,9 +101,9 @@ def mixture_mimebundle(obj: Any) -> dict[str, Any] | None:
             stacklevel=2,
         )
         return _own_bundle(obj)
-    bundle = widget._repr_mimebundle_()
-    bundle["text/plain"] = repr(obj)
-    return bundle
+    result = widget._repr_mimebundle_()
+    data = result[0] if isinstance(result, tuple) else result
+    return {**data, "text/plain": repr(obj)}
 
 
 def _formatter(ipython: Any) -> Any:

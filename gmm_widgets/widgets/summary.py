@@ -233,12 +233,17 @@ class MixtureSummary(StaticExportMixin, ipywidgets.VBox):
             f'data-gmm-role="summary-caption">{html.escape(text)}</div>'
         )
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+    def __repr__(self) -> str:
+        where = "X" if self.data_source == "X" else "points drawn from it"
+        return f"<MixtureSummary of {self.model!r} over {where}>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         # The static table travels with the widget view, so pages without the widget
         # state (GitHub, nbconvert without --execute) still show the parameters.
-        bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/html"] = self.html
-        return bundle
+        result = super()._repr_mimebundle_(**kwargs)
+        data, metadata = result if isinstance(result, tuple) else (result, None)
+        data = {**data, "text/plain": repr(self), "text/html": self.html}
+        return data if metadata is None else (data, metadata)
 
 
 def summary(model: Any, X: Any = None, **kwargs: Any) -> MixtureSummary:

@@ -109,6 +109,9 @@ def test_one_and_many_features():
 
 def test_bundle_carries_the_static_table(fitted):
     _, gm = fitted
-    bundle = MixtureSummary(gm)._repr_mimebundle_()
+    s = MixtureSummary(gm)
+    bundle = s._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/html"].startswith("<div") and ">covariance<" in bundle["text/html"]
+    expected = f"<MixtureSummary of {gm!r} over points drawn from it>"
+    assert bundle["text/plain"] == repr(s) == expected
