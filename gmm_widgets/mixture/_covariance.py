@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-__all__ = ["COVARIANCE_TYPES", "get_strategy"]
+__all__ = ["COVARIANCE_TYPES", "get_strategy", "n_mixture_parameters"]
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
@@ -377,3 +377,21 @@ def get_strategy(covariance_type: str) -> _Strategy:
         raise ValueError(
             f"covariance_type must be one of {list(COVARIANCE_TYPES)}, got {covariance_type!r}."
         ) from None
+
+
+def n_mixture_parameters(covariance_type: str, n_components: int, n_features: int) -> int:
+    """Free parameters of a mixture, as BIC and AIC count them (scikit-learn's count).
+
+    Parameters
+    ----------
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    n_components, n_features : int
+
+    Returns
+    -------
+    int
+        Covariance parameters + ``n_components * n_features`` means +
+        ``n_components - 1`` weights.
+    """
+    K, d = int(n_components), int(n_features)
+    return int(get_strategy(covariance_type).n_cov_parameters(K, d) + K * d + K - 1)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from gmm_widgets.mixture import _init
-from gmm_widgets.mixture._covariance import get_strategy
+from gmm_widgets.mixture._covariance import get_strategy, n_mixture_parameters
 from gmm_widgets.mixture._engine import auto_chunk_size, make_source, weighted_center
 from gmm_widgets.mixture._params import ParamsMixin
 from gmm_widgets.mixture._stats import Params, chunk_estep, chunk_stats, m_step
@@ -540,9 +540,10 @@ class GaussianMixture(ParamsMixin):
                 return log_resp.argmax(axis=0)
             if what == "proba":
                 return np.exp(log_resp.T.astype(np.float64))
-            if what == "entropy":
+            if what == "criteria":  # per chunk: [sum of log p(x), entropy of the assignment]
                 lr = log_resp.astype(np.float64)
-                return np.array([-np.sum(np.exp(lr) * lr, where=np.isfinite(lr))])
+                entropy = -np.sum(np.exp(lr) * lr, where=np.isfinite(lr))
+                return np.array([[log_norm.sum(dtype=np.float64), entropy]])
             raise AssertionError(what)
 
         return source.map(fn, work)
@@ -606,8 +607,55 @@ class GaussianMixture(ParamsMixin):
 
     def _n_parameters(self) -> int:
         K, d = self.means_.shape
-        cov = get_strategy(self.covariance_type).n_cov_parameters(K, d)
-        return int(cov + K * d + K - 1)
+        return n_mixture_parameters(self.covariance_type, K, d)
+
+    def criteria(self, X: Any) -> dict[str, float]:
+        """Log-likelihood, BIC, AIC and ICL of ``X``, from one pass over the data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        dict
+            ``log_likelihood`` (mean per sample), ``bic``, ``aic``, ``icl`` (lower is
+            better for all three), ``n_parameters`` and ``n_samples``; the same numbers
+            as :meth:`score`, :meth:`bic`, :meth:`aic` and :meth:`icl`.
+        """
+        total, entropy = self._map_estep(X, "criteria").sum(axis=0)
+        n = self._n_samples(X)
+        p = self._n_parameters()
+        bic = float(-2.0 * total + p * np.log(n))
+        return {
+            "log_likelihood": float(total / n),
+            "bic": bic,
+            "aic": float(-2.0 * total + 2.0 * p),
+            "icl": bic + 2.0 * float(entropy),
+            "n_parameters": p,
+            "n_samples": n,
+        }
+
+    @classmethod
+    def _from_parameters(
+        cls, weights: Any, means: Any, covariances: Any, covariance_type: str
+    ) -> GaussianMixture:
+        """A model that predicts and scores with given parameters, without a fit.
+
+        Lets the widgets score any fitted mixture (e.g. scikit-learn's) with this
+        module's E-step. Raises the core's ValueError if a covariance is not positive
+        definite.
+        """
+        strategy = get_strategy(covariance_type)
+        means = np.asarray(means, dtype=np.float64)
+        gm = cls(means.shape[0], covariance_type=covariance_type)
+        gm.weights_ = np.asarray(weights, dtype=np.float64)
+        gm.means_ = means
+        gm.covariances_ = np.asarray(covariances, dtype=np.float64)
+        gm.precisions_cholesky_ = strategy.precision_cholesky(gm.covariances_, 0.0)
+        gm.precisions_ = strategy.precisions(gm.precisions_cholesky_)
+        gm.n_features_in_ = means.shape[1]
+        return gm
 
     def _n_samples(self, X: Any) -> int:
         return int(X.shape[0]) if hasattr(X, "shape") else len(X)
@@ -656,8 +704,7 @@ class GaussianMixture(ParamsMixin):
         -------
         float
         """
-        entropy = float(self._map_estep(X, "entropy").sum())
-        return self.bic(X) + 2.0 * entropy
+        return self.criteria(X)["icl"]
 
     def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Draw samples from the fitted mixture.

@@ -223,7 +223,6 @@ def select_model(
     records: list[dict[str, Any]] = []
     models: dict[tuple[int, str], GaussianMixture] = {}
     total = len(ks) * len(cts)
-    n = X.shape[0]
     for ct in cts:
         for k in ks:
             gm = GaussianMixture(
@@ -248,15 +247,14 @@ def select_model(
                     error=str(exc),
                 )
             else:
-                ll = gm.score(X)
-                n_params = gm._n_parameters()
+                crit = gm.criteria(X)  # one pass for all of them
                 rec.update(
-                    bic=float(-2 * ll * n + n_params * np.log(n)),
-                    aic=float(-2 * ll * n + 2 * n_params),
-                    icl=gm.icl(X),
+                    bic=crit["bic"],
+                    aic=crit["aic"],
+                    icl=crit["icl"],
                     silhouette=silhouette_score(X, gm.predict(X)) if silhouette else math.nan,
-                    log_likelihood=float(ll),
-                    n_parameters=n_params,
+                    log_likelihood=crit["log_likelihood"],
+                    n_parameters=crit["n_parameters"],
                     converged=bool(gm.converged_),
                     n_iter=int(gm.n_iter_),
                     error=None,

@@ -14,16 +14,16 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp
 
-from gmm_widgets.mixture._covariance import get_strategy
+from gmm_widgets.mixture import GaussianMixture
 from gmm_widgets.widgets._model import MixtureParams
 
 __all__ = [
     "CHUNK_ROWS",
     "MixtureScores",
     "component_log_densities",
+    "core_model",
     "extend_means",
     "init_from_means",
-    "n_parameters",
     "score_mixture",
 ]
 
@@ -39,24 +39,6 @@ MAX_CANDIDATES = 64
 _LOG_2PI = math.log(2 * math.pi)
 
 MixtureScores = dict[str, Any]
-
-
-def n_parameters(covariance_type: str, n_components: int, n_features: int) -> int:
-    """Free parameters of a mixture, as BIC and AIC count them.
-
-    Parameters
-    ----------
-    covariance_type : {"full", "tied", "diag", "spherical"}
-    n_components : int
-    n_features : int
-
-    Returns
-    -------
-    int
-    """
-    K, d = int(n_components), int(n_features)
-    cov = get_strategy(covariance_type).n_cov_parameters(K, d)
-    return int(cov + K * d + K - 1)
 
 
 def _factors(means: np.ndarray, covs: np.ndarray, weights: np.ndarray):
@@ -121,31 +103,17 @@ def score_mixture(X: np.ndarray, params: MixtureParams) -> MixtureScores:
     -------
     dict
         ``log_likelihood`` (mean per sample), ``bic``, ``aic``, ``icl`` (all: lower is
-        better), ``n_parameters`` and ``n_samples``.
+        better), ``n_parameters`` and ``n_samples``, from the core's
+        :meth:`~gmm_widgets.GaussianMixture.criteria`.
     """
-    n = int(X.shape[0])
-    covs = params.full_covariances
-    total = 0.0
-    entropy = 0.0
-    for start in range(0, n, CHUNK_ROWS):
-        lp = component_log_densities(
-            X[start : start + CHUNK_ROWS], params.means, covs, params.weights
-        )
-        norm = logsumexp(lp, axis=1)
-        total += float(norm.sum())
-        log_resp = lp - norm[:, None]
-        finite = np.isfinite(log_resp)
-        entropy -= float(np.sum(np.exp(log_resp) * log_resp, where=finite))
-    p = n_parameters(params.covariance_type, params.n_components, params.n_features)
-    bic = -2.0 * total + p * math.log(n)
-    return {
-        "log_likelihood": total / n,
-        "bic": bic,
-        "aic": -2.0 * total + 2.0 * p,
-        "icl": bic + 2.0 * entropy,
-        "n_parameters": p,
-        "n_samples": n,
-    }
+    return core_model(params).criteria(X)
+
+
+def core_model(params: MixtureParams) -> GaussianMixture:
+    """Our GaussianMixture holding ``params``, to score and predict with the core."""
+    return GaussianMixture._from_parameters(
+        params.weights, params.means, params.covariances, params.covariance_type
+    )
 
 
 def _evenly_spaced_rows(X: np.ndarray, max_rows: int) -> np.ndarray:

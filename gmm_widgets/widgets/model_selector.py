@@ -18,7 +18,7 @@ from gmm_widgets.widgets._base import ProjectedWidget
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._frames import frames_from_states, state_from_params
 from gmm_widgets.widgets._model import check_model_features, mixture_params
-from gmm_widgets.widgets._scores import component_log_densities, score_mixture
+from gmm_widgets.widgets._scores import core_model
 from gmm_widgets.widgets._transport import encode_array, tree_serialization
 
 __all__ = ["ModelSelector"]
@@ -278,12 +278,10 @@ class ModelSelector(ProjectedWidget):
                     f"two models have n_components={key[0]} and covariance_type={key[1]!r}; "
                     "each cell of the comparison takes one model."
                 )
-            s = score_mixture(X, params)
+            core = core_model(params)
+            s = core.criteria(X)
             if self._silhouette:
-                lp = component_log_densities(
-                    X, params.means, params.full_covariances, params.weights
-                )
-                sil = silhouette_score(X, lp.argmax(axis=1))
+                sil = silhouette_score(X, core.predict(X))
             else:
                 sil = math.nan
             records.append(

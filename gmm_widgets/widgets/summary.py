@@ -18,12 +18,13 @@ from typing import Any
 import ipywidgets
 import numpy as np
 
+from gmm_widgets.mixture._covariance import n_mixture_parameters
 from gmm_widgets.mixture._repr import mixture_html
 from gmm_widgets.mixture.callbacks import History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.widgets._data import prepare_data
 from gmm_widgets.widgets._model import MixtureParams, check_model_features, mixture_params
-from gmm_widgets.widgets._scores import n_parameters, score_mixture
+from gmm_widgets.widgets._scores import score_mixture
 from gmm_widgets.widgets._static import StaticExportMixin
 from gmm_widgets.widgets.fit_player import FitPlayer
 
@@ -93,7 +94,7 @@ def _latest_fit(model: Any) -> History | None:
 
 
 def _facts(params: MixtureParams, scores: dict[str, Any] | None) -> list[tuple[str, str]]:
-    p = n_parameters(params.covariance_type, params.n_components, params.n_features)
+    p = n_mixture_parameters(params.covariance_type, params.n_components, params.n_features)
     facts = [("parameters", f"{p:,}")]
     if scores is None:
         return facts
