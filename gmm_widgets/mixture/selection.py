@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
 from gmm_widgets.mixture._validation import ConvergenceWarning, check_random_state, check_X
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 
-__all__ = ["CRITERIA", "SelectionResult", "select_model", "silhouette_score"]
+__all__ = ["CRITERIA", "SelectionResult", "check_grid", "select_model", "silhouette_score"]
 
 #: Criteria a grid can be ranked by; lower is better for all but ``silhouette``.
 CRITERIA = ("bic", "aic", "icl", "silhouette")
@@ -164,6 +165,63 @@ def _check_criterion(criterion: str) -> None:
         raise ValueError(f"criterion must be one of {list(CRITERIA)}, got {criterion!r}.")
 
 
+def check_grid(
+    n_components: Any, covariance_types: Any, n_samples: int
+) -> tuple[list[int], list[str]]:
+    """Validate a K x covariance-type grid.
+
+    Parameters
+    ----------
+    n_components : iterable of int
+        Distinct values, each in ``[1, n_samples]``.
+    covariance_types : sequence of str
+        Distinct names out of ``("full", "tied", "diag", "spherical")``.
+    n_samples : int
+        Rows of the data.
+
+    Returns
+    -------
+    ks : list of int
+        In the given order.
+    covariance_types : list of str
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument at fault.
+    """
+    if isinstance(n_components, (str, bytes)) or not isinstance(n_components, Iterable):
+        raise TypeError(
+            f"n_components must be an iterable of ints such as range(1, 10), got {n_components!r}."
+        )
+    ks = list(n_components)
+    if not ks:
+        raise ValueError("n_components is empty; pass e.g. range(1, 10).")
+    for k in ks:
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+            raise ValueError(f"every n_components must be an int >= 1, got {k!r}.")
+        if k > n_samples:
+            raise ValueError(f"n_components={k} exceeds the {n_samples} samples of X.")
+    if len(set(ks)) != len(ks):
+        raise ValueError(f"n_components has repeated values: {ks}.")
+    if isinstance(covariance_types, str):
+        raise TypeError(
+            "covariance_types must be a sequence of names, e.g. ('full', 'diag'), "
+            f"not the string {covariance_types!r}."
+        )
+    cts = list(covariance_types)
+    if not cts:
+        raise ValueError("covariance_types is empty.")
+    for ct in cts:
+        if ct not in COVARIANCE_TYPES:
+            raise ValueError(
+                f"covariance_types must hold values of {list(COVARIANCE_TYPES)}, got {ct!r}."
+            )
+    if len(set(cts)) != len(cts):
+        raise ValueError(f"covariance_types has repeated values: {cts}.")
+    return [int(k) for k in ks], cts
+
+
 def select_model(
     X: Any,
     n_components: Iterable[int] = range(1, 10),
@@ -204,22 +262,7 @@ def select_model(
     """
     _check_criterion(criterion)
     X = check_X(X)
-    ks = list(n_components)
-    if not ks:
-        raise ValueError("n_components is empty; pass e.g. range(1, 10).")
-    for k in ks:
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"every n_components must be an int >= 1, got {k!r}.")
-        if k > X.shape[0]:
-            raise ValueError(f"n_components={k} exceeds the {X.shape[0]} samples of X.")
-    cts = list(covariance_types)
-    if not cts:
-        raise ValueError("covariance_types is empty.")
-    for ct in cts:
-        if ct not in COVARIANCE_TYPES:
-            raise ValueError(
-                f"covariance_types must hold values of {list(COVARIANCE_TYPES)}, got {ct!r}."
-            )
+    ks, cts = check_grid(n_components, covariance_types, X.shape[0])
     records: list[dict[str, Any]] = []
     models: dict[tuple[int, str], GaussianMixture] = {}
     total = len(ks) * len(cts)

@@ -13,7 +13,12 @@ import traitlets
 from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
 from gmm_widgets.mixture.callbacks import EMState, History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
-from gmm_widgets.mixture.selection import SelectionResult, select_model, silhouette_score
+from gmm_widgets.mixture.selection import (
+    SelectionResult,
+    check_grid,
+    select_model,
+    silhouette_score,
+)
 from gmm_widgets.widgets._base import ProjectedWidget
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._frames import frames_from_states, state_from_params
@@ -185,7 +190,7 @@ class ModelSelector(ProjectedWidget):
             ks = sorted({int(r["n_components"]) for r in result.records})
             cts = list(dict.fromkeys(r["covariance_type"] for r in result.records))
         else:
-            ks, cts = self._check_grid(n_components, covariance_types, n)
+            ks, cts = _sorted_grid(n_components, covariance_types, n)
         if not (random_state is None or isinstance(random_state, numbers.Integral)):
             raise TypeError(
                 f"random_state must be an int seed or None, got {type(random_state).__name__}."
@@ -224,40 +229,6 @@ class ModelSelector(ProjectedWidget):
                 "arguments other than its own are GaussianMixture parameters."
             ) from None
         return dict(gm_params)
-
-    @staticmethod
-    def _check_grid(n_components: Any, covariance_types: Any, n_samples: int):
-        if isinstance(n_components, (str, bytes)) or not isinstance(n_components, Iterable):
-            raise TypeError(
-                f"n_components must be an iterable of ints such as range(1, 10), "
-                f"got {n_components!r}."
-            )
-        ks = list(n_components)
-        if not ks:
-            raise ValueError("n_components is empty; pass e.g. range(1, 10).")
-        for k in ks:
-            if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-                raise ValueError(f"every n_components must be an int >= 1, got {k!r}.")
-            if k > n_samples:
-                raise ValueError(f"n_components={k} exceeds the {n_samples} samples of X.")
-        if len(set(ks)) != len(ks):
-            raise ValueError(f"n_components has repeated values: {ks}.")
-        if isinstance(covariance_types, str):
-            raise TypeError(
-                "covariance_types must be a sequence of names, e.g. ('full', 'diag'), "
-                f"not the string {covariance_types!r}."
-            )
-        cts = list(covariance_types)
-        if not cts:
-            raise ValueError("covariance_types is empty.")
-        for ct in cts:
-            if ct not in COVARIANCE_TYPES:
-                raise ValueError(
-                    f"covariance_types must hold values of {list(COVARIANCE_TYPES)}, got {ct!r}."
-                )
-        if len(set(cts)) != len(cts):
-            raise ValueError(f"covariance_types has repeated values: {cts}.")
-        return sorted(int(k) for k in ks), cts
 
     @staticmethod
     def _check_result_features(result: SelectionResult, d: int) -> None:
@@ -546,3 +517,8 @@ def _grid_cell(ks: list[int], cts: list[str], index: int) -> tuple[int, str] | N
     if index >= len(ks) * len(cts):
         return None
     return ks[index % len(ks)], cts[index // len(ks)]
+
+
+def _sorted_grid(n_components: Any, covariance_types: Any, n_samples: int):
+    ks, cts = check_grid(n_components, covariance_types, n_samples)
+    return sorted(ks), cts
