@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from gmm_widgets.mixture._memmap import iter_blocks, release_rows
+from gmm_widgets.mixture._moments import MAX_FEATURES, moment_chunk_size
 from gmm_widgets.mixture._stats import SuffStats
 
 __all__ = ["ArraySource", "auto_chunk_size", "make_source"]
@@ -40,17 +41,22 @@ _SAMPLE_ROWS = 1 << 16
 _THREAD_MIN_WORK = 400_000
 
 
-def auto_chunk_size(n_components: int, n_features: int) -> int:
-    """Rows per chunk so that the largest temporary stays cache-sized.
+def auto_chunk_size(n_components: int, n_features: int, covariance_type: str = "") -> int:
+    """Rows per chunk so that the largest temporary stays a few MB.
 
     Parameters
     ----------
     n_components, n_features : int
+    covariance_type : str, optional
+        Full covariances with few features take the quadratic-feature form, whose
+        temporaries are shaped differently (see ``_moments``).
 
     Returns
     -------
     int
     """
+    if covariance_type == "full" and n_features <= MAX_FEATURES:
+        return moment_chunk_size(n_components, n_features)
     rows = _CHUNK_ELEMENTS // max(1, n_components * (n_features + 1))
     return int(min(_MAX_ROWS, max(_MIN_ROWS, rows)))
 

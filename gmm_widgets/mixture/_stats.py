@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gmm_widgets.mixture import _moments
 from gmm_widgets.mixture._covariance import get_strategy
 
 __all__ = ["ChunkParams", "Params", "SuffStats", "chunk_estep", "chunk_stats", "m_step"]
@@ -52,22 +53,33 @@ class Params:
             + strategy.log_det_chol(self.prec_chol, n_features)
             - 0.5 * (n_features * _LOG_2PI)
         )
+        quad = None
+        if self.covariance_type == "full" and _moments.use_moments(
+            dtype, self.means, self.prec_chol
+        ):
+            quad = _moments.quad_coefficients(self.means, self.prec_chol, const)
         return ChunkParams(
             means=self.means.astype(dtype),
             prec_chol=self.prec_chol.astype(dtype),
             const=np.asarray(const, dtype=dtype).reshape(-1, 1),
             covariance_type=self.covariance_type,
+            quad=quad,
         )
 
 
 @dataclass
 class ChunkParams:
-    """Parameters cast to the data dtype, with the per-component log constant."""
+    """Parameters cast to the data dtype, with the per-component log constant.
+
+    ``quad`` holds the float64 coefficients of the quadratic-feature form of full
+    covariances (see ``_moments``) when that form is used for these parameters.
+    """
 
     means: np.ndarray
     prec_chol: np.ndarray
     const: np.ndarray  # (K, 1): log w_k + log det P_k - d/2 log(2 pi)
     covariance_type: str
+    quad: np.ndarray | None = None
 
 
 @dataclass
@@ -86,9 +98,10 @@ class SuffStats:
         Sum of weighted per-sample log-likelihoods.
     weight : float
         Sum of sample weights.
-    whitened : bool
-        ``second`` holds scatters in the whitened coordinates of the reference
-        parameters, ``sum r P_k^T (x - mu_k)(x - mu_k)^T P_k`` (full covariances).
+    frame : {"ref", "whitened", "origin"}
+        What ``second`` is taken about: the reference points (the current means);
+        the same in the whitened coordinates of the reference parameters,
+        ``sum r P_k^T (x - mu_k)(x - mu_k)^T P_k``; or the fit's centre (raw moments).
     """
 
     nk: np.ndarray
@@ -96,7 +109,7 @@ class SuffStats:
     second: np.ndarray
     log_lik: float = 0.0
     weight: float = 0.0
-    whitened: bool = False
+    frame: str = "ref"
 
     def __iadd__(self, other: SuffStats) -> SuffStats:
         self.nk += other.nk
@@ -122,13 +135,20 @@ class SuffStats:
 _LOG_FLOOR = {np.dtype(np.float64): -460.0, np.dtype(np.float32): -60.0}
 
 
-def _estep_core(xc: np.ndarray, cp: ChunkParams, floor: bool = False, maha=None):
-    """Shifted weighted log-densities, their shift, their exponentials and column sums."""
+def _log_prob(xc: np.ndarray, cp: ChunkParams, maha=None, quad=None) -> np.ndarray:
+    """Weighted log-densities ``log w_k + log N(x | mu_k, Sigma_k)``, shape (K, n)."""
+    if quad is not None:
+        return np.dot(cp.quad, quad)
     if maha is None:
         maha = get_strategy(cp.covariance_type).maha(xc, cp.means, cp.prec_chol)
     log_prob = maha
     log_prob *= -0.5
     log_prob += cp.const
+    return log_prob
+
+
+def _estep_core(log_prob: np.ndarray, floor: bool = False):
+    """Shifted log-densities (in place), their shift, exponentials and column sums."""
     amax = log_prob.max(axis=0)
     amax[~np.isfinite(amax)] = 0.0
     log_prob -= amax
@@ -155,7 +175,8 @@ def chunk_estep(xc: np.ndarray, cp: ChunkParams) -> tuple[np.ndarray, np.ndarray
     log_resp : ndarray of shape (K, n)
         Log-responsibilities.
     """
-    log_prob, amax, _, total = _estep_core(xc, cp)
+    quad = None if cp.quad is None else _moments.quad_features(xc)
+    log_prob, amax, _, total = _estep_core(_log_prob(xc, cp, quad=quad))
     with np.errstate(divide="ignore"):
         log_total = np.log(total)
     log_prob -= log_total
@@ -186,18 +207,18 @@ def chunk_stats(
     SuffStats
     """
     strategy = get_strategy(cp.covariance_type)
-    y = None
-    if strategy.whitened:
+    y = quad = maha = None
+    if cp.quad is not None:
+        quad = _moments.quad_features(xc)
+    elif strategy.whitened:
         maha, y = strategy.whiten(xc, cp.means, cp.prec_chol)
-    else:
-        maha = strategy.maha(xc, cp.means, cp.prec_chol)
-    _, amax, resp, total = _estep_core(xc, cp, floor=True, maha=maha)
+    _, amax, resp, total = _estep_core(_log_prob(xc, cp, maha=maha, quad=quad), floor=True)
     with np.errstate(divide="ignore"):
         log_norm = np.log(total)
     log_norm += amax
     scale = np.reciprocal(total)
     if w is not None:
-        w = w.astype(xc.dtype, copy=False)
+        w = w.astype(total.dtype, copy=False)
         scale *= w
         log_lik = float(np.dot(w.astype(np.float64), log_norm))
         weight = float(w.sum(dtype=np.float64))
@@ -205,12 +226,15 @@ def chunk_stats(
         log_lik = float(log_norm.sum(dtype=np.float64))
         weight = float(xc.shape[0])
     resp *= scale
+    if quad is not None:
+        nk, sx, second = _moments.unpack_moments(np.dot(resp, quad.T), xc.shape[1])
+        return SuffStats(nk, sx, second, log_lik=log_lik, weight=weight, frame="origin")
     if y is None:
         return responsibility_stats(xc, resp, w, ref, strategy, log_lik, weight)
     nk = resp.sum(axis=1, dtype=np.float64)
     sx = np.dot(resp, xc).astype(np.float64)
     second = strategy.whitened_second(y, resp).astype(np.float64)
-    return SuffStats(nk=nk, sx=sx, second=second, log_lik=log_lik, weight=weight, whitened=True)
+    return SuffStats(nk, sx, second, log_lik=log_lik, weight=weight, frame="whitened")
 
 
 def responsibility_stats(xc, rw, w, ref, strategy, log_lik=0.0, weight=None) -> SuffStats:
@@ -241,7 +265,7 @@ def m_step(
     reg_covar : float
     ref_prec_chol : ndarray, optional
         Precision Cholesky factors the scatter was whitened with, when
-        ``stats.whitened``.
+        ``stats.frame == "whitened"``.
 
     Returns
     -------
@@ -257,8 +281,10 @@ def m_step(
     nk = stats.nk + eps
     means = stats.sx / nk[:, None]
     second = stats.second
-    if stats.whitened:
+    if stats.frame == "whitened":
         second = strategy.unwhiten(second, ref_prec_chol)
+    elif stats.frame == "origin":
+        ref = np.zeros_like(ref)
     cov = strategy.covariances(second, stats.sx, stats.nk, nk, means, ref, reg_covar)
     if not np.all(np.isfinite(cov)):
         raise ValueError(
