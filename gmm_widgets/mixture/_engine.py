@@ -39,6 +39,29 @@ _MIN_ROWS, _MAX_ROWS = 256, 65536
 _SAMPLE_ROWS = 1 << 16
 #: Below this many rows * components * features, threads cost more than they save.
 _THREAD_MIN_WORK = 400_000
+#: Up to this many features, chunks are centred against a tiled centre (see ``xc``).
+_TILED_MAX_FEATURES = 8
+
+
+def balanced_chunk_size(n_samples: int, chunk_size: int, n_workers: int) -> int:
+    """At most ``chunk_size`` rows, with a number of chunks the workers share evenly.
+
+    A short last chunk, or one chunk more than a multiple of the workers, leaves a
+    worker idle at the end of every pass.
+
+    Parameters
+    ----------
+    n_samples, chunk_size, n_workers : int
+
+    Returns
+    -------
+    int
+    """
+    chunk_size = max(1, chunk_size)
+    n_chunks = -(-n_samples // chunk_size)
+    if n_workers > 1 and n_chunks > 1:
+        n_chunks = -(-n_chunks // n_workers) * n_workers
+    return max(1, -(-n_samples // max(1, n_chunks)))
 
 
 def auto_chunk_size(n_components: int, n_features: int, covariance_type: str = "") -> int:
@@ -102,7 +125,7 @@ class ArraySource:
     center : ndarray of shape (n_features,)
         Subtracted from every chunk (float64; cast to the data dtype).
     chunk_size : int
-        Rows per chunk.
+        At most this many rows per chunk (see :func:`balanced_chunk_size`).
     n_jobs : int or None
         Worker threads; ``None`` uses every core (at most 8).
     """
@@ -121,16 +144,28 @@ class ArraySource:
         self.center = np.asarray(center, dtype=np.float64)
         self._center_cast = self.center.astype(self.dtype)
         self.n_samples, self.n_features = X.shape
-        self.chunk_size = int(max(1, chunk_size))
+        self.n_workers = _n_workers(n_jobs)
+        self.chunk_size = balanced_chunk_size(self.n_samples, int(chunk_size), self.n_workers)
         self.bounds = [
             (s, min(s + self.chunk_size, self.n_samples))
             for s in range(0, self.n_samples, self.chunk_size)
         ]
-        self.n_workers = min(_n_workers(n_jobs), len(self.bounds))
+        self.n_workers = min(self.n_workers, len(self.bounds))
+        # Centring subtracts a short row vector from every row, an inner loop of only d
+        # elements; for few features, subtracting a tiled copy from the flat rows is
+        # 5-9x faster (measured at d = 2, 16k rows).
+        self._tiled_center = None
+        if self.n_features <= _TILED_MAX_FEATURES and X.flags.c_contiguous:
+            self._tiled_center = np.tile(self._center_cast, self.chunk_size)
 
     def xc(self, start: int, stop: int) -> np.ndarray:
         """Centred rows ``start:stop`` in the data dtype."""
-        out = np.subtract(self.X[start:stop], self._center_cast, dtype=self.dtype)
+        rows = self.X[start:stop]
+        if self._tiled_center is not None:
+            flat = np.subtract(rows.reshape(-1), self._tiled_center[: rows.size], dtype=self.dtype)
+            out = flat.reshape(rows.shape)
+        else:
+            out = np.subtract(rows, self._center_cast, dtype=self.dtype)
         release_rows(self.X, start, stop)
         return np.asarray(out)
 

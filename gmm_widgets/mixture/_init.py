@@ -15,6 +15,7 @@ __all__ = [
     "kmeans",
     "kmeans_plusplus",
     "nearest_centre",
+    "random_rows",
     "sample_indices",
 ]
 
@@ -23,6 +24,40 @@ __all__ = [
 MAX_INIT_SAMPLES = 100_000
 
 INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
+
+#: Rows per independently seeded block of :func:`random_rows`.
+_RANDOM_BLOCK = 4096
+
+
+def random_rows(seed: int, start: int, stop: int, n_components: int) -> np.ndarray:
+    """Uniform random numbers for rows ``start:stop``, the same however rows are chunked.
+
+    Row ``i`` always gets the same numbers for a given ``seed``: rows are grouped in
+    fixed blocks, each drawn from its own generator seeded by ``(seed, block)``. So the
+    ``"random"`` init does not depend on the chunk size, the number of worker threads or
+    a Dask array's chunks, and needs memory for one block, not for all rows.
+
+    Parameters
+    ----------
+    seed : int
+    start, stop : int
+        Row range, ``0 <= start <= stop``.
+    n_components : int
+
+    Returns
+    -------
+    ndarray of shape (stop - start, n_components)
+        Values in [0, 1).
+    """
+    out = np.empty((stop - start, n_components))
+    if stop <= start:
+        return out
+    for block in range(start // _RANDOM_BLOCK, (stop - 1) // _RANDOM_BLOCK + 1):
+        lo = block * _RANDOM_BLOCK
+        a, b = max(lo, start), min(lo + _RANDOM_BLOCK, stop)
+        draws = np.random.default_rng([seed, block]).random((b - lo, n_components))
+        out[a - start : b - start] = draws[a - lo :]
+    return out
 
 
 def sample_indices(random_state: np.random.RandomState, n: int, size: int) -> np.ndarray:

@@ -25,6 +25,7 @@ scikit-learn (1e-10 relative); otherwise the whitened form runs.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -32,6 +33,7 @@ import numpy as np
 __all__ = [
     "MAX_FEATURES",
     "MAX_KAPPA",
+    "features_of",
     "kappa",
     "moment_chunk_size",
     "quad_coefficients",
@@ -46,8 +48,8 @@ MAX_FEATURES = 24
 #: log-densities and covariances stays near ``eps * kappa`` (measured 1e-12 at 1e4).
 MAX_KAPPA = 1e4
 #: Elements of the largest per-chunk temporary (``Q``: ``m`` rows of the chunk's length).
-_CHUNK_ELEMENTS = 1 << 20
-_MIN_ROWS, _MAX_ROWS = 4096, 32768
+_CHUNK_ELEMENTS = 1 << 21
+_MIN_ROWS, _MAX_ROWS = 2048, 16384
 
 
 def n_quad(n_features: int) -> int:
@@ -55,15 +57,41 @@ def n_quad(n_features: int) -> int:
     return (n_features + 1) * (n_features + 2) // 2
 
 
+def features_of(n_products: int) -> int:
+    """The ``d`` with ``n_quad(d) == n_products``."""
+    d = math.isqrt(8 * n_products + 1) // 2 - 1
+    if n_quad(d) != n_products:
+        raise ValueError(f"{n_products} is not a number of quadratic features")
+    return d
+
+
 @lru_cache(maxsize=64)
-def _layout(n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Index arrays into the product rows: pairs ``(i, j)``, the ``x`` rows, the ``1`` row."""
-    rows, cols = np.triu_indices(n_features + 1)
-    lookup = np.empty((n_features + 1, n_features + 1), dtype=np.intp)
-    lookup[rows, cols] = lookup[cols, rows] = np.arange(rows.size)
-    for a in (rows, cols, lookup):
+def _layout(n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which pair ``(i, j)`` of ``x~ = (x_0, ..., x_{d-1}, 1)`` each product row holds.
+
+    Rows ``0..d-1`` are the features themselves (``x_i * 1``), row ``d`` is the ``1``,
+    then, for each ``i``, the products ``x_i * x_j`` with ``j >= i``. The centred chunk
+    is written straight into the first rows, and every product block reads them.
+
+    Returns
+    -------
+    rows, cols : ndarray of shape (m,)
+        The pair of each product row (``i <= j``; index ``d`` is the ``1``).
+    lookup : ndarray of shape (d + 1, d + 1)
+        The product row of each pair, symmetric.
+    """
+    d = n_features
+    rows = [*range(d), d]
+    cols = [d] * (d + 1)
+    for i in range(d):
+        rows += [i] * (d - i)
+        cols += list(range(i, d))
+    rows_a, cols_a = np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp)
+    lookup = np.empty((d + 1, d + 1), dtype=np.intp)
+    lookup[rows_a, cols_a] = lookup[cols_a, rows_a] = np.arange(rows_a.size)
+    for a in (rows_a, cols_a, lookup):
         a.setflags(write=False)
-    return rows, cols, lookup, lookup[:n_features, n_features]
+    return rows_a, cols_a, lookup
 
 
 def moment_chunk_size(n_components: int, n_features: int) -> int:
@@ -126,14 +154,14 @@ def quad_coefficients(means: np.ndarray, prec_chol: np.ndarray, const: np.ndarra
     ndarray of shape (K, m)
     """
     n_components, n_features = means.shape
-    rows, cols, _, _ = _layout(n_features)
+    rows, cols, lookup = _layout(n_features)
     # W_k = [P_k^T, -P_k^T mu_k] (d, d+1): W_k x~ = P_k^T (x - mu_k).
     w = np.empty((n_components, n_features, n_features + 1))
     w[:, :, :n_features] = prec_chol.transpose(0, 2, 1)
     w[:, :, n_features] = -np.einsum("kde,kd->ke", prec_chol, means)
     a = np.einsum("kdi,kdj->kij", w, w)  # x~^T A_k x~ = |P_k^T (x - mu_k)|^2
     coef = a[:, rows, cols] * np.where(rows == cols, -0.5, -1.0)
-    coef[:, -1] += np.asarray(const, dtype=np.float64).reshape(-1)
+    coef[:, lookup[n_features, n_features]] += np.asarray(const, dtype=np.float64).reshape(-1)
     return coef
 
 
@@ -143,23 +171,21 @@ def quad_features(xc: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     xc : ndarray of shape (n, d)
-        Centred chunk, float32 or float64.
+        Centred chunk, float32 or float64 (float32 products are exact in float64).
 
     Returns
     -------
     ndarray of shape (m, n)
-        Row ``lookup[i, j]`` holds ``x~_i * x~_j``; the last row is all ones.
+        Row ``lookup[i, j]`` of :func:`_layout` holds ``x~_i * x~_j``.
     """
-    n, n_features = xc.shape
-    xt = np.array(xc.T, dtype=np.float64, order="C")
-    q = np.empty((n_quad(n_features), n))
-    off = 0
-    for i in range(n_features):
-        np.multiply(xt[i:], xt[i], out=q[off : off + n_features - i])
-        off += n_features - i
-        q[off] = xt[i]
-        off += 1
-    q[off] = 1.0
+    n, d = xc.shape
+    q = np.empty((n_quad(d), n))
+    q[:d] = xc.T  # the features, transposed and in float64
+    q[d] = 1.0
+    off = d + 1
+    for i in range(d):
+        np.multiply(q[i:d], q[i], out=q[off : off + d - i])
+        off += d - i
     return q
 
 
@@ -178,5 +204,6 @@ def unpack_moments(g: np.ndarray, n_features: int) -> tuple[np.ndarray, np.ndarr
     second : ndarray of shape (K, d, d)
         ``sum_n r_kn x_n x_n^T`` about the fit's centre.
     """
-    _, _, lookup, x_rows = _layout(n_features)
-    return g[:, -1], g[:, x_rows], g[:, lookup[:n_features, :n_features]]
+    _, _, lookup = _layout(n_features)
+    d = n_features
+    return g[:, d], g[:, :d], g[:, lookup[:d, :d]]

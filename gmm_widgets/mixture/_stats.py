@@ -15,7 +15,15 @@ import numpy as np
 from gmm_widgets.mixture import _moments
 from gmm_widgets.mixture._covariance import get_strategy
 
-__all__ = ["ChunkParams", "Params", "SuffStats", "chunk_estep", "chunk_stats", "m_step"]
+__all__ = [
+    "ChunkParams",
+    "MomentStats",
+    "Params",
+    "SuffStats",
+    "chunk_estep",
+    "chunk_stats",
+    "m_step",
+]
 
 _LOG_2PI = np.log(2.0 * np.pi)
 
@@ -120,13 +128,44 @@ class SuffStats:
         return self
 
     @classmethod
-    def total(cls, parts: list[SuffStats]) -> SuffStats:
-        """Sum of a list of statistics, in list order."""
+    def total(cls, parts: list) -> SuffStats | MomentStats:
+        """Sum of a list of statistics (all of one kind), in list order."""
         it = iter(parts)
         out = next(it)
         for p in it:
             out += p
         return out
+
+
+@dataclass
+class MomentStats:
+    """Statistics of the quadratic-feature form, still packed (see ``_moments``).
+
+    Attributes
+    ----------
+    g : ndarray of shape (K, m)
+        ``resp @ Q.T`` summed over chunks: counts, first and raw second moments.
+    log_lik, weight : float
+        As in :class:`SuffStats`.
+
+    Chunks add the packed ``g``; it is unpacked once per iteration, in :func:`m_step`.
+    """
+
+    g: np.ndarray
+    log_lik: float = 0.0
+    weight: float = 0.0
+
+    def __iadd__(self, other: MomentStats) -> MomentStats:
+        self.g += other.g
+        self.log_lik += other.log_lik
+        self.weight += other.weight
+        return self
+
+    def unpack(self) -> SuffStats:
+        """The same statistics as a :class:`SuffStats` about the fit's centre."""
+        n_features = _moments.features_of(self.g.shape[1])
+        nk, sx, second = _moments.unpack_moments(self.g, n_features)
+        return SuffStats(nk, sx, second, self.log_lik, self.weight, frame="origin")
 
 
 #: Floor of the shifted log-densities before ``exp`` in the statistics pass. Without it,
@@ -147,14 +186,18 @@ def _log_prob(xc: np.ndarray, cp: ChunkParams, maha=None, quad=None) -> np.ndarr
     return log_prob
 
 
-def _estep_core(log_prob: np.ndarray, floor: bool = False):
-    """Shifted log-densities (in place), their shift, exponentials and column sums."""
+def _estep_core(log_prob: np.ndarray, for_stats: bool = False):
+    """Shifted log-densities (in place), their shift, exponentials and column sums.
+
+    With ``for_stats`` the shifted values are floored (see ``_LOG_FLOOR``) and
+    exponentiated in place: the statistics need only the exponentials.
+    """
     amax = log_prob.max(axis=0)
     amax[~np.isfinite(amax)] = 0.0
     log_prob -= amax
-    if floor:
+    if for_stats:
         np.maximum(log_prob, _LOG_FLOOR[log_prob.dtype], out=log_prob)
-    expo = np.exp(log_prob)
+    expo = np.exp(log_prob, out=log_prob if for_stats else None)
     total = expo.sum(axis=0)
     return log_prob, amax, expo, total
 
@@ -188,7 +231,7 @@ def chunk_stats(
     w: np.ndarray | None,
     cp: ChunkParams,
     ref: np.ndarray,
-) -> SuffStats:
+) -> SuffStats | MomentStats:
     """E-step and M-step statistics of one chunk, in one pass.
 
     Parameters
@@ -212,7 +255,7 @@ def chunk_stats(
         quad = _moments.quad_features(xc)
     elif strategy.whitened:
         maha, y = strategy.whiten(xc, cp.means, cp.prec_chol)
-    _, amax, resp, total = _estep_core(_log_prob(xc, cp, maha=maha, quad=quad), floor=True)
+    _, amax, resp, total = _estep_core(_log_prob(xc, cp, maha=maha, quad=quad), for_stats=True)
     with np.errstate(divide="ignore"):
         log_norm = np.log(total)
     log_norm += amax
@@ -227,8 +270,7 @@ def chunk_stats(
         weight = float(xc.shape[0])
     resp *= scale
     if quad is not None:
-        nk, sx, second = _moments.unpack_moments(np.dot(resp, quad.T), xc.shape[1])
-        return SuffStats(nk, sx, second, log_lik=log_lik, weight=weight, frame="origin")
+        return MomentStats(np.dot(resp, quad.T), log_lik=log_lik, weight=weight)
     if y is None:
         return responsibility_stats(xc, resp, w, ref, strategy, log_lik, weight)
     nk = resp.sum(axis=1, dtype=np.float64)
@@ -248,7 +290,7 @@ def responsibility_stats(xc, rw, w, ref, strategy, log_lik=0.0, weight=None) -> 
 
 
 def m_step(
-    stats: SuffStats,
+    stats: SuffStats | MomentStats,
     ref: np.ndarray,
     covariance_type: str,
     reg_covar: float,
@@ -258,7 +300,7 @@ def m_step(
 
     Parameters
     ----------
-    stats : SuffStats
+    stats : SuffStats or MomentStats
     ref : ndarray of shape (K, d)
         The reference points the scatter was accumulated around (float64).
     covariance_type : str
@@ -277,6 +319,8 @@ def m_step(
         If a covariance is not positive definite (a collapsed component).
     """
     strategy = get_strategy(covariance_type)
+    if isinstance(stats, MomentStats):
+        stats = stats.unpack()
     eps = 10 * np.finfo(np.float64).eps
     nk = stats.nk + eps
     means = stats.sx / nk[:, None]

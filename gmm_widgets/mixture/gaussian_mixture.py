@@ -432,10 +432,10 @@ class GaussianMixture(ParamsMixin):
         if weights_init is None or means_init is None or precisions_init is None:
             method = self.init_params
             if method == "random":
-                seeds = {s: rs.randint(2**31 - 1) for s, _ in source.bounds}
+                seed = int(rs.randint(2**31 - 1))
 
                 def random_fn(xc, wc, start):
-                    resp = np.random.RandomState(seeds[start]).uniform(size=(xc.shape[0], K))
+                    resp = _init.random_rows(seed, start, start + xc.shape[0], K)
                     resp /= resp.sum(axis=1)[:, None]
                     rw = np.ascontiguousarray(resp.T, dtype=xc.dtype)
                     if wc is not None:
