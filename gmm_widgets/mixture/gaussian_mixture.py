@@ -422,7 +422,7 @@ class GaussianMixture(ParamsMixin):
                 f"max_iter={self.max_iter} iterations. Try different init parameters, "
                 "increase max_iter or tol, or check for degenerate data.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
 
     def _initialize(self, source, rs, inits, strategy) -> Params:
