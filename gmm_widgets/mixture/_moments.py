@@ -50,6 +50,8 @@ MAX_KAPPA = 1e4
 #: Elements of the largest per-chunk temporary (``Q``: ``m`` rows of the chunk's length).
 _CHUNK_ELEMENTS = 1 << 21
 _MIN_ROWS, _MAX_ROWS = 2048, 16384
+#: Rows per block of the transposing copy in :func:`quad_features`.
+_TRANSPOSE_ROWS = 4096
 
 
 def n_quad(n_features: int) -> int:
@@ -180,7 +182,10 @@ def quad_features(xc: np.ndarray) -> np.ndarray:
     """
     n, d = xc.shape
     q = np.empty((n_quad(d), n))
-    q[:d] = xc.T  # the features, transposed and in float64
+    # The features, transposed and in float64; in row blocks that stay in cache (a
+    # single transposing copy of a 16-feature chunk is ~1.5x slower).
+    for s in range(0, n, _TRANSPOSE_ROWS):
+        q[:d, s : s + _TRANSPOSE_ROWS] = xc[s : s + _TRANSPOSE_ROWS].T
     q[d] = 1.0
     off = d + 1
     for i in range(d):
