@@ -114,10 +114,13 @@ class GaussianMixture(ParamsMixin):
         Each is called with an :class:`EMState` after every initialisation and every
         iteration; returning ``True`` or raising ``StopIteration`` stops that init.
     chunk_size : int, optional
-        Rows per chunk. By default chosen from ``n_components`` and ``n_features`` so
-        the per-chunk temporaries stay cache-sized. Memory beyond ``X`` is bounded by it.
+        At most this many rows per chunk (chunks are evened out across the workers).
+        By default chosen from ``n_components``, ``n_features`` and the covariance type
+        so that the per-chunk temporaries stay a few MB; memory beyond ``X`` is bounded
+        by it.
     n_jobs : int, optional
-        Worker threads for large inputs; ``None`` uses every core.
+        Worker threads for large inputs; ``None`` uses every core. During ``fit``, BLAS
+        itself runs on one thread (also in callbacks): the workers are the parallelism.
 
     Attributes
     ----------
