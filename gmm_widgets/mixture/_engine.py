@@ -265,7 +265,12 @@ def make_source(
     chunk_size: int,
     n_jobs: int | None,
 ) -> ArraySource:
-    """The source for ``X``: in memory/memmap, or a Dask array."""
+    """The source for ``X``: in memory/memmap, or a Dask array.
+
+    The centre is rounded to the data's dtype first, so that centring a float32 chunk
+    is exact and the fit's parameters are mapped back with the very centre subtracted.
+    """
+    center = np.asarray(center, dtype=X.dtype).astype(np.float64)
     if type(X).__module__.split(".")[0] == "dask":
         from gmm_widgets.mixture._dask_engine import DaskSource
 

@@ -360,6 +360,7 @@ class GaussianMixture(ParamsMixin):
             center = weighted_center(X, w)
         chunk = self.chunk_size or auto_chunk_size(K, n_features, self.covariance_type)
         source = make_source(X, w, center, chunk, self.n_jobs)
+        center = source.center
         work = K * (n_features + 1)
         dtype = source.dtype
         rs = check_random_state(self.random_state)
@@ -542,7 +543,7 @@ class GaussianMixture(ParamsMixin):
         K = len(self.weights_)
         chunk = self.chunk_size or auto_chunk_size(K, X.shape[1], self.covariance_type)
         source = make_source(X, None, center, chunk, self.n_jobs)
-        cp = self._params_from_attributes(center).cast(source.dtype)
+        cp = self._params_from_attributes(source.center).cast(source.dtype)
         return source, cp, K * (X.shape[1] + 1)
 
     def _map_estep(self, X: Any, what: str) -> np.ndarray:
