@@ -2,7 +2,8 @@
 
 * :func:`make_mixture` samples a Gaussian mixture with the weights, means and
   covariances you choose (random ones otherwise), and :func:`make_mixture_params`
-  gives the true parameters behind it.
+  gives the true parameters behind it, a
+  :class:`~gmm_widgets.mixture.params.MixtureParams` (also importable from here).
 * :func:`make_customer_segments`: synthetic customers (average purchase value, visits
   per month) in three overlapping, elongated segments.
 * :func:`make_anomalies`: inliers from a mixture plus labelled outliers (1 = anomaly).
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -25,6 +25,7 @@ import numpy as np
 
 from gmm_widgets.mixture._covariance import get_strategy
 from gmm_widgets.mixture._validation import check_random_state
+from gmm_widgets.mixture.params import MixtureParams, _check_count, expand_covariances
 
 __all__ = [
     "CUSTOMER_FEATURES",
@@ -50,97 +51,12 @@ CUSTOMER_FEATURES = ("avg_purchase_value", "visits_per_month")
 CUSTOMER_SEGMENTS = ("bargain hunters", "regulars", "big spenders")
 
 
-@dataclass(frozen=True, eq=False)
-class MixtureParams:
-    """The true parameters of a Gaussian mixture.
-
-    The attribute names match :class:`~gmm_widgets.mixture.callbacks.EMState`, so
-    :mod:`gmm_widgets.plotting` draws either.
-
-    Attributes
-    ----------
-    weights : ndarray of shape (n_components,)
-        Mixture weights, summing to 1.
-    means : ndarray of shape (n_components, n_features)
-        Component means.
-    covariances : ndarray
-        In the shape ``covariance_type`` implies (as in scikit-learn):
-        ``(n_components, n_features, n_features)`` for ``"full"``,
-        ``(n_features, n_features)`` for ``"tied"``, ``(n_components, n_features)`` for
-        ``"diag"`` and ``(n_components,)`` for ``"spherical"``.
-    covariance_type : {"full", "tied", "diag", "spherical"}
-        How ``covariances`` is stored.
-    """
-
-    weights: np.ndarray
-    means: np.ndarray
-    covariances: np.ndarray
-    covariance_type: str = "full"
-
-    @property
-    def n_components(self) -> int:
-        """Number of components ``K``."""
-        return int(self.means.shape[0])
-
-    @property
-    def n_features(self) -> int:
-        """Number of features ``d``."""
-        return int(self.means.shape[1])
-
-    def full_covariances(self) -> np.ndarray:
-        """Covariances expanded to full matrices.
-
-        Returns
-        -------
-        ndarray of shape (n_components, n_features, n_features)
-        """
-        strategy = get_strategy(self.covariance_type)
-        return strategy.to_full(self.covariances, self.n_components, self.n_features)
-
-    def sample(
-        self, n_samples: int, random_state: Any = None, *, shuffle: bool = True
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Draw samples from the mixture.
-
-        Parameters
-        ----------
-        n_samples : int
-            Number of samples; the count per component is multinomial with ``weights``.
-        random_state : None, int, RandomState or Generator, optional
-            Seed.
-        shuffle : bool, default=True
-            Shuffle the rows; otherwise they are ordered by component.
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-        y : ndarray of shape (n_samples,), int
-            The component each sample was drawn from.
-        """
-        n_samples = _check_count(n_samples, "n_samples", minimum=1)
-        return _sample(self, n_samples, check_random_state(random_state), shuffle)
-
-
 # --------------------------------------------------------------------------- helpers
 
 
-def _check_count(value: Any, name: str, minimum: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
-    return int(value)
-
-
 def _check_covariances(cov: Any, covariance_type: str, k: int, d: int) -> np.ndarray:
-    shapes = {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}
     cov = np.asarray(cov, dtype=np.float64)
-    if cov.shape != shapes[covariance_type]:
-        raise ValueError(
-            f"covariances must have shape {shapes[covariance_type]} for "
-            f"covariance_type={covariance_type!r} with {k} components and {d} features, "
-            f"got shape {cov.shape}."
-        )
+    expand_covariances(cov, covariance_type, k, d)  # checks the shape
     if not np.all(np.isfinite(cov)):
         raise ValueError("covariances contains NaN or infinity.")
     if covariance_type in ("diag", "spherical"):
@@ -239,24 +155,6 @@ def _resolve_params(
     for a in (weights, means, covariances):
         a.setflags(write=False)
     return MixtureParams(weights, means, covariances, covariance_type)
-
-
-def _sample(
-    params: MixtureParams, n_samples: int, rng: np.random.RandomState, shuffle: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    counts = rng.multinomial(n_samples, params.weights)
-    chols = np.linalg.cholesky(params.full_covariances())
-    X = np.empty((n_samples, params.n_features))
-    y = np.repeat(np.arange(params.n_components), counts)
-    start = 0
-    for k, n_k in enumerate(counts):
-        z = rng.standard_normal((n_k, params.n_features))
-        X[start : start + n_k] = params.means[k] + z @ chols[k].T
-        start += n_k
-    if shuffle:
-        order = rng.permutation(n_samples)
-        X, y = X[order], y[order]
-    return X, y
 
 
 def _frame(X: np.ndarray, y: np.ndarray, columns: Sequence[str], target: str):
@@ -411,7 +309,7 @@ cluster_std
         center_box,
         cluster_std,
     )
-    X, y = _sample(params, n_samples, rng, shuffle)
+    X, y = params.sample(n_samples, rng, shuffle=shuffle)
     return (X, y, params) if return_params else (X, y)
 
 
@@ -488,7 +386,7 @@ def make_customer_segments(
     n_samples = _check_count(n_samples, "n_samples", minimum=1)
     rng = check_random_state(random_state)
     params = _customer_params()
-    X, y = _sample(params, n_samples, rng, shuffle=True)
+    X, y = params.sample(n_samples, rng, shuffle=True)
     chols = np.linalg.cholesky(params.full_covariances())
     bad = np.flatnonzero((X <= 0).any(axis=1))
     while bad.size:
@@ -588,7 +486,7 @@ cluster_std
         center_box,
         cluster_std,
     )
-    X_in, _ = _sample(params, n_in, rng, shuffle=False)
+    X_in, _ = params.sample(n_in, rng, shuffle=False)
     lo, hi = X_in.min(axis=0), X_in.max(axis=0)
     span = np.where(hi > lo, hi - lo, 1.0)
     lo, hi = lo - margin * span, hi + margin * span

@@ -9,8 +9,8 @@ scikit-learn's attributes (``weights_``, ``means_``, ``covariances_``,
 ``covariance_type``), e.g. :class:`sklearn.mixture.GaussianMixture`. Functions taking
 ``model_or_params`` also accept objects with ``weights``, ``means``, ``covariances`` and
 ``covariance_type`` (an :class:`~gmm_widgets.EMState` from a fit's
-:class:`~gmm_widgets.History`, or :class:`gmm_widgets.datasets.MixtureParams`) and
-dicts with those keys.
+:class:`~gmm_widgets.History`, or a :class:`~gmm_widgets.mixture.MixtureParams`) and
+dicts with those keys; :func:`~gmm_widgets.mixture.mixture_params` reads them all.
 
 Component ``k`` is drawn in colour ``f"C{k}"`` of matplotlib's default cycle in every
 function, so ellipses, curves and assignments of one model match.
@@ -25,9 +25,10 @@ import matplotlib.colors as mcolors
 import numpy as np
 from matplotlib.patches import Ellipse
 
-from gmm_widgets.mixture._covariance import COVARIANCE_TYPES, get_strategy
-from gmm_widgets.mixture._validation import NotFittedError, check_X
+from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
+from gmm_widgets.mixture._validation import check_X
 from gmm_widgets.mixture.anomaly import _check_labels, _check_scores, _check_threshold
+from gmm_widgets.mixture.params import mixture_params
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -50,46 +51,8 @@ _CRITERIA = ("bic", "aic", "icl")
 
 def _components(model: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(weights (K,), means (K, d), covariances (K, d, d))`` of a model or parameters."""
-    if isinstance(model, Mapping):
-        get = model.get
-        weights, means, cov = get("weights"), get("means"), get("covariances")
-        ctype = get("covariance_type", "full")
-    elif hasattr(model, "means_"):  # a fitted estimator
-        weights, means = getattr(model, "weights_", None), model.means_
-        cov, ctype = model.covariances_, model.covariance_type
-    elif hasattr(model, "means") and hasattr(model, "covariances"):  # EMState, MixtureParams
-        weights, means, cov = getattr(model, "weights", None), model.means, model.covariances
-        ctype = getattr(model, "covariance_type", "full")
-    elif hasattr(model, "fit"):
-        raise NotFittedError(
-            f"This {type(model).__name__} is not fitted yet; call fit(X) before plotting."
-        )
-    else:
-        raise TypeError(
-            "expected a fitted GaussianMixture (ours or scikit-learn's), an object with "
-            "weights, means, covariances and covariance_type (e.g. an EMState), or a dict "
-            f"with those keys; got {type(model).__name__}."
-        )
-    if ctype not in COVARIANCE_TYPES:
-        raise ValueError(
-            f"covariance_type must be one of {list(COVARIANCE_TYPES)}, got {ctype!r}."
-        )
-    means = np.asarray(means, dtype=np.float64)
-    if means.ndim != 2:
-        raise ValueError(f"means must have shape (n_components, n_features), got {means.shape}.")
-    k, d = means.shape
-    weights = np.full(k, 1.0 / k) if weights is None else np.asarray(weights, dtype=np.float64)
-    if weights.shape != (k,):
-        raise ValueError(f"weights must have shape ({k},) to match means, got {weights.shape}.")
-    strategy = get_strategy(ctype)
-    cov = np.asarray(cov, dtype=np.float64)
-    expected = strategy.cov_shape(k, d)
-    if cov.shape != tuple(expected):
-        raise ValueError(
-            f"covariances must have shape {tuple(expected)} for covariance_type={ctype!r} "
-            f"with {k} components and {d} features, got {cov.shape}."
-        )
-    return weights, means, strategy.to_full(cov, k, d)
+    params = mixture_params(model)
+    return params.weights, params.means, params.full_covariances()
 
 
 def full_covariances(model_or_params: Any) -> np.ndarray:

@@ -16,6 +16,7 @@ from gmm_widgets.mixture.anomaly import (
 )
 from gmm_widgets.mixture.callbacks import EMState, History, PrintProgress
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
+from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.mixture.selection import SelectionResult, select_model, silhouette_score
 
 __all__ = [
@@ -25,11 +26,13 @@ __all__ = [
     "EMState",
     "GaussianMixture",
     "History",
+    "MixtureParams",
     "NotFittedError",
     "PrintProgress",
     "RefitResult",
     "SelectionResult",
     "detection_metrics",
+    "mixture_params",
     "precision_recall_curve",
     "refit_without_anomalies",
     "select_model",

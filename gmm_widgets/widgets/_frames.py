@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from gmm_widgets.mixture.callbacks import EMState
-from gmm_widgets.widgets._model import MixtureParams
+from gmm_widgets.mixture.params import MixtureParams
 
 __all__ = [
     "FrameStream",

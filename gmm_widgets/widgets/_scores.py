@@ -1,6 +1,6 @@
 """Log-densities and criteria of any fitted mixture, and where to put a new component.
 
-These work from :class:`~gmm_widgets.widgets._model.MixtureParams`, so they serve our
+These work from :class:`~gmm_widgets.mixture.MixtureParams`, so they serve our
 :class:`~gmm_widgets.GaussianMixture` and scikit-learn's models alike. The numbers equal
 the core's ``score``, ``bic``, ``aic`` and ``icl`` (same parameter count, same entropy
 term).
@@ -15,7 +15,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from gmm_widgets.mixture import GaussianMixture
-from gmm_widgets.widgets._model import MixtureParams
+from gmm_widgets.mixture.params import MixtureParams
 
 __all__ = [
     "CHUNK_ROWS",
@@ -169,7 +169,7 @@ def extend_means(
         return means[:K_target].copy()
     Xs = _evenly_spaced_rows(X, max_rows)
     n, d = Xs.shape
-    covs = params.full_covariances
+    covs = params.full_covariances()
     w = params.weights / params.weights.sum()
     avg_cov = np.einsum("k,kij->ij", w, covs)
     avg_cov += np.eye(d) * (1e-9 * max(np.trace(avg_cov) / d, 1e-300))

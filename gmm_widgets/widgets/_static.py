@@ -28,8 +28,8 @@ from matplotlib.ticker import MaxNLocator
 from scipy.special import logsumexp
 
 from gmm_widgets import plotting
+from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.widgets._data import display_indices
-from gmm_widgets.widgets._model import MixtureParams, mixture_params
 from gmm_widgets.widgets._scores import component_log_densities
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ def _projection(widget: Any, d: int) -> tuple[np.ndarray, np.ndarray, tuple[str,
 
 
 def _responsibilities(X: np.ndarray, params: MixtureParams) -> np.ndarray:
-    lp = component_log_densities(X, params.means, params.full_covariances, params.weights)
+    lp = component_log_densities(X, params.means, params.full_covariances(), params.weights)
     return np.exp(lp - logsumexp(lp, axis=1, keepdims=True))
 
 
@@ -230,7 +230,7 @@ def draw_mixture(
         rgb = np.clip(_responsibilities(X, params) @ _colors(params.n_components), 0, 1)
     ax.scatter(Y[:, 0], Y[:, 1], s=size, c=rgb, linewidths=0, alpha=0.75, rasterized=True)
     if params is not None:
-        covs = params.full_covariances
+        covs = params.full_covariances()
         projected = {
             "weights": params.weights,
             "means": (params.means - offset) @ P,
@@ -350,7 +350,7 @@ def _anomaly_inspector(w: Any, fig: Figure) -> None:
         right.scatter(*Y[~mask].T, s=6, c="0.6", linewidths=0, rasterized=True, label="inliers")
         right.scatter(*Y[mask].T, s=18, c="C3", linewidths=0, label="anomalies")
         if params is not None:
-            covs = params.full_covariances
+            covs = params.full_covariances()
             projected = {
                 "weights": params.weights,
                 "means": (params.means - offset) @ P,

@@ -28,9 +28,10 @@ from gmm_widgets.mixture.anomaly import (
     threshold_from_percentile,
 )
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
+from gmm_widgets.mixture.params import mixture_params
 from gmm_widgets.widgets._base import ProjectedWidget
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
-from gmm_widgets.widgets._model import check_model_features, mixture_params, model_or_new
+from gmm_widgets.widgets._model import check_model_features, model_or_new
 from gmm_widgets.widgets._transport import (
     array_serialization,
     encode_array,
@@ -96,7 +97,7 @@ def _mixture_payload(model: Any, n_features: int) -> dict[str, Any]:
         "n_features": params.n_features,
         "weights": params.weights,
         "means": params.means,
-        "covariances": params.full_covariances,
+        "covariances": params.full_covariances(),
     }
 
 

@@ -11,6 +11,7 @@ import traitlets
 
 from gmm_widgets.mixture.callbacks import EMState, History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
+from gmm_widgets.mixture.params import mixture_params
 from gmm_widgets.widgets._base import ProjectedWidget, check_fps
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._frames import (
@@ -19,7 +20,7 @@ from gmm_widgets.widgets._frames import (
     frames_from_states,
     state_from_params,
 )
-from gmm_widgets.widgets._model import check_model_features, mixture_params, model_or_new
+from gmm_widgets.widgets._model import check_model_features, model_or_new
 from gmm_widgets.widgets._transport import tree_serialization
 
 __all__ = ["FitPlayer"]

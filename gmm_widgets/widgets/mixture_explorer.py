@@ -18,11 +18,12 @@ from gmm_widgets.mixture._init import INIT_METHODS
 from gmm_widgets.mixture._validation import ConvergenceWarning
 from gmm_widgets.mixture.callbacks import History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
+from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.widgets._base import ProjectedWidget, check_fps
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._debounce import Debouncer, Scheduler
 from gmm_widgets.widgets._frames import FrameStream, frames_from_states, state_from_params
-from gmm_widgets.widgets._model import MixtureParams, check_model_features, mixture_params
+from gmm_widgets.widgets._model import check_model_features
 from gmm_widgets.widgets._scores import extend_means, init_from_means, score_mixture
 from gmm_widgets.widgets._transport import array_from_json, encode_array, tree_serialization
 

@@ -13,6 +13,7 @@ import traitlets
 from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
 from gmm_widgets.mixture.callbacks import EMState, History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
+from gmm_widgets.mixture.params import mixture_params
 from gmm_widgets.mixture.selection import (
     SelectionResult,
     check_grid,
@@ -22,7 +23,7 @@ from gmm_widgets.mixture.selection import (
 from gmm_widgets.widgets._base import ProjectedWidget
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._frames import frames_from_states, state_from_params
-from gmm_widgets.widgets._model import check_model_features, mixture_params
+from gmm_widgets.widgets._model import check_model_features
 from gmm_widgets.widgets._scores import core_model
 from gmm_widgets.widgets._transport import encode_array, tree_serialization
 

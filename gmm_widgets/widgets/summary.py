@@ -22,8 +22,9 @@ from gmm_widgets.mixture._covariance import n_mixture_parameters
 from gmm_widgets.mixture._repr import mixture_html
 from gmm_widgets.mixture.callbacks import History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
+from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.widgets._data import prepare_data
-from gmm_widgets.widgets._model import MixtureParams, check_model_features, mixture_params
+from gmm_widgets.widgets._model import check_model_features
 from gmm_widgets.widgets._scores import score_mixture
 from gmm_widgets.widgets._static import StaticExportMixin
 from gmm_widgets.widgets.fit_player import FitPlayer
@@ -56,7 +57,7 @@ def sample_mixture(params: MixtureParams, n_samples: int, seed: int = 0) -> np.n
     w = np.clip(params.weights, 0.0, None)
     w = w / w.sum() if w.sum() > 0 else np.full_like(w, 1.0 / w.size)
     counts = rng.multinomial(int(n_samples), w)
-    covs = params.full_covariances
+    covs = params.full_covariances()
     parts = [
         rng.multivariate_normal(params.means[k], covs[k], size=int(c), method="eigh")
         for k, c in enumerate(counts)
