@@ -122,7 +122,7 @@ def form(est, X):
     if est.covariance_type != "full":
         return "-"
     centred = est.means_ - X.mean(axis=0, dtype=np.float64)
-    quad = _moments.use_moments(X.dtype, centred, est.precisions_cholesky_.astype(np.float64))
+    quad = _moments.use_moments(centred, est.precisions_cholesky_.astype(np.float64))
     return "quadratic" if quad else "whitened"
 
 

@@ -119,14 +119,14 @@ def kappa(means: np.ndarray, prec_chol: np.ndarray) -> float:
     return float(np.max(np.einsum("ke,ke->k", z, z)))
 
 
-def use_moments(dtype: np.dtype, means: np.ndarray, prec_chol: np.ndarray) -> bool:
+def use_moments(means: np.ndarray, prec_chol: np.ndarray) -> bool:
     """Whether the quadratic form is both faster and accurate for these parameters.
+
+    The rule does not depend on the data's dtype: the products are formed in float64
+    either way (the product of two float32 numbers is exact in float64).
 
     Parameters
     ----------
-    dtype : numpy dtype
-        The data's dtype. The products are formed in float64 either way (the product
-        of two float32 numbers is exact in float64), so the rule does not depend on it.
     means : ndarray of shape (K, d)
     prec_chol : ndarray of shape (K, d, d)
 
@@ -134,7 +134,6 @@ def use_moments(dtype: np.dtype, means: np.ndarray, prec_chol: np.ndarray) -> bo
     -------
     bool
     """
-    del dtype  # the arithmetic is float64 for both float32 and float64 data
     n_features = means.shape[1]
     return n_features <= MAX_FEATURES and kappa(means, prec_chol) + n_features <= MAX_KAPPA
 

@@ -62,9 +62,7 @@ class Params:
             - 0.5 * (n_features * _LOG_2PI)
         )
         quad = None
-        if self.covariance_type == "full" and _moments.use_moments(
-            dtype, self.means, self.prec_chol
-        ):
+        if self.covariance_type == "full" and _moments.use_moments(self.means, self.prec_chol):
             quad = _moments.quad_coefficients(self.means, self.prec_chol, const)
         return ChunkParams(
             means=self.means.astype(dtype),

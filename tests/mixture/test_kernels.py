@@ -64,15 +64,15 @@ def test_features_of_inverts_the_count_and_refuses_other_numbers():
 
 def test_the_quadratic_form_is_used_only_while_it_is_accurate():
     _, means, _, prec_chol = random_params(3, 2)
-    assert _moments.use_moments(np.float64, means, prec_chol)
+    assert _moments.use_moments(means, prec_chol)
     # A mean 1000 whitened standard deviations from the centre: kappa = 1e6.
     far = means.copy()
     far[0] = np.linalg.solve(prec_chol[0].T, [1000.0, 0.0])
     assert _moments.kappa(far, prec_chol) > _moments.MAX_KAPPA
-    assert not _moments.use_moments(np.float64, far, prec_chol)
+    assert not _moments.use_moments(far, prec_chol)
     d = _moments.MAX_FEATURES + 1
     _, means, _, prec_chol = random_params(2, d)
-    assert not _moments.use_moments(np.float64, means * 0, prec_chol)
+    assert not _moments.use_moments(means * 0, prec_chol)
 
 
 def test_chunk_statistics_agree_between_the_two_forms():
@@ -123,7 +123,7 @@ def test_a_far_tight_cluster_falls_back_to_the_exact_form_and_matches_sklearn():
         ours = GaussianMixture(2, **kw).fit(X)
         theirs = sk_mixture.GaussianMixture(2, **kw).fit(X)
     centred = ours.means_ - X.mean(axis=0)
-    assert not _moments.use_moments(X.dtype, centred, ours.precisions_cholesky_)
+    assert not _moments.use_moments(centred, ours.precisions_cholesky_)
     for name in ("means_", "covariances_", "precisions_"):
         a, b = getattr(ours, name), getattr(theirs, name)
         assert np.max(np.abs(a - b)) <= 1e-12 * np.max(np.abs(b)), name
