@@ -184,6 +184,16 @@ def _projection(widget: Any, d: int) -> tuple[np.ndarray, np.ndarray, tuple[str,
     return P, np.zeros(d), (names[i], names[j])
 
 
+def _project_mixture(params: MixtureParams, P: np.ndarray, offset: np.ndarray) -> dict:
+    """The mixture in the view's 2-D coordinates ``(x - offset) @ P``, as full covariances."""
+    return {
+        "weights": params.weights,
+        "means": (params.means - offset) @ P,
+        "covariances": np.einsum("da,kde,eb->kab", P, params.full_covariances(), P),
+        "covariance_type": "full",
+    }
+
+
 def _responsibilities(X: np.ndarray, params: MixtureParams) -> np.ndarray:
     lp = component_log_densities(X, params.means, params.full_covariances(), params.weights)
     return np.exp(lp - logsumexp(lp, axis=1, keepdims=True))
@@ -230,14 +240,9 @@ def draw_mixture(
         rgb = np.clip(_responsibilities(X, params) @ _colors(params.n_components), 0, 1)
     ax.scatter(Y[:, 0], Y[:, 1], s=size, c=rgb, linewidths=0, alpha=0.75, rasterized=True)
     if params is not None:
-        covs = params.full_covariances()
-        projected = {
-            "weights": params.weights,
-            "means": (params.means - offset) @ P,
-            "covariances": np.einsum("da,kde,eb->kab", P, covs, P),
-            "covariance_type": "full",
-        }
-        plotting.plot_ellipses(projected, ax, colors=[f"C{k % 10}" for k in range(len(covs))])
+        projected = _project_mixture(params, P, offset)
+        colors = [f"C{k % 10}" for k in range(params.n_components)]
+        plotting.plot_ellipses(projected, ax, colors=colors)
     ax.set_xlabel(labels[0])
     ax.set_ylabel(labels[1])
 
@@ -350,14 +355,9 @@ def _anomaly_inspector(w: Any, fig: Figure) -> None:
         right.scatter(*Y[~mask].T, s=6, c="0.6", linewidths=0, rasterized=True, label="inliers")
         right.scatter(*Y[mask].T, s=18, c="C3", linewidths=0, label="anomalies")
         if params is not None:
-            covs = params.full_covariances()
-            projected = {
-                "weights": params.weights,
-                "means": (params.means - offset) @ P,
-                "covariances": np.einsum("da,kde,eb->kab", P, covs, P),
-                "covariance_type": "full",
-            }
-            plotting.plot_ellipses(projected, right, colors=["0.25"] * len(covs), label=False)
+            projected = _project_mixture(params, P, offset)
+            colors = ["0.25"] * params.n_components
+            plotting.plot_ellipses(projected, right, colors=colors, label=False)
         right.set_xlabel(labels[0])
         right.set_ylabel(labels[1])
     right.legend(loc="best", fontsize="small")
