@@ -55,7 +55,8 @@ CUSTOMER_SEGMENTS = ("bargain hunters", "regulars", "big spenders")
 
 
 def _check_covariances(cov: Any, covariance_type: str, k: int, d: int) -> np.ndarray:
-    cov = np.asarray(cov, dtype=np.float64)
+    # A copy: the result is made read-only, and the caller's array must stay theirs.
+    cov = np.array(cov, dtype=np.float64, copy=True)
     expand_covariances(cov, covariance_type, k, d)  # checks the shape
     if not np.all(np.isfinite(cov)):
         raise ValueError("covariances contains NaN or infinity.")

@@ -133,6 +133,28 @@ def test_make_mixture_is_seeded_and_params_helper_agrees():
     assert p1.n_components == 4 and p1.n_features == 3
 
 
+@pytest.mark.parametrize("covariance_type", COV_TYPES)
+def test_make_mixture_params_leaves_the_callers_arrays_alone(covariance_type):
+    means = np.array([[0.0, 0.0], [5.0, 5.0]])
+    covariances = {
+        "full": np.array([np.eye(2), 2 * np.eye(2)]),
+        "tied": np.eye(2),
+        "diag": np.ones((2, 2)),
+        "spherical": np.ones(2),
+    }[covariance_type]
+    weights = np.array([0.25, 0.75])
+    before = [a.copy() for a in (weights, means, covariances)]
+    p = make_mixture_params(
+        weights=weights, means=means, covariances=covariances, covariance_type=covariance_type
+    )
+    for mine, old in zip((weights, means, covariances), before, strict=True):
+        assert mine.flags.writeable
+        np.testing.assert_array_equal(mine, old)
+    covariances *= 2  # the caller may go on editing; the params keep their copy
+    np.testing.assert_array_equal(p.covariances, before[2])
+    assert not p.covariances.flags.writeable
+
+
 def test_random_covariances_are_positive_definite_and_elongated():
     p = make_mixture_params(n_components=5, n_features=4, cluster_std=2.0, random_state=0)
     eig = np.linalg.eigvalsh(p.full_covariances())
