@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from gmm_widgets.mixture.params import mixture_params
+
 __all__ = ["covariance_html", "mixture_html"]
 
 _STYLE = (
@@ -96,7 +98,9 @@ def mixture_html(
 
     Parameters
     ----------
-    model : GaussianMixture or any object with scikit-learn's mixture attributes
+    model : estimator, EMState, MixtureParams, object or mapping
+        Anything :func:`~gmm_widgets.mixture.params.mixture_params` reads: a mixture
+        estimator (fitted or not; ours or scikit-learn's) or its parameters.
     max_components : int, default=12
         Components listed in the table; the rest are counted.
     covariances : bool, default=False
@@ -108,25 +112,31 @@ def mixture_html(
     Returns
     -------
     str
+        An estimator that is not fitted shows its parameters and "not fitted";
+        parameters that cannot be read (NaN after a diverged fit) show why.
     """
     name = type(model).__name__
-    ptext = repr(model)  # scikit-learn style: the parameters that differ from defaults
     parts = [f'<div style="{_STYLE}"><b>{html.escape(name)}</b>']
-    parts.append(f'<div style="opacity:.8"><code>{html.escape(ptext)}</code></div>')
-    if not hasattr(model, "means_"):
-        parts.append('<div style="opacity:.8;margin-top:4px"><i>not fitted</i></div></div>')
+    estimator = hasattr(model, "fit")
+    if estimator:
+        # scikit-learn style: the parameters that differ from the defaults.
+        parts.append(f'<div style="opacity:.8"><code>{html.escape(repr(model))}</code></div>')
+        if not hasattr(model, "means_"):
+            parts.append('<div style="opacity:.8;margin-top:4px"><i>not fitted</i></div></div>')
+            return "".join(parts)
+    try:
+        params = mixture_params(model)
+    except (TypeError, ValueError) as exc:  # e.g. a fit that diverged to NaN
+        parts.append(f'<div style="margin-top:4px"><i>{html.escape(str(exc))}</i></div></div>')
         return "".join(parts)
-    means = np.asarray(model.means_)
-    weights = np.asarray(model.weights_)
+    means, weights = params.means, params.weights
     K, d = means.shape
-    status = "converged" if getattr(model, "converged_", False) else "not converged"
-    lb = np.asarray(getattr(model, "lower_bound_", np.nan), dtype=np.float64).reshape(-1)
-    lb = lb[-1] if lb.size else np.nan  # scikit-learn's tied BGM stores a 1-array
-    parts.append(
-        f'<div style="margin-top:4px">{K} components, {d} features, '
-        f"{getattr(model, 'n_iter_', '?')} iterations ({status}), "
-        f"lower bound {float(lb):.5g}</div>"
-    )
+    line = f"{K} components, {d} features"
+    if estimator or params.n_iter or np.isfinite(params.lower_bound):
+        status = "converged" if params.converged else "not converged"
+        n_iter = params.n_iter if params.n_iter or estimator else "?"
+        line += f", {n_iter} iterations ({status}), lower bound {params.lower_bound:.5g}"
+    parts.append(f'<div style="margin-top:4px">{html.escape(line)}</div>')
     if facts:
         items = " · ".join(f"{html.escape(str(k))} <b>{html.escape(str(v))}</b>" for k, v in facts)
         parts.append(f'<div style="margin-top:2px" data-gmm-role="facts">{items}</div>')
@@ -134,8 +144,8 @@ def mixture_html(
     names = [str(f) for f in feat] if feat is not None else [f"x{j}" for j in range(d)]
     order = np.argsort(-weights)[:max_components]
     show_means = d <= 6
-    cov_type = getattr(model, "covariance_type", None)
-    cov_arr = getattr(model, "covariances_", None) if covariances else None
+    cov_type = params.covariance_type
+    cov_arr = params.covariances if covariances else None
     per_component = cov_arr is not None and cov_type in ("full", "diag", "spherical")
     header = (
         ["component", "weight", *(f"mean {n}" for n in names)]

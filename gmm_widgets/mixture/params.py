@@ -145,15 +145,22 @@ class MixtureParams:
             The component each sample was drawn from.
         """
         n_samples = _check_count(n_samples, "n_samples", minimum=1)
+        weights = self.weights
+        if np.any(weights < 0) or not weights.sum() > 0:
+            raise ValueError(
+                f"weights must be non-negative with a positive sum to sample, got {weights}."
+            )
+        factors = _sampling_factors(self.full_covariances())
         rng = check_random_state(random_state)
-        counts = rng.multinomial(n_samples, self.weights)
-        chols = np.linalg.cholesky(self.full_covariances())
+        # Normalised here, so weights that sum to 1 only up to rounding (or not at all,
+        # as in a hand-written dict) give the proportions they state.
+        counts = rng.multinomial(n_samples, weights / weights.sum())
         X = np.empty((n_samples, self.n_features))
         y = np.repeat(np.arange(self.n_components), counts)
         start = 0
         for k, n_k in enumerate(counts):
             z = rng.standard_normal((n_k, self.n_features))
-            X[start : start + n_k] = self.means[k] + z @ chols[k].T
+            X[start : start + n_k] = self.means[k] + z @ factors[k].T
             start += n_k
         if shuffle:
             order = rng.permutation(n_samples)
@@ -283,6 +290,36 @@ def _getter(obj: Any) -> Callable[[str, Any], Any]:
             "MixtureParams) instead."
         )
     raise TypeError(_NOT_A_MIXTURE.format(type(obj).__name__))
+
+
+def _sampling_factors(covs: np.ndarray) -> np.ndarray:
+    """``L_k`` with ``L_k L_k^T = covs[k]``, for drawing ``mu_k + L_k z``.
+
+    The Cholesky factor when it exists; for a covariance that is only positive
+    semi-definite (a component collapsed onto a line, say) the symmetric square root
+    from ``eigh``, with eigenvalues that rounding made slightly negative set to 0.
+
+    Raises
+    ------
+    ValueError
+        If a covariance is not symmetric positive semi-definite.
+    """
+    factors = np.empty_like(covs)
+    for k, cov in enumerate(covs):
+        try:
+            factors[k] = np.linalg.cholesky(cov)
+            continue
+        except np.linalg.LinAlgError:
+            pass
+        vals, vecs = np.linalg.eigh(cov)
+        tol = 1e-10 * max(float(np.max(np.abs(vals))), np.finfo(np.float64).tiny)
+        if not np.allclose(cov, cov.T, rtol=1e-8, atol=1e-12) or vals[0] < -tol:
+            raise ValueError(
+                f"covariance {k} is not symmetric positive semi-definite, so the mixture "
+                "cannot be sampled; pass valid covariances (a fitted model's are)."
+            )
+        factors[k] = vecs * np.sqrt(np.clip(vals, 0.0, None))
+    return factors
 
 
 def _check_covariance_type(covariance_type: Any) -> None:

@@ -29,41 +29,12 @@ from gmm_widgets.widgets._scores import score_mixture
 from gmm_widgets.widgets._static import StaticExportMixin
 from gmm_widgets.widgets.fit_player import FitPlayer
 
-__all__ = ["DEFAULT_SAMPLES", "MixtureSummary", "sample_mixture", "summary"]
+__all__ = ["DEFAULT_SAMPLES", "MixtureSummary", "summary"]
 
 #: Points drawn from the model when no data are given.
 DEFAULT_SAMPLES = 1000
 #: Width of the embedded player, so the summary stays compact.
 PLAYER_MAX_WIDTH = "640px"
-
-
-def sample_mixture(params: MixtureParams, n_samples: int, seed: int = 0) -> np.ndarray:
-    """Draw points from a mixture, without touching the model's random state.
-
-    Parameters
-    ----------
-    params : MixtureParams
-    n_samples : int
-    seed : int, default=0
-
-    Returns
-    -------
-    ndarray of shape (n_samples, n_features)
-        Grouped by component (component 0's draws first).
-    """
-    if int(n_samples) < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
-    rng = np.random.default_rng(seed)
-    w = np.clip(params.weights, 0.0, None)
-    w = w / w.sum() if w.sum() > 0 else np.full_like(w, 1.0 / w.size)
-    counts = rng.multinomial(int(n_samples), w)
-    covs = params.full_covariances()
-    parts = [
-        rng.multivariate_normal(params.means[k], covs[k], size=int(c), method="eigh")
-        for k, c in enumerate(counts)
-        if c
-    ]
-    return np.vstack(parts)
 
 
 def _latest_fit(model: Any) -> History | None:
@@ -190,7 +161,7 @@ class MixtureSummary(StaticExportMixin, ipywidgets.VBox):
             scores = score_mixture(data, params)
             source = "X"
         else:
-            data = sample_mixture(params, n_samples, seed) if player else None
+            data = params.sample(n_samples, seed, shuffle=False)[0] if player else None
             source = "samples"
         self.model = model
         self.params = params

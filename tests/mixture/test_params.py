@@ -219,3 +219,38 @@ def test_sample_is_seeded_and_follows_the_weights():
         p.sample(0)
     with pytest.raises(TypeError, match="n_samples must be an int"):
         p.sample(2.5)  # type: ignore[arg-type]
+
+
+def test_sample_normalises_the_weights_it_is_given():
+    # Weights that do not sum to 1 (a hand-written dict) give the proportions they state.
+    p = MixtureParams([1.0, 3.0], [[0.0], [10.0]], [1.0, 1.0], "spherical")
+    _, y = p.sample(4000, random_state=0)
+    assert abs(np.mean(y == 1) - 0.75) < 0.03
+    for bad in ([-0.5, 1.5], [0.0, 0.0]):
+        p = MixtureParams(bad, [[0.0], [10.0]], [1.0, 1.0], "spherical")
+        with pytest.raises(ValueError, match="non-negative with a positive sum"):
+            p.sample(10)
+
+
+def test_sample_handles_singular_and_refuses_indefinite_covariances():
+    line = np.array([[1.0, 1.0], [1.0, 1.0]])  # positive semi-definite, rank 1
+    p = MixtureParams([1.0], [[0.0, 0.0]], line[None], "full")
+    X, _ = p.sample(500, random_state=0)
+    np.testing.assert_allclose(X[:, 0], X[:, 1], atol=1e-12)  # all on the line x = y
+    assert X[:, 0].std() == pytest.approx(1.0, abs=0.1)
+    indefinite = np.array([[1.0, 2.0], [2.0, 1.0]])
+    p = MixtureParams([1.0], [[0.0, 0.0]], indefinite[None], "full")
+    with pytest.raises(ValueError, match="covariance 0 is not symmetric positive semi-definite"):
+        p.sample(10)
+
+
+def test_sample_draws_are_the_cholesky_draws_for_positive_definite_covariances():
+    # make_mixture's seeded data must not change: a positive-definite covariance is
+    # still sampled through its Cholesky factor.
+    cov = np.array([[2.0, 0.9], [0.9, 1.0]])
+    p = MixtureParams([1.0], [[1.0, 2.0]], cov[None], "full")
+    X, _ = p.sample(50, random_state=3, shuffle=False)
+    rng = np.random.RandomState(3)
+    rng.multinomial(50, [1.0])
+    expected = [1.0, 2.0] + rng.standard_normal((50, 2)) @ np.linalg.cholesky(cov).T
+    np.testing.assert_array_equal(X, expected)

@@ -75,3 +75,34 @@ def test_large_covariances_are_summarised():
     assert text == f"tr {np.trace(cov[0]):.4g}, log det {logdet:.4g}"
     assert "diag(" in covariance_html(np.ones((1, 8)), "diag", 0)
     assert covariance_html(np.ones((1, 9)), "diag", 0).startswith("tr 9")
+
+
+def test_parameters_without_an_estimator_are_summarised_not_called_unfitted():
+    from gmm_widgets.mixture._repr import mixture_html
+    from gmm_widgets.mixture.params import MixtureParams
+
+    params = {
+        "weights": [0.25, 0.75],
+        "means": [[0.0, 1.0], [4.0, 5.0]],
+        "covariances": [1.0, 2.0],
+        "covariance_type": "spherical",
+    }
+    for obj in (params, MixtureParams(**params)):
+        text = mixture_html(obj, covariances=True)
+        assert "not fitted" not in text and "iterations" not in text
+        assert "2 components, 2 features" in text and "0.750" in text
+        assert "σ² = 2" in text
+    # Parameters that carry their iteration and lower bound (as an EMState does) show them.
+    state = MixtureParams(**params, n_iter=7, lower_bound=-1.25, converged=True)
+    assert "7 iterations (converged), lower bound -1.25" in mixture_html(state)
+
+
+def test_a_diverged_fit_shows_why_instead_of_raising():
+    from gmm_widgets.mixture._repr import mixture_html
+
+    X, _ = make_mixture(seed=3)
+    gm = GaussianMixture(2, random_state=0).fit(X)
+    gm.means_ = np.full_like(gm.means_, np.nan)
+    text = gm._repr_html_()
+    assert "GaussianMixture" in text and "NaN or infinity" in text
+    assert "NaN or infinity" in mixture_html(gm, covariances=True)

@@ -7,8 +7,6 @@ import pytest
 
 from gmm_widgets import GaussianMixture, History, summary
 from gmm_widgets.widgets import FitPlayer, MixtureSummary
-from gmm_widgets.widgets._model import mixture_params
-from gmm_widgets.widgets.summary import sample_mixture
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +52,15 @@ def test_without_data_the_view_draws_samples_of_the_model(fitted):
     assert not np.array_equal(MixtureSummary(gm, n_samples=4000, seed=4).player.data, pts)
 
 
-def test_sample_mixture_covariances():
+def test_samples_follow_the_models_covariance():
     gm = GaussianMixture(1, covariance_type="full").fit(
         np.random.default_rng(0).multivariate_normal([1, 2], [[2.0, 0.9], [0.9, 1.0]], 2000)
     )
-    pts = sample_mixture(mixture_params(gm), 20000, seed=0)
+    s = MixtureSummary(gm, n_samples=20000)
+    pts = np.asarray(s.player.data, dtype=np.float64)
     np.testing.assert_allclose(np.cov(pts, rowvar=False), gm.covariances_[0], atol=0.06)
-    with pytest.raises(ValueError, match="positive"):
-        sample_mixture(mixture_params(gm), 0)
+    with pytest.raises(ValueError, match="n_samples must be >= 1"):
+        MixtureSummary(gm, n_samples=0)
 
 
 def test_a_recorded_fit_is_replayed_only_if_it_is_the_models_last(fitted):
@@ -115,3 +114,15 @@ def test_bundle_carries_the_static_table(fitted):
     assert bundle["text/html"].startswith("<div") and ">covariance<" in bundle["text/html"]
     expected = f"<MixtureSummary of {gm!r} over points drawn from it>"
     assert bundle["text/plain"] == repr(s) == expected
+
+
+def test_summary_of_plain_parameters_lists_their_components():
+    params = {
+        "weights": [0.4, 0.6],
+        "means": [[0.0, 0.0], [5.0, 1.0]],
+        "covariances": [np.eye(2), 0.5 * np.eye(2)],
+    }
+    s = MixtureSummary(params, n_samples=500)
+    assert "not fitted" not in s.html
+    assert "2 components, 2 features" in s.html and "0.600" in s.html
+    assert s.data_source == "samples" and s.player.n_samples == 500
