@@ -1,9 +1,9 @@
-"""Log-densities and criteria of any fitted mixture, and where to put a new component.
+"""Criteria of any fitted mixture, where to put a new component, and initial weights.
 
 These work from :class:`~gmm_widgets.mixture.MixtureParams`, so they serve our
-:class:`~gmm_widgets.GaussianMixture` and scikit-learn's models alike. The numbers equal
-the core's ``score``, ``bic``, ``aic`` and ``icl`` (same parameter count, same entropy
-term).
+:class:`~gmm_widgets.GaussianMixture` and scikit-learn's models alike. Densities come
+from the core's own E-step (:func:`core_model`), so the numbers equal the core's
+``score``, ``bic``, ``aic`` and ``icl``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy.special import logsumexp
 
 from gmm_widgets.mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams
@@ -20,7 +19,6 @@ from gmm_widgets.mixture.params import MixtureParams
 __all__ = [
     "CHUNK_ROWS",
     "MixtureScores",
-    "component_log_densities",
     "core_model",
     "extend_means",
     "init_from_means",
@@ -39,56 +37,6 @@ MAX_CANDIDATES = 64
 _LOG_2PI = math.log(2 * math.pi)
 
 MixtureScores = dict[str, Any]
-
-
-def _factors(means: np.ndarray, covs: np.ndarray, weights: np.ndarray):
-    """Inverse Cholesky factors and log normalising constants of each component."""
-    K, d = means.shape
-    inv_chol = np.empty_like(covs)
-    log_const = np.empty(K)
-    for k in range(K):
-        try:
-            L = np.linalg.cholesky(covs[k])
-        except np.linalg.LinAlgError as exc:
-            raise ValueError(
-                f"component {k} has a covariance that is not positive definite."
-            ) from exc
-        inv_chol[k] = np.linalg.inv(L)
-        logdet = 2.0 * np.log(np.diag(L)).sum()
-        with np.errstate(divide="ignore"):
-            log_const[k] = np.log(weights[k]) - 0.5 * (d * _LOG_2PI + logdet)
-    return inv_chol, log_const
-
-
-def component_log_densities(
-    X: np.ndarray, means: np.ndarray, covariances: np.ndarray, weights: np.ndarray
-) -> np.ndarray:
-    """``log(w_k) + log N(x_i | mean_k, cov_k)`` for every row and component.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    means : ndarray of shape (n_components, n_features)
-    covariances : ndarray of shape (n_components, n_features, n_features)
-        Full matrices.
-    weights : ndarray of shape (n_components,)
-
-    Returns
-    -------
-    ndarray of shape (n_samples, n_components), float64
-    """
-    means = np.asarray(means, dtype=np.float64)
-    covs = np.asarray(covariances, dtype=np.float64)
-    weights = np.asarray(weights, dtype=np.float64)
-    inv_chol, log_const = _factors(means, covs, weights)
-    X = np.asarray(X)
-    out = np.empty((X.shape[0], means.shape[0]))
-    for start in range(0, X.shape[0], CHUNK_ROWS):
-        xc = np.asarray(X[start : start + CHUNK_ROWS], dtype=np.float64)
-        for k in range(means.shape[0]):
-            z = (xc - means[k]) @ inv_chol[k].T
-            out[start : start + xc.shape[0], k] = log_const[k] - 0.5 * np.einsum("ij,ij->i", z, z)
-    return out
 
 
 def score_mixture(X: np.ndarray, params: MixtureParams) -> MixtureScores:
@@ -181,9 +129,8 @@ def extend_means(
     w_extra = 1.0 / total
     kept_w = w[:keep] / max(w[:keep].sum(), 1e-300) * (1.0 - w_extra * len(extra))
     ref_w = np.concatenate([kept_w, np.full(len(extra), w_extra)])
-    logp = logsumexp(
-        component_log_densities(Xs, np.array(ref_means), np.array(ref_covs), ref_w), axis=1
-    )
+    reference = MixtureParams(ref_w, np.array(ref_means), np.array(ref_covs), "full")
+    logp = core_model(reference).score_samples(Xs)
     L = np.linalg.cholesky(avg_cov)
     inv_chol = np.linalg.inv(L)
     log_const = -0.5 * (d * _LOG_2PI) - np.log(np.diag(L)).sum()

@@ -25,12 +25,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from scipy.special import logsumexp
 
 from gmm_widgets import plotting
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.widgets._data import display_indices
-from gmm_widgets.widgets._scores import component_log_densities
+from gmm_widgets.widgets._scores import core_model
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -195,8 +194,7 @@ def _project_mixture(params: MixtureParams, P: np.ndarray, offset: np.ndarray) -
 
 
 def _responsibilities(X: np.ndarray, params: MixtureParams) -> np.ndarray:
-    lp = component_log_densities(X, params.means, params.full_covariances(), params.weights)
-    return np.exp(lp - logsumexp(lp, axis=1, keepdims=True))
+    return core_model(params).predict_proba(X)
 
 
 def _colors(K: int) -> np.ndarray:
