@@ -10,7 +10,9 @@ so neither runs an initialisation, and both run with ``tol=0``. The per-iteratio
 is ``(t(1 + m iterations) - t(1 iteration)) / m``, which cancels each library's fixed
 costs (validation, scikit-learn's final E-step). Medians over repeats are printed with
 their ratio, plus peak RSS growth of one fit of each and the largest relative
-difference of the fitted means (they must agree).
+difference of the fitted means (they must agree). With numba installed
+(``pip install gmm_widgets[fast]``), full-covariance fits large enough run the compiled
+kernel (form ``quad+numba``), and the ``numpy`` columns time the same fit without it.
 
 A last table times a whole default fit (k-means init, ``tol=1e-3``) at N=20,000, d=2:
 what a user waits for when moving a K slider.
@@ -24,11 +26,12 @@ import statistics
 import sys
 import time
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 
 from gmm_widgets import GaussianMixture
-from gmm_widgets.mixture import _moments
+from gmm_widgets.mixture import _compiled, _moments
 
 try:
     from sklearn.mixture import GaussianMixture as SkGaussianMixture
@@ -97,9 +100,15 @@ def per_iteration(cls, X, k, ct, start, m, repeats):
 
 def bench_iterations(settings, repeats):
     print("Per EM iteration, medians of", repeats, "repeats (ms); ratio = sklearn / ours")
+    numba = _compiled.compiled_kernel() is not None
+    print(
+        "numba (gmm_widgets[fast]):",
+        "installed; 'numpy' times the same fit without it" if numba else "not installed",
+    )
     header = (
         f"{'N':>9} {'d':>3} {'K':>3} {'cov':>9} {'dtype':>7} | "
-        f"{'sklearn':>9} {'ours':>8} {'ratio':>6} | {'max rel diff':>12} {'form':>9}"
+        f"{'sklearn':>9} {'ours':>8} {'ratio':>6} | {'numpy':>8} {'ratio':>6} | "
+        f"{'max rel diff':>12} {'form':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -109,10 +118,16 @@ def bench_iterations(settings, repeats):
         m = 3 if n * d * k >= 5e7 else 5
         t_sk, sk = per_iteration(SkGaussianMixture, X, k, ct, start, m, repeats)
         t_us, us = per_iteration(GaussianMixture, X, k, ct, start, m, repeats)
+        kind = form(us, X)
+        plain = f"{'':>8} {'':>6}"
+        if kind == "quad+numba":
+            with numpy_only():
+                t_np, _ = per_iteration(GaussianMixture, X, k, ct, start, m, repeats)
+            plain = f"{t_np * 1e3:>8.1f} {t_sk / t_np:>6.1f}"
         diff = np.max(np.abs(us.means_ - sk.means_)) / np.max(np.abs(sk.means_))
         print(
             f"{n:>9} {d:>3} {k:>3} {ct:>9} {dtype:>7} | {t_sk * 1e3:>9.1f} {t_us * 1e3:>8.1f}"
-            f" {t_sk / t_us:>6.1f} | {diff:>12.1e} {form(us, X):>9}",
+            f" {t_sk / t_us:>6.1f} | {plain} | {diff:>12.1e} {kind:>10}",
             flush=True,
         )
 
@@ -123,7 +138,22 @@ def form(est, X):
         return "-"
     centred = est.means_ - X.mean(axis=0, dtype=np.float64)
     quad = _moments.use_moments(centred, est.precisions_cholesky_.astype(np.float64))
-    return "quadratic" if quad else "whitened"
+    if not quad:
+        return "whitened"
+    n, d = X.shape
+    compiled = _compiled.use_compiled(n, _moments.n_quad(d), est.n_components)
+    return "quad+numba" if compiled else "quadratic"
+
+
+@contextmanager
+def numpy_only():
+    """Fits in this context keep the NumPy form even where numba would run."""
+    saved = _compiled.MIN_WORK
+    _compiled.MIN_WORK = sys.maxsize
+    try:
+        yield
+    finally:
+        _compiled.MIN_WORK = saved
 
 
 _MEMORY_SCRIPT = """

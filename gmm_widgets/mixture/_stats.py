@@ -8,6 +8,7 @@ statistics that cross chunks are float64.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -229,6 +230,7 @@ def chunk_stats(
     w: np.ndarray | None,
     cp: ChunkParams,
     ref: np.ndarray,
+    compiled: Callable | None = None,
 ) -> SuffStats | MomentStats:
     """E-step and M-step statistics of one chunk, in one pass.
 
@@ -242,11 +244,16 @@ def chunk_stats(
         Current parameters.
     ref : ndarray of shape (K, d)
         Reference points for the scatter (the current means), in the data dtype.
+    compiled : callable, optional
+        ``_quad_kernel.quad_stats``, to run the quadratic form compiled (see
+        ``_compiled``); ignored when ``cp`` does not take the quadratic form.
 
     Returns
     -------
-    SuffStats
+    SuffStats or MomentStats
     """
+    if compiled is not None and cp.quad is not None:
+        return _compiled_stats(compiled, xc, w, cp)
     strategy = get_strategy(cp.covariance_type)
     y = quad = maha = None
     if cp.quad is not None:
@@ -275,6 +282,24 @@ def chunk_stats(
     sx = np.dot(resp, xc).astype(np.float64)
     second = strategy.whitened_second(y, resp).astype(np.float64)
     return SuffStats(nk, sx, second, log_lik=log_lik, weight=weight, frame="whitened")
+
+
+def _compiled_stats(
+    kernel: Callable, xc: np.ndarray, w: np.ndarray | None, cp: ChunkParams
+) -> MomentStats:
+    """:func:`chunk_stats` of the quadratic form through the compiled kernel."""
+    if w is None:
+        weights, weight = _NO_WEIGHTS, float(xc.shape[0])
+    else:
+        weights = np.ascontiguousarray(w, dtype=np.float64)
+        weight = float(weights.sum())
+    g, log_lik = kernel(
+        np.ascontiguousarray(xc), weights, cp.quad, _LOG_FLOOR[np.dtype(np.float64)]
+    )
+    return MomentStats(g, log_lik=float(log_lik), weight=weight)
+
+
+_NO_WEIGHTS = np.empty(0)
 
 
 def responsibility_stats(xc, rw, w, ref, strategy, log_lik=0.0, weight=None) -> SuffStats:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from gmm_widgets.mixture import _init
+from gmm_widgets.mixture._compiled import compiled_kernel, use_compiled
 from gmm_widgets.mixture._covariance import get_strategy, n_mixture_parameters
 from gmm_widgets.mixture._engine import (
     auto_chunk_size,
@@ -18,6 +19,7 @@ from gmm_widgets.mixture._engine import (
     make_source,
     weighted_center,
 )
+from gmm_widgets.mixture._moments import n_quad
 from gmm_widgets.mixture._params import ParamsMixin
 from gmm_widgets.mixture._stats import Params, chunk_estep, chunk_stats, m_step
 from gmm_widgets.mixture._stats import responsibility_stats as _resp_stats
@@ -363,6 +365,10 @@ class GaussianMixture(ParamsMixin):
         center = source.center
         work = K * (n_features + 1)
         dtype = source.dtype
+        kernel = None
+        if self.covariance_type == "full" and not _is_dask(X):
+            if use_compiled(source.n_samples, n_quad(n_features), K):
+                kernel = compiled_kernel()
         rs = check_random_state(self.random_state)
 
         best: tuple | None = None
@@ -388,7 +394,7 @@ class GaussianMixture(ParamsMixin):
                 ref = cp.means
 
                 def stats_fn(xc, wc, start, cp=cp, ref=ref):
-                    return chunk_stats(xc, wc, cp, ref)
+                    return chunk_stats(xc, wc, cp, ref, kernel)
 
                 stats = source.reduce(stats_fn, work)
                 lower_bound = stats.log_lik / stats.weight

@@ -53,11 +53,12 @@ def test_grid_search_picks_true_k():
 
 
 def test_core_never_imports_sklearn_or_widgets():
+    # numba too: a small fit must not pay for loading the compiled kernel.
     code = (
         "import sys, numpy as np; import gmm_widgets; from gmm_widgets import GaussianMixture;"
         "GaussianMixture(2, random_state=0).fit(np.random.default_rng(0).normal(size=(50, 2)));"
         "bad = [m for m in sys.modules if m.split('.')[0] in "
-        "('sklearn', 'matplotlib', 'ipywidgets', 'anywidget', 'traitlets', 'dask')];"
+        "('sklearn', 'matplotlib', 'ipywidgets', 'anywidget', 'traitlets', 'dask', 'numba')];"
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
