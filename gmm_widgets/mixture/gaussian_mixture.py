@@ -146,6 +146,14 @@ class GaussianMixture(ParamsMixin):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Only when ``X`` was a DataFrame with string column names.
 
+    Notes
+    -----
+    With numba installed (``pip install gmm_widgets[fast]``), large fits with full
+    covariances (from about 10^5 samples at 8 features) run a compiled kernel, about
+    twice as fast per iteration, with the same numbers up to the order of the sums
+    (about 1e-16 relative). numba compiles it on first use (about 2 s, then cached on
+    disk); smaller fits never load numba. Set ``GMM_WIDGETS_NUMBA=0`` to turn it off.
+
     Examples
     --------
     >>> import numpy as np
