@@ -109,7 +109,7 @@ def quad_stats(xc, w, coef, floor):
     """
     n, d = xc.shape
     K, m = coef.shape
-    bs = min(BLOCK, n)
+    bs = max(1, min(BLOCK, n))
     q = np.empty((m, bs))
     r = np.empty((K, bs))
     bits = np.empty(K * bs, np.int64)

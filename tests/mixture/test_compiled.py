@@ -69,6 +69,12 @@ def test_kernel_gives_the_numpy_statistics(d, n, weighted, dtype):
     assert got.weight == pytest.approx(want.weight, rel=1e-15)
 
 
+def test_kernel_of_no_rows_is_zero():
+    cp = chunk_params(3, 2)
+    g, log_lik = _quad_kernel.quad_stats(np.empty((0, 2)), np.empty(0), cp.quad, -460.0)
+    assert g.shape == cp.quad.shape and not g.any() and log_lik == 0.0
+
+
 def test_kernel_floors_far_rows_and_zero_weight_components_as_numpy_does():
     d, K = 3, 3
     cp = chunk_params(K, d, weights=np.array([0.5, 0.5, 0.0]), seed=1)
