@@ -33,6 +33,7 @@ import numpy as np
 __all__ = [
     "MAX_FEATURES",
     "MAX_KAPPA",
+    "MAX_KAPPA_SINGLE",
     "features_of",
     "kappa",
     "moment_chunk_size",
@@ -47,6 +48,10 @@ MAX_FEATURES = 24
 #: Largest ``kappa`` for which the quadratic form is used: the relative error of the
 #: log-densities and covariances stays near ``eps * kappa`` (measured 1e-12 at 1e4).
 MAX_KAPPA = 1e4
+#: Largest ``kappa`` for which the compiled kernel may run float32 data in float32
+#: arithmetic (see ``_quad_kernel``): the covariances' relative error stays near
+#: ``eps32 * kappa``, measured 1e-6 at kappa ~ 200. Beyond, it runs them in float64.
+MAX_KAPPA_SINGLE = 1e3
 #: Elements of the largest per-chunk temporary (``Q``: ``m`` rows of the chunk's length).
 _CHUNK_ELEMENTS = 1 << 21
 _MIN_ROWS, _MAX_ROWS = 2048, 16384

@@ -12,10 +12,13 @@ it writes a chunk's ``Q`` to memory once and reads it twice, one interpreted cal
 product row, and its GEMMs on ``K`` rows then run at a third of the small-matrix rate
 of the same GEMMs on cache-resident blocks.
 
-The arithmetic is NumPy's (IEEE double, no fast-math): the products, the GEMMs and the
-statistics round the same way, only the order of the sums over rows differs. The
-exponential is a polynomial (:func:`_exp_shifted`) because numba's scalar ``exp`` does
-not vectorise; it agrees with ``np.exp`` to a few units in the last place.
+With float64 coefficients the arithmetic is NumPy's (IEEE double, no fast-math): the
+products, the GEMMs and the statistics round the same way, only the order of the sums
+over rows differs. With float32 coefficients (float32 data, see ``_stats``) a block is
+computed in float32, twice as many numbers per vector and half the bytes, and its sums
+are added up in float64, so the rounding error is that of 256-row sums. The
+exponential is a polynomial (:func:`_exp64`, :func:`_exp32`) because numba's scalar
+``exp`` does not vectorise; it agrees with ``np.exp`` to a few units in the last place.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ def _build(xc, q, start, nb, d):
     """Write rows ``start:start+nb`` of ``xc`` into ``q`` in ``_moments._layout``."""
     for t in range(nb):
         for i in range(d):
-            q[i, t] = xc[start + t, i]  # float32 is widened: its products are exact
+            # float32 data in float64 arithmetic is widened: its products are exact.
+            q[i, t] = xc[start + t, i]
     for t in range(nb):
         q[d, t] = 1.0
     off = d + 1
@@ -54,8 +58,8 @@ def _build(xc, q, start, nb, d):
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _exp_shifted(a, bits):
-    """``exp`` in place of values in ``[-708, 0]`` (or NaN, which stays NaN).
+def _exp64(a, bits):
+    """``exp`` in place of float64 values in ``[-708, 0]`` (or NaN, which stays NaN).
 
     ``exp(v) = 2^k exp(r)`` with ``k = round(v / ln 2)`` and ``|r| <= ln 2 / 2``;
     ``exp(r)`` is its Taylor polynomial of degree 13 (truncation below 5e-18), and
@@ -85,6 +89,31 @@ def _exp_shifted(a, bits):
         a[i] *= scale[i]
 
 
+@njit(nogil=True, cache=True, inline="always")
+def _exp32(a, bits):
+    """:func:`_exp64` for float32 values in ``[-87, 0]``, in float32 arithmetic.
+
+    Degree 7 (truncation below 5e-9, a tenth of float32's epsilon); ``ln 2`` in the
+    two parts of Cephes' ``expf`` (0.693359375 - 2.12194440e-4).
+    """
+    for i in range(a.size):
+        v = a[i]
+        k = np.floor(v * np.float32(_LOG2E) + np.float32(0.5))
+        r = (v - k * np.float32(0.693359375)) + k * np.float32(2.12194440e-4)
+        p = np.float32(1.0 / 5040.0)
+        p = p * r + np.float32(1.0 / 720.0)
+        p = p * r + np.float32(1.0 / 120.0)
+        p = p * r + np.float32(1.0 / 24.0)
+        p = p * r + np.float32(1.0 / 6.0)
+        p = p * r + np.float32(0.5)
+        p = p * r + np.float32(1.0)
+        a[i] = p * r + np.float32(1.0)
+        bits[i] = (np.int32(k) + 127) << 23
+    scale = bits.view(np.float32)
+    for i in range(a.size):
+        a[i] *= scale[i]
+
+
 @njit(nogil=True, cache=True)
 def quad_stats(xc, w, coef, floor):
     """E-step and packed statistics ``G = resp @ Q.T`` of one centred chunk.
@@ -95,10 +124,12 @@ def quad_stats(xc, w, coef, floor):
         Centred chunk.
     w : ndarray of shape (n,) or (0,), float64
         Sample weights, or an empty array for none.
-    coef : ndarray of shape (K, m), float64, C-contiguous
-        ``_moments.quad_coefficients`` of the current parameters.
+    coef : ndarray of shape (K, m), float64 or float32, C-contiguous
+        ``_moments.quad_coefficients`` of the current parameters. Its dtype is the
+        arithmetic's: the products, the GEMMs and the responsibilities of a block are
+        float32 for float32 coefficients; the sums over blocks are float64 either way.
     floor : float
-        Floor of the shifted log-densities (``_stats._LOG_FLOOR``).
+        Floor of the shifted log-densities (``_stats._LOG_FLOOR`` of ``coef``'s dtype).
 
     Returns
     -------
@@ -110,20 +141,23 @@ def quad_stats(xc, w, coef, floor):
     n, d = xc.shape
     K, m = coef.shape
     bs = max(1, min(BLOCK, n))
-    q = np.empty((m, bs))
-    r = np.empty((K, bs))
-    bits = np.empty(K * bs, np.int64)
-    shift = np.empty(bs)
-    scale = np.empty(bs)
+    dtype = coef.dtype
+    single = coef.itemsize == 4
+    q = np.empty((m, bs), dtype)
+    r = np.empty((K, bs), dtype)
+    bits64 = np.empty(K * bs, np.int64)
+    bits32 = np.empty(K * bs, np.int32)
+    shift = np.empty(bs, dtype)
+    scale = np.empty(bs, dtype)
     gt = np.zeros((m, K))
-    part = np.empty((m, K))
+    part = np.empty((m, K), dtype)
     weighted = w.size > 0
     log_lik = 0.0
     for start in range(0, n, bs):
         nb = min(bs, n - start)
         if nb < bs:  # the last, shorter block: new contiguous buffers for BLAS
-            q = np.empty((m, nb))
-            r = np.empty((K, nb))
+            q = np.empty((m, nb), dtype)
+            r = np.empty((K, nb), dtype)
         _build(xc, q, start, nb, d)
         np.dot(coef, q, r)  # log_prob, (K, nb)
         for t in range(nb):
@@ -134,21 +168,24 @@ def quad_stats(xc, w, coef, floor):
                     shift[t] = r[k, t]
         for t in range(nb):
             if not np.isfinite(shift[t]):  # as _estep_core: a row of -inf is shifted by 0
-                shift[t] = 0.0
+                shift[t] = 0
         for k in range(K):
             for t in range(nb):
                 v = r[k, t] - shift[t]
                 if v < floor:  # NaN is not below the floor: it stays NaN
                     v = floor
                 r[k, t] = v
-        _exp_shifted(r.reshape(K * nb), bits[: K * nb])
+        if single:
+            _exp32(r.reshape(K * nb), bits32[: K * nb])
+        else:
+            _exp64(r.reshape(K * nb), bits64[: K * nb])
         for t in range(nb):
-            scale[t] = 0.0
+            scale[t] = 0
         for k in range(K):
             for t in range(nb):
                 scale[t] += r[k, t]
         for t in range(nb):
-            log_norm = np.log(scale[t]) + shift[t]
+            log_norm = np.log(np.float64(scale[t])) + np.float64(shift[t])
             if weighted:
                 log_lik += w[start + t] * log_norm
                 scale[t] = w[start + t] / scale[t]

@@ -97,14 +97,21 @@ def test_kernel_propagates_nan_instead_of_flooring_it():
     assert np.isnan(want.log_lik) and np.isnan(got.log_lik)
 
 
-def test_exp_polynomial_agrees_with_numpy():
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_exp_polynomial_agrees_with_numpy(dtype):
+    low = -708.0 if dtype == np.float64 else -87.0
     v = np.concatenate(
-        [np.linspace(-708.0, 0.0, 200_001), [0.0, -0.0, -1e-300, -460.0, -0.34657359027997264]]
-    )
+        [np.linspace(low, 0.0, 200_001), [0.0, -0.0, -1e-30, -60.0, -0.34657359027997264]]
+    ).astype(dtype)
     out = v.copy()
-    _quad_kernel._exp_shifted(out, np.empty(v.size, np.int64))
-    want = np.exp(v)
-    assert np.max(np.abs(out - want) / want) < 1e-15
+    if dtype == np.float64:
+        _quad_kernel._exp64(out, np.empty(v.size, np.int64))
+    else:
+        _quad_kernel._exp32(out, np.empty(v.size, np.int32))
+    want = np.exp(v.astype(np.float64))
+    # float64: a few units in the last place; float32: correctly rounded from float64.
+    tol = 1e-15 if dtype == np.float64 else np.finfo(np.float32).eps
+    assert np.max(np.abs(out - want) / want) < tol
 
 
 @pytest.mark.parametrize("d", [1, 2, 5])
@@ -177,3 +184,51 @@ def test_without_numba_fits_run_in_numpy(monkeypatch):
         assert gm.converged_
     finally:
         _compiled.compiled_kernel.cache_clear()
+
+
+@pytest.fixture
+def arithmetic(monkeypatch, forced):
+    """For each kernel call: the chunk's dtype, and whether it ran in float32 arithmetic."""
+    from gmm_widgets.mixture import _stats
+
+    seen = []
+    original = _stats._compiled_stats
+
+    def spy(kernel, xc, w, cp):
+        seen.append((xc.dtype, xc.dtype == np.float32 and cp.quad_single is not None))
+        return original(kernel, xc, w, cp)
+
+    monkeypatch.setattr(_stats, "_compiled_stats", spy)
+    return seen
+
+
+def fit_float32_and_float64(X32, K):
+    kw = dict(covariance_type="full", tol=0, max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g32 = GaussianMixture(K, **kw).fit(X32)
+        g64 = GaussianMixture(K, **kw).fit(X32.astype(np.float64))
+    return g32, g64
+
+
+def test_float32_runs_in_float32_and_stays_accurate_with_offset(arithmetic):
+    X, _ = make_mixture(n_per=4000, d=4, K=3, sep=2.5, seed=4)
+    g32, g64 = fit_float32_and_float64((X + 1e4).astype(np.float32), 3)
+    single = [s for dtype, s in arithmetic if dtype == np.float32]
+    assert single and all(single)
+    assert g32.covariances_.dtype == np.float32
+    # scikit-learn's own float32 fit is off by 1e-6 to 1e-5 on such data.
+    np.testing.assert_allclose(g32.means_, g64.means_, rtol=2e-7)
+    assert rel(g32.covariances_, g64.covariances_) < 5e-6
+    assert rel(g32.weights_, g64.weights_) < 5e-6
+    assert g32.lower_bound_ == pytest.approx(g64.lower_bound_, rel=1e-6)
+
+
+def test_float32_far_from_the_centre_keeps_float64_arithmetic(arithmetic):
+    # Tight clusters far apart: kappa (about 8600) is above MAX_KAPPA_SINGLE.
+    X, _ = make_mixture(n_per=3000, d=6, K=4, seed=3)
+    g32, g64 = fit_float32_and_float64((X + 1e3).astype(np.float32), 4)
+    single = [s for dtype, s in arithmetic if dtype == np.float32]
+    assert single and not any(single)
+    assert rel(g32.covariances_, g64.covariances_) < 2e-7
+    np.testing.assert_allclose(g32.means_, g64.means_, rtol=2e-7)
