@@ -175,9 +175,11 @@ if {lib!r} == "sklearn":
     from sklearn.mixture import GaussianMixture as cls
 else:
     from gmm_widgets import GaussianMixture as cls
-    from gmm_widgets.mixture._compiled import compiled_kernel
-    if compiled_kernel() is not None:  # numba: imported and compiled once per process
+    from gmm_widgets.mixture import _compiled
+    if _compiled.compiled_kernel() is not None:  # numba: import and compile, once
+        threshold, _compiled.MIN_WORK = _compiled.MIN_WORK, 0
         cls({k}, covariance_type="full", max_iter=1, **start).fit(X[:1000])
+        _compiled.MIN_WORK = threshold
 gc.collect()
 loaded = hwm("VmRSS") - loaded
 open("/proc/self/clear_refs", "w").write("5")  # reset the peak to the current RSS
