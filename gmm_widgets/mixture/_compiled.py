@@ -17,8 +17,11 @@ refit should never wait for that. Set the environment variable
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from functools import lru_cache
+
+import numpy as np
 
 __all__ = ["ENV_VAR", "MIN_WORK", "compiled_kernel", "use_compiled"]
 
@@ -31,7 +34,11 @@ MIN_WORK = 1 << 22
 
 @lru_cache(maxsize=1)
 def compiled_kernel() -> Callable | None:
-    """The compiled ``quad_stats``, or None when numba is missing or disabled.
+    """The compiled ``quad_stats``, or None when numba is missing, disabled or broken.
+
+    The first call imports numba and runs the kernel once on a tiny input, so that a
+    numba that cannot compile or cache it here (an incompatible release, no writable
+    cache directory) costs a warning and the NumPy form, never a failed fit.
 
     Returns
     -------
@@ -43,7 +50,25 @@ def compiled_kernel() -> Callable | None:
         from gmm_widgets.mixture._quad_kernel import quad_stats
     except ImportError:  # numba missing, or too old or new for this NumPy
         return None
+    except Exception as exc:  # any failure of the optional accelerator
+        return _unusable(exc)
+    try:
+        quad_stats(np.zeros((1, 1)), np.empty(0), np.zeros((1, 3)), -460.0)
+    except Exception as exc:
+        return _unusable(exc)
     return quad_stats
+
+
+def _unusable(exc: Exception) -> None:
+    warnings.warn(
+        f"numba is installed but the compiled kernel cannot run here "
+        f"({type(exc).__name__}: {exc}); fits use NumPy instead. Set "
+        f"{ENV_VAR}=0 to skip numba, or update numba (or set NUMBA_CACHE_DIR to a "
+        "writable directory).",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+    return None
 
 
 def use_compiled(n_samples: int, n_products: int, n_components: int) -> bool:

@@ -232,3 +232,19 @@ def test_float32_far_from_the_centre_keeps_float64_arithmetic(arithmetic):
     assert single and not any(single)
     assert rel(g32.covariances_, g64.covariances_) < 2e-7
     np.testing.assert_allclose(g32.means_, g64.means_, rtol=2e-7)
+
+
+def test_a_broken_numba_warns_and_fits_run_in_numpy(monkeypatch):
+    def broken(*args):
+        raise RuntimeError("no locator available for the cache")
+
+    monkeypatch.setattr(_quad_kernel, "quad_stats", broken)
+    monkeypatch.setattr(_compiled, "MIN_WORK", 0)
+    _compiled.compiled_kernel.cache_clear()
+    try:
+        with pytest.warns(RuntimeWarning, match="compiled kernel cannot run here.*NumPy"):
+            assert _compiled.compiled_kernel() is None
+        X, _ = make_mixture(n_per=300, d=3, K=3, seed=1)
+        assert GaussianMixture(3, random_state=0).fit(X).converged_
+    finally:
+        _compiled.compiled_kernel.cache_clear()
