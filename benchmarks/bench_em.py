@@ -121,7 +121,7 @@ def bench_iterations(settings, repeats):
         kind = form(us, X)
         plain = f"{'':>8} {'':>6}"
         if kind == "quad+numba":
-            with numpy_only():
+            with compiled_from(sys.maxsize):
                 t_np, _ = per_iteration(GaussianMixture, X, k, ct, start, m, repeats)
             plain = f"{t_np * 1e3:>8.1f} {t_sk / t_np:>6.1f}"
         diff = np.max(np.abs(us.means_ - sk.means_)) / np.max(np.abs(sk.means_))
@@ -133,7 +133,8 @@ def bench_iterations(settings, repeats):
 
 
 def form(est, X):
-    """Which full-covariance kernel the last iteration ran: quadratic or whitened."""
+    """Which full-covariance form the last iteration ran: quadratic (with numba or
+    not) or whitened."""
     if est.covariance_type != "full":
         return "-"
     centred = est.means_ - X.mean(axis=0, dtype=np.float64)
@@ -146,10 +147,11 @@ def form(est, X):
 
 
 @contextmanager
-def numpy_only():
-    """Fits in this context keep the NumPy form even where numba would run."""
+def compiled_from(min_work):
+    """Fits in this context run the compiled kernel from ``min_work`` (see ``_compiled``):
+    ``sys.maxsize`` keeps the NumPy form everywhere, ``0`` takes the kernel everywhere."""
     saved = _compiled.MIN_WORK
-    _compiled.MIN_WORK = sys.maxsize
+    _compiled.MIN_WORK = min_work
     try:
         yield
     finally:
@@ -176,10 +178,10 @@ if {lib!r} == "sklearn":
 else:
     from gmm_widgets import GaussianMixture as cls
     from gmm_widgets.mixture import _compiled
+    from bench_em import compiled_from
     if _compiled.compiled_kernel() is not None:  # numba: import and compile, once
-        threshold, _compiled.MIN_WORK = _compiled.MIN_WORK, 0
-        cls({k}, covariance_type="full", max_iter=1, **start).fit(X[:1000])
-        _compiled.MIN_WORK = threshold
+        with compiled_from(0):
+            cls({k}, covariance_type="full", max_iter=1, **start).fit(X[:1000])
 gc.collect()
 loaded = hwm("VmRSS") - loaded
 open("/proc/self/clear_refs", "w").write("5")  # reset the peak to the current RSS

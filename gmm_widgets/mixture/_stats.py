@@ -65,8 +65,11 @@ class Params:
         quad = quad_single = None
         if self.covariance_type == "full" and _moments.use_moments(self.means, self.prec_chol):
             quad = _moments.quad_coefficients(self.means, self.prec_chol, const)
-            kappa = _moments.kappa(self.means, self.prec_chol)
-            if np.dtype(dtype) == np.float32 and kappa + n_features <= _moments.MAX_KAPPA_SINGLE:
+            if (
+                np.dtype(dtype) == np.float32
+                and _moments.kappa(self.means, self.prec_chol) + n_features
+                <= _moments.MAX_KAPPA_SINGLE
+            ):
                 quad_single = quad.astype(np.float32)
         return ChunkParams(
             means=self.means.astype(dtype),

@@ -377,9 +377,9 @@ class GaussianMixture(ParamsMixin):
         work = K * (n_features + 1)
         dtype = source.dtype
         kernel = None
-        if self.covariance_type == "full" and not _is_dask(X):
-            if use_compiled(source.n_samples, n_quad(n_features), K):
-                kernel = compiled_kernel()
+        full = self.covariance_type == "full" and not _is_dask(X)
+        if full and use_compiled(source.n_samples, n_quad(n_features), K):
+            kernel = compiled_kernel()
         rs = check_random_state(self.random_state)
 
         best: tuple | None = None

@@ -296,8 +296,8 @@ def _sampling_factors(covs: np.ndarray) -> np.ndarray:
     """``L_k`` with ``L_k L_k^T = covs[k]``, for drawing ``mu_k + L_k z``.
 
     The Cholesky factor when it exists; for a covariance that is only positive
-    semi-definite (a component collapsed onto a line, say) the symmetric square root
-    from ``eigh``, with eigenvalues that rounding made slightly negative set to 0.
+    semi-definite (a component collapsed onto a line, say) ``V sqrt(L)`` from its
+    ``eigh``, with eigenvalues that rounding made slightly negative set to 0.
 
     Raises
     ------
