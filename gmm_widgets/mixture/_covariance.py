@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-__all__ = ["COVARIANCE_TYPES", "get_strategy", "n_mixture_parameters"]
+__all__ = ["COVARIANCE_TYPES", "SINGULAR_RTOL", "get_strategy", "n_mixture_parameters"]
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
@@ -28,6 +28,20 @@ _ILL_DEFINED = (
     "Try to decrease n_components, increase reg_covar (now {reg_covar:g}), or scale the "
     "input data."
 )
+
+
+#: Relative floor below which a fitted variance is rounding noise, not data: a
+#: covariance is singular to working precision when a variance is below ``SINGULAR_RTOL``
+#: times the scale its rounding error is proportional to (the data's variance of that
+#: feature, see ``variance_floor``), or when a Cholesky pivot (the variance of a feature
+#: left after regressing it on the ones before) is below ``SINGULAR_RTOL`` times that
+#: feature's variance. A fit's statistics carry relative rounding errors of about 1e-13
+#: (float64 sums over up to 1e7 rows, and the quadratic form's ``eps * kappa`` bound in
+#: ``_moments``), so this floor sits a hundred times above the noise and far below any
+#: covariance that BLAS rounding cannot change. Without it, a component that collapsed
+#: onto a line or a point (``reg_covar=0``) passed or failed the Cholesky by the last
+#: bits of a BLAS product, which differ from CPU to CPU.
+SINGULAR_RTOL = 1e-11
 
 
 def _ill_defined(what: str, reg_covar: float) -> ValueError:
@@ -53,7 +67,49 @@ class _Strategy:
         raise NotImplementedError
 
     # -- parameters -------------------------------------------------------------------
-    def precision_cholesky(self, cov: np.ndarray, reg_covar: float) -> np.ndarray:
+    def variance_floor(self, means: np.ndarray, scale: np.ndarray) -> np.ndarray:
+        """The variances below which this type's fitted covariances are rounding noise.
+
+        Parameters
+        ----------
+        means : ndarray of shape (K, d)
+            Means in the fit's centred coordinates.
+        scale : ndarray of shape (d,)
+            The data's variance of each feature.
+
+        Returns
+        -------
+        ndarray
+            ``SINGULAR_RTOL`` times the scale of the rounding error of each variance:
+            shape (K, d) for full, diag; (d,) for tied; (K,) for spherical.
+        """
+        raise NotImplementedError
+
+    def precision_cholesky(
+        self, cov: np.ndarray, reg_covar: float, floor: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Precision Cholesky factors of ``cov``, refusing singular covariances.
+
+        Parameters
+        ----------
+        cov : ndarray
+            Covariances in this type's shape.
+        reg_covar : float
+            Only quoted in the error message.
+        floor : ndarray, optional
+            :meth:`variance_floor`: a covariance with a variance (or a full or tied
+            covariance with a Cholesky pivot) below it is singular to working precision.
+            Without it, only a failed Cholesky counts (parameters given by the user).
+
+        Returns
+        -------
+        ndarray, same shape as ``cov``
+
+        Raises
+        ------
+        ValueError
+            If a covariance is singular (to working precision when ``floor`` is given).
+        """
         raise NotImplementedError
 
     def log_det_chol(self, prec_chol: np.ndarray, n_features: int) -> np.ndarray:
@@ -112,13 +168,25 @@ def _check_spd_matrices(mats: np.ndarray, what: str) -> None:
             raise ValueError(f"{label} must be positive definite; it has eigenvalues <= 0.")
 
 
-def _chol_inv_upper(cov: np.ndarray, reg_covar: float, what: str) -> np.ndarray:
-    """Upper-triangular ``P`` with ``P @ P.T == inv(cov)``, as scikit-learn computes it."""
+def _chol_inv_upper(
+    cov: np.ndarray, reg_covar: float, what: str, floor: np.ndarray | None = None
+) -> np.ndarray:
+    """Upper-triangular ``P`` with ``P @ P.T == inv(cov)``, as scikit-learn computes it.
+
+    With ``floor`` (per feature), a variance below it, or a Cholesky pivot below
+    ``SINGULAR_RTOL`` times its feature's variance, makes ``cov`` singular.
+    """
+    variances = np.diag(cov)
+    if floor is not None and np.any(variances <= floor):
+        raise _ill_defined(what, reg_covar)
     try:
         cov_chol = linalg.cholesky(cov, lower=True, check_finite=False)
     except linalg.LinAlgError:
         raise _ill_defined(what, reg_covar) from None
-    if not np.all(np.isfinite(cov_chol)) or np.any(np.diag(cov_chol) <= 0):
+    pivots = np.diag(cov_chol)
+    if not np.all(np.isfinite(cov_chol)) or np.any(pivots <= 0):
+        raise _ill_defined(what, reg_covar)
+    if floor is not None and np.any(pivots * pivots <= SINGULAR_RTOL * variances):
         raise _ill_defined(what, reg_covar)
     eye = np.eye(cov.shape[0])
     return linalg.solve_triangular(cov_chol, eye, lower=True, check_finite=False).T
@@ -190,9 +258,20 @@ class _Full(_Strategy):
         cov[:, idx, idx] += reg_covar
         return cov
 
-    def precision_cholesky(self, cov, reg_covar):
+    def variance_floor(self, means, scale):
+        # Full covariances are computed about each mean (whitened) or by the quadratic
+        # form only while its cancellation stays small (``_moments.MAX_KAPPA``): the
+        # error of a variance scales with the data's variance, not the mean's offset.
+        return np.broadcast_to(SINGULAR_RTOL * scale, means.shape)
+
+    def precision_cholesky(self, cov, reg_covar, floor=None):
         return np.stack(
-            [_chol_inv_upper(c, reg_covar, f"component {k} has an") for k, c in enumerate(cov)]
+            [
+                _chol_inv_upper(
+                    c, reg_covar, f"component {k} has an", None if floor is None else floor[k]
+                )
+                for k, c in enumerate(cov)
+            ]
         )
 
     def log_det_chol(self, prec_chol, n_features):
@@ -244,8 +323,11 @@ class _Tied(_Strategy):
         cov.flat[:: cov.shape[0] + 1] += reg_covar
         return cov
 
-    def precision_cholesky(self, cov, reg_covar):
-        return _chol_inv_upper(cov, reg_covar, "the tied covariance has an")
+    def variance_floor(self, means, scale):
+        return SINGULAR_RTOL * np.asarray(scale, dtype=np.float64)
+
+    def precision_cholesky(self, cov, reg_covar, floor=None):
+        return _chol_inv_upper(cov, reg_covar, "the tied covariance has an", floor)
 
     def log_det_chol(self, prec_chol, n_features):
         return np.sum(np.log(np.diag(prec_chol)))
@@ -293,8 +375,15 @@ class _Diag(_Strategy):
         avg_x_means = means * sx / nk[:, None]
         return avg_x2 - 2.0 * avg_x_means + means**2 + reg_covar
 
-    def precision_cholesky(self, cov, reg_covar):
-        bad = np.flatnonzero(np.any(~(cov > 0.0), axis=-1))
+    def variance_floor(self, means, scale):
+        # Diagonal variances are raw second moments about the fit's centre minus the
+        # squared mean (as scikit-learn computes them): their rounding error grows with
+        # the mean's distance from the centre.
+        return SINGULAR_RTOL * (scale + means * means)
+
+    def precision_cholesky(self, cov, reg_covar, floor=None):
+        ok = cov > 0.0 if floor is None else cov > floor
+        bad = np.flatnonzero(np.any(~ok, axis=-1))
         if bad.size:
             raise _ill_defined(f"component(s) {bad.tolist()} have an", reg_covar)
         return 1.0 / np.sqrt(cov)
@@ -341,8 +430,12 @@ class _Spherical(_Diag):
     def covariances(self, second, sx, nk_raw, nk, means, ref, reg_covar):
         return super().covariances(second, sx, nk_raw, nk, means, ref, reg_covar).mean(axis=1)
 
-    def precision_cholesky(self, cov, reg_covar):
-        return super().precision_cholesky(cov[:, None], reg_covar)[:, 0]
+    def variance_floor(self, means, scale):
+        return super().variance_floor(means, scale).mean(axis=1)
+
+    def precision_cholesky(self, cov, reg_covar, floor=None):
+        floor = None if floor is None else np.asarray(floor)[:, None]
+        return super().precision_cholesky(cov[:, None], reg_covar, floor)[:, 0]
 
     def log_det_chol(self, prec_chol, n_features):
         return n_features * np.log(prec_chol)

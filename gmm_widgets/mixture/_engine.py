@@ -30,7 +30,7 @@ from gmm_widgets.mixture._memmap import iter_blocks, release_rows
 from gmm_widgets.mixture._moments import MAX_FEATURES, moment_chunk_size
 from gmm_widgets.mixture._stats import SuffStats
 
-__all__ = ["ArraySource", "auto_chunk_size", "make_source"]
+__all__ = ["ArraySource", "auto_chunk_size", "feature_scale", "make_source"]
 
 #: Elements of the largest per-chunk temporary (K * (d + 1) * rows); 8 MB in float64.
 #: Chunks this long keep the per-chunk Python overhead, which holds the GIL, small
@@ -256,6 +256,38 @@ def weighted_center(X: np.ndarray, w: np.ndarray | None, chunk: int = 1 << 16) -
         block = np.asarray(block, dtype=np.float64)
         total += block.sum(axis=0) if w is None else np.dot(w[s : s + chunk], block)
     return total / (X.shape[0] if w is None else w.sum())
+
+
+#: Rows of the evenly spaced sample that :func:`feature_scale` reads.
+_SCALE_ROWS = 1 << 15
+
+
+def feature_scale(source: Any) -> np.ndarray:
+    """The data's (weighted) variance of each feature, from an evenly spaced sample.
+
+    The scale that rounding errors of the fitted variances are proportional to (see
+    ``_covariance.SINGULAR_RTOL``). Deterministic and cheap: it reads at most
+    ``_SCALE_ROWS`` rows and draws no random numbers, so the initialisation's random
+    stream stays scikit-learn's.
+
+    Parameters
+    ----------
+    source : ArraySource or DaskSource
+
+    Returns
+    -------
+    ndarray of shape (n_features,)
+    """
+    n = source.n_samples
+    idx = np.unique(np.linspace(0, n - 1, min(n, _SCALE_ROWS)).astype(np.intp))
+    rows = source.sample_rows(idx)
+    w = source.sample_weights_at(idx)
+    if w is None or not np.any(w > 0):
+        w = np.ones(idx.size)
+    mean = np.sum(rows * w[:, None], axis=0) / w.sum()
+    rows -= mean
+    rows *= rows
+    return np.sum(rows * w[:, None], axis=0) / w.sum()
 
 
 def make_source(

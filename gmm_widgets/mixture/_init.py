@@ -14,6 +14,7 @@ __all__ = [
     "MAX_INIT_SAMPLES",
     "kmeans",
     "kmeans_plusplus",
+    "exact_sq_distances",
     "nearest_centre",
     "random_rows",
     "sample_indices",
@@ -90,8 +91,45 @@ def _sq_norms(X: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", X, X)
 
 
+#: Relative rounding bound of the expanded distances ``|x|^2 - 2 c.x + |c|^2``: rows
+#: whose two nearest centres are closer than this (relative to ``|x|^2 + |c|^2``) are
+#: decided again by :func:`exact_sq_distances`. Generous on purpose: a larger bound only
+#: sends more rows to the exact path.
+_TIE_RTOL = 1e-9
+
+
+def exact_sq_distances(X: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distances computed the same way on every machine.
+
+    The expanded form behind :func:`nearest_centre` runs through BLAS, whose kernels
+    round differently on different CPUs, so exact ties (equidistant points, common on
+    lattice or duplicated data) would go to different centres on different machines.
+    Here every value is a fixed sequence of IEEE operations: differences, squares and a
+    sum over the features in order, without BLAS.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    centres : ndarray of shape (K, d)
+
+    Returns
+    -------
+    ndarray of shape (n, K)
+    """
+    out = np.zeros((X.shape[0], centres.shape[0]), dtype=np.result_type(X, centres))
+    for j in range(X.shape[1]):
+        diff = np.subtract.outer(X[:, j], centres[:, j])
+        diff *= diff
+        out += diff
+    return out
+
+
 def nearest_centre(X: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre of each row.
+    """Index of the nearest centre of each row, with ties broken the same everywhere.
+
+    Distances come from one GEMM (the expanded form); the rows whose two nearest centres
+    are within that form's rounding are decided by :func:`exact_sq_distances`, so an
+    exact tie goes to the lower index on every CPU and BLAS.
 
     Parameters
     ----------
@@ -103,10 +141,22 @@ def nearest_centre(X: np.ndarray, centres: np.ndarray) -> np.ndarray:
     ndarray of shape (n,), int
     """
     # ||x - c||^2 = ||x||^2 - 2 c.x + ||c||^2; ||x||^2 does not change the argmin.
+    c_sq = _sq_norms(centres)
     dist = np.dot(centres, X.T)
     dist *= -2.0
-    dist += _sq_norms(centres)[:, None]
-    return dist.argmin(axis=0)
+    dist += c_sq[:, None]
+    labels = dist.argmin(axis=0)
+    if centres.shape[0] < 2 or X.shape[0] == 0:
+        return labels
+    cols = np.arange(X.shape[0])
+    best = dist[labels, cols].copy()
+    dist[labels, cols] = np.inf
+    gap = dist.min(axis=0) - best
+    bound = _TIE_RTOL * (_sq_norms(X) + c_sq.max())
+    close = np.flatnonzero(gap <= bound)
+    if close.size:
+        labels[close] = exact_sq_distances(X[close], centres).argmin(axis=1)
+    return labels
 
 
 def kmeans_plusplus(
@@ -136,11 +186,12 @@ def kmeans_plusplus(
     w = np.ones(n) if sample_weight is None else sample_weight
     if n_local_trials is None:
         n_local_trials = 2 + int(np.log(n_clusters))
-    x_sq = _sq_norms(X)
+    # Distances and potentials without BLAS (see exact_sq_distances): equal potentials
+    # of two candidates, common on lattice data, pick the same candidate on every CPU.
     indices = np.empty(n_clusters, dtype=np.intp)
     indices[0] = random_state.choice(n, p=w / w.sum())
-    closest = np.maximum(x_sq - 2.0 * X @ X[indices[0]] + x_sq[indices[0]], 0.0)
-    potential = float(np.dot(w, closest))
+    closest = exact_sq_distances(X, X[indices[0], None])[:, 0]
+    potential = float(np.sum(w * closest))
     for c in range(1, n_clusters):
         if potential <= 0.0:  # every point coincides with a centre: pick any unused row
             unused = np.setdiff1d(np.arange(n), indices[:c])
@@ -149,10 +200,9 @@ def kmeans_plusplus(
         rand = random_state.uniform(size=n_local_trials) * potential
         candidates = np.searchsorted(np.cumsum(w * closest), rand)
         np.clip(candidates, 0, n - 1, out=candidates)
-        dist = x_sq[candidates, None] - 2.0 * (X[candidates] @ X.T) + x_sq[None, :]
-        np.maximum(dist, 0.0, out=dist)
+        dist = exact_sq_distances(X, X[candidates]).T
         np.minimum(closest, dist, out=dist)
-        pots = dist @ w
+        pots = np.sum(dist * w, axis=1)
         best = int(np.argmin(pots))
         potential = float(pots[best])
         closest = dist[best]
@@ -199,7 +249,8 @@ def kmeans(
         empty = wsum <= 0
         if empty.any():
             # Move empty clusters to the points farthest from their centres.
-            far = np.argsort(-np.einsum("ij,ij->i", X - centres[labels], X - centres[labels]))
+            resid = X - centres[labels]
+            far = np.argsort(-np.einsum("ij,ij->i", resid, resid), kind="stable")
             new[empty] = X[far[: int(empty.sum())]]
             wsum[empty] = 1.0
         new /= wsum[:, None]

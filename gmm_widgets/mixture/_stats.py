@@ -333,6 +333,7 @@ def m_step(
     covariance_type: str,
     reg_covar: float,
     ref_prec_chol: np.ndarray | None = None,
+    scale: np.ndarray | None = None,
 ) -> Params:
     """Parameters from accumulated statistics, with scikit-learn's formulas.
 
@@ -346,6 +347,10 @@ def m_step(
     ref_prec_chol : ndarray, optional
         Precision Cholesky factors the scatter was whitened with, when
         ``stats.frame == "whitened"``.
+    scale : ndarray of shape (d,), optional
+        The data's variance of each feature. With it, a covariance that is singular to
+        working precision (see ``_covariance.SINGULAR_RTOL``) is refused whatever the
+        last bits of the BLAS products, so the verdict is the same on every CPU.
 
     Returns
     -------
@@ -373,6 +378,7 @@ def m_step(
             "Fitting the mixture model failed: the covariances became non-finite. "
             "Scale the input data (e.g. standardise the features) or increase reg_covar."
         )
-    prec_chol = strategy.precision_cholesky(cov, reg_covar)
+    floor = None if scale is None else strategy.variance_floor(means, scale)
+    prec_chol = strategy.precision_cholesky(cov, reg_covar, floor)
     weights = nk / nk.sum()
     return Params(weights, means, cov, prec_chol, covariance_type)

@@ -16,6 +16,7 @@ from gmm_widgets.mixture._covariance import get_strategy, n_mixture_parameters
 from gmm_widgets.mixture._engine import (
     auto_chunk_size,
     blas_single_thread,
+    feature_scale,
     make_source,
     weighted_center,
 )
@@ -374,6 +375,8 @@ class GaussianMixture(ParamsMixin):
         chunk = self.chunk_size or auto_chunk_size(K, n_features, self.covariance_type)
         source = make_source(X, w, center, chunk, self.n_jobs)
         center = source.center
+        # The scale the floor of singular covariances is tied to (SINGULAR_RTOL).
+        scale = feature_scale(source)
         work = K * (n_features + 1)
         dtype = source.dtype
         kernel = None
@@ -387,7 +390,7 @@ class GaussianMixture(ParamsMixin):
         for init in range(self.n_init if do_init else 1):
             t0 = time.perf_counter()
             if do_init:
-                params = self._initialize(source, rs, inits, strategy)
+                params = self._initialize(source, rs, inits, strategy, scale)
                 lower_bound = -np.inf
             else:
                 params = self._params_from_attributes(center)
@@ -415,6 +418,7 @@ class GaussianMixture(ParamsMixin):
                     self.covariance_type,
                     self.reg_covar,
                     ref_prec_chol=cp.prec_chol.astype(np.float64),
+                    scale=scale,
                 )
                 lower_bounds.append(lower_bound)
                 change = lower_bound - prev
@@ -446,7 +450,7 @@ class GaussianMixture(ParamsMixin):
                 stacklevel=4,
             )
 
-    def _initialize(self, source, rs, inits, strategy) -> Params:
+    def _initialize(self, source, rs, inits, strategy, scale=None) -> Params:
         weights_init, means_init, precisions_init = inits
         K, d = self.n_components, source.n_features
         zeros = np.zeros((K, d))
@@ -491,7 +495,7 @@ class GaussianMixture(ParamsMixin):
                     else:
                         chosen = rs.choice(sample.shape[0], size=K, replace=False)
                     stats = _resp_stats(sample[chosen], np.eye(K), None, zeros, strategy)
-            params = m_step(stats, zeros, self.covariance_type, self.reg_covar)
+            params = m_step(stats, zeros, self.covariance_type, self.reg_covar, scale=scale)
         else:
             params = Params(None, None, None, None, self.covariance_type)
         if weights_init is not None:
