@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager
 from functools import lru_cache
 from typing import Any
 
@@ -96,18 +97,135 @@ def _controller() -> Any:
     return ThreadpoolController()
 
 
+def _release_blas_control() -> None:
+    """Let any thread set OpenBLAS's thread count again (threadpoolctl >= 3.6).
+
+    With OpenBLAS's pthreads pool, threadpoolctl lets only one "controlling" Python
+    thread change the (process-wide) count and silently ignores the others. A fit may
+    start in one thread and the last overlapping fit end in another, so the limiter
+    below takes control explicitly, under its own lock, and gives it back.
+    """
+    try:
+        from threadpoolctl import OpenBLASController
+    except ImportError:  # pragma: no cover - older threadpoolctl: no controlling thread
+        return
+    clear = getattr(OpenBLASController, "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)
+
+
+class _BlasSingleThread:
+    """BLAS at one thread while at least one fit runs; restored exactly.
+
+    BLAS's thread count is process-wide, so overlapping fits (two threads fitting at
+    once) share one limit: the first to enter records the caller's setting and limits
+    BLAS, the last to leave restores it, whatever the order in which they finish and
+    whichever threads they run on. (Nested ``threadpoolctl`` limits, each restoring what
+    it saw on entry, left BLAS at one thread for good when two fits overlapped.)
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._limiter: Any = None
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                ctl = _controller()
+                if ctl is not None:
+                    _release_blas_control()
+                    self._limiter = ctl.limit(limits=1, user_api="blas")
+            self._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._limiter is not None:
+                _release_blas_control()
+                self._limiter.restore_original_limits()
+                _release_blas_control()
+                self._limiter = None
+
+    def _after_fork(self) -> None:
+        # A fork taken while another thread was fitting: the child has no such fit.
+        self.__init__()
+
+
+_BLAS_LIMIT = _BlasSingleThread()
+
+
 def blas_single_thread() -> AbstractContextManager:
-    """A context in which BLAS uses one thread (cheap: the controller is cached)."""
-    ctl = _controller()
-    if ctl is None:  # pragma: no cover
-        return nullcontext()
-    return ctl.limit(limits=1, user_api="blas")
+    """A context in which BLAS uses one thread (cheap: the controller is cached).
+
+    Reference-counted across threads, see :class:`_BlasSingleThread`.
+    """
+    return _BLAS_LIMIT
 
 
-@lru_cache(maxsize=1)
+class _WorkerPool:
+    """The process's worker threads, recreated in a forked child.
+
+    Starting threads on every pass costs, so one pool serves every fit. A child made by
+    ``fork`` inherits the pool object but none of its threads: work submitted there
+    would wait forever. The pool is therefore tied to the process that made it and
+    dropped in the child (``os.register_at_fork``, and a pid check for forks that skip
+    the handlers).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pid = -1
+
+    def get(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid():
+                self._pool = ThreadPoolExecutor(
+                    max_workers=_n_workers(None), thread_name_prefix="gmm-em"
+                )
+                self._pid = os.getpid()
+            return self._pool
+
+    def _after_fork(self) -> None:
+        self.__init__()
+
+
+_POOL = _WorkerPool()
+
+
 def _pool() -> ThreadPoolExecutor:
-    """One pool of worker threads for the process (starting threads per pass costs)."""
-    return ThreadPoolExecutor(max_workers=_n_workers(None), thread_name_prefix="gmm-em")
+    """One pool of worker threads for the process (see :class:`_WorkerPool`)."""
+    return _POOL.get()
+
+
+def _after_fork_in_child() -> None:
+    _POOL._after_fork()
+    _BLAS_LIMIT._after_fork()
+    _controller.cache_clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _run_workers(run: Callable[[int, int, threading.Event], Any], n_workers: int) -> list:
+    """``run(i, n_workers, cancel)`` on the pool for each worker ``i``; their results.
+
+    An exception in the caller's thread while it waits (Ctrl-C's KeyboardInterrupt)
+    or in a worker sets ``cancel``, so every worker stops at its next chunk, and
+    returns only once no worker is busy: the next fit finds the pool idle.
+    """
+    cancel = threading.Event()
+    futures = [_pool().submit(run, i, n_workers, cancel) for i in range(n_workers)]
+    try:
+        return [f.result() for f in futures]
+    except BaseException:
+        cancel.set()
+        for f in futures:
+            f.cancel()
+        wait(futures)
+        raise
 
 
 def _n_workers(n_jobs: int | None) -> int:
@@ -196,36 +314,37 @@ class ArraySource:
         SuffStats
         """
 
-        def run(worker: int, n_workers: int) -> SuffStats | None:
+        def run(worker: int, n_workers: int, cancel: threading.Event) -> SuffStats | None:
             acc = None
             for start, stop in self.bounds[worker::n_workers]:
+                if cancel.is_set():
+                    return None
                 part = fn(self.xc(start, stop), self._weights(start, stop), start)
                 acc = part if acc is None else acc.__iadd__(part)
             return acc
 
         with blas_single_thread():
             if not self._use_threads(work_per_row):
-                return run(0, 1)
-            futures = [_pool().submit(run, i, self.n_workers) for i in range(self.n_workers)]
-            parts = [f.result() for f in futures]
+                return run(0, 1, threading.Event())
+            parts = _run_workers(run, self.n_workers)
         return SuffStats.total([p for p in parts if p is not None])
 
     def map(self, fn: Callable[[np.ndarray], np.ndarray], work_per_row: int = 1) -> np.ndarray:
         """``fn(xc)`` for every chunk, concatenated along the first axis."""
         out: list[Any] = [None] * len(self.bounds)
 
-        def run(worker: int, n_workers: int) -> None:
+        def run(worker: int, n_workers: int, cancel: threading.Event) -> None:
             for i in range(worker, len(self.bounds), n_workers):
+                if cancel.is_set():
+                    return
                 start, stop = self.bounds[i]
                 out[i] = fn(self.xc(start, stop))
 
         with blas_single_thread():
             if not self._use_threads(work_per_row):
-                run(0, 1)
+                run(0, 1, threading.Event())
             else:
-                futures = [_pool().submit(run, i, self.n_workers) for i in range(self.n_workers)]
-                for f in futures:
-                    f.result()
+                _run_workers(run, self.n_workers)
         return np.concatenate(out, axis=0)
 
     def sample_rows(self, indices: np.ndarray) -> np.ndarray:

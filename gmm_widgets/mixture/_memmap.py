@@ -1,9 +1,15 @@
 """Reading memory-mapped arrays in blocks without letting the resident set grow.
 
-After a block of a :class:`numpy.memmap` has been read, its pages are released from this
-process with ``madvise(MADV_DONTNEED)``. They stay in the OS page cache, so a later pass
-reads them back from memory, but a full pass over a file larger than RAM keeps the
-process's RSS bounded by the block size.
+After a block of a read-only :class:`numpy.memmap` (``mode="r"``) has been read, its
+pages are released from this process with ``madvise(MADV_DONTNEED)``. They stay in the OS
+page cache, so a later pass reads them back from memory, but a full pass over a file
+larger than RAM keeps the process's RSS bounded by the block size.
+
+Only read-only maps are released. In a copy-on-write map (``mode="c"``, what
+``np.load(path, mmap_mode="c")`` gives) every page the user has edited is private to
+the process, and ``MADV_DONTNEED`` throws it away: the next read would see the file's
+original bytes, silently undoing the user's edits (standardising in place, say).
+Writable maps (``"r+"``, ``"w+"``) are left alone too.
 """
 
 from __future__ import annotations
@@ -23,11 +29,14 @@ def release_rows(X: Any, start: int, stop: int) -> None:
     Parameters
     ----------
     X : ndarray
-        Anything; only a C-ordered :class:`numpy.memmap` backed by a mapping is touched.
+        Anything; only a read-only (``mode="r"``) :class:`numpy.memmap` backed by a
+        mapping is touched (see the module's notes on copy-on-write maps).
     start, stop : int
         Row range just read.
     """
-    mm = getattr(X, "_mmap", None) if isinstance(X, np.memmap) else None
+    if not isinstance(X, np.memmap) or getattr(X, "mode", None) != "r":
+        return
+    mm = getattr(X, "_mmap", None)
     if mm is None or not hasattr(mm, "madvise") or not hasattr(mmap, "MADV_DONTNEED"):
         return
     try:
