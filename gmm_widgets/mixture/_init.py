@@ -12,9 +12,9 @@ import numpy as np
 __all__ = [
     "INIT_METHODS",
     "MAX_INIT_SAMPLES",
+    "exact_sq_distances",
     "kmeans",
     "kmeans_plusplus",
-    "exact_sq_distances",
     "nearest_centre",
     "random_rows",
     "sample_indices",
