@@ -97,25 +97,25 @@ def dask_center(X: Any, w: np.ndarray | None) -> np.ndarray:
     return np.asarray(total, dtype=np.float64) / denom
 
 
-def _block_reduce(block, w, center, chunk_size, fn, offset):
+def _block_reduce(block, w, center, chunk_size, fn, offset, dtype):
     block = np.asarray(block)
     c = center.astype(block.dtype)
     acc = None
     with blas_single_thread():
         for s in range(0, block.shape[0], chunk_size):
-            xc = np.subtract(block[s : s + chunk_size], c, dtype=block.dtype)
+            xc = np.subtract(block[s : s + chunk_size], c, dtype=dtype)
             wc = None if w is None else w[s : s + chunk_size]
             part = fn(xc, wc, offset + s)
             acc = part if acc is None else acc.__iadd__(part)
     return acc
 
 
-def _block_map(block, center, chunk_size, fn):
+def _block_map(block, center, chunk_size, fn, dtype):
     block = np.asarray(block)
     c = center.astype(block.dtype)
     with blas_single_thread():
         parts = [
-            fn(np.subtract(block[s : s + chunk_size], c, dtype=block.dtype))
+            fn(np.subtract(block[s : s + chunk_size], c, dtype=dtype))
             for s in range(0, block.shape[0], chunk_size)
         ]
     return np.concatenate(parts, axis=0)
@@ -134,12 +134,16 @@ class DaskSource:
         Rows per sub-chunk inside a block.
     n_jobs : int or None
         Ignored: parallelism is the Dask scheduler's.
+    compute_dtype : numpy dtype, optional
+        The chunks' dtype (the arithmetic's); the data's by default.
     """
 
-    def __init__(self, X, sample_weight, center, chunk_size, n_jobs=None) -> None:
+    def __init__(
+        self, X, sample_weight, center, chunk_size, n_jobs=None, compute_dtype=None
+    ) -> None:
         self.X = X
         self.w = sample_weight
-        self.dtype = np.dtype(X.dtype)
+        self.dtype = np.dtype(X.dtype if compute_dtype is None else compute_dtype)
         self.center = np.asarray(center, dtype=np.float64)
         self.n_samples, self.n_features = (int(v) for v in X.shape)
         self.chunk_size = int(chunk_size)
@@ -159,7 +163,9 @@ class DaskSource:
         for block, lo, hi in zip(self._blocks, self._starts[:-1], self._starts[1:], strict=True):
             w = None if self.w is None else self.w[lo:hi]
             tasks.append(
-                dask.delayed(_block_reduce)(block, w, self.center, self.chunk_size, fn, int(lo))
+                dask.delayed(_block_reduce)(
+                    block, w, self.center, self.chunk_size, fn, int(lo), self.dtype
+                )
             )
         parts = dask.compute(*tasks)
         return SuffStats.total([p for p in parts if p is not None])
@@ -169,7 +175,8 @@ class DaskSource:
         import dask
 
         tasks = [
-            dask.delayed(_block_map)(b, self.center, self.chunk_size, fn) for b in self._blocks
+            dask.delayed(_block_map)(b, self.center, self.chunk_size, fn, self.dtype)
+            for b in self._blocks
         ]
         return np.concatenate(dask.compute(*tasks), axis=0)
 

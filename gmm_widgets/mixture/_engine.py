@@ -249,6 +249,10 @@ class ArraySource:
         At most this many rows per chunk (see :func:`balanced_chunk_size`).
     n_jobs : int or None
         Worker threads; ``None`` uses every core (at most 8).
+    compute_dtype : numpy dtype, optional
+        The chunks' dtype, that is the arithmetic's: the data's by default; float64
+        for float32 data when a fit needs float64 resolution (see ``GaussianMixture``'s
+        notes on ``tol``). Centring a float32 value in float64 is exact.
     """
 
     def __init__(
@@ -258,12 +262,14 @@ class ArraySource:
         center: np.ndarray,
         chunk_size: int,
         n_jobs: int | None = None,
+        compute_dtype: Any = None,
     ) -> None:
         self.X = X
         self.w = sample_weight
-        self.dtype = X.dtype
+        self.dtype = np.dtype(X.dtype if compute_dtype is None else compute_dtype)
         self.center = np.asarray(center, dtype=np.float64)
-        self._center_cast = self.center.astype(self.dtype)
+        # The centre as the data's dtype, so that it is what the fit subtracts.
+        self._center_cast = self.center.astype(X.dtype)
         self.n_samples, self.n_features = X.shape
         self.n_workers = _n_workers(n_jobs)
         self.chunk_size = balanced_chunk_size(self.n_samples, int(chunk_size), self.n_workers)
@@ -415,15 +421,17 @@ def make_source(
     center: np.ndarray,
     chunk_size: int,
     n_jobs: int | None,
+    compute_dtype: Any = None,
 ) -> ArraySource:
     """The source for ``X``: in memory/memmap, or a Dask array.
 
     The centre is rounded to the data's dtype first, so that centring a float32 chunk
     is exact and the fit's parameters are mapped back with the very centre subtracted.
+    ``compute_dtype`` is the chunks' dtype (the data's by default).
     """
     center = np.asarray(center, dtype=X.dtype).astype(np.float64)
     if type(X).__module__.split(".")[0] == "dask":
         from gmm_widgets.mixture._dask_engine import DaskSource
 
-        return DaskSource(X, sample_weight, center, chunk_size, n_jobs)
-    return ArraySource(X, sample_weight, center, chunk_size, n_jobs)
+        return DaskSource(X, sample_weight, center, chunk_size, n_jobs, compute_dtype)
+    return ArraySource(X, sample_weight, center, chunk_size, n_jobs, compute_dtype)

@@ -308,13 +308,20 @@ def _compiled_stats(
     if w is None:
         weights, weight = _NO_WEIGHTS, float(xc.shape[0])
     else:
-        weights = np.ascontiguousarray(w, dtype=np.float64)
+        weights = _writable(np.ascontiguousarray(w, dtype=np.float64))
         weight = float(weights.sum())
-    g, log_lik = kernel(np.ascontiguousarray(xc), weights, coef, _LOG_FLOOR[coef.dtype])
+    xc = _writable(np.ascontiguousarray(xc))
+    g, log_lik = kernel(xc, weights, coef, _LOG_FLOOR[coef.dtype])
     return MomentStats(g, log_lik=float(log_lik), weight=weight)
 
 
 _NO_WEIGHTS = np.empty(0)
+
+
+def _writable(a: np.ndarray) -> np.ndarray:
+    """``a``, or a copy when it is read-only: numba types read-only arrays apart, and
+    compiling a new version in a chunk worker is what ``_compiled`` rules out."""
+    return a if a.flags.writeable else a.copy()
 
 
 def responsibility_stats(xc, rw, w, ref, strategy, log_lik=0.0, weight=None) -> SuffStats:

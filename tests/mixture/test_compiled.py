@@ -41,7 +41,7 @@ def counted(monkeypatch, forced):
         calls.append(args[0].shape[0])
         return kernel(*args)
 
-    monkeypatch.setattr(gm_module, "compiled_kernel", lambda: spy)
+    monkeypatch.setattr(gm_module, "compiled_kernel", lambda *dtype: spy)
     return calls
 
 
@@ -162,13 +162,13 @@ def test_small_fits_keep_numpy_and_large_ones_take_the_kernel(counted, monkeypat
 @pytest.mark.parametrize("value", ["0", "false", "OFF"])
 def test_the_environment_variable_turns_numba_off(value, monkeypatch):
     monkeypatch.setenv(_compiled.ENV_VAR, value)
-    _compiled.compiled_kernel.cache_clear()
+    _compiled.reset_kernel()
     try:
         assert _compiled.compiled_kernel() is None
         assert not _compiled.use_compiled(10**9, 10, 10)
     finally:
         monkeypatch.delenv(_compiled.ENV_VAR)
-        _compiled.compiled_kernel.cache_clear()
+        _compiled.reset_kernel()
     assert _compiled.compiled_kernel() is not None
 
 
@@ -176,14 +176,14 @@ def test_without_numba_fits_run_in_numpy(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba -> ImportError
     monkeypatch.delitem(sys.modules, "gmm_widgets.mixture._quad_kernel")
     monkeypatch.setattr(_compiled, "MIN_WORK", 0)
-    _compiled.compiled_kernel.cache_clear()
+    _compiled.reset_kernel()
     try:
         assert _compiled.compiled_kernel() is None
         X, _ = make_mixture(n_per=300, d=3, K=3, seed=1)
         gm = GaussianMixture(3, random_state=0).fit(X)
         assert gm.converged_
     finally:
-        _compiled.compiled_kernel.cache_clear()
+        _compiled.reset_kernel()
 
 
 @pytest.fixture
@@ -240,11 +240,11 @@ def test_a_broken_numba_warns_and_fits_run_in_numpy(monkeypatch):
 
     monkeypatch.setattr(_quad_kernel, "quad_stats", broken)
     monkeypatch.setattr(_compiled, "MIN_WORK", 0)
-    _compiled.compiled_kernel.cache_clear()
+    _compiled.reset_kernel()
     try:
         with pytest.warns(RuntimeWarning, match="compiled kernel cannot run here.*NumPy"):
             assert _compiled.compiled_kernel() is None
         X, _ = make_mixture(n_per=300, d=3, K=3, seed=1)
         assert GaussianMixture(3, random_state=0).fit(X).converged_
     finally:
-        _compiled.compiled_kernel.cache_clear()
+        _compiled.reset_kernel()
