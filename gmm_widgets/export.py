@@ -179,8 +179,22 @@ def save_widgets_html(
 
 
 # -------------------------------------------------------------------- notebooks
+def _require(module: str) -> Any:
+    """Import one of the notebook export's optional dependencies, or say how to get it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"Exporting notebooks needs {module}, which is not installed: "
+            "pip install 'gmm_widgets[export]' (nbformat, nbconvert, nbclient and "
+            "ipykernel; the lab extra includes them). save_widgets_html needs none of them."
+        ) from exc
+
+
 def _exporter_class() -> type:
-    from nbconvert.exporters import HTMLExporter
+    HTMLExporter = _require("nbconvert.exporters").HTMLExporter
     from traitlets import Bool, default
 
     class OfflineHTMLExporter(HTMLExporter):
@@ -263,15 +277,21 @@ def export_notebook(
     -------
     Path
         The page written.
+
+    Raises
+    ------
+    ImportError
+        If nbformat/nbconvert (or nbclient, to execute) are missing: ``pip install
+        gmm_widgets[export]``.
     """
-    import nbformat
+    nbformat = _require("nbformat")
 
     if theme not in ("light", "dark"):
         raise ValueError(f"theme must be 'light' or 'dark', got {theme!r}.")
     src = Path(notebook)
     nb = nbformat.read(src, as_version=4)
     if execute:
-        from nbclient import NotebookClient
+        NotebookClient = _require("nbclient").NotebookClient
 
         options: dict[str, Any] = {"timeout": timeout, "resources": {}}
         options["resources"]["metadata"] = {"path": str(src.parent.resolve())}

@@ -22,7 +22,7 @@ def test_the_two_commands_open_the_readme():
     ]
     assert commands == [
         'python3 -m venv .venv && .venv/bin/pip install -e ".[lab]" && '
-        ".venv/bin/jupyter lab notebooks/",
+        ".venv/bin/jupyter lab --allow-root notebooks/",
         "bash .ci/run",
     ]
 
