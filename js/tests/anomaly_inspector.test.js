@@ -3,7 +3,7 @@ import widget from "../src/anomaly_inspector.js";
 import { AnomalyInspectorView } from "../src/anomaly_inspector/view.js";
 import { keyStep } from "../src/anomaly_inspector/score_histogram.js";
 import { countLabel, formatPercent, hoverLines, refitLabel, refitStatus } from "../src/anomaly_inspector/readouts.js";
-import { argsort, countBelow, ScoreIndex, thresholdFromContamination } from "../src/lib/threshold.js";
+import { argsort, countBelow, ScoreIndex, thresholdFromContamination } from "../src/anomaly_inspector/threshold.js";
 import { enc, mockModel } from "./helpers.js";
 
 // A small labelled data set: two clusters and a ring of outliers; scores are the
@@ -439,7 +439,7 @@ describe("ids of SVG defs", () => {
 
 describe("RenderProbe", () => {
   it("keeps the last renders, oldest first", async () => {
-    const { RenderProbe } = await import("../src/lib/perf.js");
+    const { RenderProbe } = await import("../src/anomaly_inspector/perf.js");
     const probe = new RenderProbe(3);
     for (let k = 0; k < 5; k++) probe.stop(probe.start() - k); // k ms ago
     const el = document.createElement("div");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contourSegments, intervalsBelow, logDensity1d, logDensityGrid, logSumExp, paintBelow, segmentsPath } from "../src/lib/contour.js";
+import { contourSegments, intervalsBelow, logDensity1d, logDensityGrid, logSumExp, paintBelow, segmentsPath } from "../src/anomaly_inspector/contour.js";
 
 function gridOf(f, n = 41, span = 2) {
   const values = new Float64Array(n * n);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { covarianceSize, FrameStore } from "../src/lib/frames.js";
+import { covarianceSize, FrameStore } from "../src/fit_player/frames.js";
 import { badgeState, boundLabel, counterLabel, pointsLabel } from "../src/fit_player/labels.js";
 import { makeFrames, sliceFrames } from "./helpers.js";
 

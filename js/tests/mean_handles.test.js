@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createLocalModel } from "../src/lib/local_model.js";
-import { DRAG_THRESHOLD, KEY_COMMIT_DELAY, createMeanHandles, keyStep, moveMean } from "../src/lib/mean_handles.js";
+import { DRAG_THRESHOLD, KEY_COMMIT_DELAY, createMeanHandles, keyStep, moveMean } from "../src/mixture_explorer/mean_handles.js";
 import { featurePair, linearProjection, projectMean } from "../src/lib/projection.js";
 import { linearScale } from "../src/lib/scale.js";
 import { mockModel } from "./helpers.js";

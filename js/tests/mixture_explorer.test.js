@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import widget from "../src/mixture_explorer.js";
 import { decodeArray } from "../src/lib/codecs.js";
-import { KEY_COMMIT_DELAY } from "../src/lib/mean_handles.js";
+import { KEY_COMMIT_DELAY } from "../src/mixture_explorer/mean_handles.js";
 import { parseIntIn, parseSeed } from "../src/mixture_explorer/controls.js";
 import { controlsMatch, currentControls, handlePositions, initModeText, readoutRows } from "../src/mixture_explorer/state.js";
 import { MixtureExplorerView } from "../src/mixture_explorer/view.js";

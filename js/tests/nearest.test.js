@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { GridIndex } from "../src/lib/nearest.js";
-import { markerFootprint, splatMarkers } from "../src/lib/markers.js";
+import { GridIndex } from "../src/anomaly_inspector/nearest.js";
+import { markerFootprint, splatMarkers } from "../src/anomaly_inspector/markers.js";
 
 describe("GridIndex", () => {
   it("finds the same nearest point as a brute-force search", () => {

@@ -134,7 +134,7 @@ describe("axes", () => {
 
 describe("trace", () => {
   it("leaves far-off first iterations out of the y range", async () => {
-    const { robustExtent } = await import("../src/lib/trace.js");
+    const { robustExtent } = await import("../src/fit_player/trace.js");
     expect(robustExtent([-1.5e6, -3.56, -3.5, -3.49, -3.48])).toEqual([-3.56, -3.48]);
     expect(robustExtent([-3.7, -3.5, -3.45, -3.44])).toEqual([-3.7, -3.44]);
     expect(robustExtent([-Infinity, -5, -4])).toEqual([-5, -4]);
@@ -142,7 +142,7 @@ describe("trace", () => {
   });
 
   it("marks off-scale values on the axis and keeps the marker inside", async () => {
-    const { createTrace } = await import("../src/lib/trace.js");
+    const { createTrace } = await import("../src/fit_player/trace.js");
     const div = document.createElement("div");
     const t = createTrace(div);
     t.update({ width: 400, height: 120, iterations: [0, 1, 2, 3, 4], values: [-Infinity, -1e6, -3.5, -3.45, -3.44], current: 1 });

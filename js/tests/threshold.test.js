@@ -16,7 +16,7 @@ import {
   stepByPoint,
   thresholdForCount,
   thresholdFromContamination,
-} from "../src/lib/threshold.js";
+} from "../src/anomaly_inspector/threshold.js";
 
 // Numbers computed by gmm_widgets.mixture.anomaly (tests/widgets/anomaly_fixture.py).
 const here = dirname(fileURLToPath(import.meta.url));

@@ -2,9 +2,10 @@
 
 ``js/tests/fixtures/anomaly_metrics.json`` holds scores, labels and thresholds with the
 counts, percentiles, metrics, percentiles of the scores and precision-recall curves
-that Python computes for them. vitest checks that ``js/src/lib/threshold.js`` gives the
-same doubles; ``test_anomaly_inspector.py`` checks that the file is what this module
-builds from the current Python code. Regenerate it with::
+that Python computes for them. vitest checks that
+``js/src/anomaly_inspector/threshold.js`` gives the same doubles;
+``test_anomaly_inspector.py`` checks that the file is what this module builds from the
+current Python code. Regenerate it with::
 
     python -m tests.widgets.anomaly_fixture
 """

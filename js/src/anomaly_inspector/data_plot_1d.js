@@ -4,7 +4,7 @@
 // plus O(width)).
 
 import { drawAxes } from "../lib/axes.js";
-import { intervalsBelow, logDensity1d } from "../lib/contour.js";
+import { intervalsBelow, logDensity1d } from "./contour.js";
 import { linePath, svg, uniqueId } from "../lib/dom.js";
 import { rgbString } from "../lib/colors.js";
 import { mixtureDensity1d } from "../lib/gaussian.js";
@@ -12,7 +12,7 @@ import { binCount, histogram } from "../lib/histogram.js";
 import { linearScale } from "../lib/scale.js";
 import { PLOT_MARGIN, syncChildren } from "../lib/scatter_plot.js";
 import { sizeCanvas } from "../lib/scatter.js";
-import { argsort, countBelow } from "../lib/threshold.js";
+import { argsort, countBelow } from "./threshold.js";
 
 const RUG = 12;
 export function createDataPlot1d(container) {

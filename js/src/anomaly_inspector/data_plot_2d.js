@@ -6,10 +6,10 @@
 // and the SVG overlay of the shared scatter plot (axes, ellipses, means) with the
 // decision boundary log p(x) = threshold and the hover ring.
 
-import { contourSegments, paintBelow, segmentsPath } from "../lib/contour.js";
+import { contourSegments, paintBelow, segmentsPath } from "./contour.js";
 import { svg } from "../lib/dom.js";
-import { MarkerLayer } from "../lib/markers.js";
-import { GridIndex } from "../lib/nearest.js";
+import { MarkerLayer } from "./markers.js";
+import { GridIndex } from "./nearest.js";
 import { createScatterPlot } from "../lib/scatter_plot.js";
 import { sizeCanvas } from "../lib/scatter.js";
 
@@ -74,7 +74,7 @@ export function createDataPlot2d(container) {
 
   /**
    * The log-density grid of the mixture over the plot (2-D data), or null.
-   * @param {ReturnType<import("../lib/contour.js").logDensityGrid>|null} grid
+   * @param {ReturnType<import("./contour.js").logDensityGrid>|null} grid
    */
   function setGrid(grid) {
     state.grid = grid;

@@ -118,7 +118,7 @@ export function createReadouts(onPick) {
     node.dataset.value = String(raw);
   };
 
-  /** @param {ReturnType<import("../lib/threshold.js").ScoreIndex["summary"]>} s */
+  /** @param {ReturnType<import("./threshold.js").ScoreIndex["summary"]>} s */
   function set(s) {
     put(el.threshold, formatNumber(s.threshold, 5), s.threshold);
     put(el.count, `${formatCount(s.count)} of ${formatCount(s.n)}`, s.count);

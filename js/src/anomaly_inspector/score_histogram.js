@@ -13,7 +13,7 @@
 import { drawAxes } from "../lib/axes.js";
 import { h, svg, uniqueId } from "../lib/dom.js";
 import { formatNumber, linearScale } from "../lib/scale.js";
-import { binScores, scoreBinCount, scoreDomain, stepByPoint, thresholdForCount } from "../lib/threshold.js";
+import { binScores, scoreBinCount, scoreDomain, stepByPoint, thresholdForCount } from "./threshold.js";
 import { ariaValueText, formatCount, handleLabel } from "./readouts.js";
 
 export const HIST_MARGIN = { left: 58, right: 14, top: 24, bottom: 40 };
@@ -130,7 +130,7 @@ export function createScoreHistogram(container, callbacks) {
    * Size the plot and bin the scores.
    * @param {number} width
    * @param {number} height
-   * @param {import("../lib/threshold.js").ScoreIndex} index
+   * @param {import("./threshold.js").ScoreIndex} index
    * @param {{logY?: boolean}} [opts] logarithmic count axis
    */
   function layout(width, height, index, opts = {}) {
@@ -306,7 +306,7 @@ export function createScoreHistogram(container, callbacks) {
  * @param {string} key
  * @param {boolean} shift one point at a time
  * @param {number} t current threshold
- * @param {{index: import("../lib/threshold.js").ScoreIndex, lo: number, hi: number}} s
+ * @param {{index: import("./threshold.js").ScoreIndex, lo: number, hi: number}} s
  */
 export function keyStep(key, shift, t, s) {
   const { index, lo, hi } = s;

@@ -8,7 +8,7 @@
 //             not a Gaussian mixture
 
 import { decodeArray, decodeTree } from "../lib/codecs.js";
-import { argsort, ScoreIndex } from "../lib/threshold.js";
+import { argsort, ScoreIndex } from "./threshold.js";
 
 /**
  * The scores and labels as the view needs them.

@@ -17,15 +17,15 @@
 import { shuffledOrder } from "../lib/assignments.js";
 import { mixColors, watchTheme } from "../lib/colors.js";
 import { decodeArray } from "../lib/codecs.js";
-import { logDensityGrid } from "../lib/contour.js";
+import { logDensityGrid } from "./contour.js";
 import { h, svg } from "../lib/dom.js";
 import { composePNG, composeSVG, download } from "../lib/export.js";
 import { responsibilities } from "../lib/gaussian.js";
 import { listen, setNow } from "../lib/model.js";
-import { RenderProbe } from "../lib/perf.js";
+import { RenderProbe } from "./perf.js";
 import { projectCovariance, projectMean, projectPoints } from "../lib/projection.js";
 import { extent, formatNumber, padExtent } from "../lib/scale.js";
-import { countBelow, thresholdForCount, thresholdFromContamination } from "../lib/threshold.js";
+import { countBelow, thresholdForCount, thresholdFromContamination } from "./threshold.js";
 import { debounce } from "../lib/timing.js";
 import { createDataPlot1d } from "./data_plot_1d.js";
 import { createDataPlot2d } from "./data_plot_2d.js";

@@ -5,7 +5,7 @@ import { formatNumber } from "../lib/scale.js";
 
 /**
  * Counter text for frame `index`, e.g. "iter 12 / 37" or "iter 3 / 20 · init 2/4".
- * @param {import("../lib/frames.js").FrameStore} store
+ * @param {import("./frames.js").FrameStore} store
  */
 export function counterLabel(store, index, source = "fit") {
   if (store.length === 0) return "no frames";

@@ -12,19 +12,19 @@
 import { AssignmentCache, shuffledOrder } from "../lib/assignments.js";
 import { componentColors, mixColors, readTheme, rgbString, watchTheme } from "../lib/colors.js";
 import { decodeArray, decodeTree, unpackMessage } from "../lib/codecs.js";
-import { bindPlayerKeys, createPlayerControls } from "../lib/controls.js";
-import { createDensityPlot } from "../lib/density_plot.js";
+import { bindPlayerKeys, createPlayerControls } from "./controls.js";
+import { createDensityPlot } from "./density_plot.js";
 import { h } from "../lib/dom.js";
 import { composePNG, composeSVG, download } from "../lib/export.js";
-import { FrameStore } from "../lib/frames.js";
+import { FrameStore } from "./frames.js";
 import { binCount, histogram } from "../lib/histogram.js";
 import { icon } from "../lib/icons.js";
 import { debouncedSetter, listen, setNow } from "../lib/model.js";
-import { Playback } from "../lib/playback.js";
+import { Playback } from "./playback.js";
 import { featurePair, linearProjection, projectCovariance, projectMean, projectPoints } from "../lib/projection.js";
 import { extent, padExtent } from "../lib/scale.js";
 import { createScatterPlot } from "../lib/scatter_plot.js";
-import { createTrace } from "../lib/trace.js";
+import { createTrace } from "./trace.js";
 import { badgeState, boundLabel, counterLabel, pointsLabel } from "./labels.js";
 
 const DEFAULT_WIDTH = 680;

@@ -20,7 +20,7 @@ import { encodeArray, unpackMessage } from "../lib/codecs.js";
 import { h } from "../lib/dom.js";
 import { keepKeys } from "../lib/keys.js";
 import { createLocalModel } from "../lib/local_model.js";
-import { createMeanHandles, moveMean } from "../lib/mean_handles.js";
+import { createMeanHandles, moveMean } from "./mean_handles.js";
 import { listen } from "../lib/model.js";
 import { projectMean } from "../lib/projection.js";
 import { formatNumber } from "../lib/scale.js";

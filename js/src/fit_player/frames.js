@@ -2,8 +2,8 @@
 // one record of parameters per reported EM state. The data points are not part of a
 // frame; they are sent once.
 
-import { decodeTree } from "./codecs.js";
-import { expandCovariances } from "./gaussian.js";
+import { decodeTree } from "../lib/codecs.js";
+import { expandCovariances } from "../lib/gaussian.js";
 
 /** Number of covariance values per frame for each covariance type. */
 export function covarianceSize(type, K, d) {

@@ -5,9 +5,9 @@
 // they report previews while a move is under way and a commit when it ends, and the
 // widget redraws them from its state.
 
-import { svg } from "./dom.js";
-import { rgbString } from "./colors.js";
-import { syncChildren } from "./scatter_plot.js";
+import { svg } from "../lib/dom.js";
+import { rgbString } from "../lib/colors.js";
+import { syncChildren } from "../lib/scatter_plot.js";
 
 /** Fraction of the axis span that one arrow key moves a handle (Shift x5, Alt /5). */
 export const KEY_STEP = 0.02;

@@ -2,7 +2,7 @@
 // animation frame of a drag. A few thousand markers are drawn as one canvas path; more
 // are splatted into a reused ImageData buffer, so 50k markers still cost milliseconds.
 
-import { sizeCanvas } from "./scatter.js";
+import { sizeCanvas } from "../lib/scatter.js";
 
 /** Above this many markers, splat into pixels instead of building a path. */
 export const MARKER_PATH_LIMIT = 3000;

@@ -1,10 +1,10 @@
-// Player controls shared by the widgets that animate EM: play/pause, step back and
-// forward, a scrub slider, a speed menu and an iteration read-out. Every control is a
-// real <button>, <input> or <select> with a data-gmm-role attribute, so it works from the
-// keyboard and the end-to-end tests find it.
+// The FitPlayer's controls (also in the players that MixtureExplorer and ModelSelector
+// embed): play/pause, step back and forward, a scrub slider, a speed menu and an
+// iteration read-out. Every control is a real <button>, <input> or <select> with a
+// data-gmm-role attribute, so it works from the keyboard and the end-to-end tests find it.
 
-import { h } from "./dom.js";
-import { icon, setIcon } from "./icons.js";
+import { h } from "../lib/dom.js";
+import { icon, setIcon } from "../lib/icons.js";
 
 /** Speeds offered in the menu, in frames per second. */
 export const SPEEDS = [1, 2, 5, 10, 20, 40];

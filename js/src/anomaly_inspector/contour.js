@@ -3,7 +3,7 @@
 // the curve log p(x) = t for any t in well under a millisecond, so the decision boundary
 // of a threshold follows a drag live.
 
-import { prepareComponents, weightedLogDensities } from "./gaussian.js";
+import { prepareComponents, weightedLogDensities } from "../lib/gaussian.js";
 
 /**
  * log p(x) of a Gaussian mixture at the nodes of a regular 2-D grid.

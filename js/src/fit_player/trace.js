@@ -1,9 +1,9 @@
 // A small line chart of the EM lower bound per iteration, with the current iteration
 // highlighted. Clicking or dragging on it asks to show the nearest iteration.
 
-import { drawAxes } from "./axes.js";
-import { linePath, svg, uniqueId } from "./dom.js";
-import { linearScale, padExtent } from "./scale.js";
+import { drawAxes } from "../lib/axes.js";
+import { linePath, svg, uniqueId } from "../lib/dom.js";
+import { linearScale, padExtent } from "../lib/scale.js";
 
 export const TRACE_MARGIN = { left: 62, right: 16, top: 10, bottom: 34 };
 

@@ -2,12 +2,12 @@
 // weighted density of each component, the mixture density, and each component's mean
 // with its 1 and 2 sigma intervals.
 
-import { drawAxes } from "./axes.js";
-import { linePath, svg, uniqueId } from "./dom.js";
-import { rgbString } from "./colors.js";
-import { mixtureDensity1d } from "./gaussian.js";
-import { linearScale } from "./scale.js";
-import { syncChildren, PLOT_MARGIN } from "./scatter_plot.js";
+import { drawAxes } from "../lib/axes.js";
+import { linePath, svg, uniqueId } from "../lib/dom.js";
+import { rgbString } from "../lib/colors.js";
+import { mixtureDensity1d } from "../lib/gaussian.js";
+import { linearScale } from "../lib/scale.js";
+import { syncChildren, PLOT_MARGIN } from "../lib/scatter_plot.js";
 
 /** Extra room under the axis area for the mean/sigma markers, in px. */
 const MARKER_BAND = 8;
