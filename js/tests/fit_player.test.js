@@ -241,6 +241,33 @@ describe("FitPlayer view", () => {
     expect($("iteration").textContent).toBe("no frames");
   });
 
+  it("takes options from a view that embeds it: empty text, a hook after drawing, export", async () => {
+    const model = mockModel({ data: makeData(20, 2), n_samples: 20, feature_names: [], frames: makeFrames({ F: 3 }), frame: 0, playing: false, fps: 5, status: "done", source: "fit", projection: "features", x_feature: 0, y_feature: 1, pca: {} });
+    const el = document.createElement("div");
+    document.body.appendChild(el);
+    const drawn = [];
+    const exported = [];
+    let view = null;
+    view = new FitPlayerView(model, el, {
+      emptyText: "Fitting\u2026",
+      onRender: () => drawn.push(view ? view.playback.index : "constructing"),
+      onExport: (format) => exported.push(format),
+    });
+    const $ = (role) => el.querySelector(`[data-gmm-role="${role}"]`);
+    expect($("empty").textContent).toBe("Fitting\u2026");
+    expect(drawn.length).toBeGreaterThan(0); // every drawing, the first ones too
+    drawn.length = 0;
+    $("step").click();
+    expect(drawn).toEqual([1]);
+    model.fromKernel("frames", {});
+    expect($("empty").hidden).toBe(false);
+    expect(drawn.length).toBeGreaterThan(1); // the empty state is a drawing too
+    $("export-png").click();
+    $("export-svg").click();
+    expect(exported).toEqual(["png", "svg"]);
+    view.destroy();
+  });
+
   it("removes its listeners and DOM when destroyed (the anywidget render contract)", () => {
     const model = mockModel({ data: makeData(10, 2), n_samples: 10, feature_names: [], frames: makeFrames({ F: 2 }), frame: 0, playing: false, fps: 5, status: "done", source: "fit", projection: "features", x_feature: 0, y_feature: 1, pca: {} });
     const el = document.createElement("div");

@@ -23,14 +23,13 @@ import { composePNG, composeSVG, download } from "../lib/export.js";
 import { responsibilities } from "../lib/gaussian.js";
 import { listen, setNow } from "../lib/model.js";
 import { RenderProbe } from "./perf.js";
-import { projectCovariance, projectMean, projectPoints } from "../lib/projection.js";
+import { buildProjectionControls, chosenProjection, featureLabel, projectCovariance, projectMean, projectPoints } from "../lib/projection.js";
 import { extent, formatNumber, padExtent } from "../lib/scale.js";
 import { countBelow, thresholdForCount, thresholdFromContamination } from "./threshold.js";
 import { debounce } from "../lib/timing.js";
 import { createDataPlot1d } from "./data_plot_1d.js";
 import { createDataPlot2d } from "./data_plot_2d.js";
 import { createReadouts, createToolbar, hoverContent, legendItems } from "./panels.js";
-import { buildProjectionControls, chosenProjection } from "./projection_view.js";
 import { countLabel, formatCount, formatMetric, refitStatus } from "./readouts.js";
 import { createScoreHistogram } from "./score_histogram.js";
 import { marginal, readMixture, readScores } from "./state.js";
@@ -269,7 +268,7 @@ export class AnomalyInspectorView {
         this.plot1d = createDataPlot1d(this.plotEl);
       }
       const values = X.subarray(0, n);
-      const label = (this.model.get("feature_names") || [])[0] ?? "x0";
+      const label = featureLabel(this.model.get("feature_names"), 0);
       this.plot1d.layout({ width, height, values, domain: padExtent(extent(values), 0.04), label, mixture: this.mixture, colors, foreground: this.colors.foreground });
       this.dataPlot = this.plot1d;
       return;

@@ -17,11 +17,12 @@ import { createDensityPlot } from "./density_plot.js";
 import { h } from "../lib/dom.js";
 import { composePNG, composeSVG, download } from "../lib/export.js";
 import { FrameStore } from "./frames.js";
+import { mixtureDensity1d } from "../lib/gaussian.js";
 import { binCount, histogram } from "../lib/histogram.js";
 import { icon } from "../lib/icons.js";
 import { debouncedSetter, listen, setNow } from "../lib/model.js";
 import { Playback } from "./playback.js";
-import { featurePair, linearProjection, projectCovariance, projectMean, projectPoints } from "../lib/projection.js";
+import { buildProjectionControls, chosenProjection, featureLabel, projectCovariance, projectMean, projectPoints } from "../lib/projection.js";
 import { extent, padExtent } from "../lib/scale.js";
 import { createScatterPlot } from "../lib/scatter_plot.js";
 import { createTrace } from "./trace.js";
@@ -30,16 +31,34 @@ import { badgeState, boundLabel, counterLabel, pointsLabel } from "./labels.js";
 const DEFAULT_WIDTH = 680;
 const TRACE_HEIGHT = 132;
 
+/**
+ * Options of a FitPlayerView. A view that embeds the player (MixtureExplorer,
+ * ModelSelector) passes these instead of reaching into it.
+ * @typedef {object} FitPlayerOptions
+ * @property {{setTimeout: Function, clearTimeout: Function}} [timers] timers to use
+ *   (tests pass fake ones); default: the global ones
+ * @property {() => void} [onRender] called after every drawing of the current frame (and
+ *   of the empty state), e.g. to draw an overlay on top
+ * @property {(format: "png"|"svg") => (void|Promise<void>)} [onExport] what the PNG and
+ *   SVG buttons do; default: download the player's own picture (`exportView`)
+ * @property {string} [emptyText] what the plot says while there are no frames
+ */
+
+const EMPTY_TEXT = "No frames yet \u2014 call .fit() to run EM.";
+
 export class FitPlayerView {
   /**
    * @param {object} model anywidget model
    * @param {HTMLElement} el element to render into
-   * @param {{timers?: {setTimeout: Function, clearTimeout: Function}}} [opts]
+   * @param {FitPlayerOptions} [opts]
    */
   constructor(model, el, opts = {}) {
     this.model = model;
     this.el = el;
     this.timers = opts.timers || globalThis;
+    this.onRender = opts.onRender || null;
+    this.onExport = opts.onExport || ((format) => this.exportView(format));
+    this.emptyText = opts.emptyText ?? EMPTY_TEXT;
     this.store = new FrameStore();
     this.data = { X: new Float32Array(0), n: 0, d: 0 };
     this.cache = new AssignmentCache(() => this.data);
@@ -73,11 +92,11 @@ export class FitPlayerView {
     this.viewControls = h("span", { class: "gmm-view-controls" });
     const png = h("button", { type: "button", class: "gmm-button", "data-gmm-role": "export-png", title: "Save the current view as PNG", "aria-label": "Save as PNG" }, [icon("download"), h("span", { class: "gmm-button-text", text: "PNG" })]);
     const svgButton = h("button", { type: "button", class: "gmm-button", "data-gmm-role": "export-svg", title: "Save the current view as SVG", "aria-label": "Save as SVG" }, [icon("download"), h("span", { class: "gmm-button-text", text: "SVG" })]);
-    png.addEventListener("click", () => this.exportView("png"));
-    svgButton.addEventListener("click", () => this.exportView("svg"));
+    png.addEventListener("click", () => this.onExport("png"));
+    svgButton.addEventListener("click", () => this.onExport("svg"));
     const toolbar = h("div", { class: "gmm-toolbar", role: "toolbar", "aria-label": "EM playback" }, [this.controls.root, this.badge, this.viewControls, h("span", { class: "gmm-spacer" }), png, svgButton]);
     this.plotEl = h("div", { class: "gmm-plot" });
-    this.emptyEl = h("div", { class: "gmm-empty", "data-gmm-role": "empty", text: "No frames yet \u2014 call .fit() to run EM." });
+    this.emptyEl = h("div", { class: "gmm-empty", "data-gmm-role": "empty", text: this.emptyText });
     this.traceEl = h("div", { class: "gmm-trace" });
     this.trace = createTrace(this.traceEl, { onSeek: (iter) => this.seekIteration(iter), yLabel: "lower bound" });
     this.legend = h("ul", { class: "gmm-legend", "data-gmm-role": "legend", "aria-label": "Components" });
@@ -175,62 +194,13 @@ export class FitPlayerView {
     return w > 0 ? w - 22 : DEFAULT_WIDTH; // minus the padding and border of .gmm-widget
   }
 
-  /** The 2-D view of the data that is chosen now. */
-  projection() {
-    const d = this.data.d;
-    if (d <= 2) return { proj: featurePair(d, 0, Math.min(1, d - 1)), labels: this.axisLabels(0, 1), key: "pair:0:1" };
-    const names = this.model.get("feature_names") || [];
-    if (this.model.get("projection") === "pca") {
-      const pca = decodeTree(this.model.get("pca") || {});
-      if (pca.components && pca.mean) {
-        const ratio = pca.explained_variance_ratio ? pca.explained_variance_ratio.data : [NaN, NaN];
-        const pct = (r) => (Number.isFinite(r) ? ` (${(100 * r).toFixed(1)}% var.)` : "");
-        return { proj: linearProjection(pca.components.data, pca.mean.data, d), labels: { x: `PC1${pct(ratio[0])}`, y: `PC2${pct(ratio[1])}` }, key: "pca" };
-      }
-    }
-    const i = Math.max(0, Math.min(d - 1, this.model.get("x_feature") | 0));
-    const j = Math.max(0, Math.min(d - 1, this.model.get("y_feature") | 0));
-    return { proj: featurePair(d, i, j), labels: { x: names[i] ?? `x${i}`, y: names[j] ?? `x${j}` }, key: `pair:${i}:${j}` };
-  }
-
-  axisLabels(i, j) {
-    const names = this.model.get("feature_names") || [];
-    return { x: names[i] ?? `x${i}`, y: names[j] ?? `x${j}` };
-  }
-
-  buildViewControls() {
-    const box = this.viewControls;
-    while (box.firstChild) box.removeChild(box.firstChild);
-    const d = this.data.d;
-    if (d <= 2) return;
-    const names = this.model.get("feature_names") || [];
-    const mode = this.model.get("projection") === "pca" ? "pca" : "features";
-    const select = (role, label, options, value, onChange, disabled = false) => {
-      const s = h("select", { class: "gmm-select", "data-gmm-role": role, "aria-label": label, title: label });
-      options.forEach(([v, text]) => s.append(h("option", { value: v, text })));
-      s.value = String(value);
-      s.disabled = disabled;
-      s.addEventListener("change", () => onChange(s.value));
-      return s;
-    };
-    const feats = Array.from({ length: d }, (_, i) => [String(i), names[i] ?? `x${i}`]);
-    box.append(
-      h("span", { class: "gmm-label" }, [
-        "view",
-        select("projection", "Projection", [["features", "feature pair"], ["pca", "PCA"]], mode, (v) => setNow(this.model, "projection", v)),
-      ]),
-      h("span", { class: "gmm-label" }, ["x", select("x-feature", "Feature on the x axis", feats, this.model.get("x_feature") | 0, (v) => setNow(this.model, "x_feature", Number(v)), mode === "pca")]),
-      h("span", { class: "gmm-label" }, ["y", select("y-feature", "Feature on the y axis", feats, this.model.get("y_feature") | 0, (v) => setNow(this.model, "y_feature", Number(v)), mode === "pca")]),
-    );
-  }
-
   /** Rebuild everything that depends on size, theme, data or projection, then draw. */
   relayout() {
     this.width = this.measureWidth();
     this.theme = readTheme(this.root);
     const width = this.width;
     const height = Math.round(Math.max(260, Math.min(440, width * 0.58)));
-    this.buildViewControls();
+    buildProjectionControls(this.viewControls, this.model, this.data.d);
     const { n, d } = this.data;
     if (d === 1) {
       if (!this.density) {
@@ -248,22 +218,14 @@ export class FitPlayerView {
       if (this.store.length) {
         // Leave room for the final mixture density too, so the curves fit.
         const last = this.store.length - 1;
-        const covs = this.store.fullCovariances(last);
         const f = this.store.get(last);
+        const variances = this.store.fullCovariances(last).map((c) => c[0]);
         const grid = Float64Array.from({ length: 200 }, (_, i) => lo + ((hi - lo) * i) / 199);
-        let peak = 0;
-        for (const x of grid) {
-          let s = 0;
-          for (let k = 0; k < f.weights.length; k++) {
-            const v = covs[k][0];
-            s += v > 0 ? (f.weights[k] * Math.exp((-0.5 * (x - f.means[k]) ** 2) / v)) / Math.sqrt(2 * Math.PI * v) : 0;
-          }
-          peak = Math.max(peak, s);
-        }
-        this.yMax = Math.max(this.yMax, peak * 1.1);
+        const { mixture } = mixtureDensity1d(grid, f.weights, f.means, variances);
+        this.yMax = Math.max(this.yMax, Math.max(...mixture) * 1.1);
       }
-      const names = this.model.get("feature_names") || [];
-      this.density.layout(width, height, [lo, hi], this.yMax, { x: names[0] ?? "x0", y: "density" });
+      const xLabel = featureLabel(this.model.get("feature_names"), 0);
+      this.density.layout(width, height, [lo, hi], this.yMax, { x: xLabel, y: "density" });
     } else {
       if (!this.scatter) {
         this.plotEl.replaceChildren();
@@ -271,7 +233,7 @@ export class FitPlayerView {
         this.scatter = createScatterPlot(this.plotEl);
         this.plotEl.append(this.emptyEl);
       }
-      const { proj, labels, key } = this.projection();
+      const { proj, labels, key } = chosenProjection(this.model, d);
       if (!this.projected || this.projected.key !== key || this.projected.n !== n) {
         const { xs, ys } = projectPoints(this.data.X, n, proj);
         this.projected = { key, n, xs, ys, proj, labels };
@@ -311,7 +273,13 @@ export class FitPlayerView {
     return componentColors(this.store.K, this.theme.dark);
   }
 
+  /** Draw the current frame (or the empty state), then call `onRender`. */
   renderFrame() {
+    this.drawFrame();
+    if (this.onRender) this.onRender();
+  }
+
+  drawFrame() {
     const empty = this.store.length === 0;
     this.emptyEl.hidden = !empty;
     this.updateControls();

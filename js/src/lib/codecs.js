@@ -8,6 +8,11 @@
 // big-endian machine as well, and it copies, so the returned typed array is aligned and
 // owned by the caller (a DataView over a shared message buffer can start at any offset).
 
+/**
+ * An array as Python sends it (and as encodeArray makes it): little-endian bytes.
+ * @typedef {{shape: number[], dtype: string, buffer: DataView|ArrayBuffer|ArrayBufferView}} EncodedArray
+ */
+
 /** Element size in bytes of each dtype the transport knows. */
 export const DTYPES = {
   float32: { size: 4, Array: Float32Array, get: "getFloat32", set: "setFloat32" },
@@ -50,7 +55,7 @@ export function isEncodedArray(obj) {
 
 /**
  * Decode an encoded array.
- * @param {{shape: number[], dtype: string, buffer: DataView|ArrayBuffer|ArrayBufferView}} obj
+ * @param {EncodedArray|null|undefined} obj
  * @returns {{data: Float32Array|Float64Array|Int32Array|Uint8Array, shape: number[], dtype: string}|null}
  */
 export function decodeArray(obj) {

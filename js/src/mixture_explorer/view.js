@@ -22,7 +22,7 @@ import { keepKeys } from "../lib/keys.js";
 import { createLocalModel } from "../lib/local_model.js";
 import { createMeanHandles, moveMean } from "./mean_handles.js";
 import { listen } from "../lib/model.js";
-import { projectMean } from "../lib/projection.js";
+import { chosenProjection, featureLabel, projectMean } from "../lib/projection.js";
 import { formatNumber } from "../lib/scale.js";
 import { FitPlayerView } from "../fit_player/view.js";
 import { buildControls } from "./controls.js";
@@ -30,14 +30,6 @@ import { asArray, controlsMatch, currentControls, describeControls, handlePositi
 
 /** Traits of the explorer that the embedded player reads as its own. */
 const FORWARDED = ["data", "n_samples", "feature_names", "projection", "x_feature", "y_feature", "pca", "fps"];
-
-/** A FitPlayer view that tells the explorer whenever it has drawn a frame. */
-class ExplorerPlayerView extends FitPlayerView {
-  renderFrame() {
-    super.renderFrame();
-    if (this.afterRender) this.afterRender();
-  }
-}
 
 export class MixtureExplorerView {
   /**
@@ -78,8 +70,13 @@ export class MixtureExplorerView {
       forward: FORWARDED,
       state: { frames: {}, frame: 0, playing: false, status: "done", source: "fit" },
     });
-    this.player = new ExplorerPlayerView(this.local, this.playerEl, { timers: this.timers });
-    this.player.emptyEl.textContent = "Fitting\u2026";
+    this.player = new FitPlayerView(this.local, this.playerEl, {
+      timers: this.timers,
+      emptyText: "Fitting\u2026",
+      // The handles and trails go on top of every frame the player draws (a no-op until
+      // the handles exist, below).
+      onRender: () => this.drawOverlay(),
+    });
     this.handles = createMeanHandles(this.player.scatter ? this.player.scatter.layers.handles : this.player.density.layers.handles, {
       onPreview: (k, point) => this.preview(k, point),
       onCommit: (k, point) => this.commit(k, point),
@@ -89,7 +86,6 @@ export class MixtureExplorerView {
       },
       timers: this.timers,
     });
-    this.player.afterRender = () => this.drawOverlay();
 
     this.cleanups.push(
       listen(model, {
@@ -123,7 +119,7 @@ export class MixtureExplorerView {
   /** The 2-D projection of the player's view ({P, offset, d}). */
   projection() {
     if (this.player.projected) return this.player.projected.proj;
-    return this.player.projection().proj;
+    return chosenProjection(this.model, this.player.data.d).proj;
   }
 
   /** The scales and axis mode of the plot the handles live in. */
@@ -240,7 +236,7 @@ export class MixtureExplorerView {
     const proj = this.data1d() ? null : this.projection();
     const items = pos.map((mean, k) => {
       const point = proj ? projectMean(mean, proj) : [mean[0], NaN];
-      const coords = Array.from(mean, (v, j) => `${names[j] ?? `x${j}`} = ${fmt(v)}`).join(", ");
+      const coords = Array.from(mean, (v, j) => `${featureLabel(names, j)} = ${fmt(v)}`).join(", ");
       return {
         point,
         color: colors[k],

@@ -64,10 +64,12 @@ export class ModelSelectorView {
     this.cleanups.push(keepKeys(toolbar));
     this.chart = createCriterionChart(this.chartEl, { onSelect: (k, ct) => this.select(k, ct) });
     this.local = createLocalModel(model, { forward: FORWARDED, state: { frames: {}, frame: 0, playing: false, fps: 5, status: "done", source: "model" } });
-    this.player = new FitPlayerView(this.local, this.playerEl, { timers: this.timers });
-    this.player.emptyEl.textContent = "Fitting the grid\u2026";
-    // Its PNG/SVG buttons export the whole selector (chart, legend, model, read-outs).
-    this.player.exportView = (format) => exportSelector(this, format);
+    this.player = new FitPlayerView(this.local, this.playerEl, {
+      timers: this.timers,
+      emptyText: "Fitting the grid\u2026",
+      // Its PNG/SVG buttons export the whole selector (chart, legend, model, read-outs).
+      onExport: (format) => exportSelector(this, format),
+    });
 
     this.cleanups.push(
       listen(model, {
