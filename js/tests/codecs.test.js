@@ -4,7 +4,9 @@ import { decodeArray, decodeTree, encodeArray, isEncodedArray, toDataView, unpac
 function littleEndianFloat32(values, offset = 0) {
   const buf = new ArrayBuffer(offset + values.length * 4);
   const view = new DataView(buf);
-  values.forEach((v, i) => view.setFloat32(offset + i * 4, v, true));
+  values.forEach((v, i) => {
+    view.setFloat32(offset + i * 4, v, true);
+  });
   return new DataView(buf, offset, values.length * 4);
 }
 

@@ -205,7 +205,7 @@ describe("ModelSelector view", () => {
     expect($("progress-text").textContent).toBe("fitting K=1, full (0 / 8)");
     expect($$("grid-point")).toHaveLength(0);
     expect($("empty").hidden).toBe(false);
-    const some = none.map((r, i) => r.map((v, j) => (i < 2 && j === 0 ? FITTED : PENDING)));
+    const some = none.map((r, i) => r.map((_, j) => (i < 2 && j === 0 ? FITTED : PENDING)));
     model.fromKernel("scores", scores(some));
     model.fromKernel("progress", { done: 2, total: 8, current: "K=3, full" });
     expect($$("grid-point")).toHaveLength(2);

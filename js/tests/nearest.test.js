@@ -5,7 +5,10 @@ import { markerFootprint, splatMarkers } from "../src/anomaly_inspector/markers.
 describe("GridIndex", () => {
   it("finds the same nearest point as a brute-force search", () => {
     let a = 7;
-    const rand = () => ((a = (a * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => {
+      a = (a * 1103515245 + 12345) % 2147483648;
+      return a / 2147483648;
+    };
     const n = 5000;
     const px = Float32Array.from({ length: n }, () => rand() * 600);
     const py = Float32Array.from({ length: n }, () => rand() * 400);

@@ -32,8 +32,12 @@ describe("the browser chooses the view Python draws", () => {
       // The browser's PCA basis is the float32 of Python's.
       const close = (a, b) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-7 * Math.max(1, Math.abs(b)));
       expect(proj.P.length).toBe(c.P.length);
-      c.P.forEach((v, i) => close(proj.P[i], v));
-      c.offset.forEach((v, i) => close(proj.offset[i], v));
+      c.P.forEach((v, i) => {
+        close(proj.P[i], v);
+      });
+      c.offset.forEach((v, i) => {
+        close(proj.offset[i], v);
+      });
     });
   }
 });

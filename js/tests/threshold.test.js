@@ -66,7 +66,9 @@ describe("threshold logic agrees with Python bit for bit", () => {
         expect(Array.from(curve.precision)).toEqual(c.pr_curve.precision);
         expect(Array.from(curve.recall)).toEqual(c.pr_curve.recall);
         // Each point's count is what Python's threshold flags.
-        curve.count.forEach((count, i) => expect(index.count(c.pr_curve.thresholds[i])).toBe(count));
+        curve.count.forEach((count, i) => {
+          expect(index.count(c.pr_curve.thresholds[i])).toBe(count);
+        });
       });
 
       it("best F1 is the best over every threshold Python checked", () => {

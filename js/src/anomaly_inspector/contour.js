@@ -9,8 +9,8 @@ import { prepareComponents, weightedLogDensities } from "../lib/gaussian.js";
  * log p(x) of a Gaussian mixture at the nodes of a regular 2-D grid.
  * @param {{weights: ArrayLike<number>, means: ArrayLike<number>, covariances: Float64Array[]}} mixture
  *   2-D mixture: K weights, K*2 means, K full 2x2 covariances
- * @param {[number, number]} xDomain
- * @param {[number, number]} yDomain
+ * @param {number[]} xDomain
+ * @param {number[]} yDomain
  * @param {number} nx nodes along x (>= 2)
  * @param {number} ny nodes along y (>= 2)
  * @returns {{values: Float64Array, nx: number, ny: number, x0: number, y0: number, dx: number, dy: number}}
@@ -144,7 +144,7 @@ export function segmentsPath(segments, sx, sy) {
  * linear interpolation.
  * @param {ArrayLike<number>} grid increasing x
  * @param {ArrayLike<number>} values f(grid)
- * @returns {[number, number][]}
+ * @returns {number[][]}
  */
 export function intervalsBelow(grid, values, level) {
   const out = [];
@@ -175,7 +175,7 @@ export function intervalsBelow(grid, values, level) {
  * pixels, row 0 at the top (so the buffer can be drawn stretched over the plot).
  * @param {Uint8ClampedArray} pixels nx * ny * 4
  * @param {{values: ArrayLike<number>, nx: number, ny: number}} grid
- * @param {[number, number, number]} rgb
+ * @param {import("../lib/colors.js").RGB} rgb
  * @param {number} alpha 0..255
  */
 export function paintBelow(pixels, grid, level, rgb, alpha) {

@@ -36,9 +36,9 @@ export function createDataPlot1d(container) {
   const state = { x: null, y: null, width: 0, height: 0, values: null, sortedX: null, xOrder: null, grid: null, logp: null, zoneCtx: null, rugCtx: null, columns: null, lastT: NaN };
 
   /**
-   * @param {{width: number, height: number, values: Float32Array, domain: [number, number],
-   *   label: string, mixture: object|null, colors: [number, number, number][],
-   *   foreground: [number, number, number]}} opts
+   * @param {{width: number, height: number, values: ArrayLike<number>, domain: number[],
+   *   label: string, mixture: object|null, colors: import("../lib/colors.js").RGB[],
+   *   foreground: import("../lib/colors.js").RGB}} opts
    */
   function layout(opts) {
     const { width, height, values, domain, mixture } = opts;
@@ -114,7 +114,7 @@ export function createDataPlot1d(container) {
    * @param {number} t
    * @param {Uint32Array} order displayed points by ascending score
    * @param {number} count how many are below t
-   * @param {{anomaly: [number, number, number]}} colors
+   * @param {{anomaly: import("../lib/colors.js").RGB}} colors
    */
   function set(t, order, count, colors) {
     if (!state.x) return;

@@ -45,7 +45,7 @@ export function createDataPlot2d(container) {
   /**
    * Lay out and draw the points.
    * @param {{width: number, height: number, xs: Float32Array, ys: Float32Array,
-   *   xDomain: [number, number], yDomain: [number, number], labels: {x: string, y: string},
+   *   xDomain: number[], yDomain: number[], labels: {x: string, y: string},
    *   rgb: Uint8ClampedArray, order: Uint32Array}} opts
    */
   function layout(opts) {
@@ -113,7 +113,7 @@ export function createDataPlot2d(container) {
    * @param {number} t
    * @param {Uint32Array} order displayed points by ascending score
    * @param {number} count how many of them are below t
-   * @param {{anomaly: [number, number, number], background: [number, number, number]}} colors
+   * @param {{anomaly: import("../lib/colors.js").RGB, background: import("../lib/colors.js").RGB}} colors
    */
   function set(t, order, count, colors) {
     if (!state.px) return;

@@ -43,8 +43,8 @@ export function markerFootprint(radius, ring = 1) {
  * @param {ArrayLike<number>} indices which points, in drawing order
  * @param {number} count how many of `indices`
  * @param {ReturnType<typeof markerFootprint>} fp
- * @param {[number, number, number]} fill
- * @param {[number, number, number]} outline
+ * @param {import("../lib/colors.js").RGB} fill
+ * @param {import("../lib/colors.js").RGB} outline
  * @param {number} [scale] multiplies xs and ys (device pixels per CSS pixel)
  */
 export function splatMarkers(pixels, W, H, xs, ys, indices, count, fp, fill, outline, scale = 1) {
@@ -110,7 +110,7 @@ export class MarkerLayer {
    * @param {ArrayLike<number>} py
    * @param {ArrayLike<number>} indices
    * @param {number} count
-   * @param {{radius: number, fill: [number, number, number]|null, outline: [number, number, number], ring?: number}} style
+   * @param {{radius: number, fill: import("../lib/colors.js").RGB|null, outline: import("../lib/colors.js").RGB, ring?: number}} style
    *   `fill` null draws rings only
    */
   draw(px, py, indices, count, style) {

@@ -140,7 +140,7 @@ export function createReadouts(onPick) {
 /**
  * The content of the hover tooltip for one displayed point.
  * @param {{row: number, score: number, flagged: boolean, label: number|null,
- *   resp: ArrayLike<number>|null, colors: [number, number, number][]}} p
+ *   resp: ArrayLike<number>|null, colors: import("../lib/colors.js").RGB[]}} p
  * @returns {HTMLElement[]}
  */
 export function hoverContent(p) {
@@ -159,7 +159,7 @@ export function hoverContent(p) {
 /**
  * Legend items.
  * @param {{anomaly: number[], foreground: number[], labels: boolean, boundary: boolean,
- *   components: [number, number, number][], weights: ArrayLike<number>|null}} s
+ *   components: import("../lib/colors.js").RGB[], weights: ArrayLike<number>|null}} s
  */
 export function legendItems(s) {
   const swatch = (cls, style) => {

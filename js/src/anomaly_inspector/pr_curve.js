@@ -26,7 +26,6 @@ export function createPRCurve(container, opts = {}) {
    * @param {number} width
    * @param {number} height
    * @param {{recall: Float64Array, precision: Float64Array, count: Int32Array}|null} curve
-   * @param {{f1: number, count: number}|null} bestF1
    * @param {{recall: number, precision: number}|null} [bestPoint]
    */
   function layout(width, height, curve, bestPoint = null) {

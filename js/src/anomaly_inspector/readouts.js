@@ -59,7 +59,7 @@ export function refitStatus(info) {
 /**
  * Lines of the hover read-out for one point.
  * @param {{row: number, score: number, flagged: boolean, label: number|null,
- *   resp: number[]|null}} p
+ *   resp: ArrayLike<number>|null}} p
  */
 export function hoverLines(p) {
   const lines = [`row ${formatCount(p.row)}${p.flagged ? " \u00b7 flagged" : ""}`];

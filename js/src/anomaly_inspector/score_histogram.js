@@ -24,6 +24,8 @@ const UNDER_GAP = 5;
 /**
  * A y scale for counts on log10(1 + count), with ticks at the powers of ten, so
  * that a tail of a few points shows beside a bulk of thousands.
+ * @param {number} max
+ * @param {Iterable<number>} range [r0, r1] in px
  */
 export function logCountScale(max, [r0, r1]) {
   const top = Math.max(1, max);
@@ -84,7 +86,7 @@ export function createScoreHistogram(container, callbacks) {
     text: "log",
   });
   scaleButton.addEventListener("pointerdown", (event) => event.stopPropagation());
-  scaleButton.addEventListener("click", () => callbacks.onScale && callbacks.onScale(!state.logY));
+  scaleButton.addEventListener("click", () => callbacks.onScale?.(!state.logY));
   root.append(overlay, handle, scaleButton);
   container.append(root);
 

@@ -8,7 +8,7 @@ const RED_IN_PALETTE = 2;
 
 /**
  * Component colours without the palette's red, which is the anomaly colour here.
- * @returns {[number, number, number][]}
+ * @returns {import("../lib/colors.js").RGB[]}
  */
 export function paletteWithoutRed(K, dark) {
   return componentColors(K + 1, dark)

@@ -265,7 +265,7 @@ export class ScoreIndex {
  * lower limit and the scores beyond it are gathered in an underflow bar. The upper end
  * leaves room for a threshold above every score (everything flagged).
  * @param {ArrayLike<number>} sorted
- * @returns {[number, number]}
+ * @returns {number[]}
  */
 export function scoreDomain(sorted) {
   const n = sorted.length;
@@ -292,7 +292,7 @@ export function scoreDomain(sorted) {
  * splits the histogram exactly. Scores below lo go to `under`, from hi on to `over`.
  * @param {ArrayLike<number>} sorted
  * @param {number} nBins
- * @param {[number, number]} domain
+ * @param {number[]} domain
  * @returns {{edges: Float64Array, counts: Int32Array, under: number, over: number}}
  */
 export function binScores(sorted, nBins, [lo, hi]) {

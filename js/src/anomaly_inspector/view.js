@@ -1,15 +1,6 @@
 // The AnomalyInspector view: a score histogram with a draggable threshold on the left,
-// the data with the flagged points on the right, live counts and metrics.
-//
-// Synced traits (see gmm_widgets/widgets/anomaly_inspector.py):
-//   data (n_display, d) float32, n_samples, feature_names       sent once
-//   _display_scores, _sorted_scores, _sorted_labels, _display_labels, _display_rows,
-//   _mixture                                                    sent once per model
-//   threshold (JS -> Python on release; Python -> JS moves the handle)
-//   contamination (JS sets it from the "flag %" box), percentile, n_anomalies (Python)
-//   projection, x_feature, y_feature, pca (d > 2)
-//   busy, message, refit_info, n_refits                          refit state
-// Custom messages to Python: {type: "refit"} and {type: "undo"}.
+// the data with the flagged points on the right, live counts and metrics. Its synced
+// traits and messages: traits.js.
 //
 // A drag never waits for the kernel: every frame is a binary search in the sorted
 // scores plus O(1) DOM updates and one canvas layer of the flagged points.
@@ -45,9 +36,11 @@ const LOG_Y_FROM = 10000;
 
 export class AnomalyInspectorView {
   /**
-   * @param {object} model anywidget model
+   * @param {import("./traits.js").AnomalyInspectorModel} model the anywidget model (its traits:
+   *   traits.js)
    * @param {HTMLElement} el
-   * @param {{timers?: object, raf?: (cb: Function) => any, caf?: (id: any) => void}} [opts]
+   * @param {{timers?: import("../lib/timing.js").Timers, raf?: (cb: () => void) => any,
+   *   caf?: (id: any) => void}} [opts]
    */
   constructor(model, el, opts = {}) {
     this.model = model;
@@ -179,7 +172,9 @@ export class AnomalyInspectorView {
 
   loadData() {
     const arr = decodeArray(this.model.get("data"));
-    if (!arr) this.data = { X: new Float32Array(0), n: 0, d: 0 };
+    /** @type {{X: import("../lib/codecs.js").TypedArray, n: number, d: number}} */
+    const empty = { X: new Float32Array(0), n: 0, d: 0 };
+    if (!arr) this.data = empty;
     else this.data = { X: arr.data, n: arr.shape[0], d: arr.shape.length > 1 ? arr.shape[1] : 1 };
     this.drawOrder = shuffledOrder(this.data.n, 12345);
     this.projected = null;

@@ -14,7 +14,8 @@ export const SPEEDS = [1, 2, 5, 10, 20, 40];
  * @param {import("./playback.js").Playback} playback
  * @param {{onSpeed?: (fps: number) => void}} [opts]
  * @returns {{root: HTMLElement, update: (state: {index: number, length: number,
- *   playing: boolean, label?: string}) => void, buttons: object}}
+ *   playing: boolean, label?: string}) => void, setSpeed: (fps: number) => void,
+ *   buttons: object}}
  */
 export function createPlayerControls(playback, opts = {}) {
   const back = h("button", { type: "button", class: "gmm-button", "data-gmm-role": "step-back", title: "Step back (\u2190)", "aria-label": "Step back one iteration" }, [icon("step-back")]);
@@ -65,7 +66,7 @@ export function createPlayerControls(playback, opts = {}) {
  */
 export function bindPlayerKeys(root, playback) {
   const onKey = (event) => {
-    const tag = event.target && event.target.tagName;
+    const tag = event.target?.tagName;
     if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") return;
     let handled = true;
     if (event.key === " " || event.key === "k") {

@@ -45,8 +45,8 @@ export function createDensityPlot(container) {
   /**
    * @param {{edges: Float64Array, density: Float64Array, stacked: Float64Array[]|null}} hist
    * @param {{weights: ArrayLike<number>, means: ArrayLike<number>, variances: ArrayLike<number>}} params
-   * @param {[number, number, number][]} colors
-   * @param {{foreground: [number, number, number], background: [number, number, number]}} theme
+   * @param {import("../lib/colors.js").RGB[]} colors
+   * @param {{foreground: import("../lib/colors.js").RGB, background: import("../lib/colors.js").RGB}} theme
    */
   function draw(hist, params, colors, theme) {
     if (!state.x) return;

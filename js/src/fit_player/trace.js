@@ -13,7 +13,7 @@ export const TRACE_MARGIN = { left: 62, right: 16, top: 10, bottom: 34 };
  * flatten everything else into one line). A low value is left out while the gap from it
  * to the top is more than 10 times the range of the values above it.
  * @param {ArrayLike<number>} values
- * @returns {[number, number]} [NaN, NaN] without finite values
+ * @returns {number[]} [NaN, NaN] without finite values
  */
 export function robustExtent(values) {
   const v = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);

@@ -1,17 +1,9 @@
-// The FitPlayer view: animates the frames of an EM fit in the browser.
-//
-// Synced traits (see gmm_widgets/widgets/fit_player.py):
-//   data (n, d) float32 points, sent once       frames: parameters per EM state
-//   frame: index shown (debounced to Python)   playing, fps: playback state
-//   status: "idle" | "fitting" | "done"         source: "fit" | "history" | "model"
-//   projection: "features" | "pca", x_feature, y_feature (d > 2)
-//   pca: {components (2, d), mean (d), explained_variance_ratio (2)}
-//   n_samples: rows of X (data may be a display subsample), feature_names
-// Custom message {type: "frames", start, frames} appends frames while a fit streams.
+// The FitPlayer view: animates the frames of an EM fit in the browser. Its synced traits
+// and messages: traits.js. MixtureExplorer and ModelSelector embed it (FitPlayerOptions).
 
 import { AssignmentCache, shuffledOrder } from "../lib/assignments.js";
 import { componentColors, mixColors, readTheme, rgbString, watchTheme } from "../lib/colors.js";
-import { decodeArray, decodeTree, unpackMessage } from "../lib/codecs.js";
+import { decodeArray, unpackMessage } from "../lib/codecs.js";
 import { bindPlayerKeys, createPlayerControls } from "./controls.js";
 import { createDensityPlot } from "./density_plot.js";
 import { h } from "../lib/dom.js";
@@ -35,7 +27,7 @@ const TRACE_HEIGHT = 132;
  * Options of a FitPlayerView. A view that embeds the player (MixtureExplorer,
  * ModelSelector) passes these instead of reaching into it.
  * @typedef {object} FitPlayerOptions
- * @property {{setTimeout: Function, clearTimeout: Function}} [timers] timers to use
+ * @property {import("../lib/timing.js").Timers} [timers] timers to use
  *   (tests pass fake ones); default: the global ones
  * @property {() => void} [onRender] called after every drawing of the current frame (and
  *   of the empty state), e.g. to draw an overlay on top
@@ -48,7 +40,8 @@ const EMPTY_TEXT = "No frames yet \u2014 call .fit() to run EM.";
 
 export class FitPlayerView {
   /**
-   * @param {object} model anywidget model
+   * @param {import("./traits.js").FitPlayerModel} model the anywidget model (its traits:
+   *   traits.js)
    * @param {HTMLElement} el element to render into
    * @param {FitPlayerOptions} [opts]
    */
@@ -60,6 +53,7 @@ export class FitPlayerView {
     this.onExport = opts.onExport || ((format) => this.exportView(format));
     this.emptyText = opts.emptyText ?? EMPTY_TEXT;
     this.store = new FrameStore();
+    /** @type {{X: import("../lib/codecs.js").TypedArray, n: number, d: number}} the points */
     this.data = { X: new Float32Array(0), n: 0, d: 0 };
     this.cache = new AssignmentCache(() => this.data);
     this.projected = null;
@@ -157,7 +151,7 @@ export class FitPlayerView {
   }
 
   onMessage(content, buffers) {
-    if (!content || content.type !== "frames") return;
+    if (content?.type !== "frames") return;
     const msg = unpackMessage(content, buffers || []);
     const before = this.store.length;
     const wasEmpty = before === 0;
@@ -172,7 +166,9 @@ export class FitPlayerView {
 
   loadData() {
     const arr = decodeArray(this.model.get("data"));
-    if (!arr) this.data = { X: new Float32Array(0), n: 0, d: 0 };
+    /** @type {{X: import("../lib/codecs.js").TypedArray, n: number, d: number}} */
+    const empty = { X: new Float32Array(0), n: 0, d: 0 };
+    if (!arr) this.data = empty;
     else this.data = { X: arr.data, n: arr.shape[0], d: arr.shape.length > 1 ? arr.shape[1] : 1 };
     this.order = shuffledOrder(this.data.n, 12345);
     this.cache.clear();

@@ -8,7 +8,7 @@ export const CACHE_BYTES = 48 * 1024 * 1024;
 
 export class AssignmentCache {
   /**
-   * @param {() => {X: Float32Array, n: number, d: number}} getData the displayed points
+   * @param {() => {X: ArrayLike<number>, n: number, d: number}} getData the displayed points
    */
   constructor(getData) {
     this.getData = getData;

@@ -7,10 +7,12 @@ import { formatTick, tickStep } from "./scale.js";
 /**
  * Draw x and y axes for a plot area.
  * @param {SVGGElement} g group to draw into (emptied first)
- * @param {Function} x linear scale for the x axis (range in px)
- * @param {Function} y linear scale for the y axis (range in px, reversed)
+ * @param {import("./scale.js").LinearScale} x linear scale for the x axis (range in px)
+ * @param {import("./scale.js").LinearScale} y linear scale for the y axis (range in px,
+ *   reversed)
  * @param {{xLabel?: string, yLabel?: string, xTicks?: number, yTicks?: number, grid?: boolean,
- *   xInteger?: boolean}} [opts] `xInteger`: only whole numbers on the x axis (iterations)
+ *   xInteger?: boolean, yLabelOffset?: number}} [opts] `xInteger`: only whole numbers on
+ *   the x axis (iterations); `yLabelOffset`: px from the axis to the y title (default 40)
  */
 export function drawAxes(g, x, y, opts = {}) {
   while (g.firstChild) g.removeChild(g.firstChild);

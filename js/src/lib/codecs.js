@@ -13,6 +13,11 @@
  * @typedef {{shape: number[], dtype: string, buffer: DataView|ArrayBuffer|ArrayBufferView}} EncodedArray
  */
 
+/**
+ * The decoded values of an array: the typed array of its dtype.
+ * @typedef {Float32Array|Float64Array|Int32Array|Uint8Array} TypedArray
+ */
+
 /** Element size in bytes of each dtype the transport knows. */
 export const DTYPES = {
   float32: { size: 4, Array: Float32Array, get: "getFloat32", set: "setFloat32" },
@@ -56,7 +61,7 @@ export function isEncodedArray(obj) {
 /**
  * Decode an encoded array.
  * @param {EncodedArray|null|undefined} obj
- * @returns {{data: Float32Array|Float64Array|Int32Array|Uint8Array, shape: number[], dtype: string}|null}
+ * @returns {{data: TypedArray, shape: number[], dtype: string}|null}
  */
 export function decodeArray(obj) {
   if (obj === null || obj === undefined) return null;

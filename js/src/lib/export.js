@@ -48,7 +48,8 @@ export function composeSVG(layers, { width, height, background }) {
       const img = document.createElementNS(SVG_NS, "image");
       img.setAttribute("width", String(layer.width));
       img.setAttribute("height", String(layer.height));
-      img.setAttribute("href", layer.element.toDataURL("image/png"));
+      const canvas = /** @type {HTMLCanvasElement} */ (layer.element);
+      img.setAttribute("href", canvas.toDataURL("image/png"));
       g.appendChild(img);
     } else {
       const svg = inlineStyles(layer.element);

@@ -25,7 +25,7 @@ export function binCount(values, minBins = 10, maxBins = 80) {
  * given, the density of each bar split among the K components.
  * @param {ArrayLike<number>} values n
  * @param {number} nBins
- * @param {[number, number]} range
+ * @param {number[]} range
  * @param {Float32Array} [resp] row-major n x K responsibilities
  * @param {number} [K]
  * @returns {{edges: Float64Array, density: Float64Array, stacked: Float64Array[]|null, bin: Int32Array}}

@@ -3,25 +3,17 @@
 //
 // Which view a widget shows is the same rule in every widget (and in Python's static
 // pictures, gmm_widgets/widgets/_static.py: ViewProjection): the traits of
-// ProjectedWidget (`projection`, `x_feature`, `y_feature`, `pca`, `feature_names`) are
-// read by `chosenProjection`, and `buildProjectionControls` makes their pickers.
+// ProjectedWidget (`projection`, `x_feature`, `y_feature`, `pca`, `feature_names`, see
+// traits.js) are read by `chosenProjection`, and `buildProjectionControls` makes their
+// pickers.
 
 import { decodeTree } from "./codecs.js";
 import { h } from "./dom.js";
 import { setNow } from "./model.js";
 
 /**
- * The traits of gmm_widgets.widgets._base.ProjectedWidget (and GMMWidget's
- * `feature_names`) that choose the view; every widget that draws d > 2 has them.
- * @typedef {object} ProjectionTraits
- * @property {string[]} feature_names column names, or [] for x0, x1, ...
- * @property {"features"|"pca"} projection a feature pair, or the first two principal axes
- * @property {number} x_feature feature on the x axis (projection "features", d > 2)
- * @property {number} y_feature feature on the y axis
- * @property {{mean?: import("./codecs.js").EncodedArray,
- *   components?: import("./codecs.js").EncodedArray,
- *   explained_variance_ratio?: import("./codecs.js").EncodedArray}} pca
- *   the PCA basis, (d,), (2, d) and (2,) arrays, sent when d > 2
+ * The model of any widget that has the projection traits.
+ * @typedef {import("./traits.js").WidgetModel<import("./traits.js").ProjectedWidgetTraits>} ProjectedModel
  */
 
 /**
@@ -119,7 +111,7 @@ export function projectCovariance(S, proj) {
  * The view that the traits choose for d-dimensional data: features 0 and 1 when
  * d <= 2; with d > 2 the principal axes when `projection` is "pca" (and the basis has
  * arrived), else features `x_feature` and `y_feature` (clamped to [0, d)).
- * @param {import("@anywidget/types").AnyModel<ProjectionTraits>} model
+ * @param {ProjectedModel} model
  * @param {number} d features of the data
  * @returns {{proj: Projection, labels: {x: string, y: string}, key: string,
  *   dims: number[]|null}} `key` names the view (a change of it means projecting the
@@ -150,7 +142,7 @@ export function chosenProjection(model, d) {
  * Fill `box` with the pickers of the view (data-gmm-role "projection", "x-feature" and
  * "y-feature"), which set the traits; for d <= 2 the box is emptied and hidden.
  * @param {HTMLElement} box
- * @param {import("@anywidget/types").AnyModel<ProjectionTraits>} model
+ * @param {ProjectedModel} model
  * @param {number} d features of the data
  */
 export function buildProjectionControls(box, model, d) {

@@ -72,9 +72,9 @@ export function createScatterPlot(container) {
 
   /**
    * Draw one ellipse per sigma level and a mean marker per component.
-   * @param {{mean: [number, number], cov: ArrayLike<number>, color: [number, number, number], weight?: number}[]} comps
+   * @param {{mean: number[], cov: ArrayLike<number>, color: import("./colors.js").RGB, weight?: number}[]} comps
    *   projected means and 2x2 covariances (data coordinates)
-   * @param {{sigmas?: number[], background?: [number, number, number]}} [opts]
+   * @param {{sigmas?: number[], background?: import("./colors.js").RGB}} [opts]
    */
   function components(comps, opts = {}) {
     if (!state.x) return;

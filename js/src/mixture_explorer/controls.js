@@ -47,8 +47,8 @@ function field(label, control, extra = []) {
 }
 
 /**
- * @param {object} model anywidget model of the explorer
- * @param {{onChange: (values: object) => void}} opts
+ * @param {import("./traits.js").MixtureExplorerModel} model anywidget model of the explorer
+ * @param {{onChange: (values: Partial<import("./traits.js").MixtureExplorerTraits>) => void}} opts
  */
 export function buildControls(model, opts) {
   const slider = h("input", { type: "range", class: "gmm-k-slider", "data-gmm-role": "k-slider", step: 1, "aria-label": "Number of components K" });

@@ -6,7 +6,10 @@ import { decodeArray } from "../lib/codecs.js";
 import { formatScore } from "../lib/format.js";
 import { formatNumber } from "../lib/scale.js";
 
-/** The control traits; a fit is shown only when it was made with these values. */
+/**
+ * The control traits; a fit is shown only when it was made with these values.
+ * @type {Exclude<keyof import("./traits.js").ControlValues, "handles">[]}
+ */
 export const CONTROL_KEYS = ["n_components", "covariance_type", "random_state", "n_init", "init_params"];
 
 /** Decode an encoded array, or pass a decoded one ({data, shape}) or null through. */
@@ -16,7 +19,10 @@ export function asArray(value) {
   return decodeArray(value);
 }
 
-/** The controls as the model holds them now ({..., handles: decoded array | null}). */
+/**
+ * The controls as the model holds them now ({..., handles: decoded array | null}).
+ * @param {import("./traits.js").MixtureExplorerModel} model
+ */
 export function currentControls(model) {
   const out = {};
   for (const key of CONTROL_KEYS) out[key] = model.get(key);
@@ -48,8 +54,8 @@ export function controlsMatch(fitted, controls) {
  * The initial means to draw as handles, one d-vector per component: the handles asked
  * for (manual init), else the means where the shown fit's automatic init started,
  * then any local previews (a drag or a keyboard move under way) on top.
- * @param {{data: ArrayLike<number>, shape: number[]}|null} handles
- * @param {{data: ArrayLike<number>, shape: number[]}|null} initial
+ * @param {{data: import("../lib/codecs.js").TypedArray, shape: number[]}|null} handles
+ * @param {{data: import("../lib/codecs.js").TypedArray, shape: number[]}|null} initial
  * @param {number} K components wanted now
  * @param {Map<number, Float64Array>} [previews]
  * @returns {Float64Array[]}
@@ -70,7 +76,9 @@ export function handlePositions(handles, initial, K, previews = new Map()) {
 export function stackRows(rows) {
   const d = rows.length ? rows[0].length : 0;
   const out = new Float64Array(rows.length * d);
-  rows.forEach((r, k) => out.set(r, k * d));
+  rows.forEach((r, k) => {
+    out.set(r, k * d);
+  });
   return out;
 }
 
@@ -102,6 +110,7 @@ export function readoutRows(scores, previous) {
     const now = scores ? scores[m.key] : undefined;
     const before = previous ? previous[m.key] : undefined;
     let delta = "";
+    /** @type {"better"|"worse"|"same"|null} */
     let verdict = null;
     if (typeof now === "number" && typeof before === "number" && m.key !== "converged") {
       const diff = now - before;

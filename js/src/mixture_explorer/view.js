@@ -1,16 +1,6 @@
 // The MixtureExplorer view: controls, read-out and draggable initial means around an
-// embedded FitPlayer view, which plays each refit's EM run.
-//
-// Synced traits (see gmm_widgets/widgets/mixture_explorer.py):
-//   controls: n_components, covariance_type, random_state, n_init, init_params,
-//     handles ((K, d) float64 or null = automatic init), request (bumped per change)
-//   k_min, k_max, max_n_init: limits          animate, fps: playback
-//   result: the last good fit {request, source, controls, frames, initial_means,
-//     scores, previous}                       error: {message, request, controls} or {}
-//   busy: a fit is running                    data, n_samples, feature_names,
-//   projection, x_feature, y_feature, pca: as in FitPlayer
-// Custom message {type: "frames", request, controls, start, frames}: a slow refit's
-// frames as they come.
+// embedded FitPlayer view, which plays each refit's EM run. Its synced traits and
+// messages: traits.js.
 //
 // A fit is shown only while the controls it was made with equal the controls now
 // (`controlsMatch`); in between, the plot is marked stale (no ellipses, faded points).
@@ -33,9 +23,10 @@ const FORWARDED = ["data", "n_samples", "feature_names", "projection", "x_featur
 
 export class MixtureExplorerView {
   /**
-   * @param {object} model anywidget model
+   * @param {import("./traits.js").MixtureExplorerModel} model the anywidget model (its traits:
+   *   traits.js)
    * @param {HTMLElement} el
-   * @param {{timers?: {setTimeout: Function, clearTimeout: Function}}} [opts]
+   * @param {{timers?: import("../lib/timing.js").Timers}} [opts]
    */
   constructor(model, el, opts = {}) {
     this.model = model;
@@ -107,10 +98,13 @@ export class MixtureExplorerView {
   }
 
   // ------------------------------------------------------------------ changes
-  /** Send control changes to Python, with a new request number. */
+  /**
+   * Send control changes to Python, with a new request number.
+   * @param {Partial<import("./traits.js").MixtureExplorerTraits>} values
+   */
   change(values) {
     const m = this.model;
-    for (const [key, value] of Object.entries(values)) m.set(key, value);
+    for (const key of /** @type {(keyof typeof values)[]} */ (Object.keys(values))) m.set(key, values[key]);
     m.set("request", (Number(m.get("request")) || 0) + 1);
     m.save_changes();
     this.sync();
@@ -122,10 +116,13 @@ export class MixtureExplorerView {
     return chosenProjection(this.model, this.player.data.d).proj;
   }
 
-  /** The scales and axis mode of the plot the handles live in. */
+  /**
+   * The scales and axis mode of the plot the handles live in.
+   * @returns {{x: Function, y: Function, axis: "xy"|"x"}|null}
+   */
   plotScales() {
     const p = this.player.scatter || this.player.density;
-    if (!p || !p.x) return null;
+    if (!p?.x) return null;
     return { x: p.x, y: p.y, axis: this.player.scatter ? "xy" : "x" };
   }
 
@@ -158,7 +155,7 @@ export class MixtureExplorerView {
 
   // --------------------------------------------------------------------- fits
   onMessage(content, buffers) {
-    if (!content || content.type !== "frames") return;
+    if (content?.type !== "frames") return;
     const msg = unpackMessage(content, buffers || []);
     if (!controlsMatch(msg.controls, currentControls(this.model))) return;
     const key = `${msg.request}`;
@@ -178,7 +175,7 @@ export class MixtureExplorerView {
     const m = this.model;
     const result = m.get("result");
     const controls = currentControls(m);
-    const fresh = Boolean(result && result.frames && controlsMatch(result.controls, controls));
+    const fresh = Boolean(result?.frames && controlsMatch(result.controls, controls));
     if (fresh && result !== this.loaded) this.load(result);
     const streaming = !fresh && this.stream !== null && this.local.get("status") === "fitting";
     let state = "stale";
@@ -199,7 +196,7 @@ export class MixtureExplorerView {
     this.loaded = result;
     const wasStreaming = this.stream !== null && this.local.get("status") === "fitting";
     this.stream = null;
-    const F = result.frames && result.frames.n_iter ? result.frames.n_iter.shape[0] : 0;
+    const F = result.frames?.n_iter ? result.frames.n_iter.shape[0] : 0;
     const animate = Boolean(this.model.get("animate")) && result.source === "fit" && F > 1;
     if (wasStreaming && animate) {
       // Keep playing from where the live frames got to.
@@ -296,7 +293,7 @@ export class MixtureExplorerView {
   }
 
   renderReadout(result, last) {
-    const rows = readoutRows(result ? result.scores : last && last.scores, result ? result.previous : last && last.previous);
+    const rows = readoutRows(result ? result.scores : last?.scores, result ? result.previous : last?.previous);
     const table = this.readout;
     table.classList.toggle("gmm-stale-text", !result);
     if (!table.firstChild) {

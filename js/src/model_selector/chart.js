@@ -83,7 +83,7 @@ export function createCriterionChart(container, opts) {
 
   /**
    * @param {{width: number, height: number, grid: object, criterion: string,
-   *   best: Array|null, selection: Array|null, colors: Record<string, [number, number, number]>}} s
+   *   best: Array|null, selection: Array|null, colors: Record<string, import("../lib/colors.js").RGB>}} s
    */
   function update(s) {
     state = s;
@@ -172,7 +172,9 @@ export function createCriterionChart(container, opts) {
         const [bi, bj] = b.split(",").map(Number);
         return aj - bj || ai - bi;
       })
-      .forEach((key) => points.appendChild(nodes.get(key)));
+      .forEach((key) => {
+        points.appendChild(nodes.get(key));
+      });
     if (!focusKey || !nodes.has(focusKey)) focusKey = sel && nodes.has(`${sel[0]},${sel[1]}`) ? `${sel[0]},${sel[1]}` : nodes.keys().next().value || null;
     for (const [key, n] of nodes) n.setAttribute("tabindex", key === focusKey ? "0" : "-1");
 

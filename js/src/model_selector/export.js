@@ -63,7 +63,7 @@ export function selectorLayers(view) {
   place(legendLayer(types, view.colors(), legend.width, legend.height, theme), view.legendEl);
   const p = view.player;
   if (p.scatter) place(p.scatter.canvas, p.scatter.canvas);
-  const overlay = p.scatter ? p.scatter.overlay : p.density && p.density.overlay;
+  const overlay = p.scatter ? p.scatter.overlay : p.density?.overlay;
   if (overlay) place(overlay, overlay);
   if (p.traceEl && !p.traceEl.hidden) place(p.trace.root, p.trace.root);
   const info = view.infoEl.getBoundingClientRect();

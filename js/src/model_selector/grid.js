@@ -30,7 +30,8 @@ export function axisLabel(criterion) {
 
 /**
  * The grid from the model's traits.
- * @returns {{ks: number[], cts: string[], tables: Record<string, ArrayLike<number>>,
+ * @param {import("./traits.js").ModelSelectorModel} model
+ * @returns {{ks: number[], cts: string[], tables: Record<string, import("../lib/codecs.js").TypedArray>,
  *   errors: Record<string, string>, nK: number, nC: number}}
  */
 export function readGrid(model) {
@@ -38,8 +39,9 @@ export function readGrid(model) {
   const ks = ksTree.values ? Array.from(ksTree.values.data) : [];
   const cts = model.get("covariance_types") || [];
   const raw = decodeTree(model.get("scores") || {});
+  /** @type {Record<string, import("../lib/codecs.js").TypedArray>} */
   const tables = {};
-  for (const [key, value] of Object.entries(raw)) if (value && value.data) tables[key] = value.data;
+  for (const [key, value] of Object.entries(raw)) if (value?.data) tables[key] = value.data;
   return { ks, cts, tables, errors: model.get("errors") || {}, nK: ks.length, nC: cts.length };
 }
 
@@ -57,7 +59,7 @@ export const modelKey = (k, ct) => `${k}|${ct}`;
 
 /** [i, j] of a [K, type] pair, or null. */
 export function indexOf(grid, pair) {
-  if (!pair || pair.length !== 2) return null;
+  if (pair?.length !== 2) return null;
   const i = grid.ks.indexOf(Number(pair[0]));
   const j = grid.cts.indexOf(pair[1]);
   return i >= 0 && j >= 0 ? [i, j] : null;
@@ -96,7 +98,7 @@ export function valueExtent(grid, criterion) {
  * The point an arrow key moves to from (i, j): Left/Right along K on the same curve,
  * Up/Down to the next curve at the same K (or the nearest K on it). Only points that
  * can be selected (fitted, finite) are visited.
- * @returns {[number, number]|null}
+ * @returns {number[]|null}
  */
 export function neighbour(grid, criterion, i, j, key) {
   const points = curves(grid, criterion);
@@ -146,7 +148,7 @@ export function modelSummary(grid, i, j) {
 
 /** "fitting K=4, diag (13 / 36)". */
 export function progressText(progress, status) {
-  if (!progress || !progress.total) return "";
+  if (!progress?.total) return "";
   if (status !== "fitting") return `${progress.done} models fitted`;
   const cur = progress.current ? `fitting ${progress.current}` : "fitting";
   return `${cur} (${progress.done} / ${progress.total})`;

@@ -1,16 +1,6 @@
 // The ModelSelector view: a criterion chart (BIC/AIC/ICL against K, one curve per
 // covariance type) beside the data with the selected model drawn by an embedded
-// FitPlayer view.
-//
-// Synced traits (see gmm_widgets/widgets/model_selector.py):
-//   ks {values: (nK,) int32}, covariance_types [str]
-//   scores {bic, aic, icl, silhouette, log_likelihood (nK, nC) float64, n_parameters,
-//     n_iter (int32), converged, status (uint8: 0 pending, 1 fitted, 2 failed, 3 absent)}
-//   errors {"K|type": message}   models {"K|type": one-frame batch}
-//   criteria [str], criterion, selection [K, type], best [K, type]
-//   status "idle" | "fitting" | "done", progress {done, total, current}
-//   data, n_samples, feature_names, projection, x_feature, y_feature, pca
-// Custom message {type: "model", key, frames}: a model fitted while the grid runs.
+// FitPlayer view. Its synced traits and messages: traits.js.
 
 import { parseColor, readTheme, watchTheme } from "../lib/colors.js";
 import { unpackMessage } from "../lib/codecs.js";
@@ -31,6 +21,12 @@ const TYPE_COLORS = {
 const DEFAULT_WIDTH = 420;
 
 export class ModelSelectorView {
+  /**
+   * @param {import("./traits.js").ModelSelectorModel} model the anywidget model (its
+   *   traits: traits.js)
+   * @param {HTMLElement} el
+   * @param {{timers?: import("../lib/timing.js").Timers}} [opts]
+   */
   constructor(model, el, opts = {}) {
     this.model = model;
     this.el = el;
@@ -105,7 +101,7 @@ export class ModelSelectorView {
   }
 
   onMessage(content, buffers) {
-    if (!content || content.type !== "model") return;
+    if (content?.type !== "model") return;
     const msg = unpackMessage(content, buffers || []);
     this.cache.set(msg.key, msg.frames);
     this.render();
@@ -121,9 +117,11 @@ export class ModelSelectorView {
     return w > 0 ? w : DEFAULT_WIDTH;
   }
 
+  /** @returns {Record<string, import("../lib/colors.js").RGB>} colour of each covariance type */
   colors() {
     const theme = readTheme(this.root);
     const table = theme.dark ? TYPE_COLORS.dark : TYPE_COLORS.light;
+    /** @type {Record<string, import("../lib/colors.js").RGB>} */
     const out = {};
     for (const ct of this.model.get("covariance_types") || []) out[ct] = parseColor(table[ct] || "#888888");
     return out;
@@ -210,7 +208,7 @@ export class ModelSelectorView {
     const best = this.model.get("best");
     const isBest = pair && best && best[0] === pair[0] && best[1] === pair[1];
     const sel = this.model.get("selection");
-    const note = isBest ? " (the best)" : !(sel && sel.length) && !(best && best.length) ? " (the best so far)" : "";
+    const note = isBest ? " (the best)" : !(sel?.length) && !(best?.length) ? " (the best so far)" : "";
     this.infoEl.textContent = idx && frames ? `Shown: ${modelSummary(grid, idx[0], idx[1])}${note}` : "";
     this.root.dataset.gmmShown = frames ? key : "";
     if (key === this.shownKey && frames === this.shownFrames) return;
