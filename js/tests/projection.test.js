@@ -14,7 +14,8 @@ const fixture = JSON.parse(readFileSync(join(here, "fixtures", "projections.json
 /** The traits as the browser receives them: arrays encoded in their wire dtype. */
 function wireTraits(traits) {
   const pca = {};
-  for (const [key, a] of Object.entries(traits.pca)) pca[key] = encodeArray(a.values, a.shape, a.dtype);
+  for (const [key, a] of Object.entries(traits.pca))
+    pca[key] = encodeArray(a.values, a.shape, a.dtype);
   return { ...traits, pca };
 }
 
@@ -30,7 +31,8 @@ describe("the browser chooses the view Python draws", () => {
       expect([labels.x, labels.y]).toEqual(c.labels);
       expect(proj.d).toBe(c.d);
       // The browser's PCA basis is the float32 of Python's.
-      const close = (a, b) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-7 * Math.max(1, Math.abs(b)));
+      const close = (a, b) =>
+        expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-7 * Math.max(1, Math.abs(b)));
       expect(proj.P.length).toBe(c.P.length);
       c.P.forEach((v, i) => {
         close(proj.P[i], v);
@@ -43,7 +45,13 @@ describe("the browser chooses the view Python draws", () => {
 });
 
 describe("chosenProjection", () => {
-  const base = { feature_names: ["a", "b", "c"], projection: "features", x_feature: 0, y_feature: 1, pca: {} };
+  const base = {
+    feature_names: ["a", "b", "c"],
+    projection: "features",
+    x_feature: 0,
+    y_feature: 1,
+    pca: {},
+  };
 
   it("names the view and the features shown", () => {
     const m = mockModel({ ...base, x_feature: 2, y_feature: 0 });
@@ -53,10 +61,15 @@ describe("chosenProjection", () => {
   });
 
   it("clamps feature indices to the data and keeps the pair until the PCA basis arrives", () => {
-    expect(chosenProjection(mockModel({ ...base, x_feature: 9, y_feature: -1 }), 3).dims).toEqual([2, 0]);
+    expect(chosenProjection(mockModel({ ...base, x_feature: 9, y_feature: -1 }), 3).dims).toEqual([
+      2, 0,
+    ]);
     const waiting = chosenProjection(mockModel({ ...base, projection: "pca" }), 3);
     expect(waiting.key).toBe("pair:0:1");
-    const pca = { components: encodeArray([1, 0, 0, 0, 1, 0], [2, 3]), mean: encodeArray([0, 0, 0], [3]) };
+    const pca = {
+      components: encodeArray([1, 0, 0, 0, 1, 0], [2, 3]),
+      mean: encodeArray([0, 0, 0], [3]),
+    };
     const shown = chosenProjection(mockModel({ ...base, projection: "pca", pca }), 3);
     expect([shown.key, shown.dims, shown.labels]).toEqual(["pca", null, { x: "PC1", y: "PC2" }]);
   });
@@ -71,7 +84,14 @@ describe("chosenProjection", () => {
 describe("buildProjectionControls", () => {
   afterEach(() => document.body.replaceChildren());
   const model = (over = {}) =>
-    mockModel({ feature_names: ["a", "b", "c"], projection: "features", x_feature: 0, y_feature: 1, pca: {}, ...over });
+    mockModel({
+      feature_names: ["a", "b", "c"],
+      projection: "features",
+      x_feature: 0,
+      y_feature: 1,
+      pca: {},
+      ...over,
+    });
   const $ = (box, role) => box.querySelector(`[data-gmm-role="${role}"]`);
 
   it("hides the box for two features or fewer", () => {

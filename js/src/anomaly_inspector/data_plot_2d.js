@@ -23,7 +23,8 @@ function layerCanvas(role) {
 /** Markers of the flagged points: smaller, and without outline, when there are many. */
 export function flaggedStyle(count, colors) {
   if (count > 20000) return { radius: 1.7, fill: colors.anomaly, outline: colors.anomaly, ring: 0 };
-  if (count > 3000) return { radius: 2.4, fill: colors.anomaly, outline: colors.background, ring: 0.8 };
+  if (count > 3000)
+    return { radius: 2.4, fill: colors.anomaly, outline: colors.background, ring: 0.8 };
   return { radius: 3.2, fill: colors.anomaly, outline: colors.background, ring: 1 };
 }
 
@@ -36,11 +37,31 @@ export function createDataPlot2d(container) {
   const flagged = new MarkerLayer(flaggedCanvas);
   const rings = new MarkerLayer(ringCanvas);
   const clip = plot.layers.ellipses.getAttribute("clip-path");
-  const boundary = svg("path", { class: "gmm-boundary", "data-gmm-role": "decision-boundary", "clip-path": clip }, plot.overlay);
+  const boundary = svg(
+    "path",
+    { class: "gmm-boundary", "data-gmm-role": "decision-boundary", "clip-path": clip },
+    plot.overlay,
+  );
   plot.overlay.insertBefore(boundary, plot.layers.handles);
-  const hoverRing = svg("circle", { class: "gmm-hover-ring", "data-gmm-role": "hover-ring", r: 6, visibility: "hidden" }, plot.layers.handles);
+  const hoverRing = svg(
+    "circle",
+    { class: "gmm-hover-ring", "data-gmm-role": "hover-ring", r: 6, visibility: "hidden" },
+    plot.layers.handles,
+  );
 
-  const state = { px: null, py: null, grid: null, zoneCtx: null, small: null, smallCtx: null, image: null, index: null, width: 0, height: 0, lastT: NaN };
+  const state = {
+    px: null,
+    py: null,
+    grid: null,
+    zoneCtx: null,
+    small: null,
+    smallCtx: null,
+    image: null,
+    index: null,
+    width: 0,
+    height: 0,
+    lastT: NaN,
+  };
 
   /**
    * Lay out and draw the points.
@@ -103,9 +124,21 @@ export function createDataPlot2d(container) {
   function setRings(indices, color, background) {
     if (!state.px) return;
     const n = indices.length;
-    const style = n > 1000 ? { radius: 3, ring: 0.8, alpha: 0.55 } : n > 200 ? { radius: 3.8, ring: 1, alpha: 0.8 } : { radius: 4.6, ring: 1.3, alpha: 1 };
-    const mix = color.map((v, j) => Math.round(style.alpha * v + (1 - style.alpha) * background[j]));
-    rings.draw(state.px, state.py, indices, n, { radius: style.radius, fill: null, outline: mix, ring: style.ring });
+    const style =
+      n > 1000
+        ? { radius: 3, ring: 0.8, alpha: 0.55 }
+        : n > 200
+          ? { radius: 3.8, ring: 1, alpha: 0.8 }
+          : { radius: 4.6, ring: 1.3, alpha: 1 };
+    const mix = color.map((v, j) =>
+      Math.round(style.alpha * v + (1 - style.alpha) * background[j]),
+    );
+    rings.draw(state.px, state.py, indices, n, {
+      radius: style.radius,
+      fill: null,
+      outline: mix,
+      ring: style.ring,
+    });
   }
 
   /**
@@ -113,7 +146,8 @@ export function createDataPlot2d(container) {
    * @param {number} t
    * @param {Uint32Array} order displayed points by ascending score
    * @param {number} count how many of them are below t
-   * @param {{anomaly: import("../lib/colors.js").RGB, background: import("../lib/colors.js").RGB}} colors
+   * @param {{anomaly: import("../lib/colors.js").RGB,
+   *   background: import("../lib/colors.js").RGB}} colors
    */
   function set(t, order, count, colors) {
     if (!state.px) return;

@@ -30,7 +30,13 @@ export function markerFootprint(radius, ring = 1) {
       edge.push(outer - inner);
     }
   }
-  return { dx: Int16Array.from(dx), dy: Int16Array.from(dy), fill: Float32Array.from(fill), edge: Float32Array.from(edge), R };
+  return {
+    dx: Int16Array.from(dx),
+    dy: Int16Array.from(dy),
+    fill: Float32Array.from(fill),
+    edge: Float32Array.from(edge),
+    R,
+  };
 }
 
 /**
@@ -110,7 +116,8 @@ export class MarkerLayer {
    * @param {ArrayLike<number>} py
    * @param {ArrayLike<number>} indices
    * @param {number} count
-   * @param {{radius: number, fill: import("../lib/colors.js").RGB|null, outline: import("../lib/colors.js").RGB, ring?: number}} style
+   * @param {{radius: number, fill: import("../lib/colors.js").RGB|null,
+   *   outline: import("../lib/colors.js").RGB, ring?: number}} style
    *   `fill` null draws rings only
    */
   draw(px, py, indices, count, style) {
@@ -119,7 +126,11 @@ export class MarkerLayer {
     this.clear();
     if (count <= 0) return;
     const ring = style.ring ?? 1;
-    if (count <= MARKER_PATH_LIMIT || typeof ctx.createImageData !== "function" || style.fill === null) {
+    if (
+      count <= MARKER_PATH_LIMIT ||
+      typeof ctx.createImageData !== "function" ||
+      style.fill === null
+    ) {
       ctx.beginPath();
       for (let t = 0; t < count; t++) {
         const i = indices[t];
@@ -139,14 +150,27 @@ export class MarkerLayer {
     }
     const W = Math.round(this.width * this.dpr);
     const H = Math.round(this.height * this.dpr);
-    if (!this.image || this.image.width !== W || this.image.height !== H) this.image = ctx.createImageData(W, H);
+    if (!this.image || this.image.width !== W || this.image.height !== H)
+      this.image = ctx.createImageData(W, H);
     else this.image.data.fill(0);
     const key = `${style.radius}:${ring}:${this.dpr}`;
     if (key !== this.fpKey) {
       this.fp = markerFootprint(style.radius * this.dpr, ring * this.dpr);
       this.fpKey = key;
     }
-    splatMarkers(this.image.data, W, H, px, py, indices, count, this.fp, style.fill, style.outline, this.dpr);
+    splatMarkers(
+      this.image.data,
+      W,
+      H,
+      px,
+      py,
+      indices,
+      count,
+      this.fp,
+      style.fill,
+      style.outline,
+      this.dpr,
+    );
     ctx.putImageData(this.image, 0, 0);
   }
 }

@@ -54,7 +54,8 @@ export function readMixture(model) {
   const d = raw.means.shape[1];
   const cov = raw.covariances.data;
   const covariances = [];
-  for (let k = 0; k < K; k++) covariances.push(Float64Array.from(cov.subarray(k * d * d, (k + 1) * d * d)));
+  for (let k = 0; k < K; k++)
+    covariances.push(Float64Array.from(cov.subarray(k * d * d, (k + 1) * d * d)));
   return {
     K,
     d,

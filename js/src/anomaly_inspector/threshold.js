@@ -144,7 +144,8 @@ export class ScoreIndex {
     this.sorted = sorted;
     this.n = sorted.length;
     for (let i = 1; i < this.n; i++) {
-      if (!(sorted[i - 1] <= sorted[i])) throw new RangeError(`scores are not sorted at index ${i}`);
+      if (!(sorted[i - 1] <= sorted[i]))
+        throw new RangeError(`scores are not sorted at index ${i}`);
     }
     this.cumPos = null;
     this.positives = 0;
@@ -184,8 +185,15 @@ export class ScoreIndex {
   /** Everything shown about threshold t: count, percentile and, with labels, the metrics. */
   summary(t) {
     const count = this.count(t);
-    const out = { threshold: t, count, n: this.n, percentile: this.n ? (100 * count) / this.n : 0, metrics: null };
-    if (this.cumPos) out.metrics = metricsFromCounts(this.cumPos[count], count, this.positives, this.n);
+    const out = {
+      threshold: t,
+      count,
+      n: this.n,
+      percentile: this.n ? (100 * count) / this.n : 0,
+      metrics: null,
+    };
+    if (this.cumPos)
+      out.metrics = metricsFromCounts(this.cumPos[count], count, this.positives, this.n);
     return out;
   }
 
@@ -238,7 +246,11 @@ export class ScoreIndex {
       precision.push(pendP);
       count.push(pendC);
     }
-    return { recall: Float64Array.from(recall), precision: Float64Array.from(precision), count: Int32Array.from(count) };
+    return {
+      recall: Float64Array.from(recall),
+      precision: Float64Array.from(precision),
+      count: Int32Array.from(count),
+    };
   }
 
   /**

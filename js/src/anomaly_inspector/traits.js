@@ -34,7 +34,8 @@
  */
 
 /**
- * @typedef {import("../lib/traits.js").ProjectedWidgetTraits & AnomalyInspectorOwnTraits} AnomalyInspectorTraits
+ * @typedef {import("../lib/traits.js").ProjectedWidgetTraits
+ *   & AnomalyInspectorOwnTraits} AnomalyInspectorTraits
  */
 
 /**

@@ -14,7 +14,14 @@ import { binCount, histogram } from "../lib/histogram.js";
 import { icon } from "../lib/icons.js";
 import { debouncedSetter, listen, setNow } from "../lib/model.js";
 import { Playback } from "./playback.js";
-import { buildProjectionControls, chosenProjection, featureLabel, projectCovariance, projectMean, projectPoints } from "../lib/projection.js";
+import {
+  buildProjectionControls,
+  chosenProjection,
+  featureLabel,
+  projectCovariance,
+  projectMean,
+  projectPoints,
+} from "../lib/projection.js";
 import { extent, padExtent } from "../lib/scale.js";
 import { createScatterPlot } from "../lib/scatter_plot.js";
 import { createTrace } from "./trace.js";
@@ -80,23 +87,78 @@ export class FitPlayerView {
   }
 
   build() {
-    this.root = h("div", { class: "gmm-widget gmm-fit-player", tabindex: 0, "data-gmm-role": "fit-player", "data-lm-suppress-shortcuts": "true" });
-    this.controls = createPlayerControls(this.playback, { onSpeed: (fps) => setNow(this.model, "fps", fps) });
-    this.badge = h("span", { class: "gmm-badge", "data-gmm-role": "converged-badge", hidden: true, role: "status" });
+    this.root = h("div", {
+      class: "gmm-widget gmm-fit-player",
+      tabindex: 0,
+      "data-gmm-role": "fit-player",
+      "data-lm-suppress-shortcuts": "true",
+    });
+    this.controls = createPlayerControls(this.playback, {
+      onSpeed: (fps) => setNow(this.model, "fps", fps),
+    });
+    this.badge = h("span", {
+      class: "gmm-badge",
+      "data-gmm-role": "converged-badge",
+      hidden: true,
+      role: "status",
+    });
     this.viewControls = h("span", { class: "gmm-view-controls" });
-    const png = h("button", { type: "button", class: "gmm-button", "data-gmm-role": "export-png", title: "Save the current view as PNG", "aria-label": "Save as PNG" }, [icon("download"), h("span", { class: "gmm-button-text", text: "PNG" })]);
-    const svgButton = h("button", { type: "button", class: "gmm-button", "data-gmm-role": "export-svg", title: "Save the current view as SVG", "aria-label": "Save as SVG" }, [icon("download"), h("span", { class: "gmm-button-text", text: "SVG" })]);
+    const png = h(
+      "button",
+      {
+        type: "button",
+        class: "gmm-button",
+        "data-gmm-role": "export-png",
+        title: "Save the current view as PNG",
+        "aria-label": "Save as PNG",
+      },
+      [icon("download"), h("span", { class: "gmm-button-text", text: "PNG" })],
+    );
+    const svgButton = h(
+      "button",
+      {
+        type: "button",
+        class: "gmm-button",
+        "data-gmm-role": "export-svg",
+        title: "Save the current view as SVG",
+        "aria-label": "Save as SVG",
+      },
+      [icon("download"), h("span", { class: "gmm-button-text", text: "SVG" })],
+    );
     png.addEventListener("click", () => this.onExport("png"));
     svgButton.addEventListener("click", () => this.onExport("svg"));
-    const toolbar = h("div", { class: "gmm-toolbar", role: "toolbar", "aria-label": "EM playback" }, [this.controls.root, this.badge, this.viewControls, h("span", { class: "gmm-spacer" }), png, svgButton]);
+    const toolbar = h(
+      "div",
+      { class: "gmm-toolbar", role: "toolbar", "aria-label": "EM playback" },
+      [
+        this.controls.root,
+        this.badge,
+        this.viewControls,
+        h("span", { class: "gmm-spacer" }),
+        png,
+        svgButton,
+      ],
+    );
     this.plotEl = h("div", { class: "gmm-plot" });
     this.emptyEl = h("div", { class: "gmm-empty", "data-gmm-role": "empty", text: this.emptyText });
     this.traceEl = h("div", { class: "gmm-trace" });
-    this.trace = createTrace(this.traceEl, { onSeek: (iter) => this.seekIteration(iter), yLabel: "lower bound" });
-    this.legend = h("ul", { class: "gmm-legend", "data-gmm-role": "legend", "aria-label": "Components" });
+    this.trace = createTrace(this.traceEl, {
+      onSeek: (iter) => this.seekIteration(iter),
+      yLabel: "lower bound",
+    });
+    this.legend = h("ul", {
+      class: "gmm-legend",
+      "data-gmm-role": "legend",
+      "aria-label": "Components",
+    });
     this.bound = h("span", { class: "gmm-bound", "data-gmm-role": "lower-bound" });
     this.pointsInfo = h("span", { class: "gmm-points-info", "data-gmm-role": "points-info" });
-    const footer = h("div", { class: "gmm-footer" }, [this.legend, h("span", { class: "gmm-spacer" }), this.bound, this.pointsInfo]);
+    const footer = h("div", { class: "gmm-footer" }, [
+      this.legend,
+      h("span", { class: "gmm-spacer" }),
+      this.bound,
+      this.pointsInfo,
+    ]);
     this.root.append(toolbar, this.plotEl, this.traceEl, footer);
     this.el.appendChild(this.root);
     this.cleanups.push(bindPlayerKeys(this.root, this.playback));
@@ -122,7 +184,8 @@ export class FitPlayerView {
         },
         "change:playing": () => {
           const playing = Boolean(m.get("playing"));
-          if (playing !== this.playback.playing) playing ? this.playback.play() : this.playback.pause();
+          if (playing !== this.playback.playing)
+            playing ? this.playback.play() : this.playback.pause();
         },
         "change:fps": () => {
           const fps = Number(m.get("fps"));
@@ -235,7 +298,13 @@ export class FitPlayerView {
         this.projected = { key, n, xs, ys, proj, labels };
       }
       const { xs, ys } = this.projected;
-      this.scatter.layout(width, height, padExtent(extent(xs), 0.04), padExtent(extent(ys), 0.04), labels);
+      this.scatter.layout(
+        width,
+        height,
+        padExtent(extent(xs), 0.04),
+        padExtent(extent(ys), 0.04),
+        labels,
+      );
     }
     this.pointsInfo.textContent = pointsLabel(n, this.model.get("n_samples") || n);
     this.renderFrame();
@@ -298,13 +367,22 @@ export class FitPlayerView {
     const { resp } = this.cache.get(i, { weights: f.weights, means: f.means, covariances: covs });
     if (d === 1 && this.density) {
       const hist = histogram(this.data.X, this.bins, this.histRange, resp, this.store.K);
-      this.density.draw(hist, { weights: f.weights, means: f.means, variances: covs.map((c) => c[0]) }, colors, this.theme.rgb);
+      this.density.draw(
+        hist,
+        { weights: f.weights, means: f.means, variances: covs.map((c) => c[0]) },
+        colors,
+        this.theme.rgb,
+      );
     } else if (this.scatter && this.projected) {
       const rgb = mixColors(resp, n, colors);
       this.scatter.points(this.projected.xs, this.projected.ys, rgb, this.order);
       const proj = this.projected.proj;
       this.scatter.components(
-        colors.map((color, k) => ({ mean: projectMean(f.means, proj, k * d), cov: projectCovariance(covs[k], proj), color })),
+        colors.map((color, k) => ({
+          mean: projectMean(f.means, proj, k * d),
+          cov: projectCovariance(covs[k], proj),
+          color,
+        })),
         { background: this.theme.rgb.background },
       );
     }
@@ -315,7 +393,14 @@ export class FitPlayerView {
   updateLegend(f, colors) {
     const K = colors.length;
     if (this.legend.children.length !== K) {
-      this.legend.replaceChildren(...colors.map((_, k) => h("li", { "data-component": k }, [h("span", { class: "gmm-swatch" }), h("span", { class: "gmm-legend-text" })])));
+      this.legend.replaceChildren(
+        ...colors.map((_, k) =>
+          h("li", { "data-component": k }, [
+            h("span", { class: "gmm-swatch" }),
+            h("span", { class: "gmm-legend-text" }),
+          ]),
+        ),
+      );
     }
     colors.forEach((c, k) => {
       const li = this.legend.children[k];
@@ -356,18 +441,30 @@ export class FitPlayerView {
       iterations.push(f.nIter);
       values.push(f.lowerBound);
     }
-    this.trace.update({ width, height: TRACE_HEIGHT, iterations, values, current: this.store.get(index).nIter });
+    this.trace.update({
+      width,
+      height: TRACE_HEIGHT,
+      iterations,
+      values,
+      current: this.store.get(index).nIter,
+    });
   }
 
   async exportView(format) {
     const width = this.width;
-    const plotHeight = this.plotEl.getBoundingClientRect().height || parseFloat(this.plotEl.style.height) || 0;
+    const plotHeight =
+      this.plotEl.getBoundingClientRect().height || parseFloat(this.plotEl.style.height) || 0;
     const layers = [];
-    if (this.scatter) layers.push({ element: this.scatter.canvas, x: 0, y: 0, width, height: plotHeight });
+    if (this.scatter)
+      layers.push({ element: this.scatter.canvas, x: 0, y: 0, width, height: plotHeight });
     const overlay = this.scatter ? this.scatter.overlay : this.density.overlay;
     layers.push({ element: overlay, x: 0, y: 0, width, height: plotHeight });
     layers.push({ element: this.trace.root, x: 0, y: plotHeight + 4, width, height: TRACE_HEIGHT });
-    const size = { width, height: plotHeight + 4 + TRACE_HEIGHT, background: this.theme.background };
+    const size = {
+      width,
+      height: plotHeight + 4 + TRACE_HEIGHT,
+      background: this.theme.background,
+    };
     const name = `fit_player_frame_${this.playback.index}`;
     if (format === "svg") download(composeSVG(layers, size), `${name}.svg`, "image/svg+xml");
     else download(await composePNG(layers, size), `${name}.png`, "image/png");

@@ -10,7 +10,8 @@
 
 /**
  * An array as Python sends it (and as encodeArray makes it): little-endian bytes.
- * @typedef {{shape: number[], dtype: string, buffer: DataView|ArrayBuffer|ArrayBufferView}} EncodedArray
+ * @typedef {{shape: number[], dtype: string,
+ *   buffer: DataView|ArrayBuffer|ArrayBufferView}} EncodedArray
  */
 
 /**
@@ -37,7 +38,9 @@ export function toDataView(buffer) {
   if (ArrayBuffer.isView(buffer)) {
     return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   }
-  throw new TypeError(`expected binary data (DataView, ArrayBuffer or typed array), got ${typeof buffer}`);
+  throw new TypeError(
+    `expected binary data (DataView, ArrayBuffer or typed array), got ${typeof buffer}`,
+  );
 }
 
 /** Number of elements of an array of the given shape. */
@@ -65,14 +68,16 @@ export function isEncodedArray(obj) {
  */
 export function decodeArray(obj) {
   if (obj === null || obj === undefined) return null;
-  if (!isEncodedArray(obj)) throw new TypeError("not an encoded array: expected {shape, dtype, buffer}");
+  if (!isEncodedArray(obj))
+    throw new TypeError("not an encoded array: expected {shape, dtype, buffer}");
   const spec = DTYPES[obj.dtype];
   if (!spec) throw new TypeError(`unsupported dtype ${JSON.stringify(obj.dtype)}`);
   const view = toDataView(obj.buffer);
   const n = sizeOf(obj.shape);
   if (view.byteLength !== n * spec.size) {
     throw new RangeError(
-      `buffer holds ${view.byteLength} bytes but shape [${obj.shape}] of ${obj.dtype} needs ${n * spec.size}`,
+      `buffer holds ${view.byteLength} bytes ` +
+        `but shape [${obj.shape}] of ${obj.dtype} needs ${n * spec.size}`,
     );
   }
   const data = new spec.Array(n);
@@ -96,7 +101,8 @@ export function encodeArray(data, shape, dtype = "float32") {
   const spec = DTYPES[dtype];
   if (!spec) throw new TypeError(`unsupported dtype ${JSON.stringify(dtype)}`);
   const n = sizeOf(shape);
-  if (data.length !== n) throw new RangeError(`data has ${data.length} elements, shape [${shape}] needs ${n}`);
+  if (data.length !== n)
+    throw new RangeError(`data has ${data.length} elements, shape [${shape}] needs ${n}`);
   const view = new DataView(new ArrayBuffer(n * spec.size));
   const set = view[spec.set].bind(view);
   for (let i = 0; i < n; i++) set(i * spec.size, data[i], true);
@@ -110,7 +116,12 @@ export function encodeArray(data, shape, dtype = "float32") {
 export function decodeTree(value) {
   if (isEncodedArray(value)) return decodeArray(value);
   if (Array.isArray(value)) return value.map(decodeTree);
-  if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer)) {
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof ArrayBuffer)
+  ) {
     const out = {};
     for (const [k, v] of Object.entries(value)) out[k] = decodeTree(v);
     return out;
@@ -130,7 +141,9 @@ export function unpackMessage(content, buffers = []) {
   const state = structuredCloneJSON(content.state);
   const paths = content.buffer_paths || [];
   if (paths.length !== buffers.length) {
-    throw new RangeError(`message lists ${paths.length} buffer paths but carries ${buffers.length} buffers`);
+    throw new RangeError(
+      `message lists ${paths.length} buffer paths but carries ${buffers.length} buffers`,
+    );
   }
   paths.forEach((path, i) => {
     let obj = state;

@@ -3,8 +3,30 @@
 
 // Tableau 10, which reads well on white; and a lighter, slightly desaturated set of the
 // same hues for dark backgrounds.
-const LIGHT = ["#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#7f7f7f"];
-const DARK = ["#7aa6d6", "#ffa94d", "#ff7b7d", "#80c874", "#d4a3ca", "#8fd4cf", "#f5d76e", "#c9a58a", "#ffb8c0", "#b5b5b5"];
+const LIGHT = [
+  "#4e79a7",
+  "#f28e2b",
+  "#e15759",
+  "#59a14f",
+  "#b07aa1",
+  "#76b7b2",
+  "#edc948",
+  "#9c755f",
+  "#ff9da7",
+  "#7f7f7f",
+];
+const DARK = [
+  "#7aa6d6",
+  "#ffa94d",
+  "#ff7b7d",
+  "#80c874",
+  "#d4a3ca",
+  "#8fd4cf",
+  "#f5d76e",
+  "#c9a58a",
+  "#ffb8c0",
+  "#b5b5b5",
+];
 
 /**
  * A colour as three channels [r, g, b], 0..255.
@@ -21,8 +43,10 @@ export function parseColor(text) {
   let m = /^#([0-9a-f]{3,8})$/.exec(s);
   if (m) {
     const hex = m[1];
-    if (hex.length === 3 || hex.length === 4) return [0, 1, 2].map((i) => parseInt(hex[i] + hex[i], 16));
-    if (hex.length === 6 || hex.length === 8) return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    if (hex.length === 3 || hex.length === 4)
+      return [0, 1, 2].map((i) => parseInt(hex[i] + hex[i], 16));
+    if (hex.length === 6 || hex.length === 8)
+      return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
     return null;
   }
   m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/.exec(s);
@@ -127,9 +151,13 @@ export function readTheme(el) {
 
 /** Call `onChange` whenever JupyterLab switches theme; returns a function that stops watching. */
 export function watchTheme(onChange) {
-  if (typeof MutationObserver === "undefined" || typeof document === "undefined" || !document.body) return () => {};
+  if (typeof MutationObserver === "undefined" || typeof document === "undefined" || !document.body)
+    return () => {};
   const observer = new MutationObserver(() => onChange());
-  observer.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+  observer.observe(document.body, {
+    attributes: true,
+    attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"],
+  });
   return () => observer.disconnect();
 }
 

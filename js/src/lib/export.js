@@ -5,8 +5,19 @@
 import { SVG_NS } from "./dom.js";
 
 const STYLE_PROPS = [
-  "fill", "fill-opacity", "stroke", "stroke-width", "stroke-opacity", "stroke-dasharray",
-  "opacity", "font-size", "font-family", "font-weight", "text-anchor", "dominant-baseline", "visibility",
+  "fill",
+  "fill-opacity",
+  "stroke",
+  "stroke-width",
+  "stroke-opacity",
+  "stroke-dasharray",
+  "opacity",
+  "font-size",
+  "font-family",
+  "font-weight",
+  "text-anchor",
+  "dominant-baseline",
+  "visibility",
 ];
 
 /** Deep-clone an SVG element, writing each node's computed style into attributes. */
@@ -28,7 +39,8 @@ export function inlineStyles(source) {
 
 /**
  * Build a standalone SVG document of the layers.
- * @param {{element: HTMLCanvasElement|SVGSVGElement, x: number, y: number, width: number, height: number}[]} layers
+ * @param {{element: HTMLCanvasElement|SVGSVGElement, x: number, y: number, width: number,
+ *   height: number}[]} layers
  * @param {{width: number, height: number, background: string}} size
  * @returns {string} SVG markup
  */
@@ -39,7 +51,8 @@ export function composeSVG(layers, { width, height, background }) {
   root.setAttribute("height", String(height));
   root.setAttribute("viewBox", `0 0 ${width} ${height}`);
   const bg = document.createElementNS(SVG_NS, "rect");
-  for (const [k, v] of Object.entries({ x: 0, y: 0, width, height, fill: background })) bg.setAttribute(k, String(v));
+  for (const [k, v] of Object.entries({ x: 0, y: 0, width, height, fill: background }))
+    bg.setAttribute(k, String(v));
   root.appendChild(bg);
   for (const layer of layers) {
     const g = document.createElementNS(SVG_NS, "g");
@@ -84,7 +97,11 @@ export async function composePNG(layers, { width, height, background }, scale = 
     if (layer.element.tagName.toLowerCase() === "canvas") {
       ctx.drawImage(layer.element, layer.x, layer.y, layer.width, layer.height);
     } else {
-      const markup = composeSVG([{ ...layer, x: 0, y: 0 }], { width: layer.width, height: layer.height, background: "transparent" });
+      const markup = composeSVG([{ ...layer, x: 0, y: 0 }], {
+        width: layer.width,
+        height: layer.height,
+        background: "transparent",
+      });
       const url = URL.createObjectURL(new Blob([markup], { type: "image/svg+xml" }));
       try {
         ctx.drawImage(await loadImage(url), layer.x, layer.y, layer.width, layer.height);

@@ -13,7 +13,8 @@ import { setNow } from "./model.js";
 
 /**
  * The model of any widget that has the projection traits.
- * @typedef {import("./traits.js").WidgetModel<import("./traits.js").ProjectedWidgetTraits>} ProjectedModel
+ * @typedef {import("./traits.js").WidgetModel<
+ *   import("./traits.js").ProjectedWidgetTraits>} ProjectedModel
  */
 
 /**
@@ -129,7 +130,12 @@ export function chosenProjection(model, d) {
       const ratio = pca.explained_variance_ratio ? pca.explained_variance_ratio.data : [NaN, NaN];
       const pct = (r) => (Number.isFinite(r) ? ` (${(100 * r).toFixed(1)}% var.)` : "");
       const labels = { x: `PC1${pct(ratio[0])}`, y: `PC2${pct(ratio[1])}` };
-      return { proj: linearProjection(pca.components.data, pca.mean.data, d), labels, key: "pca", dims: null };
+      return {
+        proj: linearProjection(pca.components.data, pca.mean.data, d),
+        labels,
+        key: "pca",
+        dims: null,
+      };
     }
   }
   const i = Math.max(0, Math.min(d - 1, model.get("x_feature") | 0));
@@ -152,7 +158,12 @@ export function buildProjectionControls(box, model, d) {
   const names = model.get("feature_names") || [];
   const mode = model.get("projection") === "pca" ? "pca" : "features";
   const select = (role, label, options, value, onChange, disabled = false) => {
-    const s = h("select", { class: "gmm-select", "data-gmm-role": role, "aria-label": label, title: label });
+    const s = h("select", {
+      class: "gmm-select",
+      "data-gmm-role": role,
+      "aria-label": label,
+      title: label,
+    });
     for (const [v, text] of options) s.append(h("option", { value: v, text }));
     s.value = String(value);
     s.disabled = disabled;
@@ -167,10 +178,20 @@ export function buildProjectionControls(box, model, d) {
   const axis = (name, key, role) =>
     h("span", { class: "gmm-label" }, [
       name,
-      select(role, `Feature on the ${name} axis`, feats, model.get(key) | 0, (v) => setNow(model, key, Number(v)), mode === "pca"),
+      select(
+        role,
+        `Feature on the ${name} axis`,
+        feats,
+        model.get(key) | 0,
+        (v) => setNow(model, key, Number(v)),
+        mode === "pca",
+      ),
     ]);
   box.append(
-    h("span", { class: "gmm-label" }, ["view", select("projection", "Projection", modes, mode, (v) => setNow(model, "projection", v))]),
+    h("span", { class: "gmm-label" }, [
+      "view",
+      select("projection", "Projection", modes, mode, (v) => setNow(model, "projection", v)),
+    ]),
     axis("x", "x_feature", "x-feature"),
     axis("y", "y_feature", "y-feature"),
   );

@@ -103,6 +103,9 @@ export function formatNumber(value, digits = 4) {
   if (value === Infinity) return "\u221e";
   if (value === -Infinity) return "\u2212\u221e";
   const abs = Math.abs(value);
-  const text = abs !== 0 && (abs >= 1e5 || abs < 1e-3) ? value.toExponential(digits - 1) : value.toPrecision(digits);
+  const text =
+    abs !== 0 && (abs >= 1e5 || abs < 1e-3)
+      ? value.toExponential(digits - 1)
+      : value.toPrecision(digits);
   return String(Number(text) === 0 ? "0" : text).replace(/^-/, "\u2212");
 }

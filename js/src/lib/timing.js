@@ -2,7 +2,8 @@
 
 /**
  * The timers a view runs on: the global ones, or fake ones in the tests.
- * @typedef {{setTimeout: (fn: () => void, ms?: number) => any, clearTimeout: (id: any) => void}} Timers
+ * @typedef {{setTimeout: (fn: () => void, ms?: number) => any,
+ *   clearTimeout: (id: any) => void}} Timers
  */
 
 /**

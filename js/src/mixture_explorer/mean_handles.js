@@ -128,7 +128,10 @@ export function createMeanHandles(layer, opts) {
     const item = items[k];
     const [px, py] = toPx(item.point);
     const ok = Number.isFinite(px) && Number.isFinite(py);
-    node.setAttribute("transform", ok ? `translate(${px.toFixed(2)},${py.toFixed(2)})` : "translate(-9999,-9999)");
+    node.setAttribute(
+      "transform",
+      ok ? `translate(${px.toFixed(2)},${py.toFixed(2)})` : "translate(-9999,-9999)",
+    );
   }
 
   function build(node) {
@@ -159,7 +162,16 @@ export function createMeanHandles(layer, opts) {
     flushKeys();
     const [px, py] = localPoint(event);
     const [hx, hy] = toPx(items[k].point);
-    drag = { k, pointerId: event.pointerId, dx: hx - px, dy: hy - py, startX: px, startY: py, moved: false, point: items[k].point };
+    drag = {
+      k,
+      pointerId: event.pointerId,
+      dx: hx - px,
+      dy: hy - py,
+      startX: px,
+      startY: py,
+      moved: false,
+      point: items[k].point,
+    };
     if (node.setPointerCapture && event.pointerId !== undefined) {
       try {
         node.setPointerCapture(event.pointerId);
@@ -225,7 +237,10 @@ export function createMeanHandles(layer, opts) {
       if (!keyMove) return;
       flushKeys();
     } else {
-      const span = [Math.abs(scales.x.domain[1] - scales.x.domain[0]), Math.abs(scales.y.domain[1] - scales.y.domain[0])];
+      const span = [
+        Math.abs(scales.x.domain[1] - scales.x.domain[0]),
+        Math.abs(scales.y.domain[1] - scales.y.domain[0]),
+      ];
       const step = keyStep(event, span);
       if (!step) return;
       if (axis === "x" && step[0] === 0) return;

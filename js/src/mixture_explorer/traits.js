@@ -44,7 +44,8 @@
  */
 
 /**
- * @typedef {import("../lib/traits.js").ProjectedWidgetTraits & MixtureExplorerOwnTraits} MixtureExplorerTraits
+ * @typedef {import("../lib/traits.js").ProjectedWidgetTraits
+ *   & MixtureExplorerOwnTraits} MixtureExplorerTraits
  */
 
 /** @typedef {import("../lib/traits.js").WidgetModel<MixtureExplorerTraits>} MixtureExplorerModel */

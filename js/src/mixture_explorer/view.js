@@ -16,10 +16,28 @@ import { chosenProjection, featureLabel, projectMean } from "../lib/projection.j
 import { formatNumber } from "../lib/scale.js";
 import { FitPlayerView } from "../fit_player/view.js";
 import { buildControls } from "./controls.js";
-import { asArray, controlsMatch, currentControls, describeControls, handlePositions, initModeText, readoutRows, stackRows } from "./state.js";
+import {
+  asArray,
+  controlsMatch,
+  currentControls,
+  describeControls,
+  handlePositions,
+  initModeText,
+  readoutRows,
+  stackRows,
+} from "./state.js";
 
 /** Traits of the explorer that the embedded player reads as its own. */
-const FORWARDED = ["data", "n_samples", "feature_names", "projection", "x_feature", "y_feature", "pca", "fps"];
+const FORWARDED = [
+  "data",
+  "n_samples",
+  "feature_names",
+  "projection",
+  "x_feature",
+  "y_feature",
+  "pca",
+  "fps",
+];
 
 export class MixtureExplorerView {
   /**
@@ -39,17 +57,32 @@ export class MixtureExplorerView {
     this.dismissed = null; // the error object the user closed
     this.state = "";
 
-    this.root = h("div", { class: "gmm-widget gmm-mixture-explorer", "data-gmm-role": "mixture-explorer", "data-lm-suppress-shortcuts": "true" });
+    this.root = h("div", {
+      class: "gmm-widget gmm-mixture-explorer",
+      "data-gmm-role": "mixture-explorer",
+      "data-lm-suppress-shortcuts": "true",
+    });
     this.controls = buildControls(model, { onChange: (values) => this.change(values) });
     this.badge = h("span", { class: "gmm-badge", "data-gmm-role": "fit-status", role: "status" });
     this.initMode = h("span", { class: "gmm-init-mode", "data-gmm-role": "init-mode" });
     this.errorText = h("span", { class: "gmm-error-text" });
-    const dismiss = h("button", { type: "button", class: "gmm-button gmm-error-close", "data-gmm-role": "dismiss-error", "aria-label": "Dismiss the error", title: "Dismiss", text: "\u00d7" });
+    const dismiss = h("button", {
+      type: "button",
+      class: "gmm-button gmm-error-close",
+      "data-gmm-role": "dismiss-error",
+      "aria-label": "Dismiss the error",
+      title: "Dismiss",
+      text: "\u00d7",
+    });
     dismiss.addEventListener("click", () => {
       this.dismissed = model.get("error");
       this.renderError();
     });
-    this.errorEl = h("div", { class: "gmm-error", role: "alert", "data-gmm-role": "error", hidden: true }, [this.errorText, dismiss]);
+    this.errorEl = h(
+      "div",
+      { class: "gmm-error", role: "alert", "data-gmm-role": "error", hidden: true },
+      [this.errorText, dismiss],
+    );
     this.readout = h("table", { class: "gmm-readout", "data-gmm-role": "readout" });
     const status = h("div", { class: "gmm-status-row" }, [this.badge, this.initMode]);
     this.playerEl = h("div", { class: "gmm-explorer-player" });
@@ -68,15 +101,18 @@ export class MixtureExplorerView {
       // the handles exist, below).
       onRender: () => this.drawOverlay(),
     });
-    this.handles = createMeanHandles(this.player.scatter ? this.player.scatter.layers.handles : this.player.density.layers.handles, {
-      onPreview: (k, point) => this.preview(k, point),
-      onCommit: (k, point) => this.commit(k, point),
-      onCancel: (k) => {
-        this.previews.delete(k);
-        this.drawOverlay();
+    this.handles = createMeanHandles(
+      this.player.scatter ? this.player.scatter.layers.handles : this.player.density.layers.handles,
+      {
+        onPreview: (k, point) => this.preview(k, point),
+        onCommit: (k, point) => this.commit(k, point),
+        onCancel: (k) => {
+          this.previews.delete(k);
+          this.drawOverlay();
+        },
+        timers: this.timers,
       },
-      timers: this.timers,
-    });
+    );
 
     this.cleanups.push(
       listen(model, {
@@ -104,7 +140,8 @@ export class MixtureExplorerView {
    */
   change(values) {
     const m = this.model;
-    for (const key of /** @type {(keyof typeof values)[]} */ (Object.keys(values))) m.set(key, values[key]);
+    for (const key of /** @type {(keyof typeof values)[]} */ (Object.keys(values)))
+      m.set(key, values[key]);
     m.set("request", (Number(m.get("request")) || 0) + 1);
     m.save_changes();
     this.sync();
@@ -130,13 +167,21 @@ export class MixtureExplorerView {
   positions() {
     const result = this.model.get("result") || {};
     const controls = currentControls(this.model);
-    return handlePositions(controls.handles, asArray(result.initial_means), controls.n_components, this.previews);
+    return handlePositions(
+      controls.handles,
+      asArray(result.initial_means),
+      controls.n_components,
+      this.previews,
+    );
   }
 
   preview(k, point) {
     const pos = this.positions();
     if (!pos[k]) return;
-    this.previews.set(k, this.data1d() ? moveAlongX(pos[k], point[0]) : moveMean(pos[k], this.projection(), point));
+    this.previews.set(
+      k,
+      this.data1d() ? moveAlongX(pos[k], point[0]) : moveMean(pos[k], this.projection(), point),
+    );
     this.drawOverlay();
   }
 
@@ -200,14 +245,24 @@ export class MixtureExplorerView {
     const animate = Boolean(this.model.get("animate")) && result.source === "fit" && F > 1;
     if (wasStreaming && animate) {
       // Keep playing from where the live frames got to.
-      this.local.update({ frames: result.frames, status: "done", source: result.source, playing: true });
+      this.local.update({
+        frames: result.frames,
+        status: "done",
+        source: result.source,
+        playing: true,
+      });
       return;
     }
     // Put the player on the frame to show first, so that loading the frames draws it once.
     if (this.player.playback.playing) this.local.set("playing", false);
     const index = animate ? 0 : Math.max(0, F - 1);
     this.player.playback.index = index;
-    this.local.update({ frames: result.frames, frame: index, status: "done", source: result.source });
+    this.local.update({
+      frames: result.frames,
+      frame: index,
+      status: "done",
+      source: result.source,
+    });
     if (animate) this.local.set("playing", true);
   }
 
@@ -237,7 +292,9 @@ export class MixtureExplorerView {
       return {
         point,
         color: colors[k],
-        label: `Initial mean of component ${k + 1}: ${coords}. Drag it, or use the arrow keys, to refit from here.`,
+        label:
+          `Initial mean of component ${k + 1}: ${coords}. ` +
+          "Drag it, or use the arrow keys, to refit from here.",
       };
     });
     this.handles.render(items, s, { axis: s.axis });
@@ -248,7 +305,13 @@ export class MixtureExplorerView {
   /** Each mean's path from its initial position through the iterations played so far. */
   drawTrails(s, proj, colors) {
     const store = this.player.store;
-    if (!proj || this.state === "stale" || this.previews.size || !store.length || store.K !== colors.length) {
+    if (
+      !proj ||
+      this.state === "stale" ||
+      this.previews.size ||
+      !store.length ||
+      store.K !== colors.length
+    ) {
       this.handles.drawTrails([]);
       return;
     }
@@ -269,13 +332,15 @@ export class MixtureExplorerView {
 
   renderStatus() {
     const busy = Boolean(this.model.get("busy"));
-    const text = {
-      fitted: "fitted",
-      error: "refit failed",
-      fitting: "fitting\u2026",
-      stale: busy ? "fitting\u2026" : "refitting\u2026",
-    }[this.state] || "";
-    const kind = { fitted: "success", error: "warn", fitting: "live", stale: "live" }[this.state] || "live";
+    const text =
+      {
+        fitted: "fitted",
+        error: "refit failed",
+        fitting: "fitting\u2026",
+        stale: busy ? "fitting\u2026" : "refitting\u2026",
+      }[this.state] || "";
+    const kind =
+      { fitted: "success", error: "warn", fitting: "live", stale: "live" }[this.state] || "live";
     this.badge.textContent = text;
     this.badge.className = `gmm-badge gmm-badge-${kind}`;
     const result = this.model.get("result") || {};
@@ -288,20 +353,32 @@ export class MixtureExplorerView {
     this.errorEl.hidden = !show;
     if (!show) return;
     const result = this.model.get("result") || {};
-    const kept = result.controls ? describeControls({ ...result.controls, handles: asArray(result.controls.handles) }) : "";
-    this.errorText.textContent = `Refit (${error.controls}) failed: ${error.message}${kept ? ` Showing the last good fit (${kept}).` : ""}`;
+    const kept = result.controls
+      ? describeControls({ ...result.controls, handles: asArray(result.controls.handles) })
+      : "";
+    const showing = kept ? ` Showing the last good fit (${kept}).` : "";
+    this.errorText.textContent = `Refit (${error.controls}) failed: ${error.message}${showing}`;
   }
 
   renderReadout(result, last) {
-    const rows = readoutRows(result ? result.scores : last?.scores, result ? result.previous : last?.previous);
+    const rows = readoutRows(
+      result ? result.scores : last?.scores,
+      result ? result.previous : last?.previous,
+    );
     const table = this.readout;
     table.classList.toggle("gmm-stale-text", !result);
     if (!table.firstChild) {
-      const head = h("tr", {}, [h("th", { text: "" }), h("th", { text: "this fit" }), h("th", { text: "previous fit" }), h("th", { text: "change" })]);
+      const head = h("tr", {}, [
+        h("th", { text: "" }),
+        h("th", { text: "this fit" }),
+        h("th", { text: "previous fit" }),
+        h("th", { text: "change" }),
+      ]);
       table.append(h("thead", {}, [head]), h("tbody"));
     }
     const body = table.lastChild;
-    while (body.children.length < rows.length) body.append(h("tr", {}, [h("th"), h("td"), h("td"), h("td")]));
+    while (body.children.length < rows.length)
+      body.append(h("tr", {}, [h("th"), h("td"), h("td"), h("td")]));
     rows.forEach((r, i) => {
       const tr = body.children[i];
       tr.setAttribute("data-metric", r.key);

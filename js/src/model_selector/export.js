@@ -21,7 +21,19 @@ export function textLayer(lines, width, height, theme, { bold = false } = {}) {
   const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}` });
   lines.filter(Boolean).forEach((line, i) => {
     const size = fittingFontSize(line, width);
-    svg("text", { x: 4, y: 16 + 18 * i, fill: theme.text, "font-family": theme.fontFamily, "font-size": size.toFixed(1), "font-weight": bold ? 600 : 400, text: line }, root);
+    svg(
+      "text",
+      {
+        x: 4,
+        y: 16 + 18 * i,
+        fill: theme.text,
+        "font-family": theme.fontFamily,
+        "font-size": size.toFixed(1),
+        "font-weight": bold ? 600 : 400,
+        text: line,
+      },
+      root,
+    );
   });
   return root;
 }
@@ -32,8 +44,26 @@ export function legendLayer(types, colors, width, height, theme) {
   let x = 6;
   for (const ct of types) {
     const c = colors[ct];
-    svg("path", { d: markerPath(SHAPES[ct] || "circle", x + 6, height / 2, 4.5), fill: c ? rgbString(c) : theme.text }, root);
-    svg("text", { x: x + 16, y: height / 2 + 4, fill: theme.text, "font-family": theme.fontFamily, "font-size": 12, text: ct }, root);
+    svg(
+      "path",
+      {
+        d: markerPath(SHAPES[ct] || "circle", x + 6, height / 2, 4.5),
+        fill: c ? rgbString(c) : theme.text,
+      },
+      root,
+    );
+    svg(
+      "text",
+      {
+        x: x + 16,
+        y: height / 2 + 4,
+        fill: theme.text,
+        "font-family": theme.fontFamily,
+        "font-size": 12,
+        text: ct,
+      },
+      root,
+    );
     x += 24 + 7.5 * ct.length + 12;
   }
   return root;
@@ -49,7 +79,14 @@ export function selectorLayers(view) {
   const layers = [];
   const place = (element, box) => {
     const r = box.getBoundingClientRect();
-    if (r.width > 0 && r.height > 0) layers.push({ element, x: r.left - origin.left, y: r.top - origin.top, width: r.width, height: r.height });
+    if (r.width > 0 && r.height > 0)
+      layers.push({
+        element,
+        x: r.left - origin.left,
+        y: r.top - origin.top,
+        width: r.width,
+        height: r.height,
+      });
     return r;
   };
   const toolbar = view.root.firstElementChild;
@@ -68,7 +105,10 @@ export function selectorLayers(view) {
   if (p.traceEl && !p.traceEl.hidden) place(p.trace.root, p.trace.root);
   const info = view.infoEl.getBoundingClientRect();
   place(textLayer([view.infoEl.textContent], info.width, info.height, theme), view.infoEl);
-  return { layers, size: { width: origin.width, height: origin.height, background: theme.background } };
+  return {
+    layers,
+    size: { width: origin.width, height: origin.height, background: theme.background },
+  };
 }
 
 /** Download the view as `model_selector_<K>_<type>.png` or `.svg`. */

@@ -31,7 +31,8 @@ export function axisLabel(criterion) {
 /**
  * The grid from the model's traits.
  * @param {import("./traits.js").ModelSelectorModel} model
- * @returns {{ks: number[], cts: string[], tables: Record<string, import("../lib/codecs.js").TypedArray>,
+ * @returns {{ks: number[], cts: string[],
+ *   tables: Record<string, import("../lib/codecs.js").TypedArray>,
  *   errors: Record<string, string>, nK: number, nC: number}}
  */
 export function readGrid(model) {
@@ -75,7 +76,8 @@ export function curves(grid, criterion) {
     const points = [];
     for (let i = 0; i < grid.nK; i++) {
       const v = values ? values[cell(grid, i, j)] : NaN;
-      if (statusAt(grid, i, j) === FITTED && Number.isFinite(v)) points.push({ i, k: grid.ks[i], value: v });
+      if (statusAt(grid, i, j) === FITTED && Number.isFinite(v))
+        points.push({ i, k: grid.ks[i], value: v });
     }
     return { ct, j, points };
   });
@@ -127,19 +129,25 @@ export function neighbour(grid, criterion, i, j, key) {
 export function pointLabel(grid, criterion, i, j, { best = false, selected = false } = {}) {
   const c = grid.tables[criterion];
   const name = (CRITERIA[criterion] || { name: criterion }).name;
-  let text = `${grid.cts[j]} covariance, K = ${grid.ks[i]}: ${name} ${formatScore(c ? c[cell(grid, i, j)] : NaN, 6)}`;
+  const score = formatScore(c ? c[cell(grid, i, j)] : NaN, 6);
+  let text = `${grid.cts[j]} covariance, K = ${grid.ks[i]}: ${name} ${score}`;
   if (best) text += ", the best";
   if (selected) text += ", shown";
   return text;
 }
 
-/** Summary of one model: "K=3, full · BIC 1234 · AIC … · 17 parameters · 12 iterations, converged". */
+/**
+ * Summary of one model:
+ * "K=3, full · BIC 1234 · AIC … · 17 parameters · 12 iterations, converged".
+ */
 export function modelSummary(grid, i, j) {
   const t = grid.tables;
   const at = (key) => (t[key] ? t[key][cell(grid, i, j)] : NaN);
   const parts = [`K=${grid.ks[i]}, ${grid.cts[j]}`];
-  for (const key of ["bic", "aic", "icl"]) parts.push(`${CRITERIA[key].name} ${formatScore(at(key), 6)}`);
-  if (Number.isFinite(at("silhouette"))) parts.push(`silhouette ${formatNumber(at("silhouette"), 3)}`);
+  for (const key of ["bic", "aic", "icl"])
+    parts.push(`${CRITERIA[key].name} ${formatScore(at(key), 6)}`);
+  if (Number.isFinite(at("silhouette")))
+    parts.push(`silhouette ${formatNumber(at("silhouette"), 3)}`);
   parts.push(`log-lik./sample ${formatNumber(at("log_likelihood"), 5)}`);
   parts.push(`${at("n_parameters")} parameters`);
   parts.push(`${at("n_iter")} iterations, ${at("converged") ? "converged" : "not converged"}`);
@@ -159,7 +167,8 @@ export function bestSoFar(grid, criterion) {
   const sign = (CRITERIA[criterion] || { better: "lower" }).better === "higher" ? -1 : 1;
   let best = null;
   for (const c of curves(grid, criterion)) {
-    for (const p of c.points) if (!best || sign * p.value < sign * best.value) best = { k: p.k, ct: c.ct, value: p.value };
+    for (const p of c.points)
+      if (!best || sign * p.value < sign * best.value) best = { k: p.k, ct: c.ct, value: p.value };
   }
   return best ? [best.k, best.ct] : null;
 }

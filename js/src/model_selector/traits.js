@@ -27,7 +27,8 @@
  */
 
 /**
- * @typedef {import("../lib/traits.js").ProjectedWidgetTraits & ModelSelectorOwnTraits} ModelSelectorTraits
+ * @typedef {import("../lib/traits.js").ProjectedWidgetTraits
+ *   & ModelSelectorOwnTraits} ModelSelectorTraits
  */
 
 /** @typedef {import("../lib/traits.js").WidgetModel<ModelSelectorTraits>} ModelSelectorModel */

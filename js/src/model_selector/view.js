@@ -11,9 +11,27 @@ import { listen, setNow } from "../lib/model.js";
 import { FitPlayerView } from "../fit_player/view.js";
 import { createCriterionChart, markerPath } from "./chart.js";
 import { exportSelector } from "./export.js";
-import { CRITERIA, FAILED, SHAPES, bestSoFar, indexOf, modelKey, modelSummary, progressText, readGrid } from "./grid.js";
+import {
+  CRITERIA,
+  FAILED,
+  SHAPES,
+  bestSoFar,
+  indexOf,
+  modelKey,
+  modelSummary,
+  progressText,
+  readGrid,
+} from "./grid.js";
 
-const FORWARDED = ["data", "n_samples", "feature_names", "projection", "x_feature", "y_feature", "pca"];
+const FORWARDED = [
+  "data",
+  "n_samples",
+  "feature_names",
+  "projection",
+  "x_feature",
+  "y_feature",
+  "pca",
+];
 const TYPE_COLORS = {
   light: { full: "#1b9e77", tied: "#d95f02", diag: "#7570b3", spherical: "#e7298a" },
   dark: { full: "#5fd3b0", tied: "#ff9d5c", diag: "#aaa6f0", spherical: "#ff7fbf" },
@@ -35,11 +53,32 @@ export class ModelSelectorView {
     this.cache = new Map(); // "K|type" -> frames batch
     this.shownKey = null;
 
-    this.root = h("div", { class: "gmm-widget gmm-model-selector", "data-gmm-role": "model-selector", "data-lm-suppress-shortcuts": "true" });
-    this.criterionEl = h("select", { class: "gmm-select", "data-gmm-role": "criterion", "aria-label": "Criterion", title: "Criterion the best model is chosen by" });
-    this.criterionEl.addEventListener("change", () => setNow(model, "criterion", this.criterionEl.value));
-    this.progressBar = h("progress", { class: "gmm-progress", "data-gmm-role": "progress", max: 1, value: 0, "aria-label": "Models fitted" });
-    this.progressText = h("span", { class: "gmm-progress-text", "data-gmm-role": "progress-text", "aria-live": "polite" });
+    this.root = h("div", {
+      class: "gmm-widget gmm-model-selector",
+      "data-gmm-role": "model-selector",
+      "data-lm-suppress-shortcuts": "true",
+    });
+    this.criterionEl = h("select", {
+      class: "gmm-select",
+      "data-gmm-role": "criterion",
+      "aria-label": "Criterion",
+      title: "Criterion the best model is chosen by",
+    });
+    this.criterionEl.addEventListener("change", () =>
+      setNow(model, "criterion", this.criterionEl.value),
+    );
+    this.progressBar = h("progress", {
+      class: "gmm-progress",
+      "data-gmm-role": "progress",
+      max: 1,
+      value: 0,
+      "aria-label": "Models fitted",
+    });
+    this.progressText = h("span", {
+      class: "gmm-progress-text",
+      "data-gmm-role": "progress-text",
+      "aria-live": "polite",
+    });
     this.bestEl = h("span", { class: "gmm-best-text", "data-gmm-role": "best" });
     const toolbar = h("div", { class: "gmm-toolbar" }, [
       h("label", { class: "gmm-label" }, ["criterion", this.criterionEl]),
@@ -49,17 +88,28 @@ export class ModelSelectorView {
       this.progressText,
     ]);
     this.chartEl = h("div", { class: "gmm-selector-chart" });
-    this.legendEl = h("ul", { class: "gmm-legend gmm-type-legend", "data-gmm-role": "type-legend", "aria-label": "Covariance types" });
+    this.legendEl = h("ul", {
+      class: "gmm-legend gmm-type-legend",
+      "data-gmm-role": "type-legend",
+      "aria-label": "Covariance types",
+    });
     this.playerEl = h("div", { class: "gmm-selector-model" });
     const chartPanel = h("div", { class: "gmm-selector-panel" }, [this.chartEl, this.legendEl]);
     const body = h("div", { class: "gmm-selector-body" }, [chartPanel, this.playerEl]);
-    this.infoEl = h("div", { class: "gmm-selected-info", "data-gmm-role": "selected-info", "aria-live": "polite" });
+    this.infoEl = h("div", {
+      class: "gmm-selected-info",
+      "data-gmm-role": "selected-info",
+      "aria-live": "polite",
+    });
     this.root.append(toolbar, body, this.infoEl);
     el.appendChild(this.root);
 
     this.cleanups.push(keepKeys(toolbar));
     this.chart = createCriterionChart(this.chartEl, { onSelect: (k, ct) => this.select(k, ct) });
-    this.local = createLocalModel(model, { forward: FORWARDED, state: { frames: {}, frame: 0, playing: false, fps: 5, status: "done", source: "model" } });
+    this.local = createLocalModel(model, {
+      forward: FORWARDED,
+      state: { frames: {}, frame: 0, playing: false, fps: 5, status: "done", source: "model" },
+    });
     this.player = new FitPlayerView(this.local, this.playerEl, {
       timers: this.timers,
       emptyText: "Fitting the grid\u2026",
@@ -97,7 +147,8 @@ export class ModelSelectorView {
   }
 
   loadModels() {
-    for (const [key, frames] of Object.entries(this.model.get("models") || {})) this.cache.set(key, frames);
+    for (const [key, frames] of Object.entries(this.model.get("models") || {}))
+      this.cache.set(key, frames);
   }
 
   onMessage(content, buffers) {
@@ -123,7 +174,8 @@ export class ModelSelectorView {
     const table = theme.dark ? TYPE_COLORS.dark : TYPE_COLORS.light;
     /** @type {Record<string, import("../lib/colors.js").RGB>} */
     const out = {};
-    for (const ct of this.model.get("covariance_types") || []) out[ct] = parseColor(table[ct] || "#888888");
+    for (const ct of this.model.get("covariance_types") || [])
+      out[ct] = parseColor(table[ct] || "#888888");
     return out;
   }
 
@@ -145,7 +197,15 @@ export class ModelSelectorView {
     const colors = this.colors();
     this.width = this.chartWidth();
     const height = Math.round(Math.max(260, Math.min(420, this.width * 0.72)));
-    this.chart.update({ width: this.width, height, grid, criterion, best: m.get("best"), selection: this.shownPair(grid), colors });
+    this.chart.update({
+      width: this.width,
+      height,
+      grid,
+      criterion,
+      best: m.get("best"),
+      selection: this.shownPair(grid),
+      colors,
+    });
     this.renderCriteria();
     this.renderLegend(grid, colors);
     this.renderProgress();
@@ -156,7 +216,9 @@ export class ModelSelectorView {
   renderCriteria() {
     const criteria = this.model.get("criteria") || [];
     if (this.criterionEl.options.length !== criteria.length) {
-      this.criterionEl.replaceChildren(...criteria.map((c) => h("option", { value: c, text: (CRITERIA[c] || { name: c }).name })));
+      this.criterionEl.replaceChildren(
+        ...criteria.map((c) => h("option", { value: c, text: (CRITERIA[c] || { name: c }).name })),
+      );
     }
     this.criterionEl.value = this.model.get("criterion");
   }
@@ -165,7 +227,12 @@ export class ModelSelectorView {
     if (this.legendEl.children.length !== grid.nC) {
       this.legendEl.replaceChildren(
         ...grid.cts.map((ct) => {
-          const icon = svg("svg", { width: 12, height: 12, viewBox: "0 0 12 12", "aria-hidden": "true" });
+          const icon = svg("svg", {
+            width: 12,
+            height: 12,
+            viewBox: "0 0 12 12",
+            "aria-hidden": "true",
+          });
           svg("path", { d: markerPath(SHAPES[ct], 6, 6, 4.5) }, icon);
           return h("li", { "data-covariance-type": ct }, [icon, h("span", { text: ct })]);
         }),
@@ -197,7 +264,9 @@ export class ModelSelectorView {
   renderBest(grid) {
     const best = indexOf(grid, this.model.get("best"));
     const name = (CRITERIA[this.model.get("criterion")] || { name: "" }).name;
-    this.bestEl.textContent = best ? `best by ${name}: K=${grid.ks[best[0]]}, ${grid.cts[best[1]]}` : "";
+    this.bestEl.textContent = best
+      ? `best by ${name}: K=${grid.ks[best[0]]}, ${grid.cts[best[1]]}`
+      : "";
   }
 
   showModel(grid) {
@@ -208,8 +277,9 @@ export class ModelSelectorView {
     const best = this.model.get("best");
     const isBest = pair && best && best[0] === pair[0] && best[1] === pair[1];
     const sel = this.model.get("selection");
-    const note = isBest ? " (the best)" : !(sel?.length) && !(best?.length) ? " (the best so far)" : "";
-    this.infoEl.textContent = idx && frames ? `Shown: ${modelSummary(grid, idx[0], idx[1])}${note}` : "";
+    const note = isBest ? " (the best)" : !sel?.length && !best?.length ? " (the best so far)" : "";
+    this.infoEl.textContent =
+      idx && frames ? `Shown: ${modelSummary(grid, idx[0], idx[1])}${note}` : "";
     this.root.dataset.gmmShown = frames ? key : "";
     if (key === this.shownKey && frames === this.shownFrames) return;
     this.shownKey = key;
