@@ -3,7 +3,7 @@ import widget from "../src/fit_player.js";
 import { FitPlayerView } from "../src/fit_player/view.js";
 import { enc, makeData, makeFrames, mockModel, packMessage, sliceFrames } from "./helpers.js";
 
-function setup(overrides = {}) {
+function setup(overrides = {}, options = {}) {
   const model = mockModel({
     data: makeData(40, 2),
     n_samples: 40,
@@ -22,7 +22,7 @@ function setup(overrides = {}) {
   });
   const el = document.createElement("div");
   document.body.appendChild(el);
-  const view = new FitPlayerView(model, el);
+  const view = new FitPlayerView(model, el, options);
   const $ = (role) => el.querySelector(`[data-gmm-role="${role}"]`);
   const $$ = (role) => el.querySelectorAll(`[data-gmm-role="${role}"]`);
   return { model, el, view, $, $$ };
@@ -273,49 +273,31 @@ describe("FitPlayer view", () => {
     expect($("iteration").textContent).toBe("no frames");
   });
 
-  it(
-    "takes options from a view that embeds it: " + "empty text, a hook after drawing, export",
-    async () => {
-      const model = mockModel({
-        data: makeData(20, 2),
-        n_samples: 20,
-        feature_names: [],
-        frames: makeFrames({ F: 3 }),
-        frame: 0,
-        playing: false,
-        fps: 5,
-        status: "done",
-        source: "fit",
-        projection: "features",
-        x_feature: 0,
-        y_feature: 1,
-        pca: {},
-      });
-      const el = document.createElement("div");
-      document.body.appendChild(el);
-      const drawn = [];
-      const exported = [];
-      let view = null;
-      view = new FitPlayerView(model, el, {
+  it("takes options from a view that embeds it: empty text, a hook after drawing, export", () => {
+    const drawn = [];
+    const exported = [];
+    let player = null; // the hook runs while the view is built, too
+    const { $, model, view } = setup(
+      {},
+      {
         emptyText: "Fitting\u2026",
-        onRender: () => drawn.push(view ? view.playback.index : "constructing"),
+        onRender: () => drawn.push(player ? player.playback.index : "building"),
         onExport: (format) => exported.push(format),
-      });
-      const $ = (role) => el.querySelector(`[data-gmm-role="${role}"]`);
-      expect($("empty").textContent).toBe("Fitting\u2026");
-      expect(drawn.length).toBeGreaterThan(0); // every drawing, the first ones too
-      drawn.length = 0;
-      $("step").click();
-      expect(drawn).toEqual([1]);
-      model.fromKernel("frames", {});
-      expect($("empty").hidden).toBe(false);
-      expect(drawn.length).toBeGreaterThan(1); // the empty state is a drawing too
-      $("export-png").click();
-      $("export-svg").click();
-      expect(exported).toEqual(["png", "svg"]);
-      view.destroy();
-    },
-  );
+      },
+    );
+    player = view;
+    expect($("empty").textContent).toBe("Fitting\u2026");
+    expect(drawn.length).toBeGreaterThan(0); // every drawing, the first ones too
+    drawn.length = 0;
+    $("step").click();
+    expect(drawn).toEqual([1]);
+    model.fromKernel("frames", {});
+    expect($("empty").hidden).toBe(false);
+    expect(drawn.length).toBeGreaterThan(1); // the empty state is a drawing too
+    $("export-png").click();
+    $("export-svg").click();
+    expect(exported).toEqual(["png", "svg"]);
+  });
 
   it("removes its listeners and DOM when destroyed (the anywidget render contract)", () => {
     const model = mockModel({

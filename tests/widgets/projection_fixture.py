@@ -16,8 +16,6 @@ Regenerate it with::
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,8 +24,9 @@ import pandas as pd
 from gmm_widgets.widgets import FitPlayer
 from gmm_widgets.widgets._static import ViewProjection
 from gmm_widgets.widgets._transport import decode_array
+from tests.widgets.js_fixtures import FIXTURES, write_fixture
 
-FIXTURE = Path(__file__).resolve().parents[2] / "js" / "tests" / "fixtures" / "projections.json"
+FIXTURE = FIXTURES / "projections.json"
 
 #: The traits that choose the view (ProjectionTraits in js/src/lib/projection.js).
 TRAITS = ("feature_names", "projection", "x_feature", "y_feature", "pca")
@@ -102,9 +101,7 @@ def build_fixture() -> dict[str, Any]:
 
 
 def main() -> None:
-    FIXTURE.parent.mkdir(parents=True, exist_ok=True)
-    FIXTURE.write_text(json.dumps(build_fixture(), indent=None) + "\n")
-    print(f"wrote {FIXTURE}")
+    write_fixture(FIXTURE, build_fixture())
 
 
 if __name__ == "__main__":

@@ -154,6 +154,15 @@ def test_shared_typedefs_follow_the_base_classes():
     _check(ProjectedWidget, lib, "ProjectedWidgetTraits")
 
 
+def test_the_list_of_projected_traits_is_the_typedef():
+    """PROJECTED_WIDGET_TRAITS (what an embedded player forwards) names those traits."""
+    text = (SRC / "lib" / "traits.js").read_text()
+    listed = re.search(r"PROJECTED_WIDGET_TRAITS = \[(.*?)\]", text, flags=re.S)
+    assert listed is not None
+    names = re.findall(r'"(\w+)"', listed.group(1))
+    assert sorted(names) == sorted(synced(ProjectedWidget))
+
+
 def test_the_views_use_the_typedefs():
     """Each view types its model with the widget's typedef, so tsc checks its keys."""
     for cls in WIDGETS:

@@ -3,7 +3,6 @@ the same as the browser's (js/src/lib/projection.js, checked through a shared fi
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,12 +11,13 @@ import pytest
 from gmm_widgets.mixture.params import mixture_params
 from gmm_widgets.widgets import AnomalyInspector, FitPlayer
 from gmm_widgets.widgets._static import ViewProjection
+from tests.widgets.js_fixtures import is_current
 from tests.widgets.projection_fixture import FIXTURE, build_fixture
 
 
 def test_js_fixture_matches_the_python_rule():
     """js/tests/fixtures/projections.json is what ViewProjection gives today."""
-    assert json.loads(FIXTURE.read_text()) == json.loads(json.dumps(build_fixture()))
+    assert is_current(FIXTURE, build_fixture())
 
 
 def test_feature_pair_picks_the_columns():

@@ -7,20 +7,17 @@
 
 import { shuffledOrder } from "../lib/assignments.js";
 import { mixColors, watchTheme } from "../lib/colors.js";
-import { decodeArray } from "../lib/codecs.js";
 import { logDensityGrid } from "./contour.js";
 import { h, svg } from "../lib/dom.js";
-import { composePNG, composeSVG, download } from "../lib/export.js";
+import { composePNG, composeSVG, download, screenLayers } from "../lib/export.js";
 import { responsibilities } from "../lib/gaussian.js";
-import { listen, setNow } from "../lib/model.js";
+import { listen, readPoints, setNow } from "../lib/model.js";
 import { RenderProbe } from "./perf.js";
 import {
   buildProjectionControls,
-  chosenProjection,
   featureLabel,
-  projectCovariance,
-  projectMean,
-  projectPoints,
+  projectComponents,
+  projectedPoints,
 } from "../lib/projection.js";
 import { extent, formatNumber, padExtent } from "../lib/scale.js";
 import { countBelow, thresholdForCount, thresholdFromContamination } from "./threshold.js";
@@ -208,11 +205,7 @@ export class AnomalyInspectorView {
   }
 
   loadData() {
-    const arr = decodeArray(this.model.get("data"));
-    /** @type {{X: import("../lib/codecs.js").TypedArray, n: number, d: number}} */
-    const empty = { X: new Float32Array(0), n: 0, d: 0 };
-    if (!arr) this.data = empty;
-    else this.data = { X: arr.data, n: arr.shape[0], d: arr.shape.length > 1 ? arr.shape[1] : 1 };
+    this.data = readPoints(this.model);
     this.drawOrder = shuffledOrder(this.data.n, 12345);
     this.projected = null;
   }
@@ -338,11 +331,8 @@ export class AnomalyInspectorView {
     }
     const plot = this.plot2d;
     this.dataPlot = plot;
-    const { proj, labels, key, dims } = chosenProjection(this.model, d);
-    if (!this.projected || this.projected.key !== key || this.projected.n !== n) {
-      this.projected = { key, n, ...projectPoints(X, n, proj) };
-    }
-    const { xs, ys } = this.projected;
+    this.projected = projectedPoints(this.model, this.data, this.projected);
+    const { xs, ys, labels, proj, dims } = this.projected;
     plot.layout({
       width,
       height,
@@ -355,13 +345,7 @@ export class AnomalyInspectorView {
       order: this.drawOrder,
     });
     const mix = this.mixture;
-    const comps = mix
-      ? colors.map((color, k) => ({
-          mean: projectMean(mix.means, proj, k * d),
-          cov: projectCovariance(mix.covariances[k], proj),
-          color,
-        }))
-      : [];
+    const comps = mix ? projectComponents(mix.means, mix.covariances, proj, colors) : [];
     plot.components(comps, { background: this.colors.background });
     // The decision boundary exists in the plane only when the plane is the data space.
     let grid = null;
@@ -520,19 +504,7 @@ export class AnomalyInspectorView {
 
   // ------------------------------------------------------------------ export
   async exportView(format) {
-    const origin = this.root.getBoundingClientRect();
-    const layers = [];
-    const add = (element) => {
-      const r = element.getBoundingClientRect();
-      if (r.width > 0 && r.height > 0)
-        layers.push({
-          element,
-          x: r.left - origin.left,
-          y: r.top - origin.top,
-          width: r.width,
-          height: r.height,
-        });
-    };
+    const { layers, origin, place } = screenLayers(this.root);
     // The numbers are HTML in the view; the picture gets them as a caption on top.
     const top = this.toolbar.root.getBoundingClientRect();
     const caption = this.exportCaption(origin.width, Math.max(24, top.bottom - origin.top));
@@ -543,9 +515,9 @@ export class AnomalyInspectorView {
       width: origin.width,
       height: Number(caption.getAttribute("height")),
     });
-    add(this.hist.overlay);
-    if (!this.readouts.metrics.hidden) add(this.readouts.pr.root);
-    for (const layer of this.dataPlot ? this.dataPlot.layers() : []) add(layer.element);
+    place(this.hist.overlay);
+    if (!this.readouts.metrics.hidden) place(this.readouts.pr.root);
+    for (const layer of this.dataPlot ? this.dataPlot.layers() : []) place(layer.element);
     const size = {
       width: origin.width,
       height: origin.height,

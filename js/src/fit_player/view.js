@@ -3,7 +3,7 @@
 
 import { AssignmentCache, shuffledOrder } from "../lib/assignments.js";
 import { componentColors, mixColors, readTheme, rgbString, watchTheme } from "../lib/colors.js";
-import { decodeArray, unpackMessage } from "../lib/codecs.js";
+import { unpackMessage } from "../lib/codecs.js";
 import { bindPlayerKeys, createPlayerControls } from "./controls.js";
 import { createDensityPlot } from "./density_plot.js";
 import { h } from "../lib/dom.js";
@@ -12,15 +12,13 @@ import { FrameStore } from "./frames.js";
 import { mixtureDensity1d } from "../lib/gaussian.js";
 import { binCount, histogram } from "../lib/histogram.js";
 import { icon } from "../lib/icons.js";
-import { debouncedSetter, listen, setNow } from "../lib/model.js";
+import { debouncedSetter, listen, readPoints, setNow } from "../lib/model.js";
 import { Playback } from "./playback.js";
 import {
   buildProjectionControls,
-  chosenProjection,
   featureLabel,
-  projectCovariance,
-  projectMean,
-  projectPoints,
+  projectComponents,
+  projectedPoints,
 } from "../lib/projection.js";
 import { extent, padExtent } from "../lib/scale.js";
 import { createScatterPlot } from "../lib/scatter_plot.js";
@@ -60,7 +58,7 @@ export class FitPlayerView {
     this.onExport = opts.onExport || ((format) => this.exportView(format));
     this.emptyText = opts.emptyText ?? EMPTY_TEXT;
     this.store = new FrameStore();
-    /** @type {{X: import("../lib/codecs.js").TypedArray, n: number, d: number}} the points */
+    /** @type {import("../lib/model.js").Points} the points shown */
     this.data = { X: new Float32Array(0), n: 0, d: 0 };
     this.cache = new AssignmentCache(() => this.data);
     this.projected = null;
@@ -228,11 +226,7 @@ export class FitPlayerView {
   }
 
   loadData() {
-    const arr = decodeArray(this.model.get("data"));
-    /** @type {{X: import("../lib/codecs.js").TypedArray, n: number, d: number}} */
-    const empty = { X: new Float32Array(0), n: 0, d: 0 };
-    if (!arr) this.data = empty;
-    else this.data = { X: arr.data, n: arr.shape[0], d: arr.shape.length > 1 ? arr.shape[1] : 1 };
+    this.data = readPoints(this.model);
     this.order = shuffledOrder(this.data.n, 12345);
     this.cache.clear();
     this.projected = null;
@@ -292,12 +286,8 @@ export class FitPlayerView {
         this.scatter = createScatterPlot(this.plotEl);
         this.plotEl.append(this.emptyEl);
       }
-      const { proj, labels, key } = chosenProjection(this.model, d);
-      if (!this.projected || this.projected.key !== key || this.projected.n !== n) {
-        const { xs, ys } = projectPoints(this.data.X, n, proj);
-        this.projected = { key, n, xs, ys, proj, labels };
-      }
-      const { xs, ys } = this.projected;
+      this.projected = projectedPoints(this.model, this.data, this.projected);
+      const { xs, ys, labels } = this.projected;
       this.scatter.layout(
         width,
         height,
@@ -376,15 +366,9 @@ export class FitPlayerView {
     } else if (this.scatter && this.projected) {
       const rgb = mixColors(resp, n, colors);
       this.scatter.points(this.projected.xs, this.projected.ys, rgb, this.order);
-      const proj = this.projected.proj;
-      this.scatter.components(
-        colors.map((color, k) => ({
-          mean: projectMean(f.means, proj, k * d),
-          cov: projectCovariance(covs[k], proj),
-          color,
-        })),
-        { background: this.theme.rgb.background },
-      );
+      this.scatter.components(projectComponents(f.means, covs, this.projected.proj, colors), {
+        background: this.theme.rgb.background,
+      });
     }
     this.updateLegend(f, colors);
     this.bound.textContent = boundLabel(f);

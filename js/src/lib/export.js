@@ -38,9 +38,36 @@ export function inlineStyles(source) {
 }
 
 /**
+ * A canvas or an SVG element drawn at (x, y) in the picture, at the given size.
+ * @typedef {{element: HTMLCanvasElement|SVGSVGElement, x: number, y: number, width: number,
+ *   height: number}} Layer
+ */
+
+/**
+ * A collector of layers placed where elements are on screen, relative to `root`: `place`
+ * adds `element` at the box of `box` (itself by default) when that box is not empty, and
+ * returns the box.
+ * @param {Element} root
+ * @returns {{layers: Layer[], origin: DOMRect,
+ *   place: (element: Layer["element"], box?: Element) => DOMRect}}
+ */
+export function screenLayers(root) {
+  const origin = root.getBoundingClientRect();
+  const layers = [];
+  const place = (element, box = element) => {
+    const r = box.getBoundingClientRect();
+    if (r.width > 0 && r.height > 0) {
+      const x = r.left - origin.left;
+      layers.push({ element, x, y: r.top - origin.top, width: r.width, height: r.height });
+    }
+    return r;
+  };
+  return { layers, origin, place };
+}
+
+/**
  * Build a standalone SVG document of the layers.
- * @param {{element: HTMLCanvasElement|SVGSVGElement, x: number, y: number, width: number,
- *   height: number}[]} layers
+ * @param {Layer[]} layers
  * @param {{width: number, height: number, background: string}} size
  * @returns {string} SVG markup
  */

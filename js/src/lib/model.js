@@ -2,6 +2,7 @@
 // the model typed by its widget's traits (lib/traits.js), so a trait or event name the
 // widget does not have is a type error.
 
+import { decodeArray } from "./codecs.js";
 import { debounce } from "./timing.js";
 
 /** @typedef {import("./traits.js").WidgetModel<any>} AnyWidgetModel */
@@ -59,3 +60,19 @@ export function setNow(model, key, value) {
   model.set(key, value);
   model.save_changes();
 }
+
+/**
+ * The points of GMMWidget's `data` trait (the rows shown), or none before it is set.
+ * @param {import("./traits.js").WidgetModel<import("./traits.js").GMMWidgetTraits>} model
+ * @returns {Points}
+ */
+export function readPoints(model) {
+  const arr = decodeArray(model.get("data"));
+  if (!arr) return { X: new Float32Array(0), n: 0, d: 0 };
+  return { X: arr.data, n: arr.shape[0], d: arr.shape.length > 1 ? arr.shape[1] : 1 };
+}
+
+/**
+ * n points in d dimensions, row-major (float32 as Python sends them).
+ * @typedef {{X: import("./codecs.js").TypedArray, n: number, d: number}} Points
+ */

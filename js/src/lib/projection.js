@@ -145,6 +145,44 @@ export function chosenProjection(model, d) {
 }
 
 /**
+ * The points in the chosen view, with the view: `xs`, `ys` are projected again only when
+ * the view (its `key`) or the number of points changed since `previous`.
+ * @param {ProjectedModel} model
+ * @param {{X: ArrayLike<number>, n: number, d: number}} data row-major n x d points
+ * @param {ProjectedPoints|null} previous the last result, or null (after new data)
+ * @returns {ProjectedPoints}
+ */
+export function projectedPoints(model, data, previous) {
+  const view = chosenProjection(model, data.d);
+  const { n } = data;
+  const same = previous && previous.key === view.key && previous.n === n;
+  const { xs, ys } = same ? previous : projectPoints(data.X, n, view.proj);
+  return { ...view, n, xs, ys };
+}
+
+/**
+ * @typedef {ReturnType<typeof chosenProjection> & {n: number, xs: Float32Array,
+ *   ys: Float32Array}} ProjectedPoints
+ */
+
+/**
+ * The components of a mixture in a view: projected means and covariances (for a feature
+ * pair, the marginal Gaussians), with their colours, as scatter plots draw them.
+ * @param {ArrayLike<number>} means K x d, row-major
+ * @param {ArrayLike<number>[]} covariances K full d x d matrices
+ * @param {Projection} proj
+ * @param {import("./colors.js").RGB[]} colors one per component
+ * @returns {{mean: number[], cov: Float64Array, color: import("./colors.js").RGB}[]}
+ */
+export function projectComponents(means, covariances, proj, colors) {
+  return colors.map((color, k) => ({
+    mean: projectMean(means, proj, k * proj.d),
+    cov: projectCovariance(covariances[k], proj),
+    color,
+  }));
+}
+
+/**
  * Fill `box` with the pickers of the view (data-gmm-role "projection", "x-feature" and
  * "y-feature"), which set the traits; for d <= 2 the box is emptied and hidden.
  * @param {HTMLElement} box

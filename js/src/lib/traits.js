@@ -43,4 +43,17 @@
 
 /** @typedef {GMMWidgetTraits & ProjectedWidgetOwnTraits} ProjectedWidgetTraits */
 
-export {};
+/**
+ * The names of the ProjectedWidgetTraits: what a player embedded in another widget's view
+ * reads from that widget (see local_model.js).
+ * @type {(keyof ProjectedWidgetTraits)[]}
+ */
+export const PROJECTED_WIDGET_TRAITS = [
+  "data",
+  "n_samples",
+  "feature_names",
+  "projection",
+  "x_feature",
+  "y_feature",
+  "pca",
+];

@@ -14,6 +14,7 @@ import { createMeanHandles, moveMean } from "./mean_handles.js";
 import { listen } from "../lib/model.js";
 import { chosenProjection, featureLabel, projectMean } from "../lib/projection.js";
 import { formatNumber } from "../lib/scale.js";
+import { PROJECTED_WIDGET_TRAITS } from "../lib/traits.js";
 import { FitPlayerView } from "../fit_player/view.js";
 import { buildControls } from "./controls.js";
 import {
@@ -28,16 +29,7 @@ import {
 } from "./state.js";
 
 /** Traits of the explorer that the embedded player reads as its own. */
-const FORWARDED = [
-  "data",
-  "n_samples",
-  "feature_names",
-  "projection",
-  "x_feature",
-  "y_feature",
-  "pca",
-  "fps",
-];
+const FORWARDED = [...PROJECTED_WIDGET_TRAITS, "fps"];
 
 export class MixtureExplorerView {
   /**

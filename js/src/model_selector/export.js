@@ -7,7 +7,7 @@
 
 import { readTheme, rgbString } from "../lib/colors.js";
 import { svg } from "../lib/dom.js";
-import { composePNG, composeSVG, download } from "../lib/export.js";
+import { composePNG, composeSVG, download, screenLayers } from "../lib/export.js";
 import { markerPath } from "./chart.js";
 import { SHAPES } from "./grid.js";
 
@@ -74,35 +74,22 @@ export function legendLayer(types, colors, width, height, theme) {
  * @param {import("./view.js").ModelSelectorView} view
  */
 export function selectorLayers(view) {
-  const origin = view.root.getBoundingClientRect();
+  const { layers, origin, place } = screenLayers(view.root);
   const theme = readTheme(view.root);
-  const layers = [];
-  const place = (element, box) => {
-    const r = box.getBoundingClientRect();
-    if (r.width > 0 && r.height > 0)
-      layers.push({
-        element,
-        x: r.left - origin.left,
-        y: r.top - origin.top,
-        width: r.width,
-        height: r.height,
-      });
-    return r;
-  };
   const toolbar = view.root.firstElementChild;
   if (toolbar) {
     const r = toolbar.getBoundingClientRect();
     place(textLayer([view.bestEl.textContent], r.width, r.height, theme, { bold: true }), toolbar);
   }
-  place(view.chart.root, view.chart.root);
+  place(view.chart.root);
   const legend = view.legendEl.getBoundingClientRect();
   const types = view.model.get("covariance_types") || [];
   place(legendLayer(types, view.colors(), legend.width, legend.height, theme), view.legendEl);
   const p = view.player;
-  if (p.scatter) place(p.scatter.canvas, p.scatter.canvas);
+  if (p.scatter) place(p.scatter.canvas);
   const overlay = p.scatter ? p.scatter.overlay : p.density?.overlay;
-  if (overlay) place(overlay, overlay);
-  if (p.traceEl && !p.traceEl.hidden) place(p.trace.root, p.trace.root);
+  if (overlay) place(overlay);
+  if (p.traceEl && !p.traceEl.hidden) place(p.trace.root);
   const info = view.infoEl.getBoundingClientRect();
   place(textLayer([view.infoEl.textContent], info.width, info.height, theme), view.infoEl);
   return {

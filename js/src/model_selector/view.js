@@ -8,6 +8,7 @@ import { h, svg } from "../lib/dom.js";
 import { keepKeys } from "../lib/keys.js";
 import { createLocalModel } from "../lib/local_model.js";
 import { listen, setNow } from "../lib/model.js";
+import { PROJECTED_WIDGET_TRAITS } from "../lib/traits.js";
 import { FitPlayerView } from "../fit_player/view.js";
 import { createCriterionChart, markerPath } from "./chart.js";
 import { exportSelector } from "./export.js";
@@ -23,15 +24,8 @@ import {
   readGrid,
 } from "./grid.js";
 
-const FORWARDED = [
-  "data",
-  "n_samples",
-  "feature_names",
-  "projection",
-  "x_feature",
-  "y_feature",
-  "pca",
-];
+/** Traits of the selector that the embedded player reads as its own. */
+const FORWARDED = PROJECTED_WIDGET_TRAITS;
 const TYPE_COLORS = {
   light: { full: "#1b9e77", tied: "#d95f02", diag: "#7570b3", spherical: "#e7298a" },
   dark: { full: "#5fd3b0", tied: "#ff9d5c", diag: "#aaa6f0", spherical: "#ff7fbf" },
