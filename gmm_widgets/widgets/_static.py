@@ -20,6 +20,7 @@ import io
 import math
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,7 +35,13 @@ from gmm_widgets.widgets._scores import core_model
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["MAX_STATIC_POINTS", "StaticExportMixin", "register_renderer", "render_figure"]
+__all__ = [
+    "MAX_STATIC_POINTS",
+    "StaticExportMixin",
+    "ViewProjection",
+    "register_renderer",
+    "render_figure",
+]
 
 #: Most points drawn in a static picture (a seeded uniform subsample above it).
 MAX_STATIC_POINTS = 20_000
@@ -164,33 +171,111 @@ def _shown_rows(X: np.ndarray) -> np.ndarray:
     return X if idx is None else X[idx]
 
 
-def _projection(widget: Any, d: int) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
-    """The 2-D view a widget shows: (P of shape (d, 2), offset (d,), axis labels)."""
-    names = list(getattr(widget, "feature_names", []) or [f"x{j}" for j in range(d)])
-    pca = getattr(widget, "pca", None) or {}
-    if d > 2 and getattr(widget, "projection", "features") == "pca" and "components" in pca:
-        comps = np.asarray(pca["components"], dtype=np.float64)
-        ratio = np.asarray(pca.get("explained_variance_ratio", [np.nan, np.nan]))
-        labels = tuple(
-            f"PC{i + 1}" + (f" ({100 * r:.1f}% var.)" if math.isfinite(r) else "")
-            for i, r in enumerate(ratio[:2])
-        )
-        return comps.T, np.asarray(pca["mean"], dtype=np.float64), labels  # type: ignore[return-value]
-    i = int(getattr(widget, "x_feature", 0)) if d > 2 else 0
-    j = int(getattr(widget, "y_feature", 1)) if d > 2 else min(1, d - 1)
-    P = np.zeros((d, 2))
-    P[i, 0] = P[j, 1] = 1.0
-    return P, np.zeros(d), (names[i], names[j])
+@dataclass(frozen=True)
+class ViewProjection:
+    """The 2-D view of d-dimensional data that a widget shows: ``(x - offset) @ matrix``.
 
+    One rule for the browser and for the static pictures: :meth:`of` reads the same
+    traits as ``chosenProjection`` in ``js/src/lib/projection.js`` (``projection``,
+    ``x_feature``, ``y_feature``, ``pca``, ``feature_names``) and gives the same view;
+    ``js/tests/fixtures/projections.json`` holds what this class gives for real widget
+    states, and vitest checks that the browser gives the same (see
+    ``tests/widgets/projection_fixture.py``).
 
-def _project_mixture(params: MixtureParams, P: np.ndarray, offset: np.ndarray) -> dict:
-    """The mixture in the view's 2-D coordinates ``(x - offset) @ P``, as full covariances."""
-    return {
-        "weights": params.weights,
-        "means": (params.means - offset) @ P,
-        "covariances": np.einsum("da,kde,eb->kab", P, params.full_covariances(), P),
-        "covariance_type": "full",
-    }
+    Attributes
+    ----------
+    matrix : ndarray of shape (n_features, 2)
+        Columns: the x and y directions (unit vectors of two features, or the first two
+        principal axes).
+    offset : ndarray of shape (n_features,)
+        Subtracted before projecting (the PCA mean; zeros for a feature pair).
+    labels : tuple of (str, str)
+        Axis labels: feature names, or ``"PC1 (42.0% var.)"`` and ``"PC2 (...)"``.
+    """
+
+    matrix: np.ndarray
+    offset: np.ndarray
+    labels: tuple[str, str]
+
+    @classmethod
+    def of(cls, widget: Any, d: int) -> ViewProjection:
+        """The view that ``widget``'s traits choose for ``d`` features.
+
+        Features 0 and 1 when ``d <= 2``. With ``d > 2``: the principal axes when
+        ``projection == "pca"`` and the basis is there, else features ``x_feature`` and
+        ``y_feature`` (clamped to ``[0, d)``, as the browser does).
+
+        Parameters
+        ----------
+        widget : ProjectedWidget or object
+            Read for ``feature_names``, ``projection``, ``x_feature``, ``y_feature`` and
+            ``pca``; missing ones take the defaults of ProjectedWidget.
+        d : int
+            Number of features of the data drawn.
+
+        Returns
+        -------
+        ViewProjection
+        """
+        names = list(getattr(widget, "feature_names", None) or [])
+
+        def name(i: int) -> str:
+            return str(names[i]) if i < len(names) else f"x{i}"
+
+        pca = getattr(widget, "pca", None) or {}
+        if d > 2 and getattr(widget, "projection", "features") == "pca":
+            if "components" in pca and "mean" in pca:
+                comps = np.asarray(pca["components"], dtype=np.float64)
+                ratio = np.asarray(pca.get("explained_variance_ratio", [np.nan, np.nan]))
+                pc_x, pc_y = (
+                    f"PC{i + 1}" + (f" ({100 * r:.1f}% var.)" if math.isfinite(r) else "")
+                    for i, r in enumerate(ratio[:2])
+                )
+                return cls(comps.T, np.asarray(pca["mean"], dtype=np.float64), (pc_x, pc_y))
+        if d > 2:
+            i = min(max(int(getattr(widget, "x_feature", 0)), 0), d - 1)
+            j = min(max(int(getattr(widget, "y_feature", 1)), 0), d - 1)
+        else:
+            i, j = 0, min(1, d - 1)
+        matrix = np.zeros((d, 2))
+        matrix[i, 0] = matrix[j, 1] = 1.0
+        return cls(matrix, np.zeros(d), (name(i), name(j)))
+
+    def points(self, X: np.ndarray) -> np.ndarray:
+        """Project points.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n, 2)
+        """
+        return (np.asarray(X, dtype=np.float64) - self.offset) @ self.matrix
+
+    def mixture(self, params: MixtureParams) -> dict[str, Any]:
+        """The mixture in the view's coordinates: means ``P^T (m - offset)`` and
+        covariances ``P^T S P``, the marginal (or projected) Gaussians drawn as ellipses.
+
+        Parameters
+        ----------
+        params : MixtureParams
+
+        Returns
+        -------
+        dict
+            ``weights`` (K,), ``means`` (K, 2), ``covariances`` (K, 2, 2) and
+            ``covariance_type="full"``, as :func:`gmm_widgets.plotting.plot_ellipses`
+            takes them.
+        """
+        P = self.matrix
+        return {
+            "weights": params.weights,
+            "means": self.points(params.means),
+            "covariances": np.einsum("da,kde,eb->kab", P, params.full_covariances(), P),
+            "covariance_type": "full",
+        }
 
 
 def _responsibilities(X: np.ndarray, params: MixtureParams) -> np.ndarray:
@@ -230,19 +315,18 @@ def draw_mixture(
         names = list(getattr(widget, "feature_names", []) or ["x0"])
         ax.set_xlabel(names[0])
         return
-    P, offset, labels = _projection(widget, d)
-    Y = (X - offset) @ P
+    view = ViewProjection.of(widget, d)
+    Y = view.points(X)
     if params is None:
         rgb = np.full((X.shape[0], 3), 0.55)
     else:
         rgb = np.clip(_responsibilities(X, params) @ _colors(params.n_components), 0, 1)
     ax.scatter(Y[:, 0], Y[:, 1], s=size, c=rgb, linewidths=0, alpha=0.75, rasterized=True)
     if params is not None:
-        projected = _project_mixture(params, P, offset)
         colors = [f"C{k % 10}" for k in range(params.n_components)]
-        plotting.plot_ellipses(projected, ax, colors=colors)
-    ax.set_xlabel(labels[0])
-    ax.set_ylabel(labels[1])
+        plotting.plot_ellipses(view.mixture(params), ax, colors=colors)
+    ax.set_xlabel(view.labels[0])
+    ax.set_ylabel(view.labels[1])
 
 
 def _as_dict(params: MixtureParams) -> dict[str, Any]:
@@ -303,8 +387,7 @@ def _mixture_explorer(w: Any, fig: Figure) -> None:
     draw_mixture(ax, w, X, params)
     start = w.initial_means
     if start is not None and X.shape[1] >= 2:
-        P, offset, _ = _projection(w, X.shape[1])
-        S = (np.asarray(start) - offset) @ P
+        S = ViewProjection.of(w, X.shape[1]).points(start)
         ax.scatter(S[:, 0], S[:, 1], marker="X", s=70, c="k", label="initial means")
         ax.legend(loc="best", fontsize="small")
     title = f"K={w.n_components}, {w.covariance_type}"
@@ -348,16 +431,15 @@ def _anomaly_inspector(w: Any, fig: Figure) -> None:
         right.hist(X[mask, 0], bins="auto", color="C3", label="anomalies")
         right.set_xlabel((list(w.feature_names) or ["x0"])[0])
     else:
-        P, offset, labels = _projection(w, X.shape[1])
-        Y = (X - offset) @ P
+        view = ViewProjection.of(w, X.shape[1])
+        Y = view.points(X)
         right.scatter(*Y[~mask].T, s=6, c="0.6", linewidths=0, rasterized=True, label="inliers")
         right.scatter(*Y[mask].T, s=18, c="C3", linewidths=0, label="anomalies")
         if params is not None:
-            projected = _project_mixture(params, P, offset)
             colors = ["0.25"] * params.n_components
-            plotting.plot_ellipses(projected, right, colors=colors, label=False)
-        right.set_xlabel(labels[0])
-        right.set_ylabel(labels[1])
+            plotting.plot_ellipses(view.mixture(params), right, colors=colors, label=False)
+        right.set_xlabel(view.labels[0])
+        right.set_ylabel(view.labels[1])
     right.legend(loc="best", fontsize="small")
     right.set_title(f"{int(mask.sum()):,} anomalies shown (score < threshold)")
 

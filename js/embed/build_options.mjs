@@ -28,7 +28,9 @@ const shims = {
     build.onLoad({ filter: /[\\/]anywidget[\\/]dist[\\/]index\.js$/ }, async (args) => {
       const text = await readFile(args.path, "utf8");
       return {
-        contents: `let factory;\nconst define = (deps, f) => { factory = f; };\n${text}\nexport default factory;\n`,
+        contents:
+          "let factory;\nconst define = (deps, f) => { factory = f; };\n" +
+          `${text}\nexport default factory;\n`,
         loader: "js",
       };
     });
@@ -49,7 +51,13 @@ export function embedOptions(here, outdir, watch) {
     legalComments: "none",
     logLevel: "info",
     banner: { js: "var __webpack_public_path__ = '';" },
-    loader: { ".woff2": "dataurl", ".woff": "empty", ".ttf": "empty", ".eot": "empty", ".svg": "empty" },
+    loader: {
+      ".woff2": "dataurl",
+      ".woff": "empty",
+      ".ttf": "empty",
+      ".eot": "empty",
+      ".svg": "empty",
+    },
     define: { "process.env.NODE_ENV": '"production"' },
     plugins: [shims],
   };

@@ -18,9 +18,13 @@ const modules = { anywidget: anywidgetFactory(base) };
 
 /** Serve the widget modules this page carries; refuse the rest with a clear message. */
 export function loader(name, version) {
+  // biome-ignore lint/suspicious/noPrototypeBuiltins: Object.hasOwn needs Safari 15.4
   if (Object.prototype.hasOwnProperty.call(modules, name)) return Promise.resolve(modules[name]);
   return Promise.reject(
-    new Error(`${name}@${version} cannot render in this offline page: it carries only ipywidgets' and anywidget's front ends.`),
+    new Error(
+      `${name}@${version} cannot render in this offline page: ` +
+        "it carries only ipywidgets' and anywidget's front ends.",
+    ),
   );
 }
 

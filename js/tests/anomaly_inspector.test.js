@@ -2,8 +2,19 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import widget from "../src/anomaly_inspector.js";
 import { AnomalyInspectorView } from "../src/anomaly_inspector/view.js";
 import { keyStep } from "../src/anomaly_inspector/score_histogram.js";
-import { countLabel, formatPercent, hoverLines, refitLabel, refitStatus } from "../src/anomaly_inspector/readouts.js";
-import { argsort, countBelow, ScoreIndex, thresholdFromContamination } from "../src/lib/threshold.js";
+import {
+  countLabel,
+  formatPercent,
+  hoverLines,
+  refitLabel,
+  refitStatus,
+} from "../src/anomaly_inspector/readouts.js";
+import {
+  argsort,
+  countBelow,
+  ScoreIndex,
+  thresholdFromContamination,
+} from "../src/anomaly_inspector/threshold.js";
 import { enc, mockModel } from "./helpers.js";
 
 // A small labelled data set: two clusters and a ring of outliers; scores are the
@@ -21,9 +32,20 @@ function makeCase({ n = 200, d = 2, labels = true, mixture = true } = {}) {
     X.push(row.slice(0, d));
     lab.push(out ? 1 : 0);
   }
-  const means = d === 1 ? [[-3], [3]] : [[-3, 0, ...Array(d - 2).fill(0)], [3, 0, ...Array(d - 2).fill(0)]];
+  const means =
+    d === 1
+      ? [[-3], [3]]
+      : [
+          [-3, 0, ...Array(d - 2).fill(0)],
+          [3, 0, ...Array(d - 2).fill(0)],
+        ];
   const scores = X.map((x) => {
-    const lp = means.map((m) => Math.log(0.5) - 0.5 * d * Math.log(2 * Math.PI) - 0.5 * x.reduce((s, v, j) => s + (v - m[j]) ** 2, 0));
+    const lp = means.map(
+      (m) =>
+        Math.log(0.5) -
+        0.5 * d * Math.log(2 * Math.PI) -
+        0.5 * x.reduce((s, v, j) => s + (v - m[j]) ** 2, 0),
+    );
     const mx = Math.max(...lp);
     return mx + Math.log(lp.reduce((s, v) => s + Math.exp(v - mx), 0));
   });
@@ -36,10 +58,25 @@ function makeCase({ n = 200, d = 2, labels = true, mixture = true } = {}) {
     feature_names: Array.from({ length: d }, (_, j) => `f${j}`),
     _display_scores: enc(scores, [n], "float64"),
     _sorted_scores: enc(sorted, [n], "float64"),
-    _sorted_labels: labels ? enc(Array.from(order, (i) => lab[i]), [n], "uint8") : null,
+    _sorted_labels: labels
+      ? enc(
+          Array.from(order, (i) => lab[i]),
+          [n],
+          "uint8",
+        )
+      : null,
     _display_labels: labels ? enc(lab, [n], "uint8") : null,
     _display_rows: null,
-    _mixture: mixture ? { covariance_type: "full", n_components: 2, n_features: d, weights: enc([0.5, 0.5], [2], "float64"), means: enc(means, [2, d], "float64"), covariances: enc([...eye, ...eye], [2, d, d], "float64") } : {},
+    _mixture: mixture
+      ? {
+          covariance_type: "full",
+          n_components: 2,
+          n_features: d,
+          weights: enc([0.5, 0.5], [2], "float64"),
+          means: enc(means, [2, d], "float64"),
+          covariances: enc([...eye, ...eye], [2, d, d], "float64"),
+        }
+      : {},
     threshold: thresholdFromContamination(Float64Array.from(sorted), 0.05),
     contamination: 0.05,
     percentile: 5,
@@ -62,7 +99,10 @@ function setup(opts = {}, overrides = {}) {
   model.send = vi.fn();
   const el = document.createElement("div");
   document.body.appendChild(el);
-  const view = new AnomalyInspectorView(model, el, { raf: (cb) => setTimeout(cb, 0), caf: (id) => clearTimeout(id) });
+  const view = new AnomalyInspectorView(model, el, {
+    raf: (cb) => setTimeout(cb, 0),
+    caf: (id) => clearTimeout(id),
+  });
   const $ = (role) => el.querySelector(`[data-gmm-role="${role}"]`);
   const $$ = (role) => el.querySelectorAll(`[data-gmm-role="${role}"]`);
   return { c, model, el, view, $, $$ };
@@ -75,7 +115,9 @@ const lastSaved = (model, key) => {
 
 function pointer(target, type, clientX, extra = {}) {
   const Ctor = globalThis.PointerEvent || MouseEvent;
-  target.dispatchEvent(new Ctor(type, { bubbles: true, clientX, clientY: 50, pointerId: 1, button: 0, ...extra }));
+  target.dispatchEvent(
+    new Ctor(type, { bubbles: true, clientX, clientY: 50, pointerId: 1, button: 0, ...extra }),
+  );
 }
 
 describe("AnomalyInspector view", () => {
@@ -93,7 +135,9 @@ describe("AnomalyInspector view", () => {
     expect(handle.getAttribute("aria-label")).toMatch(/threshold/i);
     expect(Number(handle.getAttribute("aria-valuenow"))).toBe(model.get("threshold"));
     expect(Number(handle.getAttribute("aria-valuemin"))).toBe(c.sorted[0]);
-    expect(Number(handle.getAttribute("aria-valuemax"))).toBeGreaterThan(c.sorted[c.sorted.length - 1]);
+    expect(Number(handle.getAttribute("aria-valuemax"))).toBeGreaterThan(
+      c.sorted[c.sorted.length - 1],
+    );
     expect(handle.getAttribute("aria-valuetext")).toMatch(/10 of 200 points below/);
     expect($("anomaly-count").dataset.value).toBe("10");
     expect(Number($("percentile").dataset.value)).toBe(5);
@@ -149,7 +193,10 @@ describe("AnomalyInspector view", () => {
     const { $, model, c } = setup();
     const handle = $("threshold-handle");
     const t0 = model.get("threshold");
-    const key = (k, shift = false) => handle.dispatchEvent(new KeyboardEvent("keydown", { key: k, shiftKey: shift, bubbles: true, cancelable: true }));
+    const key = (k, shift = false) =>
+      handle.dispatchEvent(
+        new KeyboardEvent("keydown", { key: k, shiftKey: shift, bubbles: true, cancelable: true }),
+      );
     key("ArrowRight");
     key("ArrowRight");
     vi.advanceTimersByTime(20);
@@ -175,25 +222,30 @@ describe("AnomalyInspector view", () => {
     expect(other.defaultPrevented).toBe(false);
   });
 
-  it("follows a threshold set in Python, and a user's threshold survives unrelated changes", async () => {
-    const { $, model, view } = setup();
-    model.fromKernel("threshold", -8.5);
-    vi.advanceTimersByTime(20);
-    expect(Number($("threshold-handle").getAttribute("aria-valuenow"))).toBe(-8.5);
-    // Unrelated changes: a theme/size relayout, a view change, a status message.
-    view.relayout();
-    model.fromKernel("message", "");
-    model.fromKernel("y_feature", 1);
-    await Promise.resolve();
-    vi.advanceTimersByTime(20);
-    expect(Number($("threshold-handle").getAttribute("aria-valuenow"))).toBe(-8.5);
-    expect(model.saved.filter((s) => "threshold" in s && s.threshold !== -8.5)).toEqual([]);
-  });
+  it(
+    "follows a threshold set in Python, " + "and a user's threshold survives unrelated changes",
+    async () => {
+      const { $, model, view } = setup();
+      model.fromKernel("threshold", -8.5);
+      vi.advanceTimersByTime(20);
+      expect(Number($("threshold-handle").getAttribute("aria-valuenow"))).toBe(-8.5);
+      // Unrelated changes: a theme/size relayout, a view change, a status message.
+      view.relayout();
+      model.fromKernel("message", "");
+      model.fromKernel("y_feature", 1);
+      await Promise.resolve();
+      vi.advanceTimersByTime(20);
+      expect(Number($("threshold-handle").getAttribute("aria-valuenow"))).toBe(-8.5);
+      expect(model.saved.filter((s) => "threshold" in s && s.threshold !== -8.5)).toEqual([]);
+    },
+  );
 
   it("a view change while keyed moves are pending keeps the keyed threshold", async () => {
     const { $, model } = setup({ d: 3 });
     const handle = $("threshold-handle");
-    handle.dispatchEvent(new KeyboardEvent("keydown", { key: "PageUp", bubbles: true, cancelable: true }));
+    handle.dispatchEvent(
+      new KeyboardEvent("keydown", { key: "PageUp", bubbles: true, cancelable: true }),
+    );
     const keyed = Number(handle.getAttribute("aria-valuenow"));
     model.fromKernel("x_feature", 2); // arrives before the debounced commit
     await Promise.resolve();
@@ -235,12 +287,17 @@ describe("AnomalyInspector view", () => {
     const { $, model, c } = setup();
     $("best-f1").click();
     const t = lastSaved(model, "threshold");
-    const index = new ScoreIndex(c.sorted, Uint8Array.from(c.order, (i) => c.labels[i]));
+    const index = new ScoreIndex(
+      c.sorted,
+      Uint8Array.from(c.order, (i) => c.labels[i]),
+    );
     expect(index.summary(t).metrics.f1).toBe(index.bestF1().f1);
     expect(Number($("f1").dataset.value)).toBe(index.bestF1().f1);
     // The first point of the curve flags the lowest score alone.
     const [, x, y] = /^M([\d.]+),([\d.]+)/.exec($("pr-line").getAttribute("d")).map(Number);
-    $("pr-curve").dispatchEvent(new MouseEvent("pointerdown", { clientX: x + 2, clientY: y - 1, bubbles: true }));
+    $("pr-curve").dispatchEvent(
+      new MouseEvent("pointerdown", { clientX: x + 2, clientY: y - 1, bubbles: true }),
+    );
     expect(countBelow(c.sorted, lastSaved(model, "threshold"))).toBe(1);
     expect($("anomaly-count").dataset.value).toBe("1");
   });
@@ -255,7 +312,16 @@ describe("AnomalyInspector view", () => {
     model.fromKernel("busy", true);
     expect($("refit").disabled).toBe(true);
     expect($("refit-status").textContent).toMatch(/Refitting/);
-    const info = { n_samples: 200, n_removed: 10, n_kept: 190, n_flagged_before: 10, n_flagged_after: 10, n_removed_still_flagged: 9, n_refits: 1, rule: "contamination" };
+    const info = {
+      n_samples: 200,
+      n_removed: 10,
+      n_kept: 190,
+      n_flagged_before: 10,
+      n_flagged_after: 10,
+      n_removed_still_flagged: 9,
+      n_refits: 1,
+      rule: "contamination",
+    };
     model.fromKernel("refit_info", info);
     model.fromKernel("n_refits", 1);
     model.fromKernel("busy", false);
@@ -280,7 +346,11 @@ describe("AnomalyInspector view", () => {
     const { $, model, c } = setup();
     const shifted = c.sorted.map((s) => s - 1);
     model.state._sorted_scores = enc(Array.from(shifted), [200], "float64");
-    model.state._display_scores = enc(c.scores.map((s) => s - 1), [200], "float64");
+    model.state._display_scores = enc(
+      c.scores.map((s) => s - 1),
+      [200],
+      "float64",
+    );
     const t = thresholdFromContamination(shifted, 0.05);
     model.fromKernel("_sorted_scores", model.state._sorted_scores);
     model.fromKernel("_display_scores", model.state._display_scores);
@@ -301,7 +371,9 @@ describe("AnomalyInspector view", () => {
     expect(legend).toContain("log p(x) = threshold");
     // Hover the first point (happy-dom has no layout: client coordinates are plot pixels).
     const [px, py] = view.dataPlot.position(0);
-    el.querySelector(".gmm-plot").dispatchEvent(new MouseEvent("pointermove", { clientX: px, clientY: py, bubbles: true }));
+    el.querySelector(".gmm-plot").dispatchEvent(
+      new MouseEvent("pointermove", { clientX: px, clientY: py, bubbles: true }),
+    );
     const tip = $("hover-info");
     expect(tip.hidden).toBe(false);
     expect(tip.textContent).toContain("row 0");
@@ -328,7 +400,9 @@ describe("AnomalyInspector view", () => {
     expect($("threshold-handle")).not.toBeNull();
     const i = c.order[0]; // the lowest score: flagged
     const [px, py] = view.dataPlot.position(i);
-    el.querySelector(".gmm-plot").dispatchEvent(new MouseEvent("pointermove", { clientX: px, clientY: py, bubbles: true }));
+    el.querySelector(".gmm-plot").dispatchEvent(
+      new MouseEvent("pointermove", { clientX: px, clientY: py, bubbles: true }),
+    );
     expect($("hover-info").hidden).toBe(false);
     expect($("hover-info").textContent).toContain("flagged");
     expect($("hover-ring").getAttribute("visibility")).toBeNull();
@@ -405,41 +479,60 @@ describe("keyboard steps", () => {
 
 describe("read-out text", () => {
   it("formats counts, percentages, statuses and hover lines", () => {
-    expect(countLabel({ count: 1234, n: 100000, percentile: 1.234 })).toBe("1,234 of 100,000 points (1.234 %)");
+    expect(countLabel({ count: 1234, n: 100000, percentile: 1.234 })).toBe(
+      "1,234 of 100,000 points (1.234 %)",
+    );
     expect(formatPercent(4, 1000)).toBe("4.0 %");
     expect(refitLabel(1)).toBe("Refit without 1 anomaly");
     expect(refitStatus({})).toBe("");
-    expect(refitStatus({ n_samples: 10, n_kept: 9, n_removed: 1, n_flagged_after: 1, n_removed_still_flagged: 1, n_refits: 2, rule: "percentile" })).toMatch(/^Refit #2: .*same fraction flagged/);
-    expect(hoverLines({ row: 5, score: -3.25, flagged: true, label: null })).toEqual(["row 5 \u00b7 flagged", "log-density \u22123.250"]);
+    expect(
+      refitStatus({
+        n_samples: 10,
+        n_kept: 9,
+        n_removed: 1,
+        n_flagged_after: 1,
+        n_removed_still_flagged: 1,
+        n_refits: 2,
+        rule: "percentile",
+      }),
+    ).toMatch(/^Refit #2: .*same fraction flagged/);
+    expect(hoverLines({ row: 5, score: -3.25, flagged: true, label: null })).toEqual([
+      "row 5 \u00b7 flagged",
+      "log-density \u22123.250",
+    ]);
   });
 });
 
 describe("ids of SVG defs", () => {
-  it("are unique and carry a per-bundle token, so two widgets on a page never share a clip path", async () => {
-    const { uniqueId } = await import("../src/lib/dom.js");
-    const a = uniqueId("gmm-clip");
-    const b = uniqueId("gmm-clip");
-    expect(a).not.toBe(b);
-    expect(a).toMatch(/^gmm-clip-[a-z0-9]+-\d+$/);
-    document.body.replaceChildren();
-    for (let k = 0; k < 2; k++) {
-      const c = makeCase();
-      const el = document.createElement("div");
-      document.body.appendChild(el);
-      const model = mockModel(c.state);
-      model.send = () => {};
-      new AnomalyInspectorView(model, el, { raf: (cb) => cb() });
-    }
-    const ids = [...document.querySelectorAll("clipPath")].map((n) => n.id);
-    expect(ids.length).toBeGreaterThanOrEqual(6);
-    expect(new Set(ids).size).toBe(ids.length);
-    document.body.replaceChildren();
-  });
+  it(
+    "are unique and carry a per-bundle token, " +
+      "so two widgets on a page never share a clip path",
+    async () => {
+      const { uniqueId } = await import("../src/lib/dom.js");
+      const a = uniqueId("gmm-clip");
+      const b = uniqueId("gmm-clip");
+      expect(a).not.toBe(b);
+      expect(a).toMatch(/^gmm-clip-[a-z0-9]+-\d+$/);
+      document.body.replaceChildren();
+      for (let k = 0; k < 2; k++) {
+        const c = makeCase();
+        const el = document.createElement("div");
+        document.body.appendChild(el);
+        const model = mockModel(c.state);
+        model.send = () => {};
+        new AnomalyInspectorView(model, el, { raf: (cb) => cb() });
+      }
+      const ids = [...document.querySelectorAll("clipPath")].map((n) => n.id);
+      expect(ids.length).toBeGreaterThanOrEqual(6);
+      expect(new Set(ids).size).toBe(ids.length);
+      document.body.replaceChildren();
+    },
+  );
 });
 
 describe("RenderProbe", () => {
   it("keeps the last renders, oldest first", async () => {
-    const { RenderProbe } = await import("../src/lib/perf.js");
+    const { RenderProbe } = await import("../src/anomaly_inspector/perf.js");
     const probe = new RenderProbe(3);
     for (let k = 0; k < 5; k++) probe.stop(probe.start() - k); // k ms ago
     const el = document.createElement("div");

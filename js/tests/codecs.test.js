@@ -1,10 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { decodeArray, decodeTree, encodeArray, isEncodedArray, toDataView, unpackMessage } from "../src/lib/codecs.js";
+import {
+  decodeArray,
+  decodeTree,
+  encodeArray,
+  isEncodedArray,
+  toDataView,
+  unpackMessage,
+} from "../src/lib/codecs.js";
 
 function littleEndianFloat32(values, offset = 0) {
   const buf = new ArrayBuffer(offset + values.length * 4);
   const view = new DataView(buf);
-  values.forEach((v, i) => view.setFloat32(offset + i * 4, v, true));
+  values.forEach((v, i) => {
+    view.setFloat32(offset + i * 4, v, true);
+  });
   return new DataView(buf, offset, values.length * 4);
 }
 
@@ -41,11 +50,15 @@ describe("decodeArray", () => {
 
   it("refuses a buffer whose size does not match the shape", () => {
     const view = littleEndianFloat32([1, 2, 3]);
-    expect(() => decodeArray({ shape: [2, 2], dtype: "float32", buffer: view })).toThrow(/needs 16/);
+    expect(() => decodeArray({ shape: [2, 2], dtype: "float32", buffer: view })).toThrow(
+      /needs 16/,
+    );
   });
 
   it("refuses unknown dtypes and non-arrays", () => {
-    expect(() => decodeArray({ shape: [1], dtype: "complex64", buffer: new ArrayBuffer(8) })).toThrow(/unsupported dtype/);
+    expect(() =>
+      decodeArray({ shape: [1], dtype: "complex64", buffer: new ArrayBuffer(8) }),
+    ).toThrow(/unsupported dtype/);
     expect(() => decodeArray({ shape: [1] })).toThrow(/not an encoded array/);
     expect(decodeArray(null)).toBeNull();
     expect(() => toDataView("abc")).toThrow(TypeError);
@@ -86,8 +99,17 @@ describe("decodeTree and unpackMessage", () => {
     const m = encodeArray([1, 2, 3, 4], [2, 2]);
     const content = {
       type: "frames",
-      state: { start: 3, frames: { weights: { shape: [2], dtype: "float32" }, list: [{ shape: [2, 2], dtype: "float32" }] } },
-      buffer_paths: [["frames", "weights", "buffer"], ["frames", "list", 0, "buffer"]],
+      state: {
+        start: 3,
+        frames: {
+          weights: { shape: [2], dtype: "float32" },
+          list: [{ shape: [2, 2], dtype: "float32" }],
+        },
+      },
+      buffer_paths: [
+        ["frames", "weights", "buffer"],
+        ["frames", "list", 0, "buffer"],
+      ],
     };
     const out = unpackMessage(content, [w.buffer, new Uint8Array(m.buffer.buffer)]);
     expect(out.start).toBe(3);

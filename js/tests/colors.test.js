@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { componentColors, luminance, mixColors, parseColor, readTheme, rgbString } from "../src/lib/colors.js";
+import {
+  componentColors,
+  luminance,
+  mixColors,
+  parseColor,
+  readTheme,
+  rgbString,
+} from "../src/lib/colors.js";
 
 describe("parseColor", () => {
   it("reads hex and rgb() notations", () => {
@@ -49,7 +56,8 @@ describe("readTheme", () => {
   it("detects a dark theme from --jp-layout-color0", () => {
     // As JupyterLab's dark theme does: variables on :root, inherited by the widget.
     const style = document.createElement("style");
-    style.textContent = ":root { --jp-layout-color0: #111111; --jp-ui-font-color0: rgba(255, 255, 255, 1); }";
+    style.textContent =
+      ":root { --jp-layout-color0: #111111; --jp-ui-font-color0: rgba(255, 255, 255, 1); }";
     document.head.appendChild(style);
     const el = document.createElement("div");
     document.body.appendChild(el);
@@ -61,12 +69,18 @@ describe("readTheme", () => {
 
 describe("mixColors", () => {
   it("gives a point the colour of the component it belongs to", () => {
-    const colors = [[255, 0, 0], [0, 0, 255]];
+    const colors = [
+      [255, 0, 0],
+      [0, 0, 255],
+    ];
     const out = mixColors(Float32Array.from([1, 0, 0, 1]), 2, colors);
     expect(Array.from(out)).toEqual([255, 0, 0, 0, 0, 255]);
   });
   it("blends in linear light: a 50/50 point is brighter than the sRGB average", () => {
-    const out = mixColors(Float32Array.from([0.5, 0.5]), 1, [[255, 0, 0], [0, 255, 0]]);
+    const out = mixColors(Float32Array.from([0.5, 0.5]), 1, [
+      [255, 0, 0],
+      [0, 255, 0],
+    ]);
     expect(out[0]).toBeGreaterThan(128);
     expect(out[0]).toBe(out[1]);
     expect(out[2]).toBe(0);

@@ -1,20 +1,31 @@
 import { describe, expect, it } from "vitest";
-import { contourSegments, intervalsBelow, logDensity1d, logDensityGrid, logSumExp, paintBelow, segmentsPath } from "../src/lib/contour.js";
+import {
+  contourSegments,
+  intervalsBelow,
+  logDensity1d,
+  logDensityGrid,
+  logSumExp,
+  paintBelow,
+  segmentsPath,
+} from "../src/anomaly_inspector/contour.js";
 
 function gridOf(f, n = 41, span = 2) {
   const values = new Float64Array(n * n);
   const d = (2 * span) / (n - 1);
-  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) values[j * n + i] = f(-span + i * d, -span + j * d);
+  for (let j = 0; j < n; j++)
+    for (let i = 0; i < n; i++) values[j * n + i] = f(-span + i * d, -span + j * d);
   return { values, nx: n, ny: n, x0: -span, y0: -span, dx: d, dy: d };
 }
 
 describe("marching squares", () => {
   it("traces a circle at the right radius, as a closed set of segments", () => {
     const grid = gridOf((x, y) => -(x * x + y * y));
-    const seg = contourSegments(grid, -0.93); // x^2 + y^2 = 0.93 (93 is no sum of two squares: no node on it)
+    // x^2 + y^2 = 0.93 (93 is no sum of two squares: no node on it)
+    const seg = contourSegments(grid, -0.93);
     expect(seg.length % 4).toBe(0);
     expect(seg.length / 4).toBeGreaterThan(60);
-    for (let o = 0; o < seg.length; o += 2) expect(Math.hypot(seg[o], seg[o + 1])).toBeCloseTo(Math.sqrt(0.93), 2);
+    for (let o = 0; o < seg.length; o += 2)
+      expect(Math.hypot(seg[o], seg[o + 1])).toBeCloseTo(Math.sqrt(0.93), 2);
     // Closed: every end point is shared by exactly two segments.
     const key = (o) => `${seg[o].toFixed(9)},${seg[o + 1].toFixed(9)}`;
     const seen = new Map();
@@ -34,7 +45,15 @@ describe("marching squares", () => {
 
   it("separates the saddle by the centre value", () => {
     // Corners a (0,0) and c (1,1) low, b and d high; row-major values [a, b, d, c].
-    const grid = { values: Float64Array.from([0, 1, 1, 0]), nx: 2, ny: 2, x0: 0, y0: 0, dx: 1, dy: 1 };
+    const grid = {
+      values: Float64Array.from([0, 1, 1, 0]),
+      nx: 2,
+      ny: 2,
+      x0: 0,
+      y0: 0,
+      dx: 1,
+      dy: 1,
+    };
     const mids = (level) => {
       const seg = contourSegments(grid, level);
       expect(seg.length).toBe(8);
@@ -49,13 +68,21 @@ describe("marching squares", () => {
   });
 
   it("writes an SVG path of one M..L per segment", () => {
-    const path = segmentsPath(Float64Array.from([0, 0, 1, 1]), (v) => v * 10, (v) => 100 - v * 10);
+    const path = segmentsPath(
+      Float64Array.from([0, 0, 1, 1]),
+      (v) => v * 10,
+      (v) => 100 - v * 10,
+    );
     expect(path).toBe("M0.0,100.0L10.0,90.0");
   });
 });
 
 describe("mixture log-density grids", () => {
-  const mix2 = { weights: [0.3, 0.7], means: [0, 0, 3, 1], covariances: [Float64Array.from([1, 0.2, 0.2, 0.5]), Float64Array.from([2, 0, 0, 1])] };
+  const mix2 = {
+    weights: [0.3, 0.7],
+    means: [0, 0, 3, 1],
+    covariances: [Float64Array.from([1, 0.2, 0.2, 0.5]), Float64Array.from([2, 0, 0, 1])],
+  };
   it("equals the formula at the nodes", () => {
     const g = logDensityGrid(mix2, [-2, 5], [-1, 3], 8, 5);
     const pdf = (x, y, w, mx, my, a, b, c) => {
@@ -65,7 +92,11 @@ describe("mixture log-density grids", () => {
       const q = (c * dx * dx - 2 * b * dx * dy + a * dy * dy) / det;
       return (w * Math.exp(-0.5 * q)) / (2 * Math.PI * Math.sqrt(det));
     };
-    for (const [i, j] of [[0, 0], [3, 2], [7, 4]]) {
+    for (const [i, j] of [
+      [0, 0],
+      [3, 2],
+      [7, 4],
+    ]) {
       const x = -2 + i * g.dx;
       const y = -1 + j * g.dy;
       const p = pdf(x, y, 0.3, 0, 0, 1, 0.2, 0.5) + pdf(x, y, 0.7, 3, 1, 2, 0, 1);

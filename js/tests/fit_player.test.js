@@ -3,7 +3,7 @@ import widget from "../src/fit_player.js";
 import { FitPlayerView } from "../src/fit_player/view.js";
 import { enc, makeData, makeFrames, mockModel, packMessage, sliceFrames } from "./helpers.js";
 
-function setup(overrides = {}) {
+function setup(overrides = {}, options = {}) {
   const model = mockModel({
     data: makeData(40, 2),
     n_samples: 40,
@@ -22,7 +22,7 @@ function setup(overrides = {}) {
   });
   const el = document.createElement("div");
   document.body.appendChild(el);
-  const view = new FitPlayerView(model, el);
+  const view = new FitPlayerView(model, el, options);
   const $ = (role) => el.querySelector(`[data-gmm-role="${role}"]`);
   const $$ = (role) => el.querySelectorAll(`[data-gmm-role="${role}"]`);
   return { model, el, view, $, $$ };
@@ -59,7 +59,14 @@ describe("FitPlayer view", () => {
     const { $$, $ } = setup();
     const ellipses = $$("ellipse");
     expect(ellipses).toHaveLength(6);
-    expect([...ellipses].map((e) => e.getAttribute("data-sigma")).sort()).toEqual(["1", "1", "1", "2", "2", "2"]);
+    expect([...ellipses].map((e) => e.getAttribute("data-sigma")).sort()).toEqual([
+      "1",
+      "1",
+      "1",
+      "2",
+      "2",
+      "2",
+    ]);
     for (const e of ellipses) expect(e.getAttribute("d")).toMatch(/^M[\d.-]+,[\d.-]+L.*Z$/);
     expect($$("mean")).toHaveLength(3);
     expect($("legend").children).toHaveLength(3);
@@ -91,7 +98,9 @@ describe("FitPlayer view", () => {
     expect($("iteration").textContent).toBe("iter 5 / 5");
     expect(model.get("playing")).toBe(false);
     expect(model.get("frame")).toBe(5);
-    const frameSaves = model.saved.filter((s, i) => i === 0 || s.frame !== model.saved[i - 1].frame);
+    const frameSaves = model.saved.filter(
+      (s, i) => i === 0 || s.frame !== model.saved[i - 1].frame,
+    );
     expect(frameSaves.length).toBeLessThan(6); // debounced, not one message per frame
   });
 
@@ -149,7 +158,9 @@ describe("FitPlayer view", () => {
   });
 
   it("says max_iter reached when the last frame did not converge", () => {
-    const { $, model } = setup({ frames: makeFrames({ F: 4, K: 2, converged: false, maxIter: 3 }) });
+    const { $, model } = setup({
+      frames: makeFrames({ F: 4, K: 2, converged: false, maxIter: 3 }),
+    });
     model.fromKernel("frame", 3);
     expect($("converged-badge").textContent).toBe("max_iter reached");
   });
@@ -167,16 +178,25 @@ describe("FitPlayer view", () => {
     const all = makeFrames({ F: 6, K: 3 });
     const { $, model } = setup({ frames: {}, status: "fitting" });
     expect($("empty").hidden).toBe(false);
-    model.emit("msg:custom", ...packMessage("frames", { start: 0, frames: sliceFrames(all, 0, 2) }));
+    model.emit(
+      "msg:custom",
+      ...packMessage("frames", { start: 0, frames: sliceFrames(all, 0, 2) }),
+    );
     expect($("empty").hidden).toBe(true);
     expect($("scrub").max).toBe("1");
     expect($("converged-badge").textContent).toBe("fitting\u2026");
     vi.advanceTimersByTime(500);
     expect($("iteration").textContent).toBe("iter 1 / 1");
-    model.emit("msg:custom", ...packMessage("frames", { start: 2, frames: sliceFrames(all, 2, 5) }));
+    model.emit(
+      "msg:custom",
+      ...packMessage("frames", { start: 2, frames: sliceFrames(all, 2, 5) }),
+    );
     vi.advanceTimersByTime(100);
     expect($("iteration").textContent).toBe("iter 4 / 4"); // follows the fit
-    model.emit("msg:custom", ...packMessage("frames", { start: 5, frames: sliceFrames(all, 5, 6) }));
+    model.emit(
+      "msg:custom",
+      ...packMessage("frames", { start: 5, frames: sliceFrames(all, 5, 6) }),
+    );
     // The fit ends: the kernel sends the whole batch and the status.
     model.fromKernel("frames", all);
     model.fromKernel("status", "done");
@@ -193,7 +213,12 @@ describe("FitPlayer view", () => {
 
   it("draws a stacked histogram with component and mixture densities for 1-D data", () => {
     const frames = makeFrames({ F: 3, K: 2, d: 1, type: "spherical" });
-    const { el, $, $$ } = setup({ data: makeData(60, 1), n_samples: 60, feature_names: ["height"], frames });
+    const { el, $, $$ } = setup({
+      data: makeData(60, 1),
+      n_samples: 60,
+      feature_names: ["height"],
+      frames,
+    });
     expect(el.querySelector("canvas")).toBeNull();
     const bars = el.querySelectorAll(".gmm-bars rect");
     expect(bars.length % 2).toBe(0);
@@ -212,8 +237,15 @@ describe("FitPlayer view", () => {
       mean: enc([0, 0, 0, 0], [d]),
       explained_variance_ratio: enc([0.6, 0.3], [2]),
     };
-    const { el, $, model } = setup({ data: makeData(30, d), n_samples: 30, feature_names: ["a", "b", "c", "e"], frames: makeFrames({ F: 3, K: 2, d }), pca });
-    const titles = () => [...el.querySelectorAll(".gmm-plot .gmm-axis-title")].map((t) => t.textContent);
+    const { el, $, model } = setup({
+      data: makeData(30, d),
+      n_samples: 30,
+      feature_names: ["a", "b", "c", "e"],
+      frames: makeFrames({ F: 3, K: 2, d }),
+      pca,
+    });
+    const titles = () =>
+      [...el.querySelectorAll(".gmm-plot .gmm-axis-title")].map((t) => t.textContent);
     expect(titles()).toEqual(["a", "b"]);
     const x = $("x-feature");
     x.value = "2";
@@ -241,8 +273,48 @@ describe("FitPlayer view", () => {
     expect($("iteration").textContent).toBe("no frames");
   });
 
+  it("takes options from a view that embeds it: empty text, a hook after drawing, export", () => {
+    const drawn = [];
+    const exported = [];
+    let player = null; // the hook runs while the view is built, too
+    const { $, model, view } = setup(
+      {},
+      {
+        emptyText: "Fitting\u2026",
+        onRender: () => drawn.push(player ? player.playback.index : "building"),
+        onExport: (format) => exported.push(format),
+      },
+    );
+    player = view;
+    expect($("empty").textContent).toBe("Fitting\u2026");
+    expect(drawn.length).toBeGreaterThan(0); // every drawing, the first ones too
+    drawn.length = 0;
+    $("step").click();
+    expect(drawn).toEqual([1]);
+    model.fromKernel("frames", {});
+    expect($("empty").hidden).toBe(false);
+    expect(drawn.length).toBeGreaterThan(1); // the empty state is a drawing too
+    $("export-png").click();
+    $("export-svg").click();
+    expect(exported).toEqual(["png", "svg"]);
+  });
+
   it("removes its listeners and DOM when destroyed (the anywidget render contract)", () => {
-    const model = mockModel({ data: makeData(10, 2), n_samples: 10, feature_names: [], frames: makeFrames({ F: 2 }), frame: 0, playing: false, fps: 5, status: "done", source: "fit", projection: "features", x_feature: 0, y_feature: 1, pca: {} });
+    const model = mockModel({
+      data: makeData(10, 2),
+      n_samples: 10,
+      feature_names: [],
+      frames: makeFrames({ F: 2 }),
+      frame: 0,
+      playing: false,
+      fps: 5,
+      status: "done",
+      source: "fit",
+      projection: "features",
+      x_feature: 0,
+      y_feature: 1,
+      pca: {},
+    });
     const el = document.createElement("div");
     const cleanup = widget.render({ model, el });
     expect(model.listenerCount()).toBeGreaterThan(5);
@@ -254,5 +326,7 @@ describe("FitPlayer view", () => {
 });
 
 function $$path($, k) {
-  return $("plot").querySelector(`[data-gmm-role="ellipse"][data-component="${k}"]`).getAttribute("d");
+  return $("plot")
+    .querySelector(`[data-gmm-role="ellipse"][data-component="${k}"]`)
+    .getAttribute("d");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { covarianceSize, FrameStore } from "../src/lib/frames.js";
+import { covarianceSize, FrameStore } from "../src/fit_player/frames.js";
 import { badgeState, boundLabel, counterLabel, pointsLabel } from "../src/fit_player/labels.js";
 import { makeFrames, sliceFrames } from "./helpers.js";
 
@@ -85,6 +85,8 @@ describe("labels", () => {
     expect(boundLabel(s.get(0))).toMatch(/initialisation/);
     expect(boundLabel(s.get(2))).toMatch(/lower bound \u22122\.8.*\u0394 0\.1/);
     expect(pointsLabel(500, 500)).toBe("500 points");
-    expect(pointsLabel(100000, 250000)).toMatch(/100,000 of 250,000 points shown \(uniform random subsample/);
+    expect(pointsLabel(100000, 250000)).toMatch(
+      /100,000 of 250,000 points shown \(uniform random subsample/,
+    );
   });
 });

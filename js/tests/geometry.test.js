@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { eigen2, ellipsePoints } from "../src/lib/ellipse.js";
-import { cholesky, expandCovariances, mixtureDensity1d, normalPdf, responsibilities } from "../src/lib/gaussian.js";
-import { featurePair, linearProjection, projectCovariance, projectMean, projectPoints } from "../src/lib/projection.js";
+import {
+  cholesky,
+  expandCovariances,
+  mixtureDensity1d,
+  normalPdf,
+  responsibilities,
+} from "../src/lib/gaussian.js";
+import {
+  featurePair,
+  linearProjection,
+  projectCovariance,
+  projectMean,
+  projectPoints,
+} from "../src/lib/projection.js";
 
 describe("eigen2 and ellipsePoints", () => {
   it("finds the axes of a diagonal covariance", () => {
@@ -43,7 +55,9 @@ describe("gaussian", () => {
     const tied = expandCovariances([2, 1, 1, 2], "tied", 2, 2);
     expect(Array.from(tied[0])).toEqual([2, 1, 1, 2]);
     expect(Array.from(tied[1])).toEqual([2, 1, 1, 2]);
-    expect(Array.from(expandCovariances([1, 0, 0, 1, 5, 0, 0, 5], "full", 2, 2)[1])).toEqual([5, 0, 0, 5]);
+    expect(Array.from(expandCovariances([1, 0, 0, 1, 5, 0, 0, 5], "full", 2, 2)[1])).toEqual([
+      5, 0, 0, 5,
+    ]);
     expect(() => expandCovariances([1], "weird", 1, 1)).toThrow(/unknown covariance type/);
   });
 
@@ -60,13 +74,21 @@ describe("gaussian", () => {
   it("gives responsibilities that sum to one and match a hand computation", () => {
     // 1-D, two components: N(0, 1) and N(3, 1), weights 0.25 / 0.75.
     const X = Float32Array.from([0, 1.5, 3]);
-    const { resp, logLik } = responsibilities(X, 3, 1, [0.25, 0.75], [0, 3], [Float64Array.of(1), Float64Array.of(1)]);
+    const { resp, logLik } = responsibilities(
+      X,
+      3,
+      1,
+      [0.25, 0.75],
+      [0, 3],
+      [Float64Array.of(1), Float64Array.of(1)],
+    );
     for (let i = 0; i < 3; i++) expect(resp[2 * i] + resp[2 * i + 1]).toBeCloseTo(1, 6);
     const p0 = 0.25 * normalPdf(1.5, 0, 1);
     const p1 = 0.75 * normalPdf(1.5, 3, 1);
     expect(resp[2]).toBeCloseTo(p0 / (p0 + p1), 6);
     let ll = 0;
-    for (const x of [0, 1.5, 3]) ll += Math.log(0.25 * normalPdf(x, 0, 1) + 0.75 * normalPdf(x, 3, 1));
+    for (const x of [0, 1.5, 3])
+      ll += Math.log(0.25 * normalPdf(x, 0, 1) + 0.75 * normalPdf(x, 3, 1));
     expect(logLik).toBeCloseTo(ll / 3, 10);
   });
 
@@ -81,7 +103,14 @@ describe("gaussian", () => {
 
   it("gives no responsibility to a component with zero weight", () => {
     const X = Float32Array.from([0]);
-    const { resp } = responsibilities(X, 1, 1, [0, 1], [0, 10], [Float64Array.of(1), Float64Array.of(1)]);
+    const { resp } = responsibilities(
+      X,
+      1,
+      1,
+      [0, 1],
+      [0, 10],
+      [Float64Array.of(1), Float64Array.of(1)],
+    );
     expect(resp[0]).toBe(0);
     expect(resp[1]).toBe(1);
   });

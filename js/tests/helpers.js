@@ -48,7 +48,15 @@ export function enc(values, shape, dtype = "float32") {
  * Frames of a K-component mixture in d dimensions whose means drift from `from` to
  * `to` over F frames (full covariances = identity * scale).
  */
-export function makeFrames({ F = 5, K = 2, d = 2, type = "full", maxIter = 100, converged = true, inits = null } = {}) {
+export function makeFrames({
+  F = 5,
+  K = 2,
+  d = 2,
+  type = "full",
+  maxIter = 100,
+  converged = true,
+  inits = null,
+} = {}) {
   const weights = [];
   const means = [];
   const covs = [];
@@ -62,10 +70,15 @@ export function makeFrames({ F = 5, K = 2, d = 2, type = "full", maxIter = 100, 
     const firstOfInit = inits ? inits.indexOf(initIndex) : 0;
     const it = f - firstOfInit;
     for (let k = 0; k < K; k++) weights.push(1 / K);
-    for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) means.push(k * 4 * (1 - 0.5 / (f + 1)) + j * 0.1);
-    if (type === "full") for (let k = 0; k < K; k++) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) covs.push(i === j ? 1 : 0);
-    else if (type === "tied") for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) covs.push(i === j ? 1 : 0);
-    else if (type === "diag") for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) covs.push(1 + j);
+    for (let k = 0; k < K; k++)
+      for (let j = 0; j < d; j++) means.push(k * 4 * (1 - 0.5 / (f + 1)) + j * 0.1);
+    if (type === "full")
+      for (let k = 0; k < K; k++)
+        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) covs.push(i === j ? 1 : 0);
+    else if (type === "tied")
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) covs.push(i === j ? 1 : 0);
+    else if (type === "diag")
+      for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) covs.push(1 + j);
     else for (let k = 0; k < K; k++) covs.push(1 + k);
     lb.push(it === 0 ? -Infinity : -3 + it * 0.1);
     change.push(it === 0 ? NaN : 0.1);
@@ -74,7 +87,9 @@ export function makeFrames({ F = 5, K = 2, d = 2, type = "full", maxIter = 100, 
     const lastOfInit = inits ? f === inits.lastIndexOf(initIndex) : f === F - 1;
     conv.push(converged && lastOfInit ? 1 : 0);
   }
-  const covShape = { full: [F, K, d, d], tied: [F, d, d], diag: [F, K, d], spherical: [F, K] }[type];
+  const covShape = { full: [F, K, d, d], tied: [F, d, d], diag: [F, K, d], spherical: [F, K] }[
+    type
+  ];
   return {
     covariance_type: type,
     n_components: K,
@@ -88,21 +103,35 @@ export function makeFrames({ F = 5, K = 2, d = 2, type = "full", maxIter = 100, 
     n_iter: enc(nIter, [F], "int32"),
     init: enc(init, [F], "int32"),
     converged: enc(conv, [F], "uint8"),
-    elapsed: enc(nIter.map((i) => i * 0.01), [F]),
+    elapsed: enc(
+      nIter.map((i) => i * 0.01),
+      [F],
+    ),
   };
 }
 
 /** n points in two clusters in d dimensions, encoded. */
 export function makeData(n = 40, d = 2) {
   const values = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) values.push((i % 2) * 4 + ((i * 7 + j * 3) % 5) / 5);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) values.push((i % 2) * 4 + ((i * 7 + j * 3) % 5) / 5);
   return enc(values, [n, d]);
 }
 
 /** Drop a leading run of frames from a batch (as a streamed chunk would hold). */
 export function sliceFrames(batch, start, end) {
   const out = { ...batch };
-  for (const key of ["weights", "means", "covariances", "lower_bound", "change", "n_iter", "init", "converged", "elapsed"]) {
+  for (const key of [
+    "weights",
+    "means",
+    "covariances",
+    "lower_bound",
+    "change",
+    "n_iter",
+    "init",
+    "converged",
+    "elapsed",
+  ]) {
     const a = batch[key];
     const per = a.shape.slice(1).reduce((x, y) => x * y, 1);
     const size = { float32: 4, int32: 4, uint8: 1, float64: 8 }[a.dtype];
@@ -110,7 +139,11 @@ export function sliceFrames(batch, start, end) {
     out[key] = {
       shape: [end - start, ...a.shape.slice(1)],
       dtype: a.dtype,
-      buffer: new DataView(view.buffer, view.byteOffset + start * per * size, (end - start) * per * size),
+      buffer: new DataView(
+        view.buffer,
+        view.byteOffset + start * per * size,
+        (end - start) * per * size,
+      ),
     };
   }
   return out;

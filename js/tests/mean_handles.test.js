@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createLocalModel } from "../src/lib/local_model.js";
-import { DRAG_THRESHOLD, KEY_COMMIT_DELAY, createMeanHandles, keyStep, moveMean } from "../src/lib/mean_handles.js";
+import {
+  DRAG_THRESHOLD,
+  KEY_COMMIT_DELAY,
+  createMeanHandles,
+  keyStep,
+  moveMean,
+} from "../src/mixture_explorer/mean_handles.js";
 import { featurePair, linearProjection, projectMean } from "../src/lib/projection.js";
 import { linearScale } from "../src/lib/scale.js";
 import { mockModel } from "./helpers.js";
@@ -46,7 +52,13 @@ describe("keyStep", () => {
   });
 });
 
-function setup(points = [[0, 0], [5, 5]], axis = "xy") {
+function setup(
+  points = [
+    [0, 0],
+    [5, 5],
+  ],
+  axis = "xy",
+) {
   const root = document.createElementNS("http://www.w3.org/2000/svg", "svg");
   const layer = document.createElementNS("http://www.w3.org/2000/svg", "g");
   root.appendChild(layer);
@@ -65,7 +77,15 @@ function setup(points = [[0, 0], [5, 5]], axis = "xy") {
   return { handles, layer, events, nodes, scales, items };
 }
 
-const pointer = (type, x, y, extra = {}) => new PointerEvent(type, { clientX: x, clientY: y, bubbles: true, pointerId: 1, button: 0, ...extra });
+const pointer = (type, x, y, extra = {}) =>
+  new PointerEvent(type, {
+    clientX: x,
+    clientY: y,
+    bubbles: true,
+    pointerId: 1,
+    button: 0,
+    ...extra,
+  });
 
 describe("mean handles", () => {
   beforeEach(() => vi.useFakeTimers());
@@ -87,7 +107,11 @@ describe("mean handles", () => {
   });
 
   it("re-rendering with fewer items removes the last handles", () => {
-    const { handles, nodes, scales } = setup([[0, 0], [1, 1], [2, 2]]);
+    const { handles, nodes, scales } = setup([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ]);
     handles.render([{ point: [0, 0], color: [0, 0, 0], label: "a" }], scales);
     expect(nodes()).toHaveLength(1);
   });
@@ -142,7 +166,8 @@ describe("mean handles", () => {
     const h = nodes()[1];
     const outer = vi.fn();
     document.body.addEventListener("keydown", outer);
-    for (const key of ["ArrowRight", "ArrowRight", "ArrowUp"]) h.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+    for (const key of ["ArrowRight", "ArrowRight", "ArrowUp"])
+      h.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
     expect(outer).not.toHaveBeenCalled(); // the player's and JupyterLab's keys stay out
     expect(events.filter((e) => e[0] === "commit")).toHaveLength(0);
     const last = events[events.length - 1];
@@ -204,7 +229,11 @@ describe("createLocalModel", () => {
     expect(parent.saved).toHaveLength(1);
     expect(parent.get("fps")).toBe(10);
     parent.fromKernel("fps", 2);
-    expect(seen).toEqual([["frame", 3], ["fps", 10], ["fps", 2]]);
+    expect(seen).toEqual([
+      ["frame", 3],
+      ["fps", 10],
+      ["fps", 2],
+    ]);
   });
 
   it("update() sets every key before any change event fires", () => {
@@ -253,7 +282,8 @@ describe("formatScore and keepKeys", async () => {
     outer.appendChild(box);
     box.appendChild(inner);
     const stop = keepKeys(box);
-    for (const key of ["ArrowRight", "Tab", "Escape", "5"]) inner.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+    for (const key of ["ArrowRight", "Tab", "Escape", "5"])
+      inner.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
     inner.dispatchEvent(new KeyboardEvent("keydown", { key: "s", ctrlKey: true, bubbles: true }));
     expect(seen).toEqual(["Tab", "Escape", "s"]);
     stop();

@@ -1,9 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import widget from "../src/mixture_explorer.js";
 import { decodeArray } from "../src/lib/codecs.js";
-import { KEY_COMMIT_DELAY } from "../src/lib/mean_handles.js";
+import { KEY_COMMIT_DELAY } from "../src/mixture_explorer/mean_handles.js";
 import { parseIntIn, parseSeed } from "../src/mixture_explorer/controls.js";
-import { controlsMatch, currentControls, handlePositions, initModeText, readoutRows } from "../src/mixture_explorer/state.js";
+import {
+  controlsMatch,
+  currentControls,
+  handlePositions,
+  initModeText,
+  readoutRows,
+} from "../src/mixture_explorer/state.js";
 import { MixtureExplorerView } from "../src/mixture_explorer/view.js";
 import { enc, makeData, makeFrames, mockModel, packMessage } from "./helpers.js";
 
@@ -12,10 +18,27 @@ const INITIAL = [
   [4.2, 4.1],
   [8.0, 8.3],
 ];
-const SCORES = { log_likelihood: -2.5, bic: 210.5, aic: 200.25, icl: 215.0, n_iter: 5, converged: true, n_parameters: 17, n_samples: 40 };
+const SCORES = {
+  log_likelihood: -2.5,
+  bic: 210.5,
+  aic: 200.25,
+  icl: 215.0,
+  n_iter: 5,
+  converged: true,
+  n_parameters: 17,
+  n_samples: 40,
+};
 
 function controls(over = {}) {
-  return { n_components: 3, covariance_type: "full", random_state: 0, n_init: 1, init_params: "kmeans", handles: null, ...over };
+  return {
+    n_components: 3,
+    covariance_type: "full",
+    random_state: 0,
+    n_init: 1,
+    init_params: "kmeans",
+    handles: null,
+    ...over,
+  };
 }
 
 /** A fit result as Python's MixtureExplorer._send_result builds it. */
@@ -31,7 +54,10 @@ function result(over = {}) {
     scores: SCORES,
     previous: null,
     ...over,
-    controls: { ...c, handles: c.handles ? enc(c.handles, [c.handles.length, 2], "float64") : null },
+    controls: {
+      ...c,
+      handles: c.handles ? enc(c.handles, [c.handles.length, 2], "float64") : null,
+    },
   };
 }
 
@@ -65,8 +91,14 @@ function setup(overrides = {}) {
   return { model, el, view, $, $$, state };
 }
 
-const pointer = (type, x, y) => new PointerEvent(type, { clientX: x, clientY: y, bubbles: true, pointerId: 1, button: 0 });
-const translate = (node) => node.getAttribute("transform").match(/translate\(([-\d.]+),([-\d.]+)\)/).slice(1).map(Number);
+const pointer = (type, x, y) =>
+  new PointerEvent(type, { clientX: x, clientY: y, bubbles: true, pointerId: 1, button: 0 });
+const translate = (node) =>
+  node
+    .getAttribute("transform")
+    .match(/translate\(([-\d.]+),([-\d.]+)\)/)
+    .slice(1)
+    .map(Number);
 const handlesOf = (model) => {
   const a = decodeArray(model.get("handles"));
   return Array.from({ length: a.shape[0] }, (_, k) => Array.from(a.data.slice(k * 2, k * 2 + 2)));
@@ -76,34 +108,69 @@ describe("MixtureExplorer state logic", () => {
   it("a fit matches only the controls it was made with, handles compared exactly", () => {
     const model = mockModel(controls({ handles: enc(INITIAL, [3, 2], "float64") }));
     const now = currentControls(model);
-    expect(controlsMatch(result({ controls: controls({ handles: INITIAL }) }).controls, now)).toBe(true);
+    expect(controlsMatch(result({ controls: controls({ handles: INITIAL }) }).controls, now)).toBe(
+      true,
+    );
     const moved = INITIAL.map((r) => r.slice());
     moved[2][1] += 1e-12;
-    expect(controlsMatch(result({ controls: controls({ handles: moved }) }).controls, now)).toBe(false);
+    expect(controlsMatch(result({ controls: controls({ handles: moved }) }).controls, now)).toBe(
+      false,
+    );
     expect(controlsMatch(result().controls, now)).toBe(false); // automatic vs handles
-    expect(controlsMatch(result({ controls: controls({ handles: INITIAL, n_init: 2 }) }).controls, now)).toBe(false);
+    expect(
+      controlsMatch(result({ controls: controls({ handles: INITIAL, n_init: 2 }) }).controls, now),
+    ).toBe(false);
     expect(controlsMatch(null, now)).toBe(false);
   });
 
   it("random_state null (no seed) matches null, not 0", () => {
     const model = mockModel(controls({ random_state: null }));
-    expect(controlsMatch(result({ controls: controls({ random_state: null }) }).controls, currentControls(model))).toBe(true);
+    expect(
+      controlsMatch(
+        result({ controls: controls({ random_state: null }) }).controls,
+        currentControls(model),
+      ),
+    ).toBe(true);
     expect(controlsMatch(result().controls, currentControls(model))).toBe(false);
   });
 
   it("handle positions: the handles asked for, else the automatic init, then previews", () => {
     const initial = decodeArray(enc(INITIAL, [3, 2], "float64"));
-    const asked = decodeArray(enc([[1, 1], [2, 2]], [2, 2], "float64"));
+    const asked = decodeArray(
+      enc(
+        [
+          [1, 1],
+          [2, 2],
+        ],
+        [2, 2],
+        "float64",
+      ),
+    );
     expect(handlePositions(null, initial, 3).map((r) => Array.from(r))).toEqual(INITIAL);
     expect(handlePositions(null, initial, 2)).toHaveLength(2); // K lowered, kernel not answered yet
-    expect(handlePositions(asked, initial, 2).map((r) => Array.from(r))).toEqual([[1, 1], [2, 2]]);
-    const previews = new Map([[1, Float64Array.from([9, 9])], [7, Float64Array.from([0, 0])]]);
-    expect(handlePositions(asked, initial, 2, previews).map((r) => Array.from(r))).toEqual([[1, 1], [9, 9]]);
+    expect(handlePositions(asked, initial, 2).map((r) => Array.from(r))).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    const previews = new Map([
+      [1, Float64Array.from([9, 9])],
+      [7, Float64Array.from([0, 0])],
+    ]);
+    expect(handlePositions(asked, initial, 2, previews).map((r) => Array.from(r))).toEqual([
+      [1, 1],
+      [9, 9],
+    ]);
     expect(handlePositions(null, null, 3)).toEqual([]);
   });
 
   it("read-out rows compare with the previous fit; lower is better for the criteria", () => {
-    const rows = readoutRows(SCORES, { ...SCORES, bic: 300, log_likelihood: -2.4, n_iter: 9, converged: false });
+    const rows = readoutRows(SCORES, {
+      ...SCORES,
+      bic: 300,
+      log_likelihood: -2.4,
+      n_iter: 9,
+      converged: false,
+    });
     const by = Object.fromEntries(rows.map((r) => [r.key, r]));
     expect(by.bic.verdict).toBe("better");
     expect(by.bic.delta).toBe("\u221289.50");
@@ -112,12 +179,16 @@ describe("MixtureExplorer state logic", () => {
     expect(by.n_iter.delta).toBe("-4");
     expect(by.converged.now).toBe("yes");
     expect(by.converged.before).toBe("no");
-    expect(readoutRows(SCORES, null).every((r) => r.before === "" && r.verdict === null)).toBe(true);
+    expect(readoutRows(SCORES, null).every((r) => r.before === "" && r.verdict === null)).toBe(
+      true,
+    );
   });
 
   it("says where the initial means come from", () => {
     expect(initModeText(controls())).toBe("initial means: automatic (kmeans, seed 0)");
-    expect(initModeText(controls({ random_state: null, n_init: 4 }))).toBe("initial means: automatic (kmeans, random seed, best of 4)");
+    expect(initModeText(controls({ random_state: null, n_init: 4 }))).toBe(
+      "initial means: automatic (kmeans, random seed, best of 4)",
+    );
     expect(initModeText(controls({ handles: {} }))).toMatch(/^initial means: the handles/);
   });
 
@@ -175,31 +246,35 @@ describe("MixtureExplorer view", () => {
     expect(model.listenerCount()).toBe(0);
   });
 
-  it("dropping a handle sends all the handles (float64) with a new request, and marks the plot stale", () => {
-    const { model, $$, state, el } = setup();
-    const h = $$("mean-handle")[1];
-    const [x0, y0] = translate(h);
-    h.dispatchEvent(pointer("pointerdown", x0, y0));
-    h.dispatchEvent(pointer("pointermove", x0 + 30, y0 - 20));
-    expect(model.saved).toHaveLength(0); // nothing is sent while dragging
-    expect(translate($$("mean-handle")[1])[0]).toBeCloseTo(x0 + 30, 1);
-    h.dispatchEvent(pointer("pointerup", x0 + 30, y0 - 20));
-    expect(model.saved).toHaveLength(1);
-    expect(model.get("request")).toBe(1);
-    const sent = decodeArray(model.get("handles"));
-    expect(sent.dtype).toBe("float64");
-    expect(sent.shape).toEqual([3, 2]);
-    const rows = handlesOf(model);
-    expect(rows[0]).toEqual(INITIAL[0]);
-    expect(rows[2]).toEqual(INITIAL[2]);
-    expect(rows[1][0]).toBeGreaterThan(INITIAL[1][0]);
-    expect(rows[1][1]).toBeGreaterThan(INITIAL[1][1]);
-    expect(state()).toBe("stale");
-    expect(el.querySelector(".gmm-fit-player").classList.contains("gmm-stale")).toBe(true);
-    expect(el.querySelector('[data-gmm-role="fit-status"]').textContent).toBe("refitting\u2026");
-    expect($$("mean-handle")).toHaveLength(3);
-    expect(translate($$("mean-handle")[1])[0]).toBeCloseTo(x0 + 30, 1); // stays where dropped
-  });
+  it(
+    "dropping a handle sends all the handles (float64) with a new request, " +
+      "and marks the plot stale",
+    () => {
+      const { model, $$, state, el } = setup();
+      const h = $$("mean-handle")[1];
+      const [x0, y0] = translate(h);
+      h.dispatchEvent(pointer("pointerdown", x0, y0));
+      h.dispatchEvent(pointer("pointermove", x0 + 30, y0 - 20));
+      expect(model.saved).toHaveLength(0); // nothing is sent while dragging
+      expect(translate($$("mean-handle")[1])[0]).toBeCloseTo(x0 + 30, 1);
+      h.dispatchEvent(pointer("pointerup", x0 + 30, y0 - 20));
+      expect(model.saved).toHaveLength(1);
+      expect(model.get("request")).toBe(1);
+      const sent = decodeArray(model.get("handles"));
+      expect(sent.dtype).toBe("float64");
+      expect(sent.shape).toEqual([3, 2]);
+      const rows = handlesOf(model);
+      expect(rows[0]).toEqual(INITIAL[0]);
+      expect(rows[2]).toEqual(INITIAL[2]);
+      expect(rows[1][0]).toBeGreaterThan(INITIAL[1][0]);
+      expect(rows[1][1]).toBeGreaterThan(INITIAL[1][1]);
+      expect(state()).toBe("stale");
+      expect(el.querySelector(".gmm-fit-player").classList.contains("gmm-stale")).toBe(true);
+      expect(el.querySelector('[data-gmm-role="fit-status"]').textContent).toBe("refitting\u2026");
+      expect($$("mean-handle")).toHaveLength(3);
+      expect(translate($$("mean-handle")[1])[0]).toBeCloseTo(x0 + 30, 1); // stays where dropped
+    },
+  );
 
   it("shows the refit only when its controls are the controls now", () => {
     const { model, $$, $, state } = setup();
@@ -209,11 +284,23 @@ describe("MixtureExplorer view", () => {
     h.dispatchEvent(pointer("pointerup", x0 + 40, y0));
     const asked = handlesOf(model);
     // A stale answer (e.g. for an earlier request) is not shown.
-    model.fromKernel("result", result({ request: 0, F: 4, controls: controls({ handles: INITIAL }) }));
+    model.fromKernel(
+      "result",
+      result({ request: 0, F: 4, controls: controls({ handles: INITIAL }) }),
+    );
     expect(state()).toBe("stale");
     expect($("iteration").textContent).toBe("iter 5 / 5");
     // The answer to this drag is.
-    model.fromKernel("result", result({ request: 1, F: 4, initial: asked, controls: controls({ handles: asked }), previous: SCORES }));
+    model.fromKernel(
+      "result",
+      result({
+        request: 1,
+        F: 4,
+        initial: asked,
+        controls: controls({ handles: asked }),
+        previous: SCORES,
+      }),
+    );
     expect(state()).toBe("fitted");
     expect($("iteration").textContent).toBe("iter 3 / 3");
     expect($("reset-init").disabled).toBe(false);
@@ -238,7 +325,10 @@ describe("MixtureExplorer view", () => {
     model.fromKernel("handles", enc(five, [5, 2], "float64"));
     expect($$("mean-handle")).toHaveLength(5);
     expect(state()).toBe("stale");
-    model.fromKernel("result", result({ request: 1, initial: five, controls: controls({ n_components: 5, handles: five }) }));
+    model.fromKernel(
+      "result",
+      result({ request: 1, initial: five, controls: controls({ n_components: 5, handles: five }) }),
+    );
     expect(state()).toBe("fitted");
     expect($$("ellipse")).toHaveLength(10);
     // Lowering K hides the last handles at once, before the kernel answers.
@@ -250,7 +340,8 @@ describe("MixtureExplorer view", () => {
   it("keyboard moves of a handle are sent once, after the keys stop", () => {
     const { model, $$, state } = setup();
     const h = $$("mean-handle")[2];
-    for (let i = 0; i < 4; i++) h.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowLeft", bubbles: true }));
+    for (let i = 0; i < 4; i++)
+      h.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowLeft", bubbles: true }));
     expect(model.saved).toHaveLength(0);
     vi.advanceTimersByTime(KEY_COMMIT_DELAY + 10);
     expect(model.saved).toHaveLength(1);
@@ -263,43 +354,51 @@ describe("MixtureExplorer view", () => {
     const { $$, $ } = setup();
     $("step-back").click();
     const before = $("iteration").textContent;
-    $$("mean-handle")[0].dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
+    $$("mean-handle")[0].dispatchEvent(
+      new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }),
+    );
     expect($("iteration").textContent).toBe(before);
   });
 
-  it("the other controls send their values with a request; invalid input is flagged, not sent", () => {
-    const { model, $ } = setup();
-    $("covariance-type").value = "diag";
-    $("covariance-type").dispatchEvent(new Event("change"));
-    expect(model.get("covariance_type")).toBe("diag");
-    $("init-method").value = "k-means++";
-    $("init-method").dispatchEvent(new Event("change"));
-    expect(model.get("init_params")).toBe("k-means++");
-    $("seed").value = "abc";
-    $("seed").dispatchEvent(new Event("change"));
-    expect($("seed").getAttribute("aria-invalid")).toBe("true");
-    expect(model.get("random_state")).toBe(0);
-    $("seed").value = "42";
-    $("seed").dispatchEvent(new Event("change"));
-    expect(model.get("random_state")).toBe(42);
-    $("seed").value = "";
-    $("seed").dispatchEvent(new Event("change"));
-    expect(model.get("random_state")).toBeNull();
-    $("n-init").value = "4";
-    $("n-init").dispatchEvent(new Event("change"));
-    expect(model.get("n_init")).toBe(4);
-    $("new-seed").click();
-    expect(Number.isInteger(model.get("random_state"))).toBe(true);
-    expect(model.get("request")).toBe(6);
-    $("animate").checked = true;
-    $("animate").dispatchEvent(new Event("change"));
-    expect(model.get("animate")).toBe(true);
-    expect(model.get("request")).toBe(6); // not a refit
-  });
+  it(
+    "the other controls send their values with a request; " + "invalid input is flagged, not sent",
+    () => {
+      const { model, $ } = setup();
+      $("covariance-type").value = "diag";
+      $("covariance-type").dispatchEvent(new Event("change"));
+      expect(model.get("covariance_type")).toBe("diag");
+      $("init-method").value = "k-means++";
+      $("init-method").dispatchEvent(new Event("change"));
+      expect(model.get("init_params")).toBe("k-means++");
+      $("seed").value = "abc";
+      $("seed").dispatchEvent(new Event("change"));
+      expect($("seed").getAttribute("aria-invalid")).toBe("true");
+      expect(model.get("random_state")).toBe(0);
+      $("seed").value = "42";
+      $("seed").dispatchEvent(new Event("change"));
+      expect(model.get("random_state")).toBe(42);
+      $("seed").value = "";
+      $("seed").dispatchEvent(new Event("change"));
+      expect(model.get("random_state")).toBeNull();
+      $("n-init").value = "4";
+      $("n-init").dispatchEvent(new Event("change"));
+      expect(model.get("n_init")).toBe(4);
+      $("new-seed").click();
+      expect(Number.isInteger(model.get("random_state"))).toBe(true);
+      expect(model.get("request")).toBe(6);
+      $("animate").checked = true;
+      $("animate").dispatchEvent(new Event("change"));
+      expect(model.get("animate")).toBe(true);
+      expect(model.get("request")).toBe(6); // not a refit
+    },
+  );
 
   it("reset to automatic init sends handles = null", () => {
     const asked = INITIAL.map((r) => r.map((v) => v + 1));
-    const { model, $, state } = setup({ handles: enc(asked, [3, 2], "float64"), result: result({ controls: controls({ handles: asked }), initial: asked }) });
+    const { model, $, state } = setup({
+      handles: enc(asked, [3, 2], "float64"),
+      result: result({ controls: controls({ handles: asked }), initial: asked }),
+    });
     expect(state()).toBe("fitted");
     expect($("reset-init").disabled).toBe(false);
     expect($("seed").disabled).toBe(true); // the automatic init's controls rest while handles rule
@@ -320,7 +419,11 @@ describe("MixtureExplorer view", () => {
     $("k-slider").dispatchEvent(new Event("change"));
     expect(state()).toBe("stale");
     // Python reports the error and puts K back.
-    model.fromKernel("error", { message: "component 4 collapsed", request: 1, controls: "K=7, full, from the handles" });
+    model.fromKernel("error", {
+      message: "component 4 collapsed",
+      request: 1,
+      controls: "K=7, full, from the handles",
+    });
     model.fromKernel("n_components", 3);
     expect(state()).toBe("error");
     expect($("k-slider").value).toBe("3");
@@ -344,10 +447,20 @@ describe("MixtureExplorer view", () => {
     const all = makeFrames({ F: 8, K: 3, type: "tied" });
     const chunk = makeFrames({ F: 2, K: 3, type: "tied" });
     // A message for other controls is ignored.
-    const [bad, badBuffers] = packMessage("frames", { request: 0, controls: controls(), start: 0, frames: chunk });
+    const [bad, badBuffers] = packMessage("frames", {
+      request: 0,
+      controls: controls(),
+      start: 0,
+      frames: chunk,
+    });
     model.emit("msg:custom", bad, badBuffers);
     expect(state()).toBe("stale");
-    const [msg, buffers] = packMessage("frames", { request: 1, controls: c, start: 0, frames: chunk });
+    const [msg, buffers] = packMessage("frames", {
+      request: 1,
+      controls: c,
+      start: 0,
+      frames: chunk,
+    });
     model.emit("msg:custom", msg, buffers);
     expect(state()).toBe("fitting");
     expect(view.player.store.length).toBe(2);
@@ -364,7 +477,10 @@ describe("MixtureExplorer view", () => {
     h.dispatchEvent(pointer("pointerdown", x0, y0));
     h.dispatchEvent(pointer("pointerup", x0 + 25, y0 + 5));
     const asked = handlesOf(model);
-    model.fromKernel("result", result({ request: 1, controls: controls({ handles: asked }), initial: asked }));
+    model.fromKernel(
+      "result",
+      result({ request: 1, controls: controls({ handles: asked }), initial: asked }),
+    );
     expect(view.player.playback.playing).toBe(true);
     expect($("iteration").textContent).toBe("iter 0 / 5");
     // The trails follow the means from the handles through the iterations played.
@@ -389,7 +505,11 @@ describe("MixtureExplorer view", () => {
       x_feature: 0,
       y_feature: 2,
       ...c,
-      result: { ...result({ controls: c }), frames: makeFrames({ F: 3, K: 2, d: 3 }), initial_means: enc(three, [2, 3], "float64") },
+      result: {
+        ...result({ controls: c }),
+        frames: makeFrames({ F: 3, K: 2, d: 3 }),
+        initial_means: enc(three, [2, 3], "float64"),
+      },
     });
     expect(state()).toBe("fitted");
     expect($$("mean-handle")).toHaveLength(2);
@@ -413,7 +533,11 @@ describe("MixtureExplorer view", () => {
       feature_names: ["x"],
       y_feature: 0,
       ...c,
-      result: { ...result({ controls: c }), frames: makeFrames({ F: 3, K: 2, d: 1 }), initial_means: enc(one, [2, 1], "float64") },
+      result: {
+        ...result({ controls: c }),
+        frames: makeFrames({ F: 3, K: 2, d: 1 }),
+        initial_means: enc(one, [2, 1], "float64"),
+      },
     });
     expect(state()).toBe("fitted");
     const h = $$("mean-handle")[1];

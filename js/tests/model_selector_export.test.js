@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { composeSVG } from "../src/lib/export.js";
-import { fittingFontSize, legendLayer, selectorLayers, textLayer } from "../src/model_selector/export.js";
+import {
+  fittingFontSize,
+  legendLayer,
+  selectorLayers,
+  textLayer,
+} from "../src/model_selector/export.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const THEME = { text: "rgb(20, 20, 20)", fontFamily: "sans-serif", background: "#ffffff" };
@@ -8,7 +13,14 @@ const THEME = { text: "rgb(20, 20, 20)", fontFamily: "sans-serif", background: "
 /** An element whose on-screen box is given (happy-dom does no layout). */
 function boxed(tag, rect, ns = null) {
   const el = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
-  el.getBoundingClientRect = () => ({ left: rect[0], top: rect[1], width: rect[2], height: rect[3], right: rect[0] + rect[2], bottom: rect[1] + rect[3] });
+  el.getBoundingClientRect = () => ({
+    left: rect[0],
+    top: rect[1],
+    width: rect[2],
+    height: rect[3],
+    right: rect[0] + rect[2],
+    bottom: rect[1] + rect[3],
+  });
   return el;
 }
 
@@ -17,11 +29,15 @@ function fakeView({ trace = true } = {}) {
   const toolbar = boxed("div", [100, 50, 800, 30]);
   root.appendChild(toolbar);
   const chart = boxed("svg", [100, 80, 380, 300], SVG_NS);
-  chart.appendChild(document.createElementNS(SVG_NS, "path")).setAttribute("data-gmm-role", "curve");
+  chart
+    .appendChild(document.createElementNS(SVG_NS, "path"))
+    .setAttribute("data-gmm-role", "curve");
   const canvas = boxed("canvas", [490, 80, 400, 260]);
   canvas.toDataURL = () => "data:image/png;base64,AAAA";
   const overlay = boxed("svg", [490, 80, 400, 260], SVG_NS);
-  overlay.appendChild(document.createElementNS(SVG_NS, "ellipse")).setAttribute("data-gmm-role", "ellipse");
+  overlay
+    .appendChild(document.createElementNS(SVG_NS, "ellipse"))
+    .setAttribute("data-gmm-role", "ellipse");
   const traceRoot = boxed("svg", [490, 345, 400, 100], SVG_NS);
   const bestEl = document.createElement("span");
   bestEl.textContent = "best by BIC: K=3, full";
@@ -35,7 +51,11 @@ function fakeView({ trace = true } = {}) {
     legendEl: boxed("ul", [100, 385, 380, 20]),
     model: { get: (key) => (key === "covariance_types" ? ["full", "diag"] : null) },
     colors: () => ({ full: [27, 158, 119], diag: [117, 112, 179] }),
-    player: { scatter: { canvas, overlay }, trace: { root: traceRoot }, traceEl: { hidden: !trace } },
+    player: {
+      scatter: { canvas, overlay },
+      trace: { root: traceRoot },
+      traceEl: { hidden: !trace },
+    },
     shownPair: () => [3, "full"],
   };
 }

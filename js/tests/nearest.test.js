@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { GridIndex } from "../src/lib/nearest.js";
-import { markerFootprint, splatMarkers } from "../src/lib/markers.js";
+import { GridIndex } from "../src/anomaly_inspector/nearest.js";
+import { markerFootprint, splatMarkers } from "../src/anomaly_inspector/markers.js";
 
 describe("GridIndex", () => {
   it("finds the same nearest point as a brute-force search", () => {
     let a = 7;
-    const rand = () => ((a = (a * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => {
+      a = (a * 1103515245 + 12345) % 2147483648;
+      return a / 2147483648;
+    };
     const n = 5000;
     const px = Float32Array.from({ length: n }, () => rand() * 600);
     const py = Float32Array.from({ length: n }, () => rand() * 400);
@@ -27,7 +30,12 @@ describe("GridIndex", () => {
   });
 
   it("ignores points outside the plot and honours the filter", () => {
-    const index = new GridIndex(Float32Array.from([-5, 10, 12]), Float32Array.from([5, 10, 10]), 100, 100);
+    const index = new GridIndex(
+      Float32Array.from([-5, 10, 12]),
+      Float32Array.from([5, 10, 10]),
+      100,
+      100,
+    );
     expect(index.nearest(0, 5, 8)).toBe(-1);
     expect(index.nearest(11.5, 10, 8)).toBe(2);
     expect(index.nearest(11.5, 10, 8, (i) => i !== 2)).toBe(1);
@@ -41,7 +49,18 @@ describe("marker splatting", () => {
     const H = 20;
     const pixels = new Uint8ClampedArray(W * H * 4);
     const fp = markerFootprint(3, 1);
-    splatMarkers(pixels, W, H, Float32Array.from([10, 30]), Float32Array.from([10, 10]), Uint32Array.from([1, 0]), 1, fp, [255, 0, 0], [255, 255, 255]);
+    splatMarkers(
+      pixels,
+      W,
+      H,
+      Float32Array.from([10, 30]),
+      Float32Array.from([10, 10]),
+      Uint32Array.from([1, 0]),
+      1,
+      fp,
+      [255, 0, 0],
+      [255, 255, 255],
+    );
     const at = (x, y) => Array.from(pixels.subarray((y * W + x) * 4, (y * W + x) * 4 + 4));
     expect(at(30, 10)).toEqual([255, 0, 0, 255]); // centre of point 1
     expect(at(34, 10)[3]).toBeGreaterThan(0); // the outline
@@ -51,7 +70,19 @@ describe("marker splatting", () => {
 
   it("scales CSS pixels to device pixels", () => {
     const pixels = new Uint8ClampedArray(40 * 40 * 4);
-    splatMarkers(pixels, 40, 40, [10], [10], [0], 1, markerFootprint(2, 0), [0, 0, 255], [0, 0, 0], 2);
+    splatMarkers(
+      pixels,
+      40,
+      40,
+      [10],
+      [10],
+      [0],
+      1,
+      markerFootprint(2, 0),
+      [0, 0, 255],
+      [0, 0, 0],
+      2,
+    );
     expect(pixels[(20 * 40 + 20) * 4 + 2]).toBe(255);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Playback } from "../src/lib/playback.js";
+import { Playback } from "../src/fit_player/playback.js";
 import { debounce } from "../src/lib/timing.js";
 
 function make(n = 5, opts = {}) {

@@ -59,7 +59,14 @@ describe("drawPoints", () => {
     const many = fakeContext();
     const xs = Float32Array.from({ length: n }, (_, i) => i % 50);
     const ys = Float32Array.from({ length: n }, (_, i) => Math.floor(i / 50) % 50);
-    drawPoints(many, { xs, ys, rgb: new Uint8ClampedArray(n * 3).fill(90), width: 50, height: 50, dpr: 2 });
+    drawPoints(many, {
+      xs,
+      ys,
+      rgb: new Uint8ClampedArray(n * 3).fill(90),
+      width: 50,
+      height: 50,
+      dpr: 2,
+    });
     expect(many.calls.arc).toBe(0);
     expect(many.calls.put).toBe(1);
     expect(many.calls.image.width).toBe(100);
@@ -89,12 +96,19 @@ describe("histogram", () => {
     expect(Array.from(h.bin)).toEqual([-1, 1, -1]);
   });
   it("chooses a bin count by Freedman-Diaconis within bounds", () => {
-    const normalish = Array.from({ length: 1000 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    const normalish = Array.from(
+      { length: 1000 },
+      (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1,
+    );
     const b = binCount(normalish);
     expect(b).toBeGreaterThanOrEqual(10);
     expect(b).toBeLessThanOrEqual(80);
     expect(binCount([1, 1, 1])).toBe(10);
-    expect(stackByResponsibility(Int32Array.from([0]), Float32Array.from([0.25, 0.75]), 2, 1, 1).map((a) => a[0])).toEqual([0.25, 0.75]);
+    expect(
+      stackByResponsibility(Int32Array.from([0]), Float32Array.from([0.25, 0.75]), 2, 1, 1).map(
+        (a) => a[0],
+      ),
+    ).toEqual([0.25, 0.75]);
   });
 });
 
@@ -126,7 +140,10 @@ describe("axes", () => {
     const { linearScale } = await import("../src/lib/scale.js");
     const { svg } = await import("../src/lib/dom.js");
     const g = svg("g", {});
-    drawAxes(g, linearScale([0, 3], [0, 300]), linearScale([0, 1], [100, 0]), { xTicks: 8, xInteger: true });
+    drawAxes(g, linearScale([0, 3], [0, 300]), linearScale([0, 1], [100, 0]), {
+      xTicks: 8,
+      xInteger: true,
+    });
     const labels = [...g.querySelectorAll(".gmm-tick-label")].map((t) => t.textContent);
     expect(labels.slice(0, 4)).toEqual(["0", "1", "2", "3"]);
   });
@@ -134,7 +151,7 @@ describe("axes", () => {
 
 describe("trace", () => {
   it("leaves far-off first iterations out of the y range", async () => {
-    const { robustExtent } = await import("../src/lib/trace.js");
+    const { robustExtent } = await import("../src/fit_player/trace.js");
     expect(robustExtent([-1.5e6, -3.56, -3.5, -3.49, -3.48])).toEqual([-3.56, -3.48]);
     expect(robustExtent([-3.7, -3.5, -3.45, -3.44])).toEqual([-3.7, -3.44]);
     expect(robustExtent([-Infinity, -5, -4])).toEqual([-5, -4]);
@@ -142,10 +159,16 @@ describe("trace", () => {
   });
 
   it("marks off-scale values on the axis and keeps the marker inside", async () => {
-    const { createTrace } = await import("../src/lib/trace.js");
+    const { createTrace } = await import("../src/fit_player/trace.js");
     const div = document.createElement("div");
     const t = createTrace(div);
-    t.update({ width: 400, height: 120, iterations: [0, 1, 2, 3, 4], values: [-Infinity, -1e6, -3.5, -3.45, -3.44], current: 1 });
+    t.update({
+      width: 400,
+      height: 120,
+      iterations: [0, 1, 2, 3, 4],
+      values: [-Infinity, -1e6, -3.5, -3.45, -3.44],
+      current: 1,
+    });
     expect(div.querySelectorAll('[data-gmm-role="trace-off-scale"]')).toHaveLength(1);
     expect(div.querySelectorAll(".gmm-trace-dot")).toHaveLength(3);
     const marker = div.querySelector('[data-gmm-role="trace-marker"]');

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { extent, formatNumber, formatTick, linearScale, padExtent, tickStep, ticks } from "../src/lib/scale.js";
+import {
+  extent,
+  formatNumber,
+  formatTick,
+  linearScale,
+  padExtent,
+  tickStep,
+  ticks,
+} from "../src/lib/scale.js";
 
 describe("linearScale", () => {
   it("maps the domain onto the range and inverts", () => {

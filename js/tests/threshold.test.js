@@ -16,7 +16,7 @@ import {
   stepByPoint,
   thresholdForCount,
   thresholdFromContamination,
-} from "../src/lib/threshold.js";
+} from "../src/anomaly_inspector/threshold.js";
 
 // Numbers computed by gmm_widgets.mixture.anomaly (tests/widgets/anomaly_fixture.py).
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,14 +51,20 @@ describe("threshold logic agrees with Python bit for bit", () => {
           expect(s.metrics.precision).toBe(ref.precision);
           expect(s.metrics.recall).toBe(ref.recall);
           expect(s.metrics.f1).toBe(ref.f1);
-          expect([s.metrics.tp, s.metrics.fp, s.metrics.fn, s.metrics.tn]).toEqual([ref.tp, ref.fp, ref.fn, ref.tn]);
+          expect([s.metrics.tp, s.metrics.fp, s.metrics.fn, s.metrics.tn]).toEqual([
+            ref.tp,
+            ref.fp,
+            ref.fn,
+            ref.tn,
+          ]);
           expect(percentileOf(index.sorted, ref.threshold)).toBe(ref.percentile);
         }
       });
 
       it("np.percentile and threshold_from_contamination", () => {
         for (const ref of c.percentiles) expect(quantile(index.sorted, ref.p)).toBe(ref.value);
-        for (const ref of c.contamination) expect(thresholdFromContamination(index.sorted, ref.contamination)).toBe(ref.threshold);
+        for (const ref of c.contamination)
+          expect(thresholdFromContamination(index.sorted, ref.contamination)).toBe(ref.threshold);
       });
 
       it("the precision-recall curve, unsimplified, is precision_recall_curve", () => {
@@ -66,7 +72,9 @@ describe("threshold logic agrees with Python bit for bit", () => {
         expect(Array.from(curve.precision)).toEqual(c.pr_curve.precision);
         expect(Array.from(curve.recall)).toEqual(c.pr_curve.recall);
         // Each point's count is what Python's threshold flags.
-        curve.count.forEach((count, i) => expect(index.count(c.pr_curve.thresholds[i])).toBe(count));
+        curve.count.forEach((count, i) => {
+          expect(index.count(c.pr_curve.thresholds[i])).toBe(count);
+        });
       });
 
       it("best F1 is the best over every threshold Python checked", () => {
@@ -75,7 +83,14 @@ describe("threshold logic agrees with Python bit for bit", () => {
         expect(best.f1).toBeGreaterThanOrEqual(bestChecked);
         expect(index.count(best.threshold)).toBe(best.count);
         expect(index.summary(best.threshold).metrics.f1).toBe(best.f1);
-        expect(best.f1).toBe(Math.max(...c.pr_curve.precision.map((p, i) => { const r = c.pr_curve.recall[i]; return p + r ? (2 * p * r) / (p + r) : 0; })));
+        expect(best.f1).toBe(
+          Math.max(
+            ...c.pr_curve.precision.map((p, i) => {
+              const r = c.pr_curve.recall[i];
+              return p + r ? (2 * p * r) / (p + r) : 0;
+            }),
+          ),
+        );
       });
     });
   }
@@ -124,7 +139,13 @@ describe("binary search", () => {
 
 describe("metrics conventions", () => {
   it("0 when undefined, as detection_metrics", () => {
-    expect(metricsFromCounts(0, 0, 5, 10)).toMatchObject({ precision: 0, recall: 0, f1: 0, fn: 5, tn: 5 });
+    expect(metricsFromCounts(0, 0, 5, 10)).toMatchObject({
+      precision: 0,
+      recall: 0,
+      f1: 0,
+      fn: 5,
+      tn: 5,
+    });
     expect(metricsFromCounts(0, 3, 0, 10)).toMatchObject({ precision: 0, recall: 0, f1: 0, fp: 3 });
     expect(metricsFromCounts(2, 4, 4, 10)).toMatchObject({ precision: 0.5, recall: 0.5, f1: 0.5 });
   });
@@ -136,7 +157,12 @@ describe("metrics conventions", () => {
     expect(index.bestF1()).toBeNull();
     const noPositive = new ScoreIndex(Float64Array.from([0, 1]), [0, 0]);
     expect(noPositive.prCurve()).toBeNull();
-    expect(noPositive.summary(0.5).metrics).toMatchObject({ precision: 0, recall: 0, f1: 0, fp: 1 });
+    expect(noPositive.summary(0.5).metrics).toMatchObject({
+      precision: 0,
+      recall: 0,
+      f1: 0,
+      fp: 1,
+    });
   });
 
   it("simplifies a long curve but keeps its ends", () => {

@@ -2,17 +2,16 @@
 
 ``js/tests/fixtures/anomaly_metrics.json`` holds scores, labels and thresholds with the
 counts, percentiles, metrics, percentiles of the scores and precision-recall curves
-that Python computes for them. vitest checks that ``js/src/lib/threshold.js`` gives the
-same doubles; ``test_anomaly_inspector.py`` checks that the file is what this module
-builds from the current Python code. Regenerate it with::
+that Python computes for them. vitest checks that
+``js/src/anomaly_inspector/threshold.js`` gives the same doubles;
+``test_anomaly_inspector.py`` checks that the file is what this module builds from the
+current Python code. Regenerate it with::
 
     python -m tests.widgets.anomaly_fixture
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,10 +22,9 @@ from gmm_widgets.mixture.anomaly import (
     precision_recall_curve,
     threshold_from_contamination,
 )
+from tests.widgets.js_fixtures import FIXTURES, write_fixture
 
-FIXTURE = (
-    Path(__file__).resolve().parents[2] / "js" / "tests" / "fixtures" / "anomaly_metrics.json"
-)
+FIXTURE = FIXTURES / "anomaly_metrics.json"
 
 
 def _case(name: str, scores: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
@@ -105,9 +103,7 @@ def build_fixture() -> dict[str, Any]:
 
 
 def main() -> None:
-    FIXTURE.parent.mkdir(parents=True, exist_ok=True)
-    FIXTURE.write_text(json.dumps(build_fixture(), indent=None) + "\n")
-    print(f"wrote {FIXTURE}")
+    write_fixture(FIXTURE, build_fixture())
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 // plus O(width)).
 
 import { drawAxes } from "../lib/axes.js";
-import { intervalsBelow, logDensity1d } from "../lib/contour.js";
+import { intervalsBelow, logDensity1d } from "./contour.js";
 import { linePath, svg, uniqueId } from "../lib/dom.js";
 import { rgbString } from "../lib/colors.js";
 import { mixtureDensity1d } from "../lib/gaussian.js";
@@ -12,14 +12,19 @@ import { binCount, histogram } from "../lib/histogram.js";
 import { linearScale } from "../lib/scale.js";
 import { PLOT_MARGIN, syncChildren } from "../lib/scatter_plot.js";
 import { sizeCanvas } from "../lib/scatter.js";
-import { argsort, countBelow } from "../lib/threshold.js";
+import { argsort, countBelow } from "./threshold.js";
 
 const RUG = 12;
 export function createDataPlot1d(container) {
   const zone = document.createElement("canvas");
   zone.className = "gmm-layer";
   zone.setAttribute("data-gmm-role", "anomaly-zone");
-  const overlay = svg("svg", { class: "gmm-overlay", "data-gmm-role": "plot", role: "img", "aria-label": "Histogram of the feature and mixture density" });
+  const overlay = svg("svg", {
+    class: "gmm-overlay",
+    "data-gmm-role": "plot",
+    role: "img",
+    "aria-label": "Histogram of the feature and mixture density",
+  });
   const rug = document.createElement("canvas");
   rug.className = "gmm-layer";
   rug.setAttribute("data-gmm-role", "flagged-points");
@@ -30,15 +35,41 @@ export function createDataPlot1d(container) {
     axes: svg("g", { class: "gmm-axes" }, overlay),
     bars: svg("g", { class: "gmm-data-bars", "clip-path": `url(#${clipId})` }, overlay),
     curves: svg("g", { class: "gmm-curves", "clip-path": `url(#${clipId})` }, overlay),
-    mixture: svg("path", { class: "gmm-mixture-curve", "data-gmm-role": "mixture-density", "clip-path": `url(#${clipId})` }, overlay),
-    hover: svg("line", { class: "gmm-hover-rule", "data-gmm-role": "hover-ring", visibility: "hidden" }, overlay),
+    mixture: svg(
+      "path",
+      {
+        class: "gmm-mixture-curve",
+        "data-gmm-role": "mixture-density",
+        "clip-path": `url(#${clipId})`,
+      },
+      overlay,
+    ),
+    hover: svg(
+      "line",
+      { class: "gmm-hover-rule", "data-gmm-role": "hover-ring", visibility: "hidden" },
+      overlay,
+    ),
   };
-  const state = { x: null, y: null, width: 0, height: 0, values: null, sortedX: null, xOrder: null, grid: null, logp: null, zoneCtx: null, rugCtx: null, columns: null, lastT: NaN };
+  const state = {
+    x: null,
+    y: null,
+    width: 0,
+    height: 0,
+    values: null,
+    sortedX: null,
+    xOrder: null,
+    grid: null,
+    logp: null,
+    zoneCtx: null,
+    rugCtx: null,
+    columns: null,
+    lastT: NaN,
+  };
 
   /**
-   * @param {{width: number, height: number, values: Float32Array, domain: [number, number],
-   *   label: string, mixture: object|null, colors: [number, number, number][],
-   *   foreground: [number, number, number]}} opts
+   * @param {{width: number, height: number, values: ArrayLike<number>, domain: number[],
+   *   label: string, mixture: object|null, colors: import("../lib/colors.js").RGB[],
+   *   foreground: import("../lib/colors.js").RGB}} opts
    */
   function layout(opts) {
     const { width, height, values, domain, mixture } = opts;
@@ -56,7 +87,10 @@ export function createDataPlot1d(container) {
     let yMax = 1e-12;
     for (const v of hist.density) yMax = Math.max(yMax, v);
     const G = 400;
-    const grid = Float64Array.from({ length: G }, (_, i) => domain[0] + ((domain[1] - domain[0]) * i) / (G - 1));
+    const grid = Float64Array.from(
+      { length: G },
+      (_, i) => domain[0] + ((domain[1] - domain[0]) * i) / (G - 1),
+    );
     let curves = null;
     if (mixture) {
       const variances = mixture.covariances.map((c) => c[0]);
@@ -69,7 +103,12 @@ export function createDataPlot1d(container) {
     const y = linearScale([0, yMax * 1.12], [height - m.bottom - RUG, m.top]);
     state.x = x;
     state.y = y;
-    for (const [k, v] of Object.entries({ x: m.left, y: m.top, width: Math.max(0, width - m.left - m.right), height: Math.max(0, height - m.top - m.bottom) })) {
+    for (const [k, v] of Object.entries({
+      x: m.left,
+      y: m.top,
+      width: Math.max(0, width - m.left - m.right),
+      height: Math.max(0, height - m.top - m.bottom),
+    })) {
       clipRect.setAttribute(k, String(v));
     }
     drawAxes(layers.axes, x, y, { xLabel: opts.label, yLabel: "density" });
@@ -114,7 +153,7 @@ export function createDataPlot1d(container) {
    * @param {number} t
    * @param {Uint32Array} order displayed points by ascending score
    * @param {number} count how many are below t
-   * @param {{anomaly: [number, number, number]}} colors
+   * @param {{anomaly: import("../lib/colors.js").RGB}} colors
    */
   function set(t, order, count, colors) {
     if (!state.x) return;
@@ -145,7 +184,8 @@ export function createDataPlot1d(container) {
       if (c >= 0 && c < cols.length) cols[c] = 1;
     }
     ctx.fillStyle = rgbString(colors.anomaly);
-    for (let c = 0; c < cols.length; c++) if (cols[c]) ctx.fillRect(c - 0.75, yBase + 2, 1.5, RUG - 3);
+    for (let c = 0; c < cols.length; c++)
+      if (cols[c]) ctx.fillRect(c - 0.75, yBase + 2, 1.5, RUG - 3);
   }
 
   /** Displayed point nearest to clientX (within 6 px), or -1. */
@@ -190,7 +230,8 @@ export function createDataPlot1d(container) {
     set,
     pick,
     hover,
-    position: (i) => (state.x ? [state.x(state.values[i]), state.y.range[0] + RUG / 2] : [NaN, NaN]),
+    position: (i) =>
+      state.x ? [state.x(state.values[i]), state.y.range[0] + RUG / 2] : [NaN, NaN],
     layers: () => [{ element: zone }, { element: overlay }, { element: rug }],
   };
 }

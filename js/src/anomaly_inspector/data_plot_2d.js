@@ -6,10 +6,10 @@
 // and the SVG overlay of the shared scatter plot (axes, ellipses, means) with the
 // decision boundary log p(x) = threshold and the hover ring.
 
-import { contourSegments, paintBelow, segmentsPath } from "../lib/contour.js";
+import { contourSegments, paintBelow, segmentsPath } from "./contour.js";
 import { svg } from "../lib/dom.js";
-import { MarkerLayer } from "../lib/markers.js";
-import { GridIndex } from "../lib/nearest.js";
+import { MarkerLayer } from "./markers.js";
+import { GridIndex } from "./nearest.js";
 import { createScatterPlot } from "../lib/scatter_plot.js";
 import { sizeCanvas } from "../lib/scatter.js";
 
@@ -23,7 +23,8 @@ function layerCanvas(role) {
 /** Markers of the flagged points: smaller, and without outline, when there are many. */
 export function flaggedStyle(count, colors) {
   if (count > 20000) return { radius: 1.7, fill: colors.anomaly, outline: colors.anomaly, ring: 0 };
-  if (count > 3000) return { radius: 2.4, fill: colors.anomaly, outline: colors.background, ring: 0.8 };
+  if (count > 3000)
+    return { radius: 2.4, fill: colors.anomaly, outline: colors.background, ring: 0.8 };
   return { radius: 3.2, fill: colors.anomaly, outline: colors.background, ring: 1 };
 }
 
@@ -36,16 +37,36 @@ export function createDataPlot2d(container) {
   const flagged = new MarkerLayer(flaggedCanvas);
   const rings = new MarkerLayer(ringCanvas);
   const clip = plot.layers.ellipses.getAttribute("clip-path");
-  const boundary = svg("path", { class: "gmm-boundary", "data-gmm-role": "decision-boundary", "clip-path": clip }, plot.overlay);
+  const boundary = svg(
+    "path",
+    { class: "gmm-boundary", "data-gmm-role": "decision-boundary", "clip-path": clip },
+    plot.overlay,
+  );
   plot.overlay.insertBefore(boundary, plot.layers.handles);
-  const hoverRing = svg("circle", { class: "gmm-hover-ring", "data-gmm-role": "hover-ring", r: 6, visibility: "hidden" }, plot.layers.handles);
+  const hoverRing = svg(
+    "circle",
+    { class: "gmm-hover-ring", "data-gmm-role": "hover-ring", r: 6, visibility: "hidden" },
+    plot.layers.handles,
+  );
 
-  const state = { px: null, py: null, grid: null, zoneCtx: null, small: null, smallCtx: null, image: null, index: null, width: 0, height: 0, lastT: NaN };
+  const state = {
+    px: null,
+    py: null,
+    grid: null,
+    zoneCtx: null,
+    small: null,
+    smallCtx: null,
+    image: null,
+    index: null,
+    width: 0,
+    height: 0,
+    lastT: NaN,
+  };
 
   /**
    * Lay out and draw the points.
    * @param {{width: number, height: number, xs: Float32Array, ys: Float32Array,
-   *   xDomain: [number, number], yDomain: [number, number], labels: {x: string, y: string},
+   *   xDomain: number[], yDomain: number[], labels: {x: string, y: string},
    *   rgb: Uint8ClampedArray, order: Uint32Array}} opts
    */
   function layout(opts) {
@@ -74,7 +95,7 @@ export function createDataPlot2d(container) {
 
   /**
    * The log-density grid of the mixture over the plot (2-D data), or null.
-   * @param {ReturnType<import("../lib/contour.js").logDensityGrid>|null} grid
+   * @param {ReturnType<import("./contour.js").logDensityGrid>|null} grid
    */
   function setGrid(grid) {
     state.grid = grid;
@@ -103,9 +124,21 @@ export function createDataPlot2d(container) {
   function setRings(indices, color, background) {
     if (!state.px) return;
     const n = indices.length;
-    const style = n > 1000 ? { radius: 3, ring: 0.8, alpha: 0.55 } : n > 200 ? { radius: 3.8, ring: 1, alpha: 0.8 } : { radius: 4.6, ring: 1.3, alpha: 1 };
-    const mix = color.map((v, j) => Math.round(style.alpha * v + (1 - style.alpha) * background[j]));
-    rings.draw(state.px, state.py, indices, n, { radius: style.radius, fill: null, outline: mix, ring: style.ring });
+    const style =
+      n > 1000
+        ? { radius: 3, ring: 0.8, alpha: 0.55 }
+        : n > 200
+          ? { radius: 3.8, ring: 1, alpha: 0.8 }
+          : { radius: 4.6, ring: 1.3, alpha: 1 };
+    const mix = color.map((v, j) =>
+      Math.round(style.alpha * v + (1 - style.alpha) * background[j]),
+    );
+    rings.draw(state.px, state.py, indices, n, {
+      radius: style.radius,
+      fill: null,
+      outline: mix,
+      ring: style.ring,
+    });
   }
 
   /**
@@ -113,7 +146,8 @@ export function createDataPlot2d(container) {
    * @param {number} t
    * @param {Uint32Array} order displayed points by ascending score
    * @param {number} count how many of them are below t
-   * @param {{anomaly: [number, number, number], background: [number, number, number]}} colors
+   * @param {{anomaly: import("../lib/colors.js").RGB,
+   *   background: import("../lib/colors.js").RGB}} colors
    */
   function set(t, order, count, colors) {
     if (!state.px) return;

@@ -7,11 +7,30 @@ import { h } from "../lib/dom.js";
 import { icon } from "../lib/icons.js";
 import { formatNumber } from "../lib/scale.js";
 import { createPRCurve } from "./pr_curve.js";
-import { countLabel, formatCount, formatMetric, formatPercent, hoverLines, refitLabel } from "./readouts.js";
+import {
+  countLabel,
+  formatCount,
+  formatMetric,
+  formatPercent,
+  hoverLines,
+  refitLabel,
+} from "./readouts.js";
 
 function button(role, text, title, primary = false, iconName = null) {
-  const children = iconName ? [icon(iconName), h("span", { class: "gmm-button-text", text })] : [text];
-  return h("button", { type: "button", class: `gmm-button gmm-text-button${primary ? " gmm-button-primary" : ""}`, "data-gmm-role": role, title, "aria-label": title }, children);
+  const children = iconName
+    ? [icon(iconName), h("span", { class: "gmm-button-text", text })]
+    : [text];
+  return h(
+    "button",
+    {
+      type: "button",
+      class: `gmm-button gmm-text-button${primary ? " gmm-button-primary" : ""}`,
+      "data-gmm-role": role,
+      title,
+      "aria-label": title,
+    },
+    children,
+  );
 }
 
 const REFIT_HELP = "Refit the mixture on the points above the threshold (refit_without_anomalies)";
@@ -30,9 +49,12 @@ export function createToolbar(on) {
     max: "50",
     step: "0.5",
     "aria-label": "Percentage of points to flag (sets contamination)",
-    title: "Percentage of points to flag: the threshold moves to that percentile of the scores (contamination = value / 100, at most 50 %)",
+    title:
+      "Percentage of points to flag: the threshold moves to that percentile of the scores " +
+      "(contamination = value / 100, at most 50 %)",
   });
-  input.addEventListener("keydown", (e) => e.stopPropagation()); // typing is not a notebook shortcut
+  // Typing in the box is not a notebook shortcut.
+  input.addEventListener("keydown", (e) => e.stopPropagation());
   input.addEventListener("change", () => {
     const p = Number(input.value);
     const ok = input.value !== "" && p > 0 && p <= 50;
@@ -40,7 +62,11 @@ export function createToolbar(on) {
     input.classList.toggle("gmm-invalid", !ok);
     on.onPercent(ok ? p : null);
   });
-  const best = button("best-f1", "Best F1", "Move the threshold to the highest F1 against the labels");
+  const best = button(
+    "best-f1",
+    "Best F1",
+    "Move the threshold to the highest F1 against the labels",
+  );
   const refit = button("refit", "Refit without anomalies", REFIT_HELP, true);
   const undo = button("undo-refit", "Undo refit", "Go back to the model before the last refit");
   const png = button("export-png", "PNG", "Save the current view as PNG", false, "download");
@@ -50,18 +76,25 @@ export function createToolbar(on) {
   undo.addEventListener("click", () => on.onUndo());
   png.addEventListener("click", () => on.onExport("png"));
   svgButton.addEventListener("click", () => on.onExport("svg"));
-  const root = h("div", { class: "gmm-toolbar", role: "toolbar", "aria-label": "Anomaly threshold" }, [
-    h("label", { class: "gmm-label" }, ["flag", input, "%"]),
-    best,
-    refit,
-    undo,
-    h("span", { class: "gmm-spacer" }),
-    png,
-    svgButton,
-  ]);
+  const root = h(
+    "div",
+    { class: "gmm-toolbar", role: "toolbar", "aria-label": "Anomaly threshold" },
+    [
+      h("label", { class: "gmm-label" }, ["flag", input, "%"]),
+      best,
+      refit,
+      undo,
+      h("span", { class: "gmm-spacer" }),
+      png,
+      svgButton,
+    ],
+  );
   let lastLabel = "";
 
-  /** @param {{busy: boolean, count: number, n: number, nRefits: number, best: boolean, labels: boolean, percentile: number}} s */
+  /**
+   * @param {{busy: boolean, count: number, n: number, nRefits: number, best: boolean,
+   *   labels: boolean, percentile: number}} s
+   */
   function update(s) {
     const label = s.busy ? "Refitting\u2026" : refitLabel(s.count);
     if (label !== lastLabel) {
@@ -69,11 +102,17 @@ export function createToolbar(on) {
       lastLabel = label;
     }
     refit.disabled = s.busy || s.count === 0 || s.count >= s.n;
-    refit.title = s.count === 0 ? "Nothing is flagged: raise the threshold first" : s.count >= s.n ? "Every point is flagged: lower the threshold" : REFIT_HELP;
+    refit.title =
+      s.count === 0
+        ? "Nothing is flagged: raise the threshold first"
+        : s.count >= s.n
+          ? "Every point is flagged: lower the threshold"
+          : REFIT_HELP;
     undo.disabled = s.busy || !(s.nRefits > 0);
     best.hidden = !s.labels;
     best.disabled = s.busy || !s.best;
-    if (typeof document === "undefined" || document.activeElement !== input) input.value = s.percentile.toFixed(2);
+    if (typeof document === "undefined" || document.activeElement !== input)
+      input.value = s.percentile.toFixed(2);
   }
 
   return { root, input, update };
@@ -111,14 +150,17 @@ export function createReadouts(onPick) {
   ]);
   const prEl = h("div", { class: "gmm-pr" });
   const pr = createPRCurve(prEl, { onPick });
-  const metrics = h("div", { class: "gmm-metrics-box", "data-gmm-role": "metrics" }, [h("div", { class: "gmm-metrics-text" }, [grid, el.confusion]), prEl]);
+  const metrics = h("div", { class: "gmm-metrics-box", "data-gmm-role": "metrics" }, [
+    h("div", { class: "gmm-metrics-text" }, [grid, el.confusion]),
+    prEl,
+  ]);
 
   const put = (node, text, raw) => {
     node.textContent = text;
     node.dataset.value = String(raw);
   };
 
-  /** @param {ReturnType<import("../lib/threshold.js").ScoreIndex["summary"]>} s */
+  /** @param {ReturnType<import("./threshold.js").ScoreIndex["summary"]>} s */
   function set(s) {
     put(el.threshold, formatNumber(s.threshold, 5), s.threshold);
     put(el.count, `${formatCount(s.count)} of ${formatCount(s.n)}`, s.count);
@@ -130,7 +172,12 @@ export function createReadouts(onPick) {
     put(el.recall, formatMetric(m.recall), m.recall);
     put(el.f1, formatMetric(m.f1), m.f1);
     const item = (label, v) => `${label}\u00a0${formatCount(v)}`; // no line break inside an item
-    el.confusion.textContent = [item("TP", m.tp), item("FP", m.fp), item("FN", m.fn), item("TN", m.tn)].join(" \u00b7 ");
+    el.confusion.textContent = [
+      item("TP", m.tp),
+      item("FP", m.fp),
+      item("FN", m.fn),
+      item("TN", m.tn),
+    ].join(" \u00b7 ");
     pr.set(m);
   }
 
@@ -140,7 +187,7 @@ export function createReadouts(onPick) {
 /**
  * The content of the hover tooltip for one displayed point.
  * @param {{row: number, score: number, flagged: boolean, label: number|null,
- *   resp: ArrayLike<number>|null, colors: [number, number, number][]}} p
+ *   resp: ArrayLike<number>|null, colors: import("../lib/colors.js").RGB[]}} p
  * @returns {HTMLElement[]}
  */
 export function hoverContent(p) {
@@ -150,7 +197,12 @@ export function hoverContent(p) {
     for (let k = 0; k < p.resp.length; k++) {
       const sw = h("span", { class: "gmm-swatch" });
       sw.style.background = rgbString(p.colors[k]);
-      out.push(h("div", { class: "gmm-resp", "data-component": k }, [sw, `p(${k} | x) = ${p.resp[k].toFixed(3)}`]));
+      out.push(
+        h("div", { class: "gmm-resp", "data-component": k }, [
+          sw,
+          `p(${k} | x) = ${p.resp[k].toFixed(3)}`,
+        ]),
+      );
     }
   }
   return out;
@@ -159,7 +211,7 @@ export function hoverContent(p) {
 /**
  * Legend items.
  * @param {{anomaly: number[], foreground: number[], labels: boolean, boundary: boolean,
- *   components: [number, number, number][], weights: ArrayLike<number>|null}} s
+ *   components: import("../lib/colors.js").RGB[], weights: ArrayLike<number>|null}} s
  */
 export function legendItems(s) {
   const swatch = (cls, style) => {
@@ -167,12 +219,34 @@ export function legendItems(s) {
     Object.assign(el.style, style);
     return el;
   };
-  const items = [h("li", { "data-gmm-role": "legend-flagged" }, [swatch("gmm-swatch-flagged", { background: rgbString(s.anomaly) }), "score < threshold"])];
-  if (s.labels) items.push(h("li", {}, [swatch("gmm-swatch-ring", { borderColor: rgbString(s.foreground) }), "labelled anomaly"]));
-  if (s.boundary) items.push(h("li", {}, [swatch("gmm-swatch-line", { borderColor: rgbString(s.anomaly) }), "log p(x) = threshold"]));
+  const items = [
+    h("li", { "data-gmm-role": "legend-flagged" }, [
+      swatch("gmm-swatch-flagged", { background: rgbString(s.anomaly) }),
+      "score < threshold",
+    ]),
+  ];
+  if (s.labels)
+    items.push(
+      h("li", {}, [
+        swatch("gmm-swatch-ring", { borderColor: rgbString(s.foreground) }),
+        "labelled anomaly",
+      ]),
+    );
+  if (s.boundary)
+    items.push(
+      h("li", {}, [
+        swatch("gmm-swatch-line", { borderColor: rgbString(s.anomaly) }),
+        "log p(x) = threshold",
+      ]),
+    );
   if (s.weights) {
     s.components.forEach((c, k) => {
-      items.push(h("li", { "data-component": k }, [swatch("", { background: rgbString(c) }), `${k} \u00b7 w=${Number(s.weights[k]).toFixed(3)}`]));
+      items.push(
+        h("li", { "data-component": k }, [
+          swatch("", { background: rgbString(c) }),
+          `${k} \u00b7 w=${Number(s.weights[k]).toFixed(3)}`,
+        ]),
+      );
     });
   }
   return items;

@@ -13,12 +13,21 @@ export const PR_MARGIN = { left: 40, right: 10, top: 8, bottom: 32 };
  * @param {{onPick?: (count: number) => void}} [opts] called with the number of points to flag
  */
 export function createPRCurve(container, opts = {}) {
-  const root = svg("svg", { class: "gmm-overlay gmm-pr-curve", "data-gmm-role": "pr-curve", role: "img", "aria-label": "Precision-recall curve" });
+  const root = svg("svg", {
+    class: "gmm-overlay gmm-pr-curve",
+    "data-gmm-role": "pr-curve",
+    role: "img",
+    "aria-label": "Precision-recall curve",
+  });
   container.append(root);
   const axes = svg("g", { class: "gmm-axes" }, root);
   const line = svg("path", { class: "gmm-pr-line", "data-gmm-role": "pr-line" }, root);
   const best = svg("path", { class: "gmm-pr-best", "data-gmm-role": "pr-best" }, root);
-  const marker = svg("circle", { class: "gmm-pr-marker", r: 4.5, "data-gmm-role": "pr-marker" }, root);
+  const marker = svg(
+    "circle",
+    { class: "gmm-pr-marker", r: 4.5, "data-gmm-role": "pr-marker" },
+    root,
+  );
   const empty = svg("text", { class: "gmm-pr-empty", "text-anchor": "middle" }, root);
   const state = { x: null, y: null, curve: null, px: null, py: null };
 
@@ -26,7 +35,6 @@ export function createPRCurve(container, opts = {}) {
    * @param {number} width
    * @param {number} height
    * @param {{recall: Float64Array, precision: Float64Array, count: Int32Array}|null} curve
-   * @param {{f1: number, count: number}|null} bestF1
    * @param {{recall: number, precision: number}|null} [bestPoint]
    */
   function layout(width, height, curve, bestPoint = null) {
@@ -38,7 +46,13 @@ export function createPRCurve(container, opts = {}) {
     state.x = x;
     state.y = y;
     state.curve = curve;
-    drawAxes(axes, x, y, { xLabel: "recall", yLabel: "precision", xTicks: 4, yTicks: 4, yLabelOffset: 30 });
+    drawAxes(axes, x, y, {
+      xLabel: "recall",
+      yLabel: "precision",
+      xTicks: 4,
+      yTicks: 4,
+      yLabelOffset: 30,
+    });
     if (!curve) {
       line.setAttribute("d", "");
       best.setAttribute("d", "");

@@ -23,7 +23,8 @@ export function formatMetric(v) {
 
 /** "40 of 1,000 points (4.0 %)" */
 export function countLabel(summary) {
-  return `${formatCount(summary.count)} of ${formatCount(summary.n)} points (${formatPercent(summary.percentile, summary.n)})`;
+  const percent = formatPercent(summary.percentile, summary.n);
+  return `${formatCount(summary.count)} of ${formatCount(summary.n)} points (${percent})`;
 }
 
 /** The short label that rides on the handle: "4.0 % · 40". */
@@ -33,7 +34,9 @@ export function handleLabel(summary) {
 
 /** What a screen reader says about the slider. */
 export function ariaValueText(summary) {
-  return `log-density threshold ${formatNumber(summary.threshold)}: ${formatCount(summary.count)} of ${formatCount(summary.n)} points below (${formatPercent(summary.percentile, summary.n)})`;
+  const percent = formatPercent(summary.percentile, summary.n);
+  const count = `${formatCount(summary.count)} of ${formatCount(summary.n)} points below`;
+  return `log-density threshold ${formatNumber(summary.threshold)}: ${count} (${percent})`;
 }
 
 /** Label of the refit button for `count` flagged points. */
@@ -43,7 +46,8 @@ export function refitLabel(count) {
 
 /**
  * The line under the toolbar after a refit (from the refit_info trait).
- * @param {object} info {n_samples, n_removed, n_kept, n_flagged_after, n_removed_still_flagged, n_refits, rule}
+ * @param {object} info {n_samples, n_removed, n_kept, n_flagged_after,
+ *   n_removed_still_flagged, n_refits, rule}
  */
 export function refitStatus(info) {
   if (!info || !Number.isFinite(info.n_samples)) return "";
@@ -51,7 +55,8 @@ export function refitStatus(info) {
   const rule = info.rule === "contamination" ? "same contamination" : "same fraction flagged";
   return (
     `Refit${nth}: fitted on ${formatCount(info.n_kept)} of ${formatCount(info.n_samples)} points ` +
-    `(${formatCount(info.n_removed)} removed). The new model flags ${formatCount(info.n_flagged_after)} ` +
+    `(${formatCount(info.n_removed)} removed). ` +
+    `The new model flags ${formatCount(info.n_flagged_after)} ` +
     `(${rule}), ${formatCount(info.n_removed_still_flagged)} of them among the removed.`
   );
 }
@@ -59,11 +64,12 @@ export function refitStatus(info) {
 /**
  * Lines of the hover read-out for one point.
  * @param {{row: number, score: number, flagged: boolean, label: number|null,
- *   resp: number[]|null}} p
+ *   resp: ArrayLike<number>|null}} p
  */
 export function hoverLines(p) {
   const lines = [`row ${formatCount(p.row)}${p.flagged ? " \u00b7 flagged" : ""}`];
   lines.push(`log-density ${formatNumber(p.score)}`);
-  if (p.label !== null && p.label !== undefined) lines.push(`label: ${p.label ? "anomaly" : "inlier"}`);
+  if (p.label !== null && p.label !== undefined)
+    lines.push(`label: ${p.label ? "anomaly" : "inlier"}`);
   return lines;
 }

@@ -13,7 +13,13 @@
 import { drawAxes } from "../lib/axes.js";
 import { h, svg, uniqueId } from "../lib/dom.js";
 import { formatNumber, linearScale } from "../lib/scale.js";
-import { binScores, scoreBinCount, scoreDomain, stepByPoint, thresholdForCount } from "../lib/threshold.js";
+import {
+  binScores,
+  scoreBinCount,
+  scoreDomain,
+  stepByPoint,
+  thresholdForCount,
+} from "./threshold.js";
 import { ariaValueText, formatCount, handleLabel } from "./readouts.js";
 
 export const HIST_MARGIN = { left: 58, right: 14, top: 24, bottom: 40 };
@@ -24,6 +30,8 @@ const UNDER_GAP = 5;
 /**
  * A y scale for counts on log10(1 + count), with ticks at the powers of ten, so
  * that a tail of a few points shows beside a bulk of thousands.
+ * @param {number} max
+ * @param {Iterable<number>} range [r0, r1] in px
  */
 export function logCountScale(max, [r0, r1]) {
   const top = Math.max(1, max);
@@ -42,24 +50,36 @@ export function logCountScale(max, [r0, r1]) {
 
 /**
  * @param {HTMLElement} container
- * @param {{onInput: (t: number) => void, onCommit: (t: number) => void, onKeyCommit: (t: number) => void,
- *   onScale?: (logY: boolean) => void}} callbacks
+ * @param {{onInput: (t: number) => void, onCommit: (t: number) => void,
+ *   onKeyCommit: (t: number) => void, onScale?: (logY: boolean) => void}} callbacks
  *   onInput on every move, onCommit when a drag ends, onKeyCommit after a key press,
  *   onScale when the count axis toggle is pressed
  */
 export function createScoreHistogram(container, callbacks) {
   const root = h("div", { class: "gmm-score-hist", "data-gmm-role": "score-histogram" });
-  const overlay = svg("svg", { class: "gmm-overlay", role: "img", "aria-label": "Histogram of the log-densities" });
+  const overlay = svg("svg", {
+    class: "gmm-overlay",
+    role: "img",
+    "aria-label": "Histogram of the log-densities",
+  });
   const clipId = uniqueId("gmm-thr-clip");
   const areaId = uniqueId("gmm-thr-area");
   const defs = svg("defs", {}, overlay);
-  const clipRect = svg("rect", { x: 0, y: 0, width: 0, height: 0 }, svg("clipPath", { id: clipId }, defs));
+  const clipRect = svg(
+    "rect",
+    { x: 0, y: 0, width: 0, height: 0 },
+    svg("clipPath", { id: clipId }, defs),
+  );
   const areaRect = svg("rect", {}, svg("clipPath", { id: areaId }, defs));
   const layers = {
     zone: svg("rect", { class: "gmm-anomaly-zone", "data-gmm-role": "anomaly-zone" }, overlay),
     axes: svg("g", { class: "gmm-axes" }, overlay),
     bars: svg("g", { class: "gmm-score-bars" }, overlay),
-    flagged: svg("g", { class: "gmm-score-bars gmm-flagged-bars", "clip-path": `url(#${clipId})` }, overlay),
+    flagged: svg(
+      "g",
+      { class: "gmm-score-bars gmm-flagged-bars", "clip-path": `url(#${clipId})` },
+      overlay,
+    ),
     line: svg("line", { class: "gmm-threshold-line", "data-gmm-role": "threshold-line" }, overlay),
   };
   layers.zone.setAttribute("clip-path", `url(#${areaId})`);
@@ -72,7 +92,11 @@ export function createScoreHistogram(container, callbacks) {
     "aria-orientation": "horizontal",
     title: "Drag, or use the arrow keys (Shift: one point at a time)",
   });
-  const tag = h("div", { class: "gmm-threshold-tag", "data-gmm-role": "threshold-tag", "aria-hidden": "true" });
+  const tag = h("div", {
+    class: "gmm-threshold-tag",
+    "data-gmm-role": "threshold-tag",
+    "aria-hidden": "true",
+  });
   handle.append(h("div", { class: "gmm-threshold-grip" }), tag);
   const scaleButton = h("button", {
     type: "button",
@@ -84,7 +108,7 @@ export function createScoreHistogram(container, callbacks) {
     text: "log",
   });
   scaleButton.addEventListener("pointerdown", (event) => event.stopPropagation());
-  scaleButton.addEventListener("click", () => callbacks.onScale && callbacks.onScale(!state.logY));
+  scaleButton.addEventListener("click", () => callbacks.onScale?.(!state.logY));
   root.append(overlay, handle, scaleButton);
   container.append(root);
 
@@ -130,7 +154,7 @@ export function createScoreHistogram(container, callbacks) {
    * Size the plot and bin the scores.
    * @param {number} width
    * @param {number} height
-   * @param {import("../lib/threshold.js").ScoreIndex} index
+   * @param {import("./threshold.js").ScoreIndex} index
    * @param {{logY?: boolean}} [opts] logarithmic count axis
    */
   function layout(width, height, index, opts = {}) {
@@ -157,13 +181,29 @@ export function createScoreHistogram(container, callbacks) {
     scaleButton.setAttribute("aria-pressed", state.logY ? "true" : "false");
     scaleButton.classList.toggle("gmm-active", state.logY);
     const yRange = [height - m.bottom, m.top];
-    const y = state.logY ? logCountScale(yMax * 1.15, yRange) : linearScale([0, yMax * 1.08], yRange);
+    const y = state.logY
+      ? logCountScale(yMax * 1.15, yRange)
+      : linearScale([0, yMax * 1.08], yRange);
     state.x = x;
     state.y = y;
     // With an underflow bar, the y axis stands left of it: the axes' x scale reaches
     // out to the margin but keeps the bins' mapping and ticks.
-    const axisX = bins.under > 0 ? Object.assign((v) => x(v), { range: [m.left, x.range[1]], domain: x.domain, ticks: x.ticks, invert: x.invert }) : x;
-    drawAxes(layers.axes, axisX, y, { xLabel: "log-density (score_samples)", yLabel: state.logY ? "points (log)" : "points", xTicks: 6, yTicks: 4, yLabelOffset: 46 });
+    const axisX =
+      bins.under > 0
+        ? Object.assign((v) => x(v), {
+            range: [m.left, x.range[1]],
+            domain: x.domain,
+            ticks: x.ticks,
+            invert: x.invert,
+          })
+        : x;
+    drawAxes(layers.axes, axisX, y, {
+      xLabel: "log-density (score_samples)",
+      yLabel: state.logY ? "points (log)" : "points",
+      xTicks: 6,
+      yTicks: 4,
+      yLabelOffset: 46,
+    });
     // Bars, with a minimum height so that a lone outlier stays visible.
     const rects = [];
     const yBase = y.range[0];
@@ -171,22 +211,62 @@ export function createScoreHistogram(container, callbacks) {
     for (let b = 0; b < nBins; b++) {
       const x0 = x(bins.edges[b]);
       const x1 = x(bins.edges[b + 1]);
-      rects.push({ x: x0 + 0.5, w: Math.max(0.5, x1 - x0 - 1), h: barHeight(bins.counts[b]), title: `${formatCount(bins.counts[b])} points with ${formatNumber(bins.edges[b])} \u2264 score < ${formatNumber(bins.edges[b + 1])}` });
+      rects.push({
+        x: x0 + 0.5,
+        w: Math.max(0.5, x1 - x0 - 1),
+        h: barHeight(bins.counts[b]),
+        title:
+          `${formatCount(bins.counts[b])} points with ` +
+          `${formatNumber(bins.edges[b])} \u2264 score < ${formatNumber(bins.edges[b + 1])}`,
+      });
     }
     if (bins.under > 0) {
-      rects.push({ x: m.left + 2, w: UNDER_ZONE - 2, h: barHeight(bins.under), under: true, title: `${formatCount(bins.under)} points with score < ${formatNumber(lo)} (down to ${formatNumber(index.min)}), gathered here` });
+      rects.push({
+        x: m.left + 2,
+        w: UNDER_ZONE - 2,
+        h: barHeight(bins.under),
+        under: true,
+        title:
+          `${formatCount(bins.under)} points with score < ${formatNumber(lo)} ` +
+          `(down to ${formatNumber(index.min)}), gathered here`,
+      });
     }
     for (const group of [layers.bars, layers.flagged]) {
       while (group.firstChild) group.removeChild(group.firstChild);
       for (const r of rects) {
-        const rect = svg("rect", { x: r.x, width: r.w, y: yBase - r.h, height: r.h, class: r.under ? "gmm-under-bar" : null }, group);
+        const rect = svg(
+          "rect",
+          {
+            x: r.x,
+            width: r.w,
+            y: yBase - r.h,
+            height: r.h,
+            class: r.under ? "gmm-under-bar" : null,
+          },
+          group,
+        );
         if (group === layers.bars) svg("title", { text: r.title }, rect);
       }
     }
     if (bins.under > 0) {
-      svg("text", { class: "gmm-tick-label", x: m.left + UNDER_ZONE / 2, y: yBase + 15, "text-anchor": "middle", text: "\u226a" }, layers.axes);
+      svg(
+        "text",
+        {
+          class: "gmm-tick-label",
+          x: m.left + UNDER_ZONE / 2,
+          y: yBase + 15,
+          "text-anchor": "middle",
+          text: "\u226a",
+        },
+        layers.axes,
+      );
     }
-    for (const [k, v] of Object.entries({ x: m.left, y: m.top - 4, width: Math.max(0, width - m.left - m.right), height: Math.max(0, yBase - m.top + 4) })) {
+    for (const [k, v] of Object.entries({
+      x: m.left,
+      y: m.top - 4,
+      width: Math.max(0, width - m.left - m.right),
+      height: Math.max(0, yBase - m.top + 4),
+    })) {
       areaRect.setAttribute(k, String(v));
     }
     clipRect.setAttribute("y", String(m.top - 4));
@@ -200,7 +280,10 @@ export function createScoreHistogram(container, callbacks) {
     handle.style.top = `${m.top - 16}px`;
     handle.style.height = `${yBase - m.top + 16}px`;
     handle.setAttribute("aria-valuemin", String(index.min));
-    handle.setAttribute("aria-valuemax", String(index.n ? thresholdForCount(index.sorted, index.n) : 1));
+    handle.setAttribute(
+      "aria-valuemax",
+      String(index.n ? thresholdForCount(index.sorted, index.n) : 1),
+    );
     state.t = NaN;
     state.latest = NaN;
   }
@@ -306,7 +389,7 @@ export function createScoreHistogram(container, callbacks) {
  * @param {string} key
  * @param {boolean} shift one point at a time
  * @param {number} t current threshold
- * @param {{index: import("../lib/threshold.js").ScoreIndex, lo: number, hi: number}} s
+ * @param {{index: import("./threshold.js").ScoreIndex, lo: number, hi: number}} s
  */
 export function keyStep(key, shift, t, s) {
   const { index, lo, hi } = s;

@@ -8,12 +8,16 @@
 //             not a Gaussian mixture
 
 import { decodeArray, decodeTree } from "../lib/codecs.js";
-import { argsort, ScoreIndex } from "../lib/threshold.js";
+import { argsort, ScoreIndex } from "./threshold.js";
+
+/** @typedef {import("../lib/codecs.js").TypedArray} TypedArray */
 
 /**
  * The scores and labels as the view needs them.
+ * @param {import("./traits.js").AnomalyInspectorModel} model
  * @returns {{index: ScoreIndex, display: Float64Array, displayOrder: Uint32Array,
- *   displaySorted: Float64Array, displayLabels: Uint8Array|null, displayRows: Int32Array|null}}
+ *   displaySorted: Float64Array, displayLabels: TypedArray|null, displayRows: TypedArray|null}}
+ *   `displayLabels` uint8 and `displayRows` int32, as Python sends them
  */
 export function readScores(model) {
   const sorted = decodeArray(model.get("_sorted_scores"));
@@ -39,17 +43,19 @@ export function readScores(model) {
 
 /**
  * The mixture's parameters, covariances as K full row-major d x d matrices.
+ * @param {import("./traits.js").AnomalyInspectorModel} model
  * @returns {{K: number, d: number, type: string, weights: Float64Array, means: Float64Array,
  *   covariances: Float64Array[]}|null} null for a model that is not a Gaussian mixture
  */
 export function readMixture(model) {
   const raw = decodeTree(model.get("_mixture") || {});
-  if (!raw || !raw.weights || !raw.means || !raw.covariances) return null;
+  if (!raw?.weights || !raw.means || !raw.covariances) return null;
   const K = raw.weights.shape[0];
   const d = raw.means.shape[1];
   const cov = raw.covariances.data;
   const covariances = [];
-  for (let k = 0; k < K; k++) covariances.push(Float64Array.from(cov.subarray(k * d * d, (k + 1) * d * d)));
+  for (let k = 0; k < K; k++)
+    covariances.push(Float64Array.from(cov.subarray(k * d * d, (k + 1) * d * d)));
   return {
     K,
     d,

@@ -8,7 +8,7 @@ const RED_IN_PALETTE = 2;
 
 /**
  * Component colours without the palette's red, which is the anomaly colour here.
- * @returns {[number, number, number][]}
+ * @returns {import("../lib/colors.js").RGB[]}
  */
 export function paletteWithoutRed(K, dark) {
   return componentColors(K + 1, dark)
@@ -23,7 +23,13 @@ export function paletteWithoutRed(K, dark) {
 export function readColors(el) {
   const theme = readTheme(el);
   let anomaly = null;
-  if (typeof getComputedStyle === "function") anomaly = parseColor(getComputedStyle(el).getPropertyValue("--gmm-anomaly"));
+  if (typeof getComputedStyle === "function")
+    anomaly = parseColor(getComputedStyle(el).getPropertyValue("--gmm-anomaly"));
   const fallback = theme.dark ? [244, 92, 84] : [211, 47, 47];
-  return { theme, anomaly: anomaly || fallback, background: theme.rgb.background, foreground: theme.rgb.foreground };
+  return {
+    theme,
+    anomaly: anomaly || fallback,
+    background: theme.rgb.background,
+    foreground: theme.rgb.foreground,
+  };
 }

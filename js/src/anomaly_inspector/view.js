@@ -1,41 +1,34 @@
 // The AnomalyInspector view: a score histogram with a draggable threshold on the left,
-// the data with the flagged points on the right, live counts and metrics.
-//
-// Synced traits (see gmm_widgets/widgets/anomaly_inspector.py):
-//   data (n_display, d) float32, n_samples, feature_names       sent once
-//   _display_scores, _sorted_scores, _sorted_labels, _display_labels, _display_rows,
-//   _mixture                                                    sent once per model
-//   threshold (JS -> Python on release; Python -> JS moves the handle)
-//   contamination (JS sets it from the "flag %" box), percentile, n_anomalies (Python)
-//   projection, x_feature, y_feature, pca (d > 2)
-//   busy, message, refit_info, n_refits                          refit state
-// Custom messages to Python: {type: "refit"} and {type: "undo"}.
+// the data with the flagged points on the right, live counts and metrics. Its synced
+// traits and messages: traits.js.
 //
 // A drag never waits for the kernel: every frame is a binary search in the sorted
 // scores plus O(1) DOM updates and one canvas layer of the flagged points.
 
 import { shuffledOrder } from "../lib/assignments.js";
 import { mixColors, watchTheme } from "../lib/colors.js";
-import { decodeArray } from "../lib/codecs.js";
-import { logDensityGrid } from "../lib/contour.js";
+import { logDensityGrid } from "./contour.js";
 import { h, svg } from "../lib/dom.js";
-import { composePNG, composeSVG, download } from "../lib/export.js";
+import { composePNG, composeSVG, download, screenLayers } from "../lib/export.js";
 import { responsibilities } from "../lib/gaussian.js";
-import { listen, setNow } from "../lib/model.js";
-import { RenderProbe } from "../lib/perf.js";
-import { projectCovariance, projectMean, projectPoints } from "../lib/projection.js";
+import { listen, readPoints, setNow } from "../lib/model.js";
+import { RenderProbe } from "./perf.js";
+import {
+  buildProjectionControls,
+  featureLabel,
+  projectComponents,
+  projectedPoints,
+} from "../lib/projection.js";
 import { extent, formatNumber, padExtent } from "../lib/scale.js";
-import { countBelow, thresholdForCount, thresholdFromContamination } from "../lib/threshold.js";
+import { countBelow, thresholdForCount, thresholdFromContamination } from "./threshold.js";
 import { debounce } from "../lib/timing.js";
 import { createDataPlot1d } from "./data_plot_1d.js";
 import { createDataPlot2d } from "./data_plot_2d.js";
 import { createReadouts, createToolbar, hoverContent, legendItems } from "./panels.js";
-import { buildProjectionControls, chosenProjection } from "./projection_view.js";
 import { countLabel, formatCount, formatMetric, refitStatus } from "./readouts.js";
 import { createScoreHistogram } from "./score_histogram.js";
 import { marginal, readMixture, readScores } from "./state.js";
 import { paletteWithoutRed, readColors } from "./theme.js";
-
 
 const DEFAULT_WIDTH = 900;
 const HIST_HEIGHT = 230;
@@ -46,16 +39,26 @@ const LOG_Y_FROM = 10000;
 
 export class AnomalyInspectorView {
   /**
-   * @param {object} model anywidget model
+   * @param {import("./traits.js").AnomalyInspectorModel} model the anywidget model (its traits:
+   *   traits.js)
    * @param {HTMLElement} el
-   * @param {{timers?: object, raf?: (cb: Function) => any, caf?: (id: any) => void}} [opts]
+   * @param {{timers?: import("../lib/timing.js").Timers, raf?: (cb: () => void) => any,
+   *   caf?: (id: any) => void}} [opts]
    */
   constructor(model, el, opts = {}) {
     this.model = model;
     this.el = el;
     this.timers = opts.timers || globalThis;
-    this.raf = opts.raf || (globalThis.requestAnimationFrame ? (cb) => globalThis.requestAnimationFrame(cb) : (cb) => this.timers.setTimeout(cb, 16));
-    this.caf = opts.caf || (globalThis.cancelAnimationFrame ? (id) => globalThis.cancelAnimationFrame(id) : (id) => this.timers.clearTimeout(id));
+    this.raf =
+      opts.raf ||
+      (globalThis.requestAnimationFrame
+        ? (cb) => globalThis.requestAnimationFrame(cb)
+        : (cb) => this.timers.setTimeout(cb, 16));
+    this.caf =
+      opts.caf ||
+      (globalThis.cancelAnimationFrame
+        ? (id) => globalThis.cancelAnimationFrame(id)
+        : (id) => this.timers.clearTimeout(id));
     this.cleanups = [];
     this.frameId = null;
     this.dirty = new Set();
@@ -76,7 +79,11 @@ export class AnomalyInspectorView {
 
   // ------------------------------------------------------------------- build
   build() {
-    this.root = h("div", { class: "gmm-widget gmm-anomaly-inspector", "data-gmm-role": "anomaly-inspector", "data-lm-suppress-shortcuts": "true" });
+    this.root = h("div", {
+      class: "gmm-widget gmm-anomaly-inspector",
+      "data-gmm-role": "anomaly-inspector",
+      "data-lm-suppress-shortcuts": "true",
+    });
     this.toolbar = createToolbar({
       onPercent: (p) => this.onPercent(p),
       onBest: () => this.best && this.setAndCommit(this.best.threshold),
@@ -84,7 +91,12 @@ export class AnomalyInspectorView {
       onUndo: () => this.send("undo"),
       onExport: (format) => this.exportView(format),
     });
-    this.status = h("div", { class: "gmm-status", "data-gmm-role": "refit-status", role: "status", "aria-live": "polite" });
+    this.status = h("div", {
+      class: "gmm-status",
+      "data-gmm-role": "refit-status",
+      role: "status",
+      "aria-live": "polite",
+    });
 
     this.left = h("div", { class: "gmm-ai-left" });
     this.hist = createScoreHistogram(this.left, {
@@ -99,7 +111,9 @@ export class AnomalyInspectorView {
         this.relayout();
       },
     });
-    this.readouts = createReadouts((count) => this.setAndCommit(thresholdForCount(this.scores.index.sorted, count)));
+    this.readouts = createReadouts((count) =>
+      this.setAndCommit(thresholdForCount(this.scores.index.sorted, count)),
+    );
     this.left.append(this.readouts.line, this.readouts.metrics);
 
     this.right = h("div", { class: "gmm-ai-right" });
@@ -109,9 +123,17 @@ export class AnomalyInspectorView {
     this.right.append(this.viewControls, this.plotEl, this.tooltip);
     this.body = h("div", { class: "gmm-ai-body" }, [this.left, this.right]);
 
-    this.legend = h("ul", { class: "gmm-legend", "data-gmm-role": "legend", "aria-label": "Legend" });
+    this.legend = h("ul", {
+      class: "gmm-legend",
+      "data-gmm-role": "legend",
+      "aria-label": "Legend",
+    });
     this.pointsInfo = h("span", { class: "gmm-points-info", "data-gmm-role": "points-info" });
-    const footer = h("div", { class: "gmm-footer" }, [this.legend, h("span", { class: "gmm-spacer" }), this.pointsInfo]);
+    const footer = h("div", { class: "gmm-footer" }, [
+      this.legend,
+      h("span", { class: "gmm-spacer" }),
+      this.pointsInfo,
+    ]);
     this.root.append(this.toolbar.root, this.status, this.body, footer);
     this.el.appendChild(this.root);
 
@@ -121,7 +143,10 @@ export class AnomalyInspectorView {
   }
 
   bind() {
-    const later = (...flags) => () => this.invalidate(...flags);
+    const later =
+      (...flags) =>
+      () =>
+        this.invalidate(...flags);
     const status = () => this.updateStatus();
     this.cleanups.push(
       listen(this.model, {
@@ -174,14 +199,13 @@ export class AnomalyInspectorView {
     // New scores (a refit) come with the kernel's threshold for them. Anything else (a
     // feature pair, a projection) leaves the threshold the user is setting alone.
     const newScores = dirty.has("scores") || dirty.has("data");
-    if (newScores && !this.hist.dragging && !this.keyCommit.pending()) this.t = Number(this.model.get("threshold"));
+    if (newScores && !this.hist.dragging && !this.keyCommit.pending())
+      this.t = Number(this.model.get("threshold"));
     this.relayout();
   }
 
   loadData() {
-    const arr = decodeArray(this.model.get("data"));
-    if (!arr) this.data = { X: new Float32Array(0), n: 0, d: 0 };
-    else this.data = { X: arr.data, n: arr.shape[0], d: arr.shape.length > 1 ? arr.shape[1] : 1 };
+    this.data = readPoints(this.model);
     this.drawOrder = shuffledOrder(this.data.n, 12345);
     this.projected = null;
   }
@@ -190,7 +214,8 @@ export class AnomalyInspectorView {
     this.scores = readScores(this.model);
     const { displayLabels } = this.scores;
     const rings = [];
-    if (displayLabels) for (let i = 0; i < displayLabels.length; i++) if (displayLabels[i]) rings.push(i);
+    if (displayLabels)
+      for (let i = 0; i < displayLabels.length; i++) if (displayLabels[i]) rings.push(i);
     this.ringIndices = Uint32Array.from(rings);
     this.best = this.scores.index.bestF1();
   }
@@ -200,7 +225,14 @@ export class AnomalyInspectorView {
     const { X, n, d } = this.data;
     this.resp = null;
     if (this.mixture && this.mixture.d === d && n > 0) {
-      this.resp = responsibilities(X, n, d, this.mixture.weights, this.mixture.means, this.mixture.covariances).resp;
+      this.resp = responsibilities(
+        X,
+        n,
+        d,
+        this.mixture.weights,
+        this.mixture.means,
+        this.mixture.covariances,
+      ).resp;
     }
     this.projected = null;
   }
@@ -233,7 +265,12 @@ export class AnomalyInspectorView {
         const m = index.summary(this.best.threshold).metrics;
         bestPoint = { recall: m.recall, precision: m.precision };
       }
-      this.readouts.pr.layout(Math.min(PR_SIZE.width, Math.max(150, leftW - 190)), PR_SIZE.height, index.prCurve(), bestPoint);
+      this.readouts.pr.layout(
+        Math.min(PR_SIZE.width, Math.max(150, leftW - 190)),
+        PR_SIZE.height,
+        index.prCurve(),
+        bestPoint,
+      );
     }
     const leftHeight = HIST_HEIGHT + 30 + (index.hasLabels ? PR_SIZE.height + 8 : 0);
     let rightH = Math.round(Math.max(300, Math.min(460, rightW * 0.78)));
@@ -251,7 +288,11 @@ export class AnomalyInspectorView {
     );
     const n = this.data.n;
     const total = this.model.get("n_samples") || n;
-    this.pointsInfo.textContent = n < total ? `${formatCount(n)} of ${formatCount(total)} points drawn (uniform subsample; counts use all)` : `${formatCount(total)} points`;
+    this.pointsInfo.textContent =
+      n < total
+        ? `${formatCount(n)} of ${formatCount(total)} points drawn ` +
+          "(uniform subsample; counts use all)"
+        : `${formatCount(total)} points`;
     this.updateStatus();
     this.renderNow();
   }
@@ -269,8 +310,17 @@ export class AnomalyInspectorView {
         this.plot1d = createDataPlot1d(this.plotEl);
       }
       const values = X.subarray(0, n);
-      const label = (this.model.get("feature_names") || [])[0] ?? "x0";
-      this.plot1d.layout({ width, height, values, domain: padExtent(extent(values), 0.04), label, mixture: this.mixture, colors, foreground: this.colors.foreground });
+      const label = featureLabel(this.model.get("feature_names"), 0);
+      this.plot1d.layout({
+        width,
+        height,
+        values,
+        domain: padExtent(extent(values), 0.04),
+        label,
+        mixture: this.mixture,
+        colors,
+        foreground: this.colors.foreground,
+      });
       this.dataPlot = this.plot1d;
       return;
     }
@@ -281,14 +331,21 @@ export class AnomalyInspectorView {
     }
     const plot = this.plot2d;
     this.dataPlot = plot;
-    const { proj, labels, key, dims } = chosenProjection(this.model, d);
-    if (!this.projected || this.projected.key !== key || this.projected.n !== n) {
-      this.projected = { key, n, ...projectPoints(X, n, proj) };
-    }
-    const { xs, ys } = this.projected;
-    plot.layout({ width, height, xs, ys, xDomain: padExtent(extent(xs), 0.04), yDomain: padExtent(extent(ys), 0.04), labels, rgb: this.pointColors(colors), order: this.drawOrder });
+    this.projected = projectedPoints(this.model, this.data, this.projected);
+    const { xs, ys, labels, proj, dims } = this.projected;
+    plot.layout({
+      width,
+      height,
+      xs,
+      ys,
+      xDomain: padExtent(extent(xs), 0.04),
+      yDomain: padExtent(extent(ys), 0.04),
+      labels,
+      rgb: this.pointColors(colors),
+      order: this.drawOrder,
+    });
     const mix = this.mixture;
-    const comps = mix ? colors.map((color, k) => ({ mean: projectMean(mix.means, proj, k * d), cov: projectCovariance(mix.covariances[k], proj), color })) : [];
+    const comps = mix ? projectComponents(mix.means, mix.covariances, proj, colors) : [];
     plot.components(comps, { background: this.colors.background });
     // The decision boundary exists in the plane only when the plane is the data space.
     let grid = null;
@@ -338,7 +395,8 @@ export class AnomalyInspectorView {
     this.summary = summary;
     this.hist.set(summary);
     this.readouts.set(summary);
-    if (this.dataPlot) this.dataPlot.set(t, displayOrder, countBelow(displaySorted, t), this.colors);
+    if (this.dataPlot)
+      this.dataPlot.set(t, displayOrder, countBelow(displaySorted, t), this.colors);
     this.updateToolbar();
     this.probe.stop(t0);
   }
@@ -446,20 +504,25 @@ export class AnomalyInspectorView {
 
   // ------------------------------------------------------------------ export
   async exportView(format) {
-    const origin = this.root.getBoundingClientRect();
-    const layers = [];
-    const add = (element) => {
-      const r = element.getBoundingClientRect();
-      if (r.width > 0 && r.height > 0) layers.push({ element, x: r.left - origin.left, y: r.top - origin.top, width: r.width, height: r.height });
-    };
+    const { layers, origin, place } = screenLayers(this.root);
     // The numbers are HTML in the view; the picture gets them as a caption on top.
     const top = this.toolbar.root.getBoundingClientRect();
     const caption = this.exportCaption(origin.width, Math.max(24, top.bottom - origin.top));
-    layers.push({ element: caption, x: 0, y: 0, width: origin.width, height: Number(caption.getAttribute("height")) });
-    add(this.hist.overlay);
-    if (!this.readouts.metrics.hidden) add(this.readouts.pr.root);
-    for (const layer of this.dataPlot ? this.dataPlot.layers() : []) add(layer.element);
-    const size = { width: origin.width, height: origin.height, background: this.colors.theme.background };
+    layers.push({
+      element: caption,
+      x: 0,
+      y: 0,
+      width: origin.width,
+      height: Number(caption.getAttribute("height")),
+    });
+    place(this.hist.overlay);
+    if (!this.readouts.metrics.hidden) place(this.readouts.pr.root);
+    for (const layer of this.dataPlot ? this.dataPlot.layers() : []) place(layer.element);
+    const size = {
+      width: origin.width,
+      height: origin.height,
+      background: this.colors.theme.background,
+    };
     const name = `anomaly_inspector_${this.summary ? this.summary.count : 0}_flagged`;
     if (format === "svg") download(composeSVG(layers, size), `${name}.svg`, "image/svg+xml");
     else download(await composePNG(layers, size), `${name}.png`, "image/png");
@@ -470,9 +533,27 @@ export class AnomalyInspectorView {
     const s = this.summary;
     const theme = this.colors.theme;
     const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}` });
-    const parts = [`log-density threshold ${formatNumber(s.threshold, 5)}`, `flagged ${countLabel(s)}`];
-    if (s.metrics) parts.push(`precision ${formatMetric(s.metrics.precision)}  recall ${formatMetric(s.metrics.recall)}  F1 ${formatMetric(s.metrics.f1)}`);
-    svg("text", { x: 12, y: Math.min(height - 6, 22), fill: theme.text, "font-family": theme.fontFamily, "font-size": 13, text: parts.join("   \u00b7   ") }, root);
+    const parts = [
+      `log-density threshold ${formatNumber(s.threshold, 5)}`,
+      `flagged ${countLabel(s)}`,
+    ];
+    if (s.metrics)
+      parts.push(
+        `precision ${formatMetric(s.metrics.precision)}  ` +
+          `recall ${formatMetric(s.metrics.recall)}  F1 ${formatMetric(s.metrics.f1)}`,
+      );
+    svg(
+      "text",
+      {
+        x: 12,
+        y: Math.min(height - 6, 22),
+        fill: theme.text,
+        "font-family": theme.fontFamily,
+        "font-size": 13,
+        text: parts.join("   \u00b7   "),
+      },
+      root,
+    );
     return root;
   }
 

@@ -5,7 +5,7 @@ import { formatNumber } from "../lib/scale.js";
 
 /**
  * Counter text for frame `index`, e.g. "iter 12 / 37" or "iter 3 / 20 · init 2/4".
- * @param {import("../lib/frames.js").FrameStore} store
+ * @param {import("./frames.js").FrameStore} store
  */
 export function counterLabel(store, index, source = "fit") {
   if (store.length === 0) return "no frames";
@@ -24,13 +24,16 @@ export function counterLabel(store, index, source = "fit") {
  * @returns {{text: string, kind: "success"|"warn"|"live"}|null}
  */
 export function badgeState(store, index, status) {
-  if (store.length === 0) return status === "fitting" ? { text: "fitting\u2026", kind: "live" } : null;
+  if (store.length === 0)
+    return status === "fitting" ? { text: "fitting\u2026", kind: "live" } : null;
   const f = store.get(index);
   if (f.converged) return { text: "converged", kind: "success" };
   const [, last] = store.initRange(index);
   const atEnd = index === last;
-  if (status === "fitting" && index === store.length - 1) return { text: "fitting\u2026", kind: "live" };
-  if (atEnd && store.maxIter > 0 && f.nIter >= store.maxIter) return { text: "max_iter reached", kind: "warn" };
+  if (status === "fitting" && index === store.length - 1)
+    return { text: "fitting\u2026", kind: "live" };
+  if (atEnd && store.maxIter > 0 && f.nIter >= store.maxIter)
+    return { text: "max_iter reached", kind: "warn" };
   if (status === "fitting") return { text: "fitting\u2026", kind: "live" };
   return null;
 }

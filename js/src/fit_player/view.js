@@ -1,46 +1,64 @@
-// The FitPlayer view: animates the frames of an EM fit in the browser.
-//
-// Synced traits (see gmm_widgets/widgets/fit_player.py):
-//   data (n, d) float32 points, sent once       frames: parameters per EM state
-//   frame: index shown (debounced to Python)   playing, fps: playback state
-//   status: "idle" | "fitting" | "done"         source: "fit" | "history" | "model"
-//   projection: "features" | "pca", x_feature, y_feature (d > 2)
-//   pca: {components (2, d), mean (d), explained_variance_ratio (2)}
-//   n_samples: rows of X (data may be a display subsample), feature_names
-// Custom message {type: "frames", start, frames} appends frames while a fit streams.
+// The FitPlayer view: animates the frames of an EM fit in the browser. Its synced traits
+// and messages: traits.js. MixtureExplorer and ModelSelector embed it (FitPlayerOptions).
 
 import { AssignmentCache, shuffledOrder } from "../lib/assignments.js";
 import { componentColors, mixColors, readTheme, rgbString, watchTheme } from "../lib/colors.js";
-import { decodeArray, decodeTree, unpackMessage } from "../lib/codecs.js";
-import { bindPlayerKeys, createPlayerControls } from "../lib/controls.js";
-import { createDensityPlot } from "../lib/density_plot.js";
+import { unpackMessage } from "../lib/codecs.js";
+import { bindPlayerKeys, createPlayerControls } from "./controls.js";
+import { createDensityPlot } from "./density_plot.js";
 import { h } from "../lib/dom.js";
 import { composePNG, composeSVG, download } from "../lib/export.js";
-import { FrameStore } from "../lib/frames.js";
+import { FrameStore } from "./frames.js";
+import { mixtureDensity1d } from "../lib/gaussian.js";
 import { binCount, histogram } from "../lib/histogram.js";
 import { icon } from "../lib/icons.js";
-import { debouncedSetter, listen, setNow } from "../lib/model.js";
-import { Playback } from "../lib/playback.js";
-import { featurePair, linearProjection, projectCovariance, projectMean, projectPoints } from "../lib/projection.js";
+import { debouncedSetter, listen, readPoints, setNow } from "../lib/model.js";
+import { Playback } from "./playback.js";
+import {
+  buildProjectionControls,
+  featureLabel,
+  projectComponents,
+  projectedPoints,
+} from "../lib/projection.js";
 import { extent, padExtent } from "../lib/scale.js";
 import { createScatterPlot } from "../lib/scatter_plot.js";
-import { createTrace } from "../lib/trace.js";
+import { createTrace } from "./trace.js";
 import { badgeState, boundLabel, counterLabel, pointsLabel } from "./labels.js";
 
 const DEFAULT_WIDTH = 680;
 const TRACE_HEIGHT = 132;
 
+/**
+ * Options of a FitPlayerView. A view that embeds the player (MixtureExplorer,
+ * ModelSelector) passes these instead of reaching into it.
+ * @typedef {object} FitPlayerOptions
+ * @property {import("../lib/timing.js").Timers} [timers] timers to use
+ *   (tests pass fake ones); default: the global ones
+ * @property {() => void} [onRender] called after every drawing of the current frame (and
+ *   of the empty state), e.g. to draw an overlay on top
+ * @property {(format: "png"|"svg") => (void|Promise<void>)} [onExport] what the PNG and
+ *   SVG buttons do; default: download the player's own picture (`exportView`)
+ * @property {string} [emptyText] what the plot says while there are no frames
+ */
+
+const EMPTY_TEXT = "No frames yet \u2014 call .fit() to run EM.";
+
 export class FitPlayerView {
   /**
-   * @param {object} model anywidget model
+   * @param {import("./traits.js").FitPlayerModel} model the anywidget model (its traits:
+   *   traits.js)
    * @param {HTMLElement} el element to render into
-   * @param {{timers?: {setTimeout: Function, clearTimeout: Function}}} [opts]
+   * @param {FitPlayerOptions} [opts]
    */
   constructor(model, el, opts = {}) {
     this.model = model;
     this.el = el;
     this.timers = opts.timers || globalThis;
+    this.onRender = opts.onRender || null;
+    this.onExport = opts.onExport || ((format) => this.exportView(format));
+    this.emptyText = opts.emptyText ?? EMPTY_TEXT;
     this.store = new FrameStore();
+    /** @type {import("../lib/model.js").Points} the points shown */
     this.data = { X: new Float32Array(0), n: 0, d: 0 };
     this.cache = new AssignmentCache(() => this.data);
     this.projected = null;
@@ -67,23 +85,78 @@ export class FitPlayerView {
   }
 
   build() {
-    this.root = h("div", { class: "gmm-widget gmm-fit-player", tabindex: 0, "data-gmm-role": "fit-player", "data-lm-suppress-shortcuts": "true" });
-    this.controls = createPlayerControls(this.playback, { onSpeed: (fps) => setNow(this.model, "fps", fps) });
-    this.badge = h("span", { class: "gmm-badge", "data-gmm-role": "converged-badge", hidden: true, role: "status" });
+    this.root = h("div", {
+      class: "gmm-widget gmm-fit-player",
+      tabindex: 0,
+      "data-gmm-role": "fit-player",
+      "data-lm-suppress-shortcuts": "true",
+    });
+    this.controls = createPlayerControls(this.playback, {
+      onSpeed: (fps) => setNow(this.model, "fps", fps),
+    });
+    this.badge = h("span", {
+      class: "gmm-badge",
+      "data-gmm-role": "converged-badge",
+      hidden: true,
+      role: "status",
+    });
     this.viewControls = h("span", { class: "gmm-view-controls" });
-    const png = h("button", { type: "button", class: "gmm-button", "data-gmm-role": "export-png", title: "Save the current view as PNG", "aria-label": "Save as PNG" }, [icon("download"), h("span", { class: "gmm-button-text", text: "PNG" })]);
-    const svgButton = h("button", { type: "button", class: "gmm-button", "data-gmm-role": "export-svg", title: "Save the current view as SVG", "aria-label": "Save as SVG" }, [icon("download"), h("span", { class: "gmm-button-text", text: "SVG" })]);
-    png.addEventListener("click", () => this.exportView("png"));
-    svgButton.addEventListener("click", () => this.exportView("svg"));
-    const toolbar = h("div", { class: "gmm-toolbar", role: "toolbar", "aria-label": "EM playback" }, [this.controls.root, this.badge, this.viewControls, h("span", { class: "gmm-spacer" }), png, svgButton]);
+    const png = h(
+      "button",
+      {
+        type: "button",
+        class: "gmm-button",
+        "data-gmm-role": "export-png",
+        title: "Save the current view as PNG",
+        "aria-label": "Save as PNG",
+      },
+      [icon("download"), h("span", { class: "gmm-button-text", text: "PNG" })],
+    );
+    const svgButton = h(
+      "button",
+      {
+        type: "button",
+        class: "gmm-button",
+        "data-gmm-role": "export-svg",
+        title: "Save the current view as SVG",
+        "aria-label": "Save as SVG",
+      },
+      [icon("download"), h("span", { class: "gmm-button-text", text: "SVG" })],
+    );
+    png.addEventListener("click", () => this.onExport("png"));
+    svgButton.addEventListener("click", () => this.onExport("svg"));
+    const toolbar = h(
+      "div",
+      { class: "gmm-toolbar", role: "toolbar", "aria-label": "EM playback" },
+      [
+        this.controls.root,
+        this.badge,
+        this.viewControls,
+        h("span", { class: "gmm-spacer" }),
+        png,
+        svgButton,
+      ],
+    );
     this.plotEl = h("div", { class: "gmm-plot" });
-    this.emptyEl = h("div", { class: "gmm-empty", "data-gmm-role": "empty", text: "No frames yet \u2014 call .fit() to run EM." });
+    this.emptyEl = h("div", { class: "gmm-empty", "data-gmm-role": "empty", text: this.emptyText });
     this.traceEl = h("div", { class: "gmm-trace" });
-    this.trace = createTrace(this.traceEl, { onSeek: (iter) => this.seekIteration(iter), yLabel: "lower bound" });
-    this.legend = h("ul", { class: "gmm-legend", "data-gmm-role": "legend", "aria-label": "Components" });
+    this.trace = createTrace(this.traceEl, {
+      onSeek: (iter) => this.seekIteration(iter),
+      yLabel: "lower bound",
+    });
+    this.legend = h("ul", {
+      class: "gmm-legend",
+      "data-gmm-role": "legend",
+      "aria-label": "Components",
+    });
     this.bound = h("span", { class: "gmm-bound", "data-gmm-role": "lower-bound" });
     this.pointsInfo = h("span", { class: "gmm-points-info", "data-gmm-role": "points-info" });
-    const footer = h("div", { class: "gmm-footer" }, [this.legend, h("span", { class: "gmm-spacer" }), this.bound, this.pointsInfo]);
+    const footer = h("div", { class: "gmm-footer" }, [
+      this.legend,
+      h("span", { class: "gmm-spacer" }),
+      this.bound,
+      this.pointsInfo,
+    ]);
     this.root.append(toolbar, this.plotEl, this.traceEl, footer);
     this.el.appendChild(this.root);
     this.cleanups.push(bindPlayerKeys(this.root, this.playback));
@@ -109,7 +182,8 @@ export class FitPlayerView {
         },
         "change:playing": () => {
           const playing = Boolean(m.get("playing"));
-          if (playing !== this.playback.playing) playing ? this.playback.play() : this.playback.pause();
+          if (playing !== this.playback.playing)
+            playing ? this.playback.play() : this.playback.pause();
         },
         "change:fps": () => {
           const fps = Number(m.get("fps"));
@@ -138,7 +212,7 @@ export class FitPlayerView {
   }
 
   onMessage(content, buffers) {
-    if (!content || content.type !== "frames") return;
+    if (content?.type !== "frames") return;
     const msg = unpackMessage(content, buffers || []);
     const before = this.store.length;
     const wasEmpty = before === 0;
@@ -152,9 +226,7 @@ export class FitPlayerView {
   }
 
   loadData() {
-    const arr = decodeArray(this.model.get("data"));
-    if (!arr) this.data = { X: new Float32Array(0), n: 0, d: 0 };
-    else this.data = { X: arr.data, n: arr.shape[0], d: arr.shape.length > 1 ? arr.shape[1] : 1 };
+    this.data = readPoints(this.model);
     this.order = shuffledOrder(this.data.n, 12345);
     this.cache.clear();
     this.projected = null;
@@ -175,62 +247,13 @@ export class FitPlayerView {
     return w > 0 ? w - 22 : DEFAULT_WIDTH; // minus the padding and border of .gmm-widget
   }
 
-  /** The 2-D view of the data that is chosen now. */
-  projection() {
-    const d = this.data.d;
-    if (d <= 2) return { proj: featurePair(d, 0, Math.min(1, d - 1)), labels: this.axisLabels(0, 1), key: "pair:0:1" };
-    const names = this.model.get("feature_names") || [];
-    if (this.model.get("projection") === "pca") {
-      const pca = decodeTree(this.model.get("pca") || {});
-      if (pca.components && pca.mean) {
-        const ratio = pca.explained_variance_ratio ? pca.explained_variance_ratio.data : [NaN, NaN];
-        const pct = (r) => (Number.isFinite(r) ? ` (${(100 * r).toFixed(1)}% var.)` : "");
-        return { proj: linearProjection(pca.components.data, pca.mean.data, d), labels: { x: `PC1${pct(ratio[0])}`, y: `PC2${pct(ratio[1])}` }, key: "pca" };
-      }
-    }
-    const i = Math.max(0, Math.min(d - 1, this.model.get("x_feature") | 0));
-    const j = Math.max(0, Math.min(d - 1, this.model.get("y_feature") | 0));
-    return { proj: featurePair(d, i, j), labels: { x: names[i] ?? `x${i}`, y: names[j] ?? `x${j}` }, key: `pair:${i}:${j}` };
-  }
-
-  axisLabels(i, j) {
-    const names = this.model.get("feature_names") || [];
-    return { x: names[i] ?? `x${i}`, y: names[j] ?? `x${j}` };
-  }
-
-  buildViewControls() {
-    const box = this.viewControls;
-    while (box.firstChild) box.removeChild(box.firstChild);
-    const d = this.data.d;
-    if (d <= 2) return;
-    const names = this.model.get("feature_names") || [];
-    const mode = this.model.get("projection") === "pca" ? "pca" : "features";
-    const select = (role, label, options, value, onChange, disabled = false) => {
-      const s = h("select", { class: "gmm-select", "data-gmm-role": role, "aria-label": label, title: label });
-      options.forEach(([v, text]) => s.append(h("option", { value: v, text })));
-      s.value = String(value);
-      s.disabled = disabled;
-      s.addEventListener("change", () => onChange(s.value));
-      return s;
-    };
-    const feats = Array.from({ length: d }, (_, i) => [String(i), names[i] ?? `x${i}`]);
-    box.append(
-      h("span", { class: "gmm-label" }, [
-        "view",
-        select("projection", "Projection", [["features", "feature pair"], ["pca", "PCA"]], mode, (v) => setNow(this.model, "projection", v)),
-      ]),
-      h("span", { class: "gmm-label" }, ["x", select("x-feature", "Feature on the x axis", feats, this.model.get("x_feature") | 0, (v) => setNow(this.model, "x_feature", Number(v)), mode === "pca")]),
-      h("span", { class: "gmm-label" }, ["y", select("y-feature", "Feature on the y axis", feats, this.model.get("y_feature") | 0, (v) => setNow(this.model, "y_feature", Number(v)), mode === "pca")]),
-    );
-  }
-
   /** Rebuild everything that depends on size, theme, data or projection, then draw. */
   relayout() {
     this.width = this.measureWidth();
     this.theme = readTheme(this.root);
     const width = this.width;
     const height = Math.round(Math.max(260, Math.min(440, width * 0.58)));
-    this.buildViewControls();
+    buildProjectionControls(this.viewControls, this.model, this.data.d);
     const { n, d } = this.data;
     if (d === 1) {
       if (!this.density) {
@@ -248,22 +271,14 @@ export class FitPlayerView {
       if (this.store.length) {
         // Leave room for the final mixture density too, so the curves fit.
         const last = this.store.length - 1;
-        const covs = this.store.fullCovariances(last);
         const f = this.store.get(last);
+        const variances = this.store.fullCovariances(last).map((c) => c[0]);
         const grid = Float64Array.from({ length: 200 }, (_, i) => lo + ((hi - lo) * i) / 199);
-        let peak = 0;
-        for (const x of grid) {
-          let s = 0;
-          for (let k = 0; k < f.weights.length; k++) {
-            const v = covs[k][0];
-            s += v > 0 ? (f.weights[k] * Math.exp((-0.5 * (x - f.means[k]) ** 2) / v)) / Math.sqrt(2 * Math.PI * v) : 0;
-          }
-          peak = Math.max(peak, s);
-        }
-        this.yMax = Math.max(this.yMax, peak * 1.1);
+        const { mixture } = mixtureDensity1d(grid, f.weights, f.means, variances);
+        this.yMax = Math.max(this.yMax, Math.max(...mixture) * 1.1);
       }
-      const names = this.model.get("feature_names") || [];
-      this.density.layout(width, height, [lo, hi], this.yMax, { x: names[0] ?? "x0", y: "density" });
+      const xLabel = featureLabel(this.model.get("feature_names"), 0);
+      this.density.layout(width, height, [lo, hi], this.yMax, { x: xLabel, y: "density" });
     } else {
       if (!this.scatter) {
         this.plotEl.replaceChildren();
@@ -271,13 +286,15 @@ export class FitPlayerView {
         this.scatter = createScatterPlot(this.plotEl);
         this.plotEl.append(this.emptyEl);
       }
-      const { proj, labels, key } = this.projection();
-      if (!this.projected || this.projected.key !== key || this.projected.n !== n) {
-        const { xs, ys } = projectPoints(this.data.X, n, proj);
-        this.projected = { key, n, xs, ys, proj, labels };
-      }
-      const { xs, ys } = this.projected;
-      this.scatter.layout(width, height, padExtent(extent(xs), 0.04), padExtent(extent(ys), 0.04), labels);
+      this.projected = projectedPoints(this.model, this.data, this.projected);
+      const { xs, ys, labels } = this.projected;
+      this.scatter.layout(
+        width,
+        height,
+        padExtent(extent(xs), 0.04),
+        padExtent(extent(ys), 0.04),
+        labels,
+      );
     }
     this.pointsInfo.textContent = pointsLabel(n, this.model.get("n_samples") || n);
     this.renderFrame();
@@ -311,7 +328,13 @@ export class FitPlayerView {
     return componentColors(this.store.K, this.theme.dark);
   }
 
+  /** Draw the current frame (or the empty state), then call `onRender`. */
   renderFrame() {
+    this.drawFrame();
+    if (this.onRender) this.onRender();
+  }
+
+  drawFrame() {
     const empty = this.store.length === 0;
     this.emptyEl.hidden = !empty;
     this.updateControls();
@@ -334,15 +357,18 @@ export class FitPlayerView {
     const { resp } = this.cache.get(i, { weights: f.weights, means: f.means, covariances: covs });
     if (d === 1 && this.density) {
       const hist = histogram(this.data.X, this.bins, this.histRange, resp, this.store.K);
-      this.density.draw(hist, { weights: f.weights, means: f.means, variances: covs.map((c) => c[0]) }, colors, this.theme.rgb);
+      this.density.draw(
+        hist,
+        { weights: f.weights, means: f.means, variances: covs.map((c) => c[0]) },
+        colors,
+        this.theme.rgb,
+      );
     } else if (this.scatter && this.projected) {
       const rgb = mixColors(resp, n, colors);
       this.scatter.points(this.projected.xs, this.projected.ys, rgb, this.order);
-      const proj = this.projected.proj;
-      this.scatter.components(
-        colors.map((color, k) => ({ mean: projectMean(f.means, proj, k * d), cov: projectCovariance(covs[k], proj), color })),
-        { background: this.theme.rgb.background },
-      );
+      this.scatter.components(projectComponents(f.means, covs, this.projected.proj, colors), {
+        background: this.theme.rgb.background,
+      });
     }
     this.updateLegend(f, colors);
     this.bound.textContent = boundLabel(f);
@@ -351,7 +377,14 @@ export class FitPlayerView {
   updateLegend(f, colors) {
     const K = colors.length;
     if (this.legend.children.length !== K) {
-      this.legend.replaceChildren(...colors.map((_, k) => h("li", { "data-component": k }, [h("span", { class: "gmm-swatch" }), h("span", { class: "gmm-legend-text" })])));
+      this.legend.replaceChildren(
+        ...colors.map((_, k) =>
+          h("li", { "data-component": k }, [
+            h("span", { class: "gmm-swatch" }),
+            h("span", { class: "gmm-legend-text" }),
+          ]),
+        ),
+      );
     }
     colors.forEach((c, k) => {
       const li = this.legend.children[k];
@@ -392,18 +425,30 @@ export class FitPlayerView {
       iterations.push(f.nIter);
       values.push(f.lowerBound);
     }
-    this.trace.update({ width, height: TRACE_HEIGHT, iterations, values, current: this.store.get(index).nIter });
+    this.trace.update({
+      width,
+      height: TRACE_HEIGHT,
+      iterations,
+      values,
+      current: this.store.get(index).nIter,
+    });
   }
 
   async exportView(format) {
     const width = this.width;
-    const plotHeight = this.plotEl.getBoundingClientRect().height || parseFloat(this.plotEl.style.height) || 0;
+    const plotHeight =
+      this.plotEl.getBoundingClientRect().height || parseFloat(this.plotEl.style.height) || 0;
     const layers = [];
-    if (this.scatter) layers.push({ element: this.scatter.canvas, x: 0, y: 0, width, height: plotHeight });
+    if (this.scatter)
+      layers.push({ element: this.scatter.canvas, x: 0, y: 0, width, height: plotHeight });
     const overlay = this.scatter ? this.scatter.overlay : this.density.overlay;
     layers.push({ element: overlay, x: 0, y: 0, width, height: plotHeight });
     layers.push({ element: this.trace.root, x: 0, y: plotHeight + 4, width, height: TRACE_HEIGHT });
-    const size = { width, height: plotHeight + 4 + TRACE_HEIGHT, background: this.theme.background };
+    const size = {
+      width,
+      height: plotHeight + 4 + TRACE_HEIGHT,
+      background: this.theme.background,
+    };
     const name = `fit_player_frame_${this.playback.index}`;
     if (format === "svg") download(composeSVG(layers, size), `${name}.svg`, "image/svg+xml");
     else download(await composePNG(layers, size), `${name}.png`, "image/png");

@@ -8,7 +8,7 @@ export const CACHE_BYTES = 48 * 1024 * 1024;
 
 export class AssignmentCache {
   /**
-   * @param {() => {X: Float32Array, n: number, d: number}} getData the displayed points
+   * @param {() => {X: ArrayLike<number>, n: number, d: number}} getData the displayed points
    */
   constructor(getData) {
     this.getData = getData;
@@ -22,7 +22,8 @@ export class AssignmentCache {
   /**
    * Responsibilities (row-major n x K) of the displayed points under `params`.
    * @param {string|number} key identifies the parameters (e.g. the frame index)
-   * @param {{weights: ArrayLike<number>, means: ArrayLike<number>, covariances: Float64Array[]}} params
+   * @param {{weights: ArrayLike<number>, means: ArrayLike<number>,
+   *   covariances: Float64Array[]}} params
    *   covariances as K full d x d matrices
    * @returns {{resp: Float32Array, logLik: number}}
    */

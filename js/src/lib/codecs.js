@@ -8,6 +8,17 @@
 // big-endian machine as well, and it copies, so the returned typed array is aligned and
 // owned by the caller (a DataView over a shared message buffer can start at any offset).
 
+/**
+ * An array as Python sends it (and as encodeArray makes it): little-endian bytes.
+ * @typedef {{shape: number[], dtype: string,
+ *   buffer: DataView|ArrayBuffer|ArrayBufferView}} EncodedArray
+ */
+
+/**
+ * The decoded values of an array: the typed array of its dtype.
+ * @typedef {Float32Array|Float64Array|Int32Array|Uint8Array} TypedArray
+ */
+
 /** Element size in bytes of each dtype the transport knows. */
 export const DTYPES = {
   float32: { size: 4, Array: Float32Array, get: "getFloat32", set: "setFloat32" },
@@ -27,7 +38,9 @@ export function toDataView(buffer) {
   if (ArrayBuffer.isView(buffer)) {
     return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   }
-  throw new TypeError(`expected binary data (DataView, ArrayBuffer or typed array), got ${typeof buffer}`);
+  throw new TypeError(
+    `expected binary data (DataView, ArrayBuffer or typed array), got ${typeof buffer}`,
+  );
 }
 
 /** Number of elements of an array of the given shape. */
@@ -50,19 +63,21 @@ export function isEncodedArray(obj) {
 
 /**
  * Decode an encoded array.
- * @param {{shape: number[], dtype: string, buffer: DataView|ArrayBuffer|ArrayBufferView}} obj
- * @returns {{data: Float32Array|Float64Array|Int32Array|Uint8Array, shape: number[], dtype: string}|null}
+ * @param {EncodedArray|null|undefined} obj
+ * @returns {{data: TypedArray, shape: number[], dtype: string}|null}
  */
 export function decodeArray(obj) {
   if (obj === null || obj === undefined) return null;
-  if (!isEncodedArray(obj)) throw new TypeError("not an encoded array: expected {shape, dtype, buffer}");
+  if (!isEncodedArray(obj))
+    throw new TypeError("not an encoded array: expected {shape, dtype, buffer}");
   const spec = DTYPES[obj.dtype];
   if (!spec) throw new TypeError(`unsupported dtype ${JSON.stringify(obj.dtype)}`);
   const view = toDataView(obj.buffer);
   const n = sizeOf(obj.shape);
   if (view.byteLength !== n * spec.size) {
     throw new RangeError(
-      `buffer holds ${view.byteLength} bytes but shape [${obj.shape}] of ${obj.dtype} needs ${n * spec.size}`,
+      `buffer holds ${view.byteLength} bytes ` +
+        `but shape [${obj.shape}] of ${obj.dtype} needs ${n * spec.size}`,
     );
   }
   const data = new spec.Array(n);
@@ -86,7 +101,8 @@ export function encodeArray(data, shape, dtype = "float32") {
   const spec = DTYPES[dtype];
   if (!spec) throw new TypeError(`unsupported dtype ${JSON.stringify(dtype)}`);
   const n = sizeOf(shape);
-  if (data.length !== n) throw new RangeError(`data has ${data.length} elements, shape [${shape}] needs ${n}`);
+  if (data.length !== n)
+    throw new RangeError(`data has ${data.length} elements, shape [${shape}] needs ${n}`);
   const view = new DataView(new ArrayBuffer(n * spec.size));
   const set = view[spec.set].bind(view);
   for (let i = 0; i < n; i++) set(i * spec.size, data[i], true);
@@ -100,7 +116,12 @@ export function encodeArray(data, shape, dtype = "float32") {
 export function decodeTree(value) {
   if (isEncodedArray(value)) return decodeArray(value);
   if (Array.isArray(value)) return value.map(decodeTree);
-  if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer)) {
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof ArrayBuffer)
+  ) {
     const out = {};
     for (const [k, v] of Object.entries(value)) out[k] = decodeTree(v);
     return out;
@@ -120,7 +141,9 @@ export function unpackMessage(content, buffers = []) {
   const state = structuredCloneJSON(content.state);
   const paths = content.buffer_paths || [];
   if (paths.length !== buffers.length) {
-    throw new RangeError(`message lists ${paths.length} buffer paths but carries ${buffers.length} buffers`);
+    throw new RangeError(
+      `message lists ${paths.length} buffer paths but carries ${buffers.length} buffers`,
+    );
   }
   paths.forEach((path, i) => {
     let obj = state;

@@ -3,12 +3,39 @@
 
 // Tableau 10, which reads well on white; and a lighter, slightly desaturated set of the
 // same hues for dark backgrounds.
-const LIGHT = ["#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#7f7f7f"];
-const DARK = ["#7aa6d6", "#ffa94d", "#ff7b7d", "#80c874", "#d4a3ca", "#8fd4cf", "#f5d76e", "#c9a58a", "#ffb8c0", "#b5b5b5"];
+const LIGHT = [
+  "#4e79a7",
+  "#f28e2b",
+  "#e15759",
+  "#59a14f",
+  "#b07aa1",
+  "#76b7b2",
+  "#edc948",
+  "#9c755f",
+  "#ff9da7",
+  "#7f7f7f",
+];
+const DARK = [
+  "#7aa6d6",
+  "#ffa94d",
+  "#ff7b7d",
+  "#80c874",
+  "#d4a3ca",
+  "#8fd4cf",
+  "#f5d76e",
+  "#c9a58a",
+  "#ffb8c0",
+  "#b5b5b5",
+];
+
+/**
+ * A colour as three channels [r, g, b], 0..255.
+ * @typedef {number[]} RGB
+ */
 
 /**
  * Parse a CSS colour in hex (#rgb, #rrggbb, #rrggbbaa) or rgb()/rgba() notation.
- * @returns {[number, number, number]|null} 0..255 channels, or null if not understood
+ * @returns {RGB|null} 0..255 channels, or null if not understood
  */
 export function parseColor(text) {
   if (typeof text !== "string") return null;
@@ -16,8 +43,10 @@ export function parseColor(text) {
   let m = /^#([0-9a-f]{3,8})$/.exec(s);
   if (m) {
     const hex = m[1];
-    if (hex.length === 3 || hex.length === 4) return [0, 1, 2].map((i) => parseInt(hex[i] + hex[i], 16));
-    if (hex.length === 6 || hex.length === 8) return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    if (hex.length === 3 || hex.length === 4)
+      return [0, 1, 2].map((i) => parseInt(hex[i] + hex[i], 16));
+    if (hex.length === 6 || hex.length === 8)
+      return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
     return null;
   }
   m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/.exec(s);
@@ -27,7 +56,10 @@ export function parseColor(text) {
   return null;
 }
 
-/** Relative luminance (WCAG) of an sRGB colour, 0 (black) .. 1 (white). */
+/**
+ * Relative luminance (WCAG) of an sRGB colour, 0 (black) .. 1 (white).
+ * @param {Iterable<number>} rgb [r, g, b]
+ */
 export function luminance([r, g, b]) {
   const lin = (c) => {
     const v = c / 255;
@@ -36,7 +68,10 @@ export function luminance([r, g, b]) {
   return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
 }
 
-/** "rgb(r, g, b)" or "rgba(r, g, b, a)" string. */
+/**
+ * "rgb(r, g, b)" or "rgba(r, g, b, a)" string.
+ * @param {Iterable<number>} rgb [r, g, b]
+ */
 export function rgbString([r, g, b], alpha = 1) {
   return alpha >= 1 ? `rgb(${r}, ${g}, ${b})` : `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }
@@ -53,7 +88,7 @@ function hslToRgb(h, s, l) {
 /**
  * K distinct component colours for a light or a dark background. Past the ten
  * hand-picked ones, hues continue around the colour wheel by the golden angle.
- * @returns {[number, number, number][]}
+ * @returns {RGB[]}
  */
 export function componentColors(K, dark = false) {
   const base = dark ? DARK : LIGHT;
@@ -116,9 +151,13 @@ export function readTheme(el) {
 
 /** Call `onChange` whenever JupyterLab switches theme; returns a function that stops watching. */
 export function watchTheme(onChange) {
-  if (typeof MutationObserver === "undefined" || typeof document === "undefined" || !document.body) return () => {};
+  if (typeof MutationObserver === "undefined" || typeof document === "undefined" || !document.body)
+    return () => {};
   const observer = new MutationObserver(() => onChange());
-  observer.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"] });
+  observer.observe(document.body, {
+    attributes: true,
+    attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"],
+  });
   return () => observer.disconnect();
 }
 
@@ -137,7 +176,7 @@ function toSrgb(v) {
  * in linear light (so a 50/50 point is a true blend, not a muddy darker shade).
  * @param {Float32Array} resp row-major n x K responsibilities
  * @param {number} n
- * @param {[number, number, number][]} colors K colours
+ * @param {RGB[]} colors K colours
  * @returns {Uint8ClampedArray} n x 3 sRGB
  */
 export function mixColors(resp, n, colors) {

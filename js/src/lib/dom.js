@@ -8,7 +8,8 @@ function apply(node, attrs) {
     if (key === "text") node.textContent = value;
     else if (key === "className") node.setAttribute("class", value);
     else if (key === "dataset") for (const [k, v] of Object.entries(value)) node.dataset[k] = v;
-    else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+    else if (key.startsWith("on") && typeof value === "function")
+      node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
   return node;
@@ -17,7 +18,8 @@ function apply(node, attrs) {
 /**
  * Create an HTML element.
  * @param {string} tag
- * @param {object} [attrs] attributes; `text`, `className`, `dataset` and `on<event>` handlers are special
+ * @param {object} [attrs] attributes; `text`, `className`, `dataset` and `on<event>`
+ *   handlers are special
  * @param {(Node|string)[]} [children]
  */
 export function h(tag, attrs, children = []) {

@@ -20,7 +20,7 @@ export function eigen2(a, b, c) {
  * Points of the ellipse {x : (x - m)^T S^-1 (x - m) = k^2} for a 2x2 covariance S, in
  * data coordinates. Drawing the polygon through the axis scales keeps it right for any
  * aspect ratio.
- * @param {[number, number]} mean
+ * @param {number[]} mean
  * @param {ArrayLike<number>} cov row-major 2x2 [s_xx, s_xy, s_yx, s_yy]
  * @param {number} k number of standard deviations
  * @param {number} [n=72] number of vertices

@@ -5,8 +5,19 @@
 import { SVG_NS } from "./dom.js";
 
 const STYLE_PROPS = [
-  "fill", "fill-opacity", "stroke", "stroke-width", "stroke-opacity", "stroke-dasharray",
-  "opacity", "font-size", "font-family", "font-weight", "text-anchor", "dominant-baseline", "visibility",
+  "fill",
+  "fill-opacity",
+  "stroke",
+  "stroke-width",
+  "stroke-opacity",
+  "stroke-dasharray",
+  "opacity",
+  "font-size",
+  "font-family",
+  "font-weight",
+  "text-anchor",
+  "dominant-baseline",
+  "visibility",
 ];
 
 /** Deep-clone an SVG element, writing each node's computed style into attributes. */
@@ -27,8 +38,36 @@ export function inlineStyles(source) {
 }
 
 /**
+ * A canvas or an SVG element drawn at (x, y) in the picture, at the given size.
+ * @typedef {{element: HTMLCanvasElement|SVGSVGElement, x: number, y: number, width: number,
+ *   height: number}} Layer
+ */
+
+/**
+ * A collector of layers placed where elements are on screen, relative to `root`: `place`
+ * adds `element` at the box of `box` (itself by default) when that box is not empty, and
+ * returns the box.
+ * @param {Element} root
+ * @returns {{layers: Layer[], origin: DOMRect,
+ *   place: (element: Layer["element"], box?: Element) => DOMRect}}
+ */
+export function screenLayers(root) {
+  const origin = root.getBoundingClientRect();
+  const layers = [];
+  const place = (element, box = element) => {
+    const r = box.getBoundingClientRect();
+    if (r.width > 0 && r.height > 0) {
+      const x = r.left - origin.left;
+      layers.push({ element, x, y: r.top - origin.top, width: r.width, height: r.height });
+    }
+    return r;
+  };
+  return { layers, origin, place };
+}
+
+/**
  * Build a standalone SVG document of the layers.
- * @param {{element: HTMLCanvasElement|SVGSVGElement, x: number, y: number, width: number, height: number}[]} layers
+ * @param {Layer[]} layers
  * @param {{width: number, height: number, background: string}} size
  * @returns {string} SVG markup
  */
@@ -39,7 +78,8 @@ export function composeSVG(layers, { width, height, background }) {
   root.setAttribute("height", String(height));
   root.setAttribute("viewBox", `0 0 ${width} ${height}`);
   const bg = document.createElementNS(SVG_NS, "rect");
-  for (const [k, v] of Object.entries({ x: 0, y: 0, width, height, fill: background })) bg.setAttribute(k, String(v));
+  for (const [k, v] of Object.entries({ x: 0, y: 0, width, height, fill: background }))
+    bg.setAttribute(k, String(v));
   root.appendChild(bg);
   for (const layer of layers) {
     const g = document.createElementNS(SVG_NS, "g");
@@ -48,7 +88,8 @@ export function composeSVG(layers, { width, height, background }) {
       const img = document.createElementNS(SVG_NS, "image");
       img.setAttribute("width", String(layer.width));
       img.setAttribute("height", String(layer.height));
-      img.setAttribute("href", layer.element.toDataURL("image/png"));
+      const canvas = /** @type {HTMLCanvasElement} */ (layer.element);
+      img.setAttribute("href", canvas.toDataURL("image/png"));
       g.appendChild(img);
     } else {
       const svg = inlineStyles(layer.element);
@@ -83,7 +124,11 @@ export async function composePNG(layers, { width, height, background }, scale = 
     if (layer.element.tagName.toLowerCase() === "canvas") {
       ctx.drawImage(layer.element, layer.x, layer.y, layer.width, layer.height);
     } else {
-      const markup = composeSVG([{ ...layer, x: 0, y: 0 }], { width: layer.width, height: layer.height, background: "transparent" });
+      const markup = composeSVG([{ ...layer, x: 0, y: 0 }], {
+        width: layer.width,
+        height: layer.height,
+        background: "transparent",
+      });
       const url = URL.createObjectURL(new Blob([markup], { type: "image/svg+xml" }));
       try {
         ctx.drawImage(await loadImage(url), layer.x, layer.y, layer.width, layer.height);

@@ -11,5 +11,7 @@ export function formatScore(value, digits = 6) {
   if (typeof value !== "number" || !Number.isFinite(value)) return formatNumber(value, digits);
   const abs = Math.abs(value);
   if (abs < 1e4 || abs >= 1e15) return formatNumber(value, digits);
-  return value.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 }).replace(/^-/, "\u2212");
+  return value
+    .toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+    .replace(/^-/, "\u2212");
 }

@@ -152,7 +152,7 @@ export function responsibilities(X, n, d, weights, means, covariances) {
 export function normalPdf(x, mean, variance) {
   if (!(variance > 0)) return 0;
   const z = x - mean;
-  return Math.exp(-0.5 * (z * z) / variance) / Math.sqrt(2 * Math.PI * variance);
+  return Math.exp((-0.5 * (z * z)) / variance) / Math.sqrt(2 * Math.PI * variance);
 }
 
 /**

@@ -25,10 +25,11 @@ export function binCount(values, minBins = 10, maxBins = 80) {
  * given, the density of each bar split among the K components.
  * @param {ArrayLike<number>} values n
  * @param {number} nBins
- * @param {[number, number]} range
+ * @param {number[]} range
  * @param {Float32Array} [resp] row-major n x K responsibilities
  * @param {number} [K]
- * @returns {{edges: Float64Array, density: Float64Array, stacked: Float64Array[]|null, bin: Int32Array}}
+ * @returns {{edges: Float64Array, density: Float64Array, stacked: Float64Array[]|null,
+ *   bin: Int32Array}}
  *   `stacked[k][b]` is component k's share of bar b's density; `bin[i]` is point i's bar
  */
 export function histogram(values, nBins, [lo, hi], resp, K) {

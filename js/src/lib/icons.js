@@ -13,7 +13,14 @@ const PATHS = {
 
 /** An inline 20x20 icon; `name` is one of play, pause, step-forward, step-back, download. */
 export function icon(name) {
-  const root = svg("svg", { viewBox: "0 0 20 20", width: 16, height: 16, "aria-hidden": "true", focusable: "false", class: "gmm-icon" });
+  const root = svg("svg", {
+    viewBox: "0 0 20 20",
+    width: 16,
+    height: 16,
+    "aria-hidden": "true",
+    focusable: "false",
+    class: "gmm-icon",
+  });
   svg("path", { d: PATHS[name], fill: "currentColor" }, root);
   return root;
 }

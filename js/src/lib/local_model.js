@@ -5,9 +5,12 @@
 // reused inside another widget without changes.
 
 /**
- * @param {object} parent the anywidget model of the enclosing widget
+ * @param {import("./traits.js").WidgetModel<any>} parent the anywidget model of the
+ *   enclosing widget
  * @param {{forward?: string[], state?: object}} [opts] `forward`: keys that are the
  *   parent's; `state`: initial values of the local keys
+ * @returns {import("./traits.js").WidgetModel<any> & {update: (values: object) => void,
+ *   emit: (event: string, ...args: any[]) => void}}
  */
 export function createLocalModel(parent, opts = {}) {
   const forward = new Set(opts.forward || []);

@@ -2,10 +2,17 @@
 // so that the bundle carries no dependency).
 
 /**
+ * A linear map from data to pixels, with its inverse, intervals and ticks.
+ * @typedef {((v: number) => number) & {invert: (p: number) => number, domain: number[],
+ *   range: number[], ticks: (count?: number) => number[]}} LinearScale
+ */
+
+/**
  * A linear map from a data interval (domain) to a pixel interval (range).
  * The range may be reversed (e.g. [height, 0] for a y axis).
- * @param {[number, number]} domain
- * @param {[number, number]} range
+ * @param {number[]} domain [d0, d1]
+ * @param {number[]} range [r0, r1]
+ * @returns {LinearScale}
  */
 export function linearScale(domain, range) {
   let [d0, d1] = domain;
@@ -66,7 +73,7 @@ export function formatTick(value, step) {
 /**
  * Smallest and largest finite values of `values` (optionally with a stride/offset, to
  * read one column of a row-major matrix).
- * @returns {[number, number]} [NaN, NaN] when there is no finite value
+ * @returns {number[]} [NaN, NaN] when there is no finite value
  */
 export function extent(values, stride = 1, offset = 0) {
   let lo = Infinity;
@@ -79,7 +86,11 @@ export function extent(values, stride = 1, offset = 0) {
   return lo <= hi ? [lo, hi] : [NaN, NaN];
 }
 
-/** Widen [lo, hi] by `fraction` of its length on each side (a zero-length interval too). */
+/**
+ * Widen [lo, hi] by `fraction` of its length on each side (a zero-length interval too).
+ * @param {Iterable<number>} interval [lo, hi]
+ * @returns {number[]}
+ */
 export function padExtent([lo, hi], fraction = 0.05) {
   if (!(Number.isFinite(lo) && Number.isFinite(hi))) return [0, 1];
   const span = hi - lo || Math.abs(lo) || 1;
@@ -92,6 +103,9 @@ export function formatNumber(value, digits = 4) {
   if (value === Infinity) return "\u221e";
   if (value === -Infinity) return "\u2212\u221e";
   const abs = Math.abs(value);
-  const text = abs !== 0 && (abs >= 1e5 || abs < 1e-3) ? value.toExponential(digits - 1) : value.toPrecision(digits);
+  const text =
+    abs !== 0 && (abs >= 1e5 || abs < 1e-3)
+      ? value.toExponential(digits - 1)
+      : value.toPrecision(digits);
   return String(Number(text) === 0 ? "0" : text).replace(/^-/, "\u2212");
 }

@@ -18,7 +18,12 @@ export function createScatterPlot(container) {
   const canvas = document.createElement("canvas");
   canvas.className = "gmm-points";
   canvas.setAttribute("data-gmm-role", "points");
-  const overlay = svg("svg", { class: "gmm-overlay", "data-gmm-role": "plot", role: "img", "aria-label": "Data and mixture components" });
+  const overlay = svg("svg", {
+    class: "gmm-overlay",
+    "data-gmm-role": "plot",
+    role: "img",
+    "aria-label": "Data and mixture components",
+  });
   container.append(canvas, overlay);
   const clipId = uniqueId("gmm-clip");
   const defs = svg("defs", {}, overlay);
@@ -45,7 +50,12 @@ export function createScatterPlot(container) {
     overlay.setAttribute("height", String(height));
     state.x = linearScale(xDomain, [m.left, width - m.right]);
     state.y = linearScale(yDomain, [height - m.bottom, m.top]);
-    for (const [k, v] of Object.entries({ x: m.left, y: m.top, width: Math.max(0, width - m.left - m.right), height: Math.max(0, height - m.top - m.bottom) })) {
+    for (const [k, v] of Object.entries({
+      x: m.left,
+      y: m.top,
+      width: Math.max(0, width - m.left - m.right),
+      height: Math.max(0, height - m.top - m.bottom),
+    })) {
       clipRect.setAttribute(k, String(v));
     }
     drawAxes(layers.axes, state.x, state.y, { xLabel: labels.x, yLabel: labels.y });
@@ -67,14 +77,23 @@ export function createScatterPlot(container) {
       px[i] = state.x(xs[i]);
       py[i] = state.y(ys[i]);
     }
-    drawPoints(state.ctx, { xs: px, ys: py, rgb, width: state.width, height: state.height, dpr: state.dpr, order });
+    drawPoints(state.ctx, {
+      xs: px,
+      ys: py,
+      rgb,
+      width: state.width,
+      height: state.height,
+      dpr: state.dpr,
+      order,
+    });
   }
 
   /**
    * Draw one ellipse per sigma level and a mean marker per component.
-   * @param {{mean: [number, number], cov: ArrayLike<number>, color: [number, number, number], weight?: number}[]} comps
+   * @param {{mean: number[], cov: ArrayLike<number>, color: import("./colors.js").RGB,
+   *   weight?: number}[]} comps
    *   projected means and 2x2 covariances (data coordinates)
-   * @param {{sigmas?: number[], background?: [number, number, number]}} [opts]
+   * @param {{sigmas?: number[], background?: import("./colors.js").RGB}} [opts]
    */
   function components(comps, opts = {}) {
     if (!state.x) return;
@@ -117,7 +136,12 @@ export function createScatterPlot(container) {
       const my = y(c.mean[1]);
       const marker = layers.means.children[k];
       const r = 6;
-      marker.setAttribute("d", Number.isFinite(mx) && Number.isFinite(my) ? `M${mx - r},${my}L${mx},${my - r}L${mx + r},${my}L${mx},${my + r}Z` : "");
+      marker.setAttribute(
+        "d",
+        Number.isFinite(mx) && Number.isFinite(my)
+          ? `M${mx - r},${my}L${mx},${my - r}L${mx + r},${my}L${mx},${my + r}Z`
+          : "",
+      );
       marker.setAttribute("data-gmm-role", "mean");
       marker.setAttribute("data-component", String(k));
       marker.setAttribute("fill", rgbString(c.color));

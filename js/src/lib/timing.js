@@ -1,8 +1,21 @@
 // Timing helpers.
 
 /**
+ * The timers a view runs on: the global ones, or fake ones in the tests.
+ * @typedef {{setTimeout: (fn: () => void, ms?: number) => any,
+ *   clearTimeout: (id: any) => void}} Timers
+ */
+
+/**
  * Debounce `fn`: call it `wait` ms after the last call, and at least every `maxWait` ms
  * while calls keep coming. `flush()` calls it now if a call is pending; `cancel()` drops it.
+ * @template {(...args: any[]) => void} F
+ * @param {F} fn
+ * @param {number} wait
+ * @param {number} [maxWait]
+ * @param {Timers} [timers]
+ * @returns {((...args: Parameters<F>) => void) & {flush: () => void, cancel: () => void,
+ *   pending: () => boolean}}
  */
 export function debounce(fn, wait, maxWait = Infinity, timers = globalThis) {
   let timer = null;

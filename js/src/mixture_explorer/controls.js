@@ -37,29 +37,81 @@ export function parseIntIn(text, lo, hi) {
 }
 
 function select(role, label, options) {
-  const s = h("select", { class: "gmm-select", "data-gmm-role": role, "aria-label": label, title: label });
+  const s = h("select", {
+    class: "gmm-select",
+    "data-gmm-role": role,
+    "aria-label": label,
+    title: label,
+  });
   for (const [value, text] of options) s.append(h("option", { value, text }));
   return s;
 }
 
 function field(label, control, extra = []) {
-  return h("label", { class: "gmm-label gmm-field" }, [h("span", { class: "gmm-field-name", text: label }), control, ...extra]);
+  return h("label", { class: "gmm-label gmm-field" }, [
+    h("span", { class: "gmm-field-name", text: label }),
+    control,
+    ...extra,
+  ]);
 }
 
 /**
- * @param {object} model anywidget model of the explorer
- * @param {{onChange: (values: object) => void}} opts
+ * @param {import("./traits.js").MixtureExplorerModel} model anywidget model of the explorer
+ * @param {{onChange: (values: Partial<import("./traits.js").MixtureExplorerTraits>) => void}} opts
  */
 export function buildControls(model, opts) {
-  const slider = h("input", { type: "range", class: "gmm-k-slider", "data-gmm-role": "k-slider", step: 1, "aria-label": "Number of components K" });
-  const kValue = h("output", { class: "gmm-k-value", "data-gmm-role": "k-value", "aria-hidden": "true" });
+  const slider = h("input", {
+    type: "range",
+    class: "gmm-k-slider",
+    "data-gmm-role": "k-slider",
+    step: 1,
+    "aria-label": "Number of components K",
+  });
+  const kValue = h("output", {
+    class: "gmm-k-value",
+    "data-gmm-role": "k-value",
+    "aria-hidden": "true",
+  });
   const covariance = select("covariance-type", "Covariance type", COVARIANCE_TYPES);
-  const seed = h("input", { type: "text", inputmode: "numeric", class: "gmm-input gmm-seed", "data-gmm-role": "seed", placeholder: "none", "aria-label": "Random seed of the automatic init (empty: a fresh one every fit)", title: "Seed (empty: random)" });
-  const newSeed = h("button", { type: "button", class: "gmm-button", "data-gmm-role": "new-seed", title: "Another seed", "aria-label": "Draw another seed", text: "\u21bb" });
-  const nInit = h("input", { type: "number", class: "gmm-input gmm-n-init", "data-gmm-role": "n-init", min: 1, step: 1, "aria-label": "Number of initialisations (the best is kept)", title: "Initialisations (the best is kept)" });
+  const seed = h("input", {
+    type: "text",
+    inputmode: "numeric",
+    class: "gmm-input gmm-seed",
+    "data-gmm-role": "seed",
+    placeholder: "none",
+    "aria-label": "Random seed of the automatic init (empty: a fresh one every fit)",
+    title: "Seed (empty: random)",
+  });
+  const newSeed = h("button", {
+    type: "button",
+    class: "gmm-button",
+    "data-gmm-role": "new-seed",
+    title: "Another seed",
+    "aria-label": "Draw another seed",
+    text: "\u21bb",
+  });
+  const nInit = h("input", {
+    type: "number",
+    class: "gmm-input gmm-n-init",
+    "data-gmm-role": "n-init",
+    min: 1,
+    step: 1,
+    "aria-label": "Number of initialisations (the best is kept)",
+    title: "Initialisations (the best is kept)",
+  });
   const init = select("init-method", "Automatic init method", INIT_METHODS);
-  const reset = h("button", { type: "button", class: "gmm-button", "data-gmm-role": "reset-init", title: "Forget the dragged means and use the automatic init", text: "Reset to automatic init" });
-  const animate = h("input", { type: "checkbox", "data-gmm-role": "animate", "aria-label": "Play each refit's EM run" });
+  const reset = h("button", {
+    type: "button",
+    class: "gmm-button",
+    "data-gmm-role": "reset-init",
+    title: "Forget the dragged means and use the automatic init",
+    text: "Reset to automatic init",
+  });
+  const animate = h("input", {
+    type: "checkbox",
+    "data-gmm-role": "animate",
+    "aria-label": "Play each refit's EM run",
+  });
 
   const send = (values) => opts.onChange(values);
   slider.addEventListener("input", () => {
@@ -108,15 +160,23 @@ export function buildControls(model, opts) {
     model.save_changes();
   });
 
-  const root = h("div", { class: "gmm-toolbar gmm-explorer-controls", role: "toolbar", "aria-label": "Mixture controls" }, [
-    field("K", slider, [kValue]),
-    field("covariance", covariance),
-    field("seed", seed, [newSeed]),
-    field("n_init", nInit),
-    field("init", init),
-    reset,
-    h("label", { class: "gmm-label gmm-check" }, [animate, "animate"]),
-  ]);
+  const root = h(
+    "div",
+    {
+      class: "gmm-toolbar gmm-explorer-controls",
+      role: "toolbar",
+      "aria-label": "Mixture controls",
+    },
+    [
+      field("K", slider, [kValue]),
+      field("covariance", covariance),
+      field("seed", seed, [newSeed]),
+      field("n_init", nInit),
+      field("init", init),
+      reset,
+      h("label", { class: "gmm-label gmm-check" }, [animate, "animate"]),
+    ],
+  );
 
   /** Show the model's values (after a change from Python, a revert, or our own change). */
   function update() {
@@ -136,18 +196,28 @@ export function buildControls(model, opts) {
       seed.removeAttribute("aria-invalid");
     }
     nInit.max = String(Number(model.get("max_n_init")) || 50);
-    if (typeof document === "undefined" || document.activeElement !== nInit) nInit.value = String(model.get("n_init"));
+    if (typeof document === "undefined" || document.activeElement !== nInit)
+      nInit.value = String(model.get("n_init"));
     const manual = model.get("handles") !== null && model.get("handles") !== undefined;
     reset.disabled = !manual;
     // Seed, n_init and the method drive the automatic init only.
     for (const c of [seed, newSeed, nInit, init]) {
       if (c.dataset.autoTitle === undefined) c.dataset.autoTitle = c.getAttribute("title") || "";
       c.disabled = manual;
-      c.setAttribute("title", manual ? "Used by the automatic init; \u201cReset to automatic init\u201d to use it" : c.dataset.autoTitle);
+      c.setAttribute(
+        "title",
+        manual
+          ? "Used by the automatic init; \u201cReset to automatic init\u201d to use it"
+          : c.dataset.autoTitle,
+      );
     }
     animate.checked = Boolean(model.get("animate"));
   }
   update();
 
-  return { root, update, elements: { slider, kValue, covariance, seed, newSeed, nInit, init, reset, animate } };
+  return {
+    root,
+    update,
+    elements: { slider, kValue, covariance, seed, newSeed, nInit, init, reset, animate },
+  };
 }

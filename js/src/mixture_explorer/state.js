@@ -6,8 +6,17 @@ import { decodeArray } from "../lib/codecs.js";
 import { formatScore } from "../lib/format.js";
 import { formatNumber } from "../lib/scale.js";
 
-/** The control traits; a fit is shown only when it was made with these values. */
-export const CONTROL_KEYS = ["n_components", "covariance_type", "random_state", "n_init", "init_params"];
+/**
+ * The control traits; a fit is shown only when it was made with these values.
+ * @type {Exclude<keyof import("./traits.js").ControlValues, "handles">[]}
+ */
+export const CONTROL_KEYS = [
+  "n_components",
+  "covariance_type",
+  "random_state",
+  "n_init",
+  "init_params",
+];
 
 /** Decode an encoded array, or pass a decoded one ({data, shape}) or null through. */
 export function asArray(value) {
@@ -16,7 +25,10 @@ export function asArray(value) {
   return decodeArray(value);
 }
 
-/** The controls as the model holds them now ({..., handles: decoded array | null}). */
+/**
+ * The controls as the model holds them now ({..., handles: decoded array | null}).
+ * @param {import("./traits.js").MixtureExplorerModel} model
+ */
 export function currentControls(model) {
   const out = {};
   for (const key of CONTROL_KEYS) out[key] = model.get(key);
@@ -40,7 +52,8 @@ export function sameArray(a, b) {
  */
 export function controlsMatch(fitted, controls) {
   if (!fitted) return false;
-  for (const key of CONTROL_KEYS) if ((fitted[key] ?? null) !== (controls[key] ?? null)) return false;
+  for (const key of CONTROL_KEYS)
+    if ((fitted[key] ?? null) !== (controls[key] ?? null)) return false;
   return sameArray(asArray(fitted.handles), controls.handles);
 }
 
@@ -48,8 +61,8 @@ export function controlsMatch(fitted, controls) {
  * The initial means to draw as handles, one d-vector per component: the handles asked
  * for (manual init), else the means where the shown fit's automatic init started,
  * then any local previews (a drag or a keyboard move under way) on top.
- * @param {{data: ArrayLike<number>, shape: number[]}|null} handles
- * @param {{data: ArrayLike<number>, shape: number[]}|null} initial
+ * @param {{data: import("../lib/codecs.js").TypedArray, shape: number[]}|null} handles
+ * @param {{data: import("../lib/codecs.js").TypedArray, shape: number[]}|null} initial
  * @param {number} K components wanted now
  * @param {Map<number, Float64Array>} [previews]
  * @returns {Float64Array[]}
@@ -60,7 +73,8 @@ export function handlePositions(handles, initial, K, previews = new Map()) {
   if (src) {
     const d = src.shape[1];
     const rows = Math.min(K, src.shape[0]);
-    for (let k = 0; k < rows; k++) out.push(Float64Array.from(src.data.subarray(k * d, (k + 1) * d)));
+    for (let k = 0; k < rows; k++)
+      out.push(Float64Array.from(src.data.subarray(k * d, (k + 1) * d)));
   }
   for (const [k, v] of previews) if (k < out.length) out[k] = Float64Array.from(v);
   return out;
@@ -70,7 +84,9 @@ export function handlePositions(handles, initial, K, previews = new Map()) {
 export function stackRows(rows) {
   const d = rows.length ? rows[0].length : 0;
   const out = new Float64Array(rows.length * d);
-  rows.forEach((r, k) => out.set(r, k * d));
+  rows.forEach((r, k) => {
+    out.set(r, k * d);
+  });
   return out;
 }
 
@@ -102,10 +118,16 @@ export function readoutRows(scores, previous) {
     const now = scores ? scores[m.key] : undefined;
     const before = previous ? previous[m.key] : undefined;
     let delta = "";
+    /** @type {"better"|"worse"|"same"|null} */
     let verdict = null;
     if (typeof now === "number" && typeof before === "number" && m.key !== "converged") {
       const diff = now - before;
-      const text = m.key === "n_iter" ? String(diff) : Math.abs(diff) >= 1e4 ? formatScore(diff) : formatNumber(diff, 4);
+      const text =
+        m.key === "n_iter"
+          ? String(diff)
+          : Math.abs(diff) >= 1e4
+            ? formatScore(diff)
+            : formatNumber(diff, 4);
       delta = diff > 0 ? `+${text}` : text;
       if (m.better) {
         const good = m.better === "lower" ? diff < 0 : diff > 0;
@@ -113,7 +135,14 @@ export function readoutRows(scores, previous) {
         verdict = Math.abs(diff) <= 1e-9 * scale ? "same" : good ? "better" : "worse";
       }
     }
-    return { key: m.key, label: m.label, now: fmt(m, now), before: previous ? fmt(m, before) : "", delta, verdict };
+    return {
+      key: m.key,
+      label: m.label,
+      now: fmt(m, now),
+      before: previous ? fmt(m, before) : "",
+      delta,
+      verdict,
+    };
   });
 }
 
@@ -122,7 +151,10 @@ export function initModeText(controls) {
   if (controls.handles) {
     return "initial means: the handles \u00b7 weights and covariances: of the points nearest each";
   }
-  const seed = controls.random_state === null || controls.random_state === undefined ? "random seed" : `seed ${controls.random_state}`;
+  const seed =
+    controls.random_state === null || controls.random_state === undefined
+      ? "random seed"
+      : `seed ${controls.random_state}`;
   const inits = controls.n_init > 1 ? `, best of ${controls.n_init}` : "";
   return `initial means: automatic (${controls.init_params}, ${seed}${inits})`;
 }

@@ -1,16 +1,6 @@
 // The MixtureExplorer view: controls, read-out and draggable initial means around an
-// embedded FitPlayer view, which plays each refit's EM run.
-//
-// Synced traits (see gmm_widgets/widgets/mixture_explorer.py):
-//   controls: n_components, covariance_type, random_state, n_init, init_params,
-//     handles ((K, d) float64 or null = automatic init), request (bumped per change)
-//   k_min, k_max, max_n_init: limits          animate, fps: playback
-//   result: the last good fit {request, source, controls, frames, initial_means,
-//     scores, previous}                       error: {message, request, controls} or {}
-//   busy: a fit is running                    data, n_samples, feature_names,
-//   projection, x_feature, y_feature, pca: as in FitPlayer
-// Custom message {type: "frames", request, controls, start, frames}: a slow refit's
-// frames as they come.
+// embedded FitPlayer view, which plays each refit's EM run. Its synced traits and
+// messages: traits.js.
 //
 // A fit is shown only while the controls it was made with equal the controls now
 // (`controlsMatch`); in between, the plot is marked stale (no ellipses, faded points).
@@ -20,30 +10,33 @@ import { encodeArray, unpackMessage } from "../lib/codecs.js";
 import { h } from "../lib/dom.js";
 import { keepKeys } from "../lib/keys.js";
 import { createLocalModel } from "../lib/local_model.js";
-import { createMeanHandles, moveMean } from "../lib/mean_handles.js";
+import { createMeanHandles, moveMean } from "./mean_handles.js";
 import { listen } from "../lib/model.js";
-import { projectMean } from "../lib/projection.js";
+import { chosenProjection, featureLabel, projectMean } from "../lib/projection.js";
 import { formatNumber } from "../lib/scale.js";
+import { PROJECTED_WIDGET_TRAITS } from "../lib/traits.js";
 import { FitPlayerView } from "../fit_player/view.js";
 import { buildControls } from "./controls.js";
-import { asArray, controlsMatch, currentControls, describeControls, handlePositions, initModeText, readoutRows, stackRows } from "./state.js";
+import {
+  asArray,
+  controlsMatch,
+  currentControls,
+  describeControls,
+  handlePositions,
+  initModeText,
+  readoutRows,
+  stackRows,
+} from "./state.js";
 
 /** Traits of the explorer that the embedded player reads as its own. */
-const FORWARDED = ["data", "n_samples", "feature_names", "projection", "x_feature", "y_feature", "pca", "fps"];
-
-/** A FitPlayer view that tells the explorer whenever it has drawn a frame. */
-class ExplorerPlayerView extends FitPlayerView {
-  renderFrame() {
-    super.renderFrame();
-    if (this.afterRender) this.afterRender();
-  }
-}
+const FORWARDED = [...PROJECTED_WIDGET_TRAITS, "fps"];
 
 export class MixtureExplorerView {
   /**
-   * @param {object} model anywidget model
+   * @param {import("./traits.js").MixtureExplorerModel} model the anywidget model (its traits:
+   *   traits.js)
    * @param {HTMLElement} el
-   * @param {{timers?: {setTimeout: Function, clearTimeout: Function}}} [opts]
+   * @param {{timers?: import("../lib/timing.js").Timers}} [opts]
    */
   constructor(model, el, opts = {}) {
     this.model = model;
@@ -56,17 +49,32 @@ export class MixtureExplorerView {
     this.dismissed = null; // the error object the user closed
     this.state = "";
 
-    this.root = h("div", { class: "gmm-widget gmm-mixture-explorer", "data-gmm-role": "mixture-explorer", "data-lm-suppress-shortcuts": "true" });
+    this.root = h("div", {
+      class: "gmm-widget gmm-mixture-explorer",
+      "data-gmm-role": "mixture-explorer",
+      "data-lm-suppress-shortcuts": "true",
+    });
     this.controls = buildControls(model, { onChange: (values) => this.change(values) });
     this.badge = h("span", { class: "gmm-badge", "data-gmm-role": "fit-status", role: "status" });
     this.initMode = h("span", { class: "gmm-init-mode", "data-gmm-role": "init-mode" });
     this.errorText = h("span", { class: "gmm-error-text" });
-    const dismiss = h("button", { type: "button", class: "gmm-button gmm-error-close", "data-gmm-role": "dismiss-error", "aria-label": "Dismiss the error", title: "Dismiss", text: "\u00d7" });
+    const dismiss = h("button", {
+      type: "button",
+      class: "gmm-button gmm-error-close",
+      "data-gmm-role": "dismiss-error",
+      "aria-label": "Dismiss the error",
+      title: "Dismiss",
+      text: "\u00d7",
+    });
     dismiss.addEventListener("click", () => {
       this.dismissed = model.get("error");
       this.renderError();
     });
-    this.errorEl = h("div", { class: "gmm-error", role: "alert", "data-gmm-role": "error", hidden: true }, [this.errorText, dismiss]);
+    this.errorEl = h(
+      "div",
+      { class: "gmm-error", role: "alert", "data-gmm-role": "error", hidden: true },
+      [this.errorText, dismiss],
+    );
     this.readout = h("table", { class: "gmm-readout", "data-gmm-role": "readout" });
     const status = h("div", { class: "gmm-status-row" }, [this.badge, this.initMode]);
     this.playerEl = h("div", { class: "gmm-explorer-player" });
@@ -78,18 +86,25 @@ export class MixtureExplorerView {
       forward: FORWARDED,
       state: { frames: {}, frame: 0, playing: false, status: "done", source: "fit" },
     });
-    this.player = new ExplorerPlayerView(this.local, this.playerEl, { timers: this.timers });
-    this.player.emptyEl.textContent = "Fitting\u2026";
-    this.handles = createMeanHandles(this.player.scatter ? this.player.scatter.layers.handles : this.player.density.layers.handles, {
-      onPreview: (k, point) => this.preview(k, point),
-      onCommit: (k, point) => this.commit(k, point),
-      onCancel: (k) => {
-        this.previews.delete(k);
-        this.drawOverlay();
-      },
+    this.player = new FitPlayerView(this.local, this.playerEl, {
       timers: this.timers,
+      emptyText: "Fitting\u2026",
+      // The handles and trails go on top of every frame the player draws (a no-op until
+      // the handles exist, below).
+      onRender: () => this.drawOverlay(),
     });
-    this.player.afterRender = () => this.drawOverlay();
+    this.handles = createMeanHandles(
+      this.player.scatter ? this.player.scatter.layers.handles : this.player.density.layers.handles,
+      {
+        onPreview: (k, point) => this.preview(k, point),
+        onCommit: (k, point) => this.commit(k, point),
+        onCancel: (k) => {
+          this.previews.delete(k);
+          this.drawOverlay();
+        },
+        timers: this.timers,
+      },
+    );
 
     this.cleanups.push(
       listen(model, {
@@ -111,10 +126,14 @@ export class MixtureExplorerView {
   }
 
   // ------------------------------------------------------------------ changes
-  /** Send control changes to Python, with a new request number. */
+  /**
+   * Send control changes to Python, with a new request number.
+   * @param {Partial<import("./traits.js").MixtureExplorerTraits>} values
+   */
   change(values) {
     const m = this.model;
-    for (const [key, value] of Object.entries(values)) m.set(key, value);
+    for (const key of /** @type {(keyof typeof values)[]} */ (Object.keys(values)))
+      m.set(key, values[key]);
     m.set("request", (Number(m.get("request")) || 0) + 1);
     m.save_changes();
     this.sync();
@@ -123,13 +142,16 @@ export class MixtureExplorerView {
   /** The 2-D projection of the player's view ({P, offset, d}). */
   projection() {
     if (this.player.projected) return this.player.projected.proj;
-    return this.player.projection().proj;
+    return chosenProjection(this.model, this.player.data.d).proj;
   }
 
-  /** The scales and axis mode of the plot the handles live in. */
+  /**
+   * The scales and axis mode of the plot the handles live in.
+   * @returns {{x: Function, y: Function, axis: "xy"|"x"}|null}
+   */
   plotScales() {
     const p = this.player.scatter || this.player.density;
-    if (!p || !p.x) return null;
+    if (!p?.x) return null;
     return { x: p.x, y: p.y, axis: this.player.scatter ? "xy" : "x" };
   }
 
@@ -137,13 +159,21 @@ export class MixtureExplorerView {
   positions() {
     const result = this.model.get("result") || {};
     const controls = currentControls(this.model);
-    return handlePositions(controls.handles, asArray(result.initial_means), controls.n_components, this.previews);
+    return handlePositions(
+      controls.handles,
+      asArray(result.initial_means),
+      controls.n_components,
+      this.previews,
+    );
   }
 
   preview(k, point) {
     const pos = this.positions();
     if (!pos[k]) return;
-    this.previews.set(k, this.data1d() ? moveAlongX(pos[k], point[0]) : moveMean(pos[k], this.projection(), point));
+    this.previews.set(
+      k,
+      this.data1d() ? moveAlongX(pos[k], point[0]) : moveMean(pos[k], this.projection(), point),
+    );
     this.drawOverlay();
   }
 
@@ -162,7 +192,7 @@ export class MixtureExplorerView {
 
   // --------------------------------------------------------------------- fits
   onMessage(content, buffers) {
-    if (!content || content.type !== "frames") return;
+    if (content?.type !== "frames") return;
     const msg = unpackMessage(content, buffers || []);
     if (!controlsMatch(msg.controls, currentControls(this.model))) return;
     const key = `${msg.request}`;
@@ -182,7 +212,7 @@ export class MixtureExplorerView {
     const m = this.model;
     const result = m.get("result");
     const controls = currentControls(m);
-    const fresh = Boolean(result && result.frames && controlsMatch(result.controls, controls));
+    const fresh = Boolean(result?.frames && controlsMatch(result.controls, controls));
     if (fresh && result !== this.loaded) this.load(result);
     const streaming = !fresh && this.stream !== null && this.local.get("status") === "fitting";
     let state = "stale";
@@ -203,18 +233,28 @@ export class MixtureExplorerView {
     this.loaded = result;
     const wasStreaming = this.stream !== null && this.local.get("status") === "fitting";
     this.stream = null;
-    const F = result.frames && result.frames.n_iter ? result.frames.n_iter.shape[0] : 0;
+    const F = result.frames?.n_iter ? result.frames.n_iter.shape[0] : 0;
     const animate = Boolean(this.model.get("animate")) && result.source === "fit" && F > 1;
     if (wasStreaming && animate) {
       // Keep playing from where the live frames got to.
-      this.local.update({ frames: result.frames, status: "done", source: result.source, playing: true });
+      this.local.update({
+        frames: result.frames,
+        status: "done",
+        source: result.source,
+        playing: true,
+      });
       return;
     }
     // Put the player on the frame to show first, so that loading the frames draws it once.
     if (this.player.playback.playing) this.local.set("playing", false);
     const index = animate ? 0 : Math.max(0, F - 1);
     this.player.playback.index = index;
-    this.local.update({ frames: result.frames, frame: index, status: "done", source: result.source });
+    this.local.update({
+      frames: result.frames,
+      frame: index,
+      status: "done",
+      source: result.source,
+    });
     if (animate) this.local.set("playing", true);
   }
 
@@ -240,11 +280,13 @@ export class MixtureExplorerView {
     const proj = this.data1d() ? null : this.projection();
     const items = pos.map((mean, k) => {
       const point = proj ? projectMean(mean, proj) : [mean[0], NaN];
-      const coords = Array.from(mean, (v, j) => `${names[j] ?? `x${j}`} = ${fmt(v)}`).join(", ");
+      const coords = Array.from(mean, (v, j) => `${featureLabel(names, j)} = ${fmt(v)}`).join(", ");
       return {
         point,
         color: colors[k],
-        label: `Initial mean of component ${k + 1}: ${coords}. Drag it, or use the arrow keys, to refit from here.`,
+        label:
+          `Initial mean of component ${k + 1}: ${coords}. ` +
+          "Drag it, or use the arrow keys, to refit from here.",
       };
     });
     this.handles.render(items, s, { axis: s.axis });
@@ -255,7 +297,13 @@ export class MixtureExplorerView {
   /** Each mean's path from its initial position through the iterations played so far. */
   drawTrails(s, proj, colors) {
     const store = this.player.store;
-    if (!proj || this.state === "stale" || this.previews.size || !store.length || store.K !== colors.length) {
+    if (
+      !proj ||
+      this.state === "stale" ||
+      this.previews.size ||
+      !store.length ||
+      store.K !== colors.length
+    ) {
       this.handles.drawTrails([]);
       return;
     }
@@ -276,13 +324,15 @@ export class MixtureExplorerView {
 
   renderStatus() {
     const busy = Boolean(this.model.get("busy"));
-    const text = {
-      fitted: "fitted",
-      error: "refit failed",
-      fitting: "fitting\u2026",
-      stale: busy ? "fitting\u2026" : "refitting\u2026",
-    }[this.state] || "";
-    const kind = { fitted: "success", error: "warn", fitting: "live", stale: "live" }[this.state] || "live";
+    const text =
+      {
+        fitted: "fitted",
+        error: "refit failed",
+        fitting: "fitting\u2026",
+        stale: busy ? "fitting\u2026" : "refitting\u2026",
+      }[this.state] || "";
+    const kind =
+      { fitted: "success", error: "warn", fitting: "live", stale: "live" }[this.state] || "live";
     this.badge.textContent = text;
     this.badge.className = `gmm-badge gmm-badge-${kind}`;
     const result = this.model.get("result") || {};
@@ -295,20 +345,32 @@ export class MixtureExplorerView {
     this.errorEl.hidden = !show;
     if (!show) return;
     const result = this.model.get("result") || {};
-    const kept = result.controls ? describeControls({ ...result.controls, handles: asArray(result.controls.handles) }) : "";
-    this.errorText.textContent = `Refit (${error.controls}) failed: ${error.message}${kept ? ` Showing the last good fit (${kept}).` : ""}`;
+    const kept = result.controls
+      ? describeControls({ ...result.controls, handles: asArray(result.controls.handles) })
+      : "";
+    const showing = kept ? ` Showing the last good fit (${kept}).` : "";
+    this.errorText.textContent = `Refit (${error.controls}) failed: ${error.message}${showing}`;
   }
 
   renderReadout(result, last) {
-    const rows = readoutRows(result ? result.scores : last && last.scores, result ? result.previous : last && last.previous);
+    const rows = readoutRows(
+      result ? result.scores : last?.scores,
+      result ? result.previous : last?.previous,
+    );
     const table = this.readout;
     table.classList.toggle("gmm-stale-text", !result);
     if (!table.firstChild) {
-      const head = h("tr", {}, [h("th", { text: "" }), h("th", { text: "this fit" }), h("th", { text: "previous fit" }), h("th", { text: "change" })]);
+      const head = h("tr", {}, [
+        h("th", { text: "" }),
+        h("th", { text: "this fit" }),
+        h("th", { text: "previous fit" }),
+        h("th", { text: "change" }),
+      ]);
       table.append(h("thead", {}, [head]), h("tbody"));
     }
     const body = table.lastChild;
-    while (body.children.length < rows.length) body.append(h("tr", {}, [h("th"), h("td"), h("td"), h("td")]));
+    while (body.children.length < rows.length)
+      body.append(h("tr", {}, [h("th"), h("td"), h("td"), h("td")]));
     rows.forEach((r, i) => {
       const tr = body.children[i];
       tr.setAttribute("data-metric", r.key);

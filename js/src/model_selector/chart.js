@@ -8,7 +8,18 @@ import { linePath, svg } from "../lib/dom.js";
 import { rgbString } from "../lib/colors.js";
 import { linearScale, padExtent } from "../lib/scale.js";
 import { syncChildren } from "../lib/scatter_plot.js";
-import { FAILED, SHAPES, axisLabel, cell, curves, indexOf, neighbour, pointLabel, statusAt, valueExtent } from "./grid.js";
+import {
+  FAILED,
+  SHAPES,
+  axisLabel,
+  cell,
+  curves,
+  indexOf,
+  neighbour,
+  pointLabel,
+  statusAt,
+  valueExtent,
+} from "./grid.js";
 
 export const CHART_MARGIN = { left: 70, right: 16, top: 26, bottom: 40 };
 
@@ -19,11 +30,20 @@ export function markerPath(shape, x, y, r) {
     case "square":
       return `M${f(x - r * 0.85)},${f(y - r * 0.85)}h${f(1.7 * r)}v${f(1.7 * r)}h${f(-1.7 * r)}Z`;
     case "triangle":
-      return `M${f(x)},${f(y - r * 1.1)}L${f(x + r)},${f(y + r * 0.75)}L${f(x - r)},${f(y + r * 0.75)}Z`;
+      return (
+        `M${f(x)},${f(y - r * 1.1)}L${f(x + r)},${f(y + r * 0.75)}` +
+        `L${f(x - r)},${f(y + r * 0.75)}Z`
+      );
     case "diamond":
-      return `M${f(x)},${f(y - r * 1.15)}L${f(x + r)},${f(y)}L${f(x)},${f(y + r * 1.15)}L${f(x - r)},${f(y)}Z`;
+      return (
+        `M${f(x)},${f(y - r * 1.15)}L${f(x + r)},${f(y)}` +
+        `L${f(x)},${f(y + r * 1.15)}L${f(x - r)},${f(y)}Z`
+      );
     default:
-      return `M${f(x - r)},${f(y)}a${f(r)},${f(r)} 0 1,0 ${f(2 * r)},0a${f(r)},${f(r)} 0 1,0 ${f(-2 * r)},0Z`;
+      return (
+        `M${f(x - r)},${f(y)}a${f(r)},${f(r)} 0 1,0 ${f(2 * r)},0` +
+        `a${f(r)},${f(r)} 0 1,0 ${f(-2 * r)},0Z`
+      );
   }
 }
 
@@ -32,14 +52,27 @@ export function markerPath(shape, x, y, r) {
  * @param {{onSelect: (k: number, ct: string) => void}} opts
  */
 export function createCriterionChart(container, opts) {
-  const root = svg("svg", { class: "gmm-overlay gmm-criterion-chart", "data-gmm-role": "criterion-chart", role: "group", "aria-label": "Criterion against K" });
+  const root = svg("svg", {
+    class: "gmm-overlay gmm-criterion-chart",
+    "data-gmm-role": "criterion-chart",
+    role: "group",
+    "aria-label": "Criterion against K",
+  });
   container.appendChild(root);
   const axes = svg("g", { class: "gmm-axes" }, root);
   const lines = svg("g", { class: "gmm-curves" }, root);
   const failed = svg("g", { class: "gmm-failed" }, root);
-  const bestG = svg("g", { class: "gmm-best", "data-gmm-role": "best-marker", "aria-hidden": "true" }, root);
+  const bestG = svg(
+    "g",
+    { class: "gmm-best", "data-gmm-role": "best-marker", "aria-hidden": "true" },
+    root,
+  );
   const bestRing = svg("circle", { class: "gmm-best-ring", r: 10 }, bestG);
-  const bestText = svg("text", { class: "gmm-best-label", "text-anchor": "middle", text: "best" }, bestG);
+  const bestText = svg(
+    "text",
+    { class: "gmm-best-label", "text-anchor": "middle", text: "best" },
+    bestG,
+  );
   const points = svg("g", { class: "gmm-points-layer" }, root);
   const nodes = new Map(); // "i,j" -> <g>
   let state = null;
@@ -54,7 +87,11 @@ export function createCriterionChart(container, opts) {
   }
 
   function makeNode(key) {
-    const g = svg("g", { class: "gmm-grid-point", "data-gmm-role": "grid-point", role: "button" }, points);
+    const g = svg(
+      "g",
+      { class: "gmm-grid-point", "data-gmm-role": "grid-point", role: "button" },
+      points,
+    );
     svg("circle", { class: "gmm-point-hit", r: 7 }, g);
     svg("path", { class: "gmm-point-marker" }, g);
     svg("title", {}, g);
@@ -83,7 +120,8 @@ export function createCriterionChart(container, opts) {
 
   /**
    * @param {{width: number, height: number, grid: object, criterion: string,
-   *   best: Array|null, selection: Array|null, colors: Record<string, [number, number, number]>}} s
+   *   best: Array|null, selection: Array|null,
+   *   colors: Record<string, import("../lib/colors.js").RGB>}} s
    */
   function update(s) {
     state = s;
@@ -95,8 +133,16 @@ export function createCriterionChart(container, opts) {
     const kHi = grid.ks.length ? grid.ks[grid.ks.length - 1] : 1;
     const x = linearScale([kLo - 0.5, kHi + 0.5], [m.left, width - m.right]);
     x.ticks = () => grid.ks.slice();
-    const y = linearScale(padExtent(valueExtent(grid, criterion), 0.08), [height - m.bottom, m.top]);
-    drawAxes(axes, x, y, { xLabel: "number of components K", yLabel: axisLabel(criterion), yLabelOffset: 58, xTicks: kHi - kLo + 1 });
+    const y = linearScale(padExtent(valueExtent(grid, criterion), 0.08), [
+      height - m.bottom,
+      m.top,
+    ]);
+    drawAxes(axes, x, y, {
+      xLabel: "number of components K",
+      yLabel: axisLabel(criterion),
+      yLabelOffset: 58,
+      xTicks: kHi - kLo + 1,
+    });
 
     // Dodge: each covariance type a few px aside, so equal values stay apart to click.
     const perK = Math.abs(x(kLo + 1) - x(kLo));
@@ -106,7 +152,13 @@ export function createCriterionChart(container, opts) {
     syncChildren(lines, cs.length, "path");
     cs.forEach((c, j) => {
       const path = lines.children[j];
-      path.setAttribute("d", linePath(c.points.map((p) => px(p.k, c.j)), c.points.map((p) => y(p.value))));
+      path.setAttribute(
+        "d",
+        linePath(
+          c.points.map((p) => px(p.k, c.j)),
+          c.points.map((p) => y(p.value)),
+        ),
+      );
       path.setAttribute("stroke", rgbString(s.colors[c.ct]));
       path.setAttribute("data-covariance-type", c.ct);
       path.setAttribute("class", "gmm-criterion-line");
@@ -114,7 +166,8 @@ export function createCriterionChart(container, opts) {
 
     // Failed fits: a cross at the top of the plot, with the error as its tooltip.
     const fails = [];
-    for (let i = 0; i < grid.nK; i++) for (let j = 0; j < grid.nC; j++) if (statusAt(grid, i, j) === FAILED) fails.push([i, j]);
+    for (let i = 0; i < grid.nK; i++)
+      for (let j = 0; j < grid.nC; j++) if (statusAt(grid, i, j) === FAILED) fails.push([i, j]);
     syncChildren(failed, fails.length, "g");
     fails.forEach(([i, j], n) => {
       const g = failed.children[n];
@@ -124,12 +177,16 @@ export function createCriterionChart(container, opts) {
       }
       const fx = px(grid.ks[i], j);
       const fy = m.top - 12 + (j % 2) * 6;
-      g.firstChild.setAttribute("d", `M${fx - 4},${fy - 4}L${fx + 4},${fy + 4}M${fx - 4},${fy + 4}L${fx + 4},${fy - 4}`);
+      g.firstChild.setAttribute(
+        "d",
+        `M${fx - 4},${fy - 4}L${fx + 4},${fy + 4}M${fx - 4},${fy + 4}L${fx + 4},${fy - 4}`,
+      );
       g.firstChild.setAttribute("stroke", rgbString(s.colors[grid.cts[j]]));
       g.setAttribute("data-gmm-role", "grid-failed");
       g.setAttribute("data-k", String(grid.ks[i]));
       g.setAttribute("data-covariance-type", grid.cts[j]);
-      g.lastChild.textContent = `${grid.cts[j]}, K = ${grid.ks[i]}: the fit failed. ${grid.errors[`${grid.ks[i]}|${grid.cts[j]}`] || ""}`;
+      const error = grid.errors[`${grid.ks[i]}|${grid.cts[j]}`] || "";
+      g.lastChild.textContent = `${grid.cts[j]}, K = ${grid.ks[i]}: the fit failed. ${error}`;
     });
 
     const best = indexOf(grid, s.best);
@@ -148,7 +205,10 @@ export function createCriterionChart(container, opts) {
         g.setAttribute("data-k", String(p.k));
         g.setAttribute("data-covariance-type", c.ct);
         g.setAttribute("aria-pressed", isSel ? "true" : "false");
-        g.setAttribute("aria-label", pointLabel(grid, criterion, p.i, c.j, { best: isBest, selected: isSel }));
+        g.setAttribute(
+          "aria-label",
+          pointLabel(grid, criterion, p.i, c.j, { best: isBest, selected: isSel }),
+        );
         g.classList.toggle("gmm-selected", Boolean(isSel));
         g.classList.toggle("gmm-is-best", Boolean(isBest));
         g.children[0].setAttribute("cx", cx.toFixed(2));
@@ -156,7 +216,10 @@ export function createCriterionChart(container, opts) {
         const marker = g.children[1];
         marker.setAttribute("d", markerPath(SHAPES[c.ct], cx, cy, isSel ? 6.5 : 4.5));
         marker.setAttribute("fill", rgbString(s.colors[c.ct]));
-        g.children[2].textContent = pointLabel(grid, criterion, p.i, c.j, { best: isBest, selected: isSel });
+        g.children[2].textContent = pointLabel(grid, criterion, p.i, c.j, {
+          best: isBest,
+          selected: isSel,
+        });
       }
     }
     for (const [key, node] of nodes) {
@@ -172,8 +235,14 @@ export function createCriterionChart(container, opts) {
         const [bi, bj] = b.split(",").map(Number);
         return aj - bj || ai - bi;
       })
-      .forEach((key) => points.appendChild(nodes.get(key)));
-    if (!focusKey || !nodes.has(focusKey)) focusKey = sel && nodes.has(`${sel[0]},${sel[1]}`) ? `${sel[0]},${sel[1]}` : nodes.keys().next().value || null;
+      .forEach((key) => {
+        points.appendChild(nodes.get(key));
+      });
+    if (!focusKey || !nodes.has(focusKey))
+      focusKey =
+        sel && nodes.has(`${sel[0]},${sel[1]}`)
+          ? `${sel[0]},${sel[1]}`
+          : nodes.keys().next().value || null;
     for (const [key, n] of nodes) n.setAttribute("tabindex", key === focusKey ? "0" : "-1");
 
     if (best && Number.isFinite(values?.[cell(grid, best[0], best[1])])) {

@@ -7,7 +7,7 @@
 
 import { readTheme, rgbString } from "../lib/colors.js";
 import { svg } from "../lib/dom.js";
-import { composePNG, composeSVG, download } from "../lib/export.js";
+import { composePNG, composeSVG, download, screenLayers } from "../lib/export.js";
 import { markerPath } from "./chart.js";
 import { SHAPES } from "./grid.js";
 
@@ -21,7 +21,19 @@ export function textLayer(lines, width, height, theme, { bold = false } = {}) {
   const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}` });
   lines.filter(Boolean).forEach((line, i) => {
     const size = fittingFontSize(line, width);
-    svg("text", { x: 4, y: 16 + 18 * i, fill: theme.text, "font-family": theme.fontFamily, "font-size": size.toFixed(1), "font-weight": bold ? 600 : 400, text: line }, root);
+    svg(
+      "text",
+      {
+        x: 4,
+        y: 16 + 18 * i,
+        fill: theme.text,
+        "font-family": theme.fontFamily,
+        "font-size": size.toFixed(1),
+        "font-weight": bold ? 600 : 400,
+        text: line,
+      },
+      root,
+    );
   });
   return root;
 }
@@ -32,8 +44,26 @@ export function legendLayer(types, colors, width, height, theme) {
   let x = 6;
   for (const ct of types) {
     const c = colors[ct];
-    svg("path", { d: markerPath(SHAPES[ct] || "circle", x + 6, height / 2, 4.5), fill: c ? rgbString(c) : theme.text }, root);
-    svg("text", { x: x + 16, y: height / 2 + 4, fill: theme.text, "font-family": theme.fontFamily, "font-size": 12, text: ct }, root);
+    svg(
+      "path",
+      {
+        d: markerPath(SHAPES[ct] || "circle", x + 6, height / 2, 4.5),
+        fill: c ? rgbString(c) : theme.text,
+      },
+      root,
+    );
+    svg(
+      "text",
+      {
+        x: x + 16,
+        y: height / 2 + 4,
+        fill: theme.text,
+        "font-family": theme.fontFamily,
+        "font-size": 12,
+        text: ct,
+      },
+      root,
+    );
     x += 24 + 7.5 * ct.length + 12;
   }
   return root;
@@ -44,31 +74,28 @@ export function legendLayer(types, colors, width, height, theme) {
  * @param {import("./view.js").ModelSelectorView} view
  */
 export function selectorLayers(view) {
-  const origin = view.root.getBoundingClientRect();
+  const { layers, origin, place } = screenLayers(view.root);
   const theme = readTheme(view.root);
-  const layers = [];
-  const place = (element, box) => {
-    const r = box.getBoundingClientRect();
-    if (r.width > 0 && r.height > 0) layers.push({ element, x: r.left - origin.left, y: r.top - origin.top, width: r.width, height: r.height });
-    return r;
-  };
   const toolbar = view.root.firstElementChild;
   if (toolbar) {
     const r = toolbar.getBoundingClientRect();
     place(textLayer([view.bestEl.textContent], r.width, r.height, theme, { bold: true }), toolbar);
   }
-  place(view.chart.root, view.chart.root);
+  place(view.chart.root);
   const legend = view.legendEl.getBoundingClientRect();
   const types = view.model.get("covariance_types") || [];
   place(legendLayer(types, view.colors(), legend.width, legend.height, theme), view.legendEl);
   const p = view.player;
-  if (p.scatter) place(p.scatter.canvas, p.scatter.canvas);
-  const overlay = p.scatter ? p.scatter.overlay : p.density && p.density.overlay;
-  if (overlay) place(overlay, overlay);
-  if (p.traceEl && !p.traceEl.hidden) place(p.trace.root, p.trace.root);
+  if (p.scatter) place(p.scatter.canvas);
+  const overlay = p.scatter ? p.scatter.overlay : p.density?.overlay;
+  if (overlay) place(overlay);
+  if (p.traceEl && !p.traceEl.hidden) place(p.trace.root);
   const info = view.infoEl.getBoundingClientRect();
   place(textLayer([view.infoEl.textContent], info.width, info.height, theme), view.infoEl);
-  return { layers, size: { width: origin.width, height: origin.height, background: theme.background } };
+  return {
+    layers,
+    size: { width: origin.width, height: origin.height, background: theme.background },
+  };
 }
 
 /** Download the view as `model_selector_<K>_<type>.png` or `.svg`. */

@@ -30,7 +30,9 @@ export function axisLabel(criterion) {
 
 /**
  * The grid from the model's traits.
- * @returns {{ks: number[], cts: string[], tables: Record<string, ArrayLike<number>>,
+ * @param {import("./traits.js").ModelSelectorModel} model
+ * @returns {{ks: number[], cts: string[],
+ *   tables: Record<string, import("../lib/codecs.js").TypedArray>,
  *   errors: Record<string, string>, nK: number, nC: number}}
  */
 export function readGrid(model) {
@@ -38,8 +40,9 @@ export function readGrid(model) {
   const ks = ksTree.values ? Array.from(ksTree.values.data) : [];
   const cts = model.get("covariance_types") || [];
   const raw = decodeTree(model.get("scores") || {});
+  /** @type {Record<string, import("../lib/codecs.js").TypedArray>} */
   const tables = {};
-  for (const [key, value] of Object.entries(raw)) if (value && value.data) tables[key] = value.data;
+  for (const [key, value] of Object.entries(raw)) if (value?.data) tables[key] = value.data;
   return { ks, cts, tables, errors: model.get("errors") || {}, nK: ks.length, nC: cts.length };
 }
 
@@ -57,7 +60,7 @@ export const modelKey = (k, ct) => `${k}|${ct}`;
 
 /** [i, j] of a [K, type] pair, or null. */
 export function indexOf(grid, pair) {
-  if (!pair || pair.length !== 2) return null;
+  if (pair?.length !== 2) return null;
   const i = grid.ks.indexOf(Number(pair[0]));
   const j = grid.cts.indexOf(pair[1]);
   return i >= 0 && j >= 0 ? [i, j] : null;
@@ -73,7 +76,8 @@ export function curves(grid, criterion) {
     const points = [];
     for (let i = 0; i < grid.nK; i++) {
       const v = values ? values[cell(grid, i, j)] : NaN;
-      if (statusAt(grid, i, j) === FITTED && Number.isFinite(v)) points.push({ i, k: grid.ks[i], value: v });
+      if (statusAt(grid, i, j) === FITTED && Number.isFinite(v))
+        points.push({ i, k: grid.ks[i], value: v });
     }
     return { ct, j, points };
   });
@@ -96,7 +100,7 @@ export function valueExtent(grid, criterion) {
  * The point an arrow key moves to from (i, j): Left/Right along K on the same curve,
  * Up/Down to the next curve at the same K (or the nearest K on it). Only points that
  * can be selected (fitted, finite) are visited.
- * @returns {[number, number]|null}
+ * @returns {number[]|null}
  */
 export function neighbour(grid, criterion, i, j, key) {
   const points = curves(grid, criterion);
@@ -125,19 +129,25 @@ export function neighbour(grid, criterion, i, j, key) {
 export function pointLabel(grid, criterion, i, j, { best = false, selected = false } = {}) {
   const c = grid.tables[criterion];
   const name = (CRITERIA[criterion] || { name: criterion }).name;
-  let text = `${grid.cts[j]} covariance, K = ${grid.ks[i]}: ${name} ${formatScore(c ? c[cell(grid, i, j)] : NaN, 6)}`;
+  const score = formatScore(c ? c[cell(grid, i, j)] : NaN, 6);
+  let text = `${grid.cts[j]} covariance, K = ${grid.ks[i]}: ${name} ${score}`;
   if (best) text += ", the best";
   if (selected) text += ", shown";
   return text;
 }
 
-/** Summary of one model: "K=3, full · BIC 1234 · AIC … · 17 parameters · 12 iterations, converged". */
+/**
+ * Summary of one model:
+ * "K=3, full · BIC 1234 · AIC … · 17 parameters · 12 iterations, converged".
+ */
 export function modelSummary(grid, i, j) {
   const t = grid.tables;
   const at = (key) => (t[key] ? t[key][cell(grid, i, j)] : NaN);
   const parts = [`K=${grid.ks[i]}, ${grid.cts[j]}`];
-  for (const key of ["bic", "aic", "icl"]) parts.push(`${CRITERIA[key].name} ${formatScore(at(key), 6)}`);
-  if (Number.isFinite(at("silhouette"))) parts.push(`silhouette ${formatNumber(at("silhouette"), 3)}`);
+  for (const key of ["bic", "aic", "icl"])
+    parts.push(`${CRITERIA[key].name} ${formatScore(at(key), 6)}`);
+  if (Number.isFinite(at("silhouette")))
+    parts.push(`silhouette ${formatNumber(at("silhouette"), 3)}`);
   parts.push(`log-lik./sample ${formatNumber(at("log_likelihood"), 5)}`);
   parts.push(`${at("n_parameters")} parameters`);
   parts.push(`${at("n_iter")} iterations, ${at("converged") ? "converged" : "not converged"}`);
@@ -146,7 +156,7 @@ export function modelSummary(grid, i, j) {
 
 /** "fitting K=4, diag (13 / 36)". */
 export function progressText(progress, status) {
-  if (!progress || !progress.total) return "";
+  if (!progress?.total) return "";
   if (status !== "fitting") return `${progress.done} models fitted`;
   const cur = progress.current ? `fitting ${progress.current}` : "fitting";
   return `${cur} (${progress.done} / ${progress.total})`;
@@ -157,7 +167,8 @@ export function bestSoFar(grid, criterion) {
   const sign = (CRITERIA[criterion] || { better: "lower" }).better === "higher" ? -1 : 1;
   let best = null;
   for (const c of curves(grid, criterion)) {
-    for (const p of c.points) if (!best || sign * p.value < sign * best.value) best = { k: p.k, ct: c.ct, value: p.value };
+    for (const p of c.points)
+      if (!best || sign * p.value < sign * best.value) best = { k: p.k, ct: c.ct, value: p.value };
   }
   return best ? [best.k, best.ct] : null;
 }

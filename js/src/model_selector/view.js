@@ -1,16 +1,6 @@
 // The ModelSelector view: a criterion chart (BIC/AIC/ICL against K, one curve per
 // covariance type) beside the data with the selected model drawn by an embedded
-// FitPlayer view.
-//
-// Synced traits (see gmm_widgets/widgets/model_selector.py):
-//   ks {values: (nK,) int32}, covariance_types [str]
-//   scores {bic, aic, icl, silhouette, log_likelihood (nK, nC) float64, n_parameters,
-//     n_iter (int32), converged, status (uint8: 0 pending, 1 fitted, 2 failed, 3 absent)}
-//   errors {"K|type": message}   models {"K|type": one-frame batch}
-//   criteria [str], criterion, selection [K, type], best [K, type]
-//   status "idle" | "fitting" | "done", progress {done, total, current}
-//   data, n_samples, feature_names, projection, x_feature, y_feature, pca
-// Custom message {type: "model", key, frames}: a model fitted while the grid runs.
+// FitPlayer view. Its synced traits and messages: traits.js.
 
 import { parseColor, readTheme, watchTheme } from "../lib/colors.js";
 import { unpackMessage } from "../lib/codecs.js";
@@ -18,12 +8,24 @@ import { h, svg } from "../lib/dom.js";
 import { keepKeys } from "../lib/keys.js";
 import { createLocalModel } from "../lib/local_model.js";
 import { listen, setNow } from "../lib/model.js";
+import { PROJECTED_WIDGET_TRAITS } from "../lib/traits.js";
 import { FitPlayerView } from "../fit_player/view.js";
 import { createCriterionChart, markerPath } from "./chart.js";
 import { exportSelector } from "./export.js";
-import { CRITERIA, FAILED, SHAPES, bestSoFar, indexOf, modelKey, modelSummary, progressText, readGrid } from "./grid.js";
+import {
+  CRITERIA,
+  FAILED,
+  SHAPES,
+  bestSoFar,
+  indexOf,
+  modelKey,
+  modelSummary,
+  progressText,
+  readGrid,
+} from "./grid.js";
 
-const FORWARDED = ["data", "n_samples", "feature_names", "projection", "x_feature", "y_feature", "pca"];
+/** Traits of the selector that the embedded player reads as its own. */
+const FORWARDED = PROJECTED_WIDGET_TRAITS;
 const TYPE_COLORS = {
   light: { full: "#1b9e77", tied: "#d95f02", diag: "#7570b3", spherical: "#e7298a" },
   dark: { full: "#5fd3b0", tied: "#ff9d5c", diag: "#aaa6f0", spherical: "#ff7fbf" },
@@ -31,6 +33,12 @@ const TYPE_COLORS = {
 const DEFAULT_WIDTH = 420;
 
 export class ModelSelectorView {
+  /**
+   * @param {import("./traits.js").ModelSelectorModel} model the anywidget model (its
+   *   traits: traits.js)
+   * @param {HTMLElement} el
+   * @param {{timers?: import("../lib/timing.js").Timers}} [opts]
+   */
   constructor(model, el, opts = {}) {
     this.model = model;
     this.el = el;
@@ -39,11 +47,32 @@ export class ModelSelectorView {
     this.cache = new Map(); // "K|type" -> frames batch
     this.shownKey = null;
 
-    this.root = h("div", { class: "gmm-widget gmm-model-selector", "data-gmm-role": "model-selector", "data-lm-suppress-shortcuts": "true" });
-    this.criterionEl = h("select", { class: "gmm-select", "data-gmm-role": "criterion", "aria-label": "Criterion", title: "Criterion the best model is chosen by" });
-    this.criterionEl.addEventListener("change", () => setNow(model, "criterion", this.criterionEl.value));
-    this.progressBar = h("progress", { class: "gmm-progress", "data-gmm-role": "progress", max: 1, value: 0, "aria-label": "Models fitted" });
-    this.progressText = h("span", { class: "gmm-progress-text", "data-gmm-role": "progress-text", "aria-live": "polite" });
+    this.root = h("div", {
+      class: "gmm-widget gmm-model-selector",
+      "data-gmm-role": "model-selector",
+      "data-lm-suppress-shortcuts": "true",
+    });
+    this.criterionEl = h("select", {
+      class: "gmm-select",
+      "data-gmm-role": "criterion",
+      "aria-label": "Criterion",
+      title: "Criterion the best model is chosen by",
+    });
+    this.criterionEl.addEventListener("change", () =>
+      setNow(model, "criterion", this.criterionEl.value),
+    );
+    this.progressBar = h("progress", {
+      class: "gmm-progress",
+      "data-gmm-role": "progress",
+      max: 1,
+      value: 0,
+      "aria-label": "Models fitted",
+    });
+    this.progressText = h("span", {
+      class: "gmm-progress-text",
+      "data-gmm-role": "progress-text",
+      "aria-live": "polite",
+    });
     this.bestEl = h("span", { class: "gmm-best-text", "data-gmm-role": "best" });
     const toolbar = h("div", { class: "gmm-toolbar" }, [
       h("label", { class: "gmm-label" }, ["criterion", this.criterionEl]),
@@ -53,21 +82,34 @@ export class ModelSelectorView {
       this.progressText,
     ]);
     this.chartEl = h("div", { class: "gmm-selector-chart" });
-    this.legendEl = h("ul", { class: "gmm-legend gmm-type-legend", "data-gmm-role": "type-legend", "aria-label": "Covariance types" });
+    this.legendEl = h("ul", {
+      class: "gmm-legend gmm-type-legend",
+      "data-gmm-role": "type-legend",
+      "aria-label": "Covariance types",
+    });
     this.playerEl = h("div", { class: "gmm-selector-model" });
     const chartPanel = h("div", { class: "gmm-selector-panel" }, [this.chartEl, this.legendEl]);
     const body = h("div", { class: "gmm-selector-body" }, [chartPanel, this.playerEl]);
-    this.infoEl = h("div", { class: "gmm-selected-info", "data-gmm-role": "selected-info", "aria-live": "polite" });
+    this.infoEl = h("div", {
+      class: "gmm-selected-info",
+      "data-gmm-role": "selected-info",
+      "aria-live": "polite",
+    });
     this.root.append(toolbar, body, this.infoEl);
     el.appendChild(this.root);
 
     this.cleanups.push(keepKeys(toolbar));
     this.chart = createCriterionChart(this.chartEl, { onSelect: (k, ct) => this.select(k, ct) });
-    this.local = createLocalModel(model, { forward: FORWARDED, state: { frames: {}, frame: 0, playing: false, fps: 5, status: "done", source: "model" } });
-    this.player = new FitPlayerView(this.local, this.playerEl, { timers: this.timers });
-    this.player.emptyEl.textContent = "Fitting the grid\u2026";
-    // Its PNG/SVG buttons export the whole selector (chart, legend, model, read-outs).
-    this.player.exportView = (format) => exportSelector(this, format);
+    this.local = createLocalModel(model, {
+      forward: FORWARDED,
+      state: { frames: {}, frame: 0, playing: false, fps: 5, status: "done", source: "model" },
+    });
+    this.player = new FitPlayerView(this.local, this.playerEl, {
+      timers: this.timers,
+      emptyText: "Fitting the grid\u2026",
+      // Its PNG/SVG buttons export the whole selector (chart, legend, model, read-outs).
+      onExport: (format) => exportSelector(this, format),
+    });
 
     this.cleanups.push(
       listen(model, {
@@ -99,11 +141,12 @@ export class ModelSelectorView {
   }
 
   loadModels() {
-    for (const [key, frames] of Object.entries(this.model.get("models") || {})) this.cache.set(key, frames);
+    for (const [key, frames] of Object.entries(this.model.get("models") || {}))
+      this.cache.set(key, frames);
   }
 
   onMessage(content, buffers) {
-    if (!content || content.type !== "model") return;
+    if (content?.type !== "model") return;
     const msg = unpackMessage(content, buffers || []);
     this.cache.set(msg.key, msg.frames);
     this.render();
@@ -119,11 +162,14 @@ export class ModelSelectorView {
     return w > 0 ? w : DEFAULT_WIDTH;
   }
 
+  /** @returns {Record<string, import("../lib/colors.js").RGB>} colour of each covariance type */
   colors() {
     const theme = readTheme(this.root);
     const table = theme.dark ? TYPE_COLORS.dark : TYPE_COLORS.light;
+    /** @type {Record<string, import("../lib/colors.js").RGB>} */
     const out = {};
-    for (const ct of this.model.get("covariance_types") || []) out[ct] = parseColor(table[ct] || "#888888");
+    for (const ct of this.model.get("covariance_types") || [])
+      out[ct] = parseColor(table[ct] || "#888888");
     return out;
   }
 
@@ -145,7 +191,15 @@ export class ModelSelectorView {
     const colors = this.colors();
     this.width = this.chartWidth();
     const height = Math.round(Math.max(260, Math.min(420, this.width * 0.72)));
-    this.chart.update({ width: this.width, height, grid, criterion, best: m.get("best"), selection: this.shownPair(grid), colors });
+    this.chart.update({
+      width: this.width,
+      height,
+      grid,
+      criterion,
+      best: m.get("best"),
+      selection: this.shownPair(grid),
+      colors,
+    });
     this.renderCriteria();
     this.renderLegend(grid, colors);
     this.renderProgress();
@@ -156,7 +210,9 @@ export class ModelSelectorView {
   renderCriteria() {
     const criteria = this.model.get("criteria") || [];
     if (this.criterionEl.options.length !== criteria.length) {
-      this.criterionEl.replaceChildren(...criteria.map((c) => h("option", { value: c, text: (CRITERIA[c] || { name: c }).name })));
+      this.criterionEl.replaceChildren(
+        ...criteria.map((c) => h("option", { value: c, text: (CRITERIA[c] || { name: c }).name })),
+      );
     }
     this.criterionEl.value = this.model.get("criterion");
   }
@@ -165,7 +221,12 @@ export class ModelSelectorView {
     if (this.legendEl.children.length !== grid.nC) {
       this.legendEl.replaceChildren(
         ...grid.cts.map((ct) => {
-          const icon = svg("svg", { width: 12, height: 12, viewBox: "0 0 12 12", "aria-hidden": "true" });
+          const icon = svg("svg", {
+            width: 12,
+            height: 12,
+            viewBox: "0 0 12 12",
+            "aria-hidden": "true",
+          });
           svg("path", { d: markerPath(SHAPES[ct], 6, 6, 4.5) }, icon);
           return h("li", { "data-covariance-type": ct }, [icon, h("span", { text: ct })]);
         }),
@@ -197,7 +258,9 @@ export class ModelSelectorView {
   renderBest(grid) {
     const best = indexOf(grid, this.model.get("best"));
     const name = (CRITERIA[this.model.get("criterion")] || { name: "" }).name;
-    this.bestEl.textContent = best ? `best by ${name}: K=${grid.ks[best[0]]}, ${grid.cts[best[1]]}` : "";
+    this.bestEl.textContent = best
+      ? `best by ${name}: K=${grid.ks[best[0]]}, ${grid.cts[best[1]]}`
+      : "";
   }
 
   showModel(grid) {
@@ -208,8 +271,9 @@ export class ModelSelectorView {
     const best = this.model.get("best");
     const isBest = pair && best && best[0] === pair[0] && best[1] === pair[1];
     const sel = this.model.get("selection");
-    const note = isBest ? " (the best)" : !(sel && sel.length) && !(best && best.length) ? " (the best so far)" : "";
-    this.infoEl.textContent = idx && frames ? `Shown: ${modelSummary(grid, idx[0], idx[1])}${note}` : "";
+    const note = isBest ? " (the best)" : !sel?.length && !best?.length ? " (the best so far)" : "";
+    this.infoEl.textContent =
+      idx && frames ? `Shown: ${modelSummary(grid, idx[0], idx[1])}${note}` : "";
     this.root.dataset.gmmShown = frames ? key : "";
     if (key === this.shownKey && frames === this.shownFrames) return;
     this.shownKey = key;

@@ -144,7 +144,8 @@ export class ScoreIndex {
     this.sorted = sorted;
     this.n = sorted.length;
     for (let i = 1; i < this.n; i++) {
-      if (!(sorted[i - 1] <= sorted[i])) throw new RangeError(`scores are not sorted at index ${i}`);
+      if (!(sorted[i - 1] <= sorted[i]))
+        throw new RangeError(`scores are not sorted at index ${i}`);
     }
     this.cumPos = null;
     this.positives = 0;
@@ -184,8 +185,15 @@ export class ScoreIndex {
   /** Everything shown about threshold t: count, percentile and, with labels, the metrics. */
   summary(t) {
     const count = this.count(t);
-    const out = { threshold: t, count, n: this.n, percentile: this.n ? (100 * count) / this.n : 0, metrics: null };
-    if (this.cumPos) out.metrics = metricsFromCounts(this.cumPos[count], count, this.positives, this.n);
+    const out = {
+      threshold: t,
+      count,
+      n: this.n,
+      percentile: this.n ? (100 * count) / this.n : 0,
+      metrics: null,
+    };
+    if (this.cumPos)
+      out.metrics = metricsFromCounts(this.cumPos[count], count, this.positives, this.n);
     return out;
   }
 
@@ -238,7 +246,11 @@ export class ScoreIndex {
       precision.push(pendP);
       count.push(pendC);
     }
-    return { recall: Float64Array.from(recall), precision: Float64Array.from(precision), count: Int32Array.from(count) };
+    return {
+      recall: Float64Array.from(recall),
+      precision: Float64Array.from(precision),
+      count: Int32Array.from(count),
+    };
   }
 
   /**
@@ -265,7 +277,7 @@ export class ScoreIndex {
  * lower limit and the scores beyond it are gathered in an underflow bar. The upper end
  * leaves room for a threshold above every score (everything flagged).
  * @param {ArrayLike<number>} sorted
- * @returns {[number, number]}
+ * @returns {number[]}
  */
 export function scoreDomain(sorted) {
   const n = sorted.length;
@@ -292,7 +304,7 @@ export function scoreDomain(sorted) {
  * splits the histogram exactly. Scores below lo go to `under`, from hi on to `over`.
  * @param {ArrayLike<number>} sorted
  * @param {number} nBins
- * @param {[number, number]} domain
+ * @param {number[]} domain
  * @returns {{edges: Float64Array, counts: Int32Array, under: number, over: number}}
  */
 export function binScores(sorted, nBins, [lo, hi]) {

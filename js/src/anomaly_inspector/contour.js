@@ -3,17 +3,18 @@
 // the curve log p(x) = t for any t in well under a millisecond, so the decision boundary
 // of a threshold follows a drag live.
 
-import { prepareComponents, weightedLogDensities } from "./gaussian.js";
+import { prepareComponents, weightedLogDensities } from "../lib/gaussian.js";
 
 /**
  * log p(x) of a Gaussian mixture at the nodes of a regular 2-D grid.
- * @param {{weights: ArrayLike<number>, means: ArrayLike<number>, covariances: Float64Array[]}} mixture
- *   2-D mixture: K weights, K*2 means, K full 2x2 covariances
- * @param {[number, number]} xDomain
- * @param {[number, number]} yDomain
+ * @param {{weights: ArrayLike<number>, means: ArrayLike<number>,
+ *   covariances: Float64Array[]}} mixture 2-D mixture: K weights, K*2 means, K full 2x2 covariances
+ * @param {number[]} xDomain
+ * @param {number[]} yDomain
  * @param {number} nx nodes along x (>= 2)
  * @param {number} ny nodes along y (>= 2)
- * @returns {{values: Float64Array, nx: number, ny: number, x0: number, y0: number, dx: number, dy: number}}
+ * @returns {{values: Float64Array, nx: number, ny: number, x0: number, y0: number,
+ *   dx: number, dy: number}}
  *   values[j * nx + i] at (x0 + i dx, y0 + j dy)
  */
 export function logDensityGrid(mixture, [xa, xb], [ya, yb], nx, ny) {
@@ -37,7 +38,8 @@ export function logDensityGrid(mixture, [xa, xb], [ya, yb], nx, ny) {
 
 /**
  * log p(x) of a 1-D Gaussian mixture at `grid` points.
- * @param {{weights: ArrayLike<number>, means: ArrayLike<number>, covariances: Float64Array[]}} mixture
+ * @param {{weights: ArrayLike<number>, means: ArrayLike<number>,
+ *   covariances: Float64Array[]}} mixture
  * @param {ArrayLike<number>} grid
  */
 export function logDensity1d(mixture, grid) {
@@ -67,14 +69,29 @@ export function logSumExp(v) {
 // For each of the 16 corner cases (bit set where the value is below the level), the
 // pairs of edges the curve joins. The two saddles (5, 10) are resolved by the centre.
 const CASES = [
-  [], [[3, 0]], [[0, 1]], [[3, 1]], [[1, 2]], null, [[0, 2]], [[3, 2]],
-  [[2, 3]], [[0, 2]], null, [[1, 2]], [[1, 3]], [[0, 1]], [[3, 0]], [],
+  [],
+  [[3, 0]],
+  [[0, 1]],
+  [[3, 1]],
+  [[1, 2]],
+  null,
+  [[0, 2]],
+  [[3, 2]],
+  [[2, 3]],
+  [[0, 2]],
+  null,
+  [[1, 2]],
+  [[1, 3]],
+  [[0, 1]],
+  [[3, 0]],
+  [],
 ];
 
 /**
  * Segments of the level set {f = level} of a grid (marching squares, linear
  * interpolation along cell edges). -Infinity values count as below every level.
- * @param {{values: ArrayLike<number>, nx: number, ny: number, x0: number, y0: number, dx: number, dy: number}} grid
+ * @param {{values: ArrayLike<number>, nx: number, ny: number, x0: number, y0: number,
+ *   dx: number, dy: number}} grid
  * @param {number} level
  * @returns {Float64Array} flat [x1, y1, x2, y2, ...] in grid (data) coordinates
  */
@@ -112,8 +129,26 @@ export function contourSegments(grid, level) {
         const centre = (v[0] + v[1] + v[2] + v[3]) / 4;
         const centreBelow = !(centre >= level);
         // 5: a and c below. Joined through the centre when it is below too.
-        if (code === 5) pairs = centreBelow ? [[3, 2], [0, 1]] : [[3, 0], [1, 2]];
-        else pairs = centreBelow ? [[0, 3], [1, 2]] : [[0, 1], [2, 3]];
+        if (code === 5)
+          pairs = centreBelow
+            ? [
+                [3, 2],
+                [0, 1],
+              ]
+            : [
+                [3, 0],
+                [1, 2],
+              ];
+        else
+          pairs = centreBelow
+            ? [
+                [0, 3],
+                [1, 2],
+              ]
+            : [
+                [0, 1],
+                [2, 3],
+              ];
       }
       for (const [e1, e2] of pairs) {
         const [ax, ay] = edgePoint(e1, i, j);
@@ -134,7 +169,8 @@ export function contourSegments(grid, level) {
 export function segmentsPath(segments, sx, sy) {
   const parts = new Array(segments.length / 4);
   for (let s = 0, o = 0; o < segments.length; s++, o += 4) {
-    parts[s] = `M${sx(segments[o]).toFixed(1)},${sy(segments[o + 1]).toFixed(1)}L${sx(segments[o + 2]).toFixed(1)},${sy(segments[o + 3]).toFixed(1)}`;
+    const from = `M${sx(segments[o]).toFixed(1)},${sy(segments[o + 1]).toFixed(1)}`;
+    parts[s] = `${from}L${sx(segments[o + 2]).toFixed(1)},${sy(segments[o + 3]).toFixed(1)}`;
   }
   return parts.join("");
 }
@@ -144,7 +180,7 @@ export function segmentsPath(segments, sx, sy) {
  * linear interpolation.
  * @param {ArrayLike<number>} grid increasing x
  * @param {ArrayLike<number>} values f(grid)
- * @returns {[number, number][]}
+ * @returns {number[][]}
  */
 export function intervalsBelow(grid, values, level) {
   const out = [];
@@ -175,7 +211,7 @@ export function intervalsBelow(grid, values, level) {
  * pixels, row 0 at the top (so the buffer can be drawn stretched over the plot).
  * @param {Uint8ClampedArray} pixels nx * ny * 4
  * @param {{values: ArrayLike<number>, nx: number, ny: number}} grid
- * @param {[number, number, number]} rgb
+ * @param {import("../lib/colors.js").RGB} rgb
  * @param {number} alpha 0..255
  */
 export function paintBelow(pixels, grid, level, rgb, alpha) {

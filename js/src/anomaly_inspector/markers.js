@@ -2,7 +2,7 @@
 // animation frame of a drag. A few thousand markers are drawn as one canvas path; more
 // are splatted into a reused ImageData buffer, so 50k markers still cost milliseconds.
 
-import { sizeCanvas } from "./scatter.js";
+import { sizeCanvas } from "../lib/scatter.js";
 
 /** Above this many markers, splat into pixels instead of building a path. */
 export const MARKER_PATH_LIMIT = 3000;
@@ -30,7 +30,13 @@ export function markerFootprint(radius, ring = 1) {
       edge.push(outer - inner);
     }
   }
-  return { dx: Int16Array.from(dx), dy: Int16Array.from(dy), fill: Float32Array.from(fill), edge: Float32Array.from(edge), R };
+  return {
+    dx: Int16Array.from(dx),
+    dy: Int16Array.from(dy),
+    fill: Float32Array.from(fill),
+    edge: Float32Array.from(edge),
+    R,
+  };
 }
 
 /**
@@ -43,8 +49,8 @@ export function markerFootprint(radius, ring = 1) {
  * @param {ArrayLike<number>} indices which points, in drawing order
  * @param {number} count how many of `indices`
  * @param {ReturnType<typeof markerFootprint>} fp
- * @param {[number, number, number]} fill
- * @param {[number, number, number]} outline
+ * @param {import("../lib/colors.js").RGB} fill
+ * @param {import("../lib/colors.js").RGB} outline
  * @param {number} [scale] multiplies xs and ys (device pixels per CSS pixel)
  */
 export function splatMarkers(pixels, W, H, xs, ys, indices, count, fp, fill, outline, scale = 1) {
@@ -110,7 +116,8 @@ export class MarkerLayer {
    * @param {ArrayLike<number>} py
    * @param {ArrayLike<number>} indices
    * @param {number} count
-   * @param {{radius: number, fill: [number, number, number]|null, outline: [number, number, number], ring?: number}} style
+   * @param {{radius: number, fill: import("../lib/colors.js").RGB|null,
+   *   outline: import("../lib/colors.js").RGB, ring?: number}} style
    *   `fill` null draws rings only
    */
   draw(px, py, indices, count, style) {
@@ -119,7 +126,11 @@ export class MarkerLayer {
     this.clear();
     if (count <= 0) return;
     const ring = style.ring ?? 1;
-    if (count <= MARKER_PATH_LIMIT || typeof ctx.createImageData !== "function" || style.fill === null) {
+    if (
+      count <= MARKER_PATH_LIMIT ||
+      typeof ctx.createImageData !== "function" ||
+      style.fill === null
+    ) {
       ctx.beginPath();
       for (let t = 0; t < count; t++) {
         const i = indices[t];
@@ -139,14 +150,27 @@ export class MarkerLayer {
     }
     const W = Math.round(this.width * this.dpr);
     const H = Math.round(this.height * this.dpr);
-    if (!this.image || this.image.width !== W || this.image.height !== H) this.image = ctx.createImageData(W, H);
+    if (!this.image || this.image.width !== W || this.image.height !== H)
+      this.image = ctx.createImageData(W, H);
     else this.image.data.fill(0);
     const key = `${style.radius}:${ring}:${this.dpr}`;
     if (key !== this.fpKey) {
       this.fp = markerFootprint(style.radius * this.dpr, ring * this.dpr);
       this.fpKey = key;
     }
-    splatMarkers(this.image.data, W, H, px, py, indices, count, this.fp, style.fill, style.outline, this.dpr);
+    splatMarkers(
+      this.image.data,
+      W,
+      H,
+      px,
+      py,
+      indices,
+      count,
+      this.fp,
+      style.fill,
+      style.outline,
+      this.dpr,
+    );
     ctx.putImageData(this.image, 0, 0);
   }
 }

@@ -5,9 +5,9 @@
 // they report previews while a move is under way and a commit when it ends, and the
 // widget redraws them from its state.
 
-import { svg } from "./dom.js";
-import { rgbString } from "./colors.js";
-import { syncChildren } from "./scatter_plot.js";
+import { svg } from "../lib/dom.js";
+import { rgbString } from "../lib/colors.js";
+import { syncChildren } from "../lib/scatter_plot.js";
 
 /** Fraction of the axis span that one arrow key moves a handle (Shift x5, Alt /5). */
 export const KEY_STEP = 0.02;
@@ -23,7 +23,7 @@ export const DRAG_THRESHOLD = 2;
  * onto `target`. A degenerate P (the same feature on both axes) moves along x only.
  * @param {ArrayLike<number>} mean d values
  * @param {{P: Float64Array, offset: Float64Array, d: number}} proj
- * @param {[number, number]} target
+ * @param {number[]} target
  * @returns {Float64Array}
  */
 export function moveMean(mean, proj, target) {
@@ -34,8 +34,8 @@ export function moveMean(mean, proj, target) {
     cur[0] += P[j] * v;
     cur[1] += P[d + j] * v;
   }
-  let r0 = target[0] - cur[0];
-  let r1 = Number.isFinite(target[1]) ? target[1] - cur[1] : 0;
+  const r0 = target[0] - cur[0];
+  const r1 = Number.isFinite(target[1]) ? target[1] - cur[1] : 0;
   let a = 0;
   let b = 0;
   let c = 0;
@@ -61,8 +61,8 @@ export function moveMean(mean, proj, target) {
 /**
  * Data-space step of an arrow key, or null for other keys.
  * @param {KeyboardEvent|{key: string, shiftKey?: boolean, altKey?: boolean}} event
- * @param {[number, number]} span widths of the x and y domains
- * @returns {[number, number]|null}
+ * @param {number[]} span widths of the x and y domains
+ * @returns {number[]|null}
  */
 export function keyStep(event, span) {
   const f = KEY_STEP * (event.shiftKey ? 5 : 1) * (event.altKey ? 0.2 : 1);
@@ -84,9 +84,9 @@ const clamp = (v, lo, hi) => Math.max(Math.min(lo, hi), Math.min(Math.max(lo, hi
 
 /**
  * @typedef {object} HandleItem
- * @property {[number, number]} point position in the plot's data coordinates (y is
+ * @property {number[]} point position in the plot's data coordinates (y is
  *   ignored with `axis: "x"`)
- * @property {[number, number, number]} color
+ * @property {import("../lib/colors.js").RGB} color
  * @property {string} label accessible description
  */
 
@@ -94,10 +94,10 @@ const clamp = (v, lo, hi) => Math.max(Math.min(lo, hi), Math.min(Math.max(lo, hi
  * Handles in an SVG layer.
  * @param {SVGGElement} layer e.g. `scatterPlot.layers.handles`
  * @param {object} opts
- * @param {(k: number, point: [number, number]) => void} opts.onPreview a move under way
- * @param {(k: number, point: [number, number]) => void} opts.onCommit a move that ended
+ * @param {(k: number, point: number[]) => void} opts.onPreview a move under way
+ * @param {(k: number, point: number[]) => void} opts.onCommit a move that ended
  * @param {(k: number) => void} [opts.onCancel] a move abandoned (Escape, pointercancel)
- * @param {{setTimeout: Function, clearTimeout: Function}} [opts.timers]
+ * @param {import("../lib/timing.js").Timers} [opts.timers]
  */
 export function createMeanHandles(layer, opts) {
   const timers = opts.timers || globalThis;
@@ -128,10 +128,13 @@ export function createMeanHandles(layer, opts) {
     const item = items[k];
     const [px, py] = toPx(item.point);
     const ok = Number.isFinite(px) && Number.isFinite(py);
-    node.setAttribute("transform", ok ? `translate(${px.toFixed(2)},${py.toFixed(2)})` : "translate(-9999,-9999)");
+    node.setAttribute(
+      "transform",
+      ok ? `translate(${px.toFixed(2)},${py.toFixed(2)})` : "translate(-9999,-9999)",
+    );
   }
 
-  function build(node, k) {
+  function build(node) {
     node.setAttribute("class", "gmm-mean-handle");
     node.setAttribute("data-gmm-role", "mean-handle");
     node.setAttribute("tabindex", "0");
@@ -159,7 +162,16 @@ export function createMeanHandles(layer, opts) {
     flushKeys();
     const [px, py] = localPoint(event);
     const [hx, hy] = toPx(items[k].point);
-    drag = { k, pointerId: event.pointerId, dx: hx - px, dy: hy - py, startX: px, startY: py, moved: false, point: items[k].point };
+    drag = {
+      k,
+      pointerId: event.pointerId,
+      dx: hx - px,
+      dy: hy - py,
+      startX: px,
+      startY: py,
+      moved: false,
+      point: items[k].point,
+    };
     if (node.setPointerCapture && event.pointerId !== undefined) {
       try {
         node.setPointerCapture(event.pointerId);
@@ -192,15 +204,15 @@ export function createMeanHandles(layer, opts) {
   function finishDrag() {
     const d = drag;
     drag = null;
-    group.querySelectorAll(".gmm-dragging").forEach((n) => n.classList.remove("gmm-dragging"));
-    if (d && d.moved) opts.onCommit(d.k, d.point);
+    for (const n of group.querySelectorAll(".gmm-dragging")) n.classList.remove("gmm-dragging");
+    if (d?.moved) opts.onCommit(d.k, d.point);
   }
 
   function cancelDrag() {
     const d = drag;
     drag = null;
-    group.querySelectorAll(".gmm-dragging").forEach((n) => n.classList.remove("gmm-dragging"));
-    if (d && d.moved && opts.onCancel) opts.onCancel(d.k);
+    for (const n of group.querySelectorAll(".gmm-dragging")) n.classList.remove("gmm-dragging");
+    if (d?.moved && opts.onCancel) opts.onCancel(d.k);
   }
 
   function flushKeys() {
@@ -225,7 +237,10 @@ export function createMeanHandles(layer, opts) {
       if (!keyMove) return;
       flushKeys();
     } else {
-      const span = [Math.abs(scales.x.domain[1] - scales.x.domain[0]), Math.abs(scales.y.domain[1] - scales.y.domain[0])];
+      const span = [
+        Math.abs(scales.x.domain[1] - scales.x.domain[0]),
+        Math.abs(scales.y.domain[1] - scales.y.domain[0]),
+      ];
       const step = keyStep(event, span);
       if (!step) return;
       if (axis === "x" && step[0] === 0) return;
@@ -258,7 +273,7 @@ export function createMeanHandles(layer, opts) {
     syncChildren(group, items.length, "g");
     items.forEach((item, k) => {
       const node = group.children[k];
-      if (!node.firstChild) build(node, k);
+      if (!node.firstChild) build(node);
       node.setAttribute("data-component", String(k));
       node.setAttribute("aria-label", item.label);
       node.setAttribute("aria-disabled", o.disabled ? "true" : "false");
@@ -271,7 +286,7 @@ export function createMeanHandles(layer, opts) {
 
   /**
    * Draw each component's path from its initial mean through the EM iterations shown.
-   * @param {{xs: number[], ys: number[], color: [number, number, number]}[]} paths
+   * @param {{xs: number[], ys: number[], color: import("../lib/colors.js").RGB}[]} paths
    *   pixel coordinates
    */
   function drawTrails(paths) {

@@ -2,18 +2,23 @@
 // weighted density of each component, the mixture density, and each component's mean
 // with its 1 and 2 sigma intervals.
 
-import { drawAxes } from "./axes.js";
-import { linePath, svg, uniqueId } from "./dom.js";
-import { rgbString } from "./colors.js";
-import { mixtureDensity1d } from "./gaussian.js";
-import { linearScale } from "./scale.js";
-import { syncChildren, PLOT_MARGIN } from "./scatter_plot.js";
+import { drawAxes } from "../lib/axes.js";
+import { linePath, svg, uniqueId } from "../lib/dom.js";
+import { rgbString } from "../lib/colors.js";
+import { mixtureDensity1d } from "../lib/gaussian.js";
+import { linearScale } from "../lib/scale.js";
+import { syncChildren, PLOT_MARGIN } from "../lib/scatter_plot.js";
 
 /** Extra room under the axis area for the mean/sigma markers, in px. */
 const MARKER_BAND = 8;
 
 export function createDensityPlot(container) {
-  const overlay = svg("svg", { class: "gmm-overlay", "data-gmm-role": "plot", role: "img", "aria-label": "Histogram and mixture density" });
+  const overlay = svg("svg", {
+    class: "gmm-overlay",
+    "data-gmm-role": "plot",
+    role: "img",
+    "aria-label": "Histogram and mixture density",
+  });
   container.append(overlay);
   const clipId = uniqueId("gmm-dclip");
   const clipRect = svg("rect", {}, svg("clipPath", { id: clipId }, svg("defs", {}, overlay)));
@@ -21,7 +26,15 @@ export function createDensityPlot(container) {
     axes: svg("g", { class: "gmm-axes" }, overlay),
     bars: svg("g", { class: "gmm-bars", "clip-path": `url(#${clipId})` }, overlay),
     curves: svg("g", { class: "gmm-curves", "clip-path": `url(#${clipId})` }, overlay),
-    mixture: svg("path", { class: "gmm-mixture-curve", "data-gmm-role": "mixture-density", "clip-path": `url(#${clipId})` }, overlay),
+    mixture: svg(
+      "path",
+      {
+        class: "gmm-mixture-curve",
+        "data-gmm-role": "mixture-density",
+        "clip-path": `url(#${clipId})`,
+      },
+      overlay,
+    ),
     means: svg("g", { class: "gmm-means" }, overlay),
     handles: svg("g", { class: "gmm-handles" }, overlay),
   };
@@ -36,7 +49,12 @@ export function createDensityPlot(container) {
     overlay.setAttribute("height", String(height));
     state.x = linearScale(xDomain, [m.left, width - m.right]);
     state.y = linearScale([0, yMax > 0 ? yMax : 1], [height - m.bottom, m.top]);
-    for (const [k, v] of Object.entries({ x: m.left, y: m.top - 2, width: Math.max(0, width - m.left - m.right), height: Math.max(0, height - m.top - m.bottom + 2) })) {
+    for (const [k, v] of Object.entries({
+      x: m.left,
+      y: m.top - 2,
+      width: Math.max(0, width - m.left - m.right),
+      height: Math.max(0, height - m.top - m.bottom + 2),
+    })) {
       clipRect.setAttribute(k, String(v));
     }
     drawAxes(layers.axes, state.x, state.y, { xLabel: labels.x, yLabel: labels.y ?? "density" });
@@ -44,9 +62,11 @@ export function createDensityPlot(container) {
 
   /**
    * @param {{edges: Float64Array, density: Float64Array, stacked: Float64Array[]|null}} hist
-   * @param {{weights: ArrayLike<number>, means: ArrayLike<number>, variances: ArrayLike<number>}} params
-   * @param {[number, number, number][]} colors
-   * @param {{foreground: [number, number, number], background: [number, number, number]}} theme
+   * @param {{weights: ArrayLike<number>, means: ArrayLike<number>,
+   *   variances: ArrayLike<number>}} params
+   * @param {import("../lib/colors.js").RGB[]} colors
+   * @param {{foreground: import("../lib/colors.js").RGB,
+   *   background: import("../lib/colors.js").RGB}} theme
    */
   function draw(hist, params, colors, theme) {
     if (!state.x) return;
@@ -72,14 +92,22 @@ export function createDensityPlot(container) {
       rect.setAttribute("width", String(Math.max(0, x1 - x0 - 1)));
       rect.setAttribute("y", String(yTop));
       rect.setAttribute("height", String(Math.max(0, yBot - yTop)));
-      rect.setAttribute("fill", k >= 0 ? rgbString(colors[k], 0.55) : rgbString(theme.foreground, 0.25));
+      rect.setAttribute(
+        "fill",
+        k >= 0 ? rgbString(colors[k], 0.55) : rgbString(theme.foreground, 0.25),
+      );
       if (k >= 0) rect.setAttribute("data-component", String(k));
     }
     // Curves.
     const [d0, d1] = x.domain;
     const G = 240;
     const grid = Float64Array.from({ length: G }, (_, i) => d0 + ((d1 - d0) * i) / (G - 1));
-    const { components, mixture } = mixtureDensity1d(grid, params.weights, params.means, params.variances);
+    const { components, mixture } = mixtureDensity1d(
+      grid,
+      params.weights,
+      params.means,
+      params.variances,
+    );
     const gx = Array.from(grid, x);
     syncChildren(layers.curves, K, "path");
     components.forEach((c, k) => {
@@ -120,7 +148,10 @@ export function createDensityPlot(container) {
       s1.setAttribute("data-sigma", "1");
       const mx = x(mu);
       const inside = mx >= x.range[0] && mx <= x.range[1];
-      mark.setAttribute("d", inside ? `M${mx - 6},${yy}L${mx},${yy - 6}L${mx + 6},${yy}L${mx},${yy + 6}Z` : "");
+      mark.setAttribute(
+        "d",
+        inside ? `M${mx - 6},${yy}L${mx},${yy - 6}L${mx + 6},${yy}L${mx},${yy + 6}Z` : "",
+      );
       mark.setAttribute("fill", color);
       mark.setAttribute("stroke", rgbString(theme.background));
       mark.setAttribute("stroke-width", "1.2");

@@ -1,10 +1,10 @@
-// Player controls shared by the widgets that animate EM: play/pause, step back and
-// forward, a scrub slider, a speed menu and an iteration read-out. Every control is a
-// real <button>, <input> or <select> with a data-gmm-role attribute, so it works from the
-// keyboard and the end-to-end tests find it.
+// The FitPlayer's controls (also in the players that MixtureExplorer and ModelSelector
+// embed): play/pause, step back and forward, a scrub slider, a speed menu and an
+// iteration read-out. Every control is a real <button>, <input> or <select> with a
+// data-gmm-role attribute, so it works from the keyboard and the end-to-end tests find it.
 
-import { h } from "./dom.js";
-import { icon, setIcon } from "./icons.js";
+import { h } from "../lib/dom.js";
+import { icon, setIcon } from "../lib/icons.js";
 
 /** Speeds offered in the menu, in frames per second. */
 export const SPEEDS = [1, 2, 5, 10, 20, 40];
@@ -14,17 +14,66 @@ export const SPEEDS = [1, 2, 5, 10, 20, 40];
  * @param {import("./playback.js").Playback} playback
  * @param {{onSpeed?: (fps: number) => void}} [opts]
  * @returns {{root: HTMLElement, update: (state: {index: number, length: number,
- *   playing: boolean, label?: string}) => void, buttons: object}}
+ *   playing: boolean, label?: string}) => void, setSpeed: (fps: number) => void,
+ *   buttons: object}}
  */
 export function createPlayerControls(playback, opts = {}) {
-  const back = h("button", { type: "button", class: "gmm-button", "data-gmm-role": "step-back", title: "Step back (\u2190)", "aria-label": "Step back one iteration" }, [icon("step-back")]);
-  const play = h("button", { type: "button", class: "gmm-button gmm-button-primary", "data-gmm-role": "play", title: "Play (space)", "aria-label": "Play" }, [icon("play")]);
-  const step = h("button", { type: "button", class: "gmm-button", "data-gmm-role": "step", title: "Step forward (\u2192)", "aria-label": "Step forward one iteration" }, [icon("step-forward")]);
-  const scrub = h("input", { type: "range", class: "gmm-scrub", "data-gmm-role": "scrub", min: 0, max: 0, step: 1, value: 0, "aria-label": "Frame" });
-  const speed = h("select", { class: "gmm-select", "data-gmm-role": "speed", title: "Playback speed", "aria-label": "Playback speed" });
+  const back = h(
+    "button",
+    {
+      type: "button",
+      class: "gmm-button",
+      "data-gmm-role": "step-back",
+      title: "Step back (\u2190)",
+      "aria-label": "Step back one iteration",
+    },
+    [icon("step-back")],
+  );
+  const play = h(
+    "button",
+    {
+      type: "button",
+      class: "gmm-button gmm-button-primary",
+      "data-gmm-role": "play",
+      title: "Play (space)",
+      "aria-label": "Play",
+    },
+    [icon("play")],
+  );
+  const step = h(
+    "button",
+    {
+      type: "button",
+      class: "gmm-button",
+      "data-gmm-role": "step",
+      title: "Step forward (\u2192)",
+      "aria-label": "Step forward one iteration",
+    },
+    [icon("step-forward")],
+  );
+  const scrub = h("input", {
+    type: "range",
+    class: "gmm-scrub",
+    "data-gmm-role": "scrub",
+    min: 0,
+    max: 0,
+    step: 1,
+    value: 0,
+    "aria-label": "Frame",
+  });
+  const speed = h("select", {
+    class: "gmm-select",
+    "data-gmm-role": "speed",
+    title: "Playback speed",
+    "aria-label": "Playback speed",
+  });
   for (const fps of SPEEDS) speed.append(h("option", { value: fps, text: `${fps} it/s` }));
   speed.value = String(SPEEDS.includes(playback.fps) ? playback.fps : 5);
-  const counter = h("span", { class: "gmm-counter", "data-gmm-role": "iteration", "aria-live": "polite" });
+  const counter = h("span", {
+    class: "gmm-counter",
+    "data-gmm-role": "iteration",
+    "aria-live": "polite",
+  });
 
   back.addEventListener("click", () => playback.step(-1));
   step.addEventListener("click", () => playback.step(1));
@@ -36,7 +85,14 @@ export function createPlayerControls(playback, opts = {}) {
     if (opts.onSpeed) opts.onSpeed(fps);
   });
 
-  const root = h("div", { class: "gmm-player-controls" }, [back, play, step, scrub, speed, counter]);
+  const root = h("div", { class: "gmm-player-controls" }, [
+    back,
+    play,
+    step,
+    scrub,
+    speed,
+    counter,
+  ]);
 
   function update({ index, length, playing, label }) {
     scrub.max = String(Math.max(0, length - 1));
@@ -65,7 +121,7 @@ export function createPlayerControls(playback, opts = {}) {
  */
 export function bindPlayerKeys(root, playback) {
   const onKey = (event) => {
-    const tag = event.target && event.target.tagName;
+    const tag = event.target?.tagName;
     if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") return;
     let handled = true;
     if (event.key === " " || event.key === "k") {

@@ -2,8 +2,30 @@
 // one record of parameters per reported EM state. The data points are not part of a
 // frame; they are sent once.
 
-import { decodeTree } from "./codecs.js";
-import { expandCovariances } from "./gaussian.js";
+import { decodeTree } from "../lib/codecs.js";
+import { expandCovariances } from "../lib/gaussian.js";
+
+/**
+ * A batch of F frames as Python packs it (gmm_widgets/widgets/_frames.py): K components,
+ * d features, every array stacked over the frames.
+ * @typedef {object} FrameBatch
+ * @property {"full"|"tied"|"diag"|"spherical"} covariance_type
+ * @property {number} n_components K
+ * @property {number} n_features d
+ * @property {number} max_iter the fit's max_iter (0 if unknown)
+ * @property {EncodedArray} weights (F, K)
+ * @property {EncodedArray} means (F, K, d)
+ * @property {EncodedArray} covariances (F, K, d, d) full, (F, d, d) tied, (F, K, d) diag
+ *   or (F, K) spherical
+ * @property {EncodedArray} lower_bound (F), -inf at n_iter 0
+ * @property {EncodedArray} change (F), NaN at n_iter 0
+ * @property {EncodedArray} n_iter (F) int32
+ * @property {EncodedArray} init (F) int32, which init of n_init
+ * @property {EncodedArray} converged (F) uint8
+ * @property {EncodedArray} [elapsed] (F) seconds since the init started
+ */
+
+/** @typedef {import("../lib/codecs.js").EncodedArray} EncodedArray */
 
 /** Number of covariance values per frame for each covariance type. */
 export function covarianceSize(type, K, d) {
@@ -49,7 +71,7 @@ export class FrameStore {
    */
   setAll(batch) {
     this.clear();
-    if (!batch || !batch.weights) return this;
+    if (!batch?.weights) return this;
     this._meta(batch);
     this._push(decodeTree(batch));
     return this;
@@ -62,7 +84,7 @@ export class FrameStore {
    * @returns {boolean} whether frames were added
    */
   append(start, chunk) {
-    if (!chunk || !chunk.weights) return false;
+    if (!chunk?.weights) return false;
     if (start > this.frames.length) return false;
     if (this.frames.length === 0) this._meta(chunk);
     const decoded = decodeTree(chunk);

@@ -1,9 +1,9 @@
 // A small line chart of the EM lower bound per iteration, with the current iteration
 // highlighted. Clicking or dragging on it asks to show the nearest iteration.
 
-import { drawAxes } from "./axes.js";
-import { linePath, svg, uniqueId } from "./dom.js";
-import { linearScale, padExtent } from "./scale.js";
+import { drawAxes } from "../lib/axes.js";
+import { linePath, svg, uniqueId } from "../lib/dom.js";
+import { linearScale, padExtent } from "../lib/scale.js";
 
 export const TRACE_MARGIN = { left: 62, right: 16, top: 10, bottom: 34 };
 
@@ -13,10 +13,12 @@ export const TRACE_MARGIN = { left: 62, right: 16, top: 10, bottom: 34 };
  * flatten everything else into one line). A low value is left out while the gap from it
  * to the top is more than 10 times the range of the values above it.
  * @param {ArrayLike<number>} values
- * @returns {[number, number]} [NaN, NaN] without finite values
+ * @returns {number[]} [NaN, NaN] without finite values
  */
 export function robustExtent(values) {
-  const v = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
+  const v = Array.from(values)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   if (!v.length) return [NaN, NaN];
   const hi = v[v.length - 1];
   let i = 0;
@@ -29,7 +31,12 @@ export function robustExtent(values) {
  * @param {{onSeek?: (iteration: number) => void, yLabel?: string}} [opts]
  */
 export function createTrace(container, opts = {}) {
-  const root = svg("svg", { class: "gmm-trace-svg gmm-overlay", "data-gmm-role": "trace", role: "img", "aria-label": "Lower bound per iteration" });
+  const root = svg("svg", {
+    class: "gmm-trace-svg gmm-overlay",
+    "data-gmm-role": "trace",
+    role: "img",
+    "aria-label": "Lower bound per iteration",
+  });
   container.appendChild(root);
   const axes = svg("g", { class: "gmm-trace-axes" }, root);
   const clipId = uniqueId("gmm-trace-clip");
@@ -37,7 +44,11 @@ export function createTrace(container, opts = {}) {
   const line = svg("path", { class: "gmm-trace-line", "clip-path": `url(#${clipId})` }, root);
   const dots = svg("g", { class: "gmm-trace-dots" }, root);
   const rule = svg("line", { class: "gmm-trace-rule" }, root);
-  const marker = svg("circle", { class: "gmm-trace-marker", r: 4.5, "data-gmm-role": "trace-marker" }, root);
+  const marker = svg(
+    "circle",
+    { class: "gmm-trace-marker", r: 4.5, "data-gmm-role": "trace-marker" },
+    root,
+  );
   const hit = svg("rect", { class: "gmm-trace-hit", fill: "transparent" }, root);
   let x = null;
   let dragging = false;
@@ -74,17 +85,32 @@ export function createTrace(container, opts = {}) {
     const lastIter = iterations.length ? iterations[iterations.length - 1] : 1;
     const xs = linearScale([0, Math.max(1, lastIter)], [m.left, width - m.right]);
     const range = robustExtent(values);
-    const ys = linearScale(padExtent(Number.isFinite(range[0]) ? range : [0, 1], 0.08), [height - m.bottom, m.top]);
+    const ys = linearScale(padExtent(Number.isFinite(range[0]) ? range : [0, 1], 0.08), [
+      height - m.bottom,
+      m.top,
+    ]);
     const yFloor = ys.range[0];
     x = xs;
     const key = `${width}x${height}:${xs.domain}:${ys.domain}`;
     if (key !== lastKey) {
-      drawAxes(axes, xs, ys, { xLabel: "iteration", yLabel: opts.yLabel ?? "lower bound", xTicks: 8, xInteger: true, yTicks: 3, yLabelOffset: 50 });
+      drawAxes(axes, xs, ys, {
+        xLabel: "iteration",
+        yLabel: opts.yLabel ?? "lower bound",
+        xTicks: 8,
+        xInteger: true,
+        yTicks: 3,
+        yLabelOffset: 50,
+      });
       lastKey = key;
     }
     const px = Array.from(iterations, (v) => xs(v));
     const py = Array.from(values, (v) => (Number.isFinite(v) ? ys(v) : NaN));
-    for (const [k, v] of Object.entries({ x: m.left - 6, y: m.top - 6, width: Math.max(0, width - m.left - m.right + 12), height: Math.max(0, height - m.top - m.bottom + 12) })) {
+    for (const [k, v] of Object.entries({
+      x: m.left - 6,
+      y: m.top - 6,
+      width: Math.max(0, width - m.left - m.right + 12),
+      height: Math.max(0, height - m.top - m.bottom + 12),
+    })) {
       clipRect.setAttribute(k, String(v));
     }
     line.setAttribute("d", linePath(px, py));
@@ -95,7 +121,15 @@ export function createTrace(container, opts = {}) {
         // Below the axis: a small arrow on the axis says the value is off the scale.
         const x = px[i];
         const y = yFloor;
-        svg("path", { class: "gmm-trace-off", "data-gmm-role": "trace-off-scale", d: `M${x - 4},${y - 7}L${x + 4},${y - 7}L${x},${y - 1}Z` }, dots).appendChild(
+        svg(
+          "path",
+          {
+            class: "gmm-trace-off",
+            "data-gmm-role": "trace-off-scale",
+            d: `M${x - 4},${y - 7}L${x + 4},${y - 7}L${x},${y - 1}Z`,
+          },
+          dots,
+        ).appendChild(
           svg("title", { text: `iteration ${iterations[i]}: ${values[i]} (off the scale)` }),
         );
       } else if (iterations.length <= 80) {

@@ -10,7 +10,7 @@
  * @property {() => boolean} [isLive] while true (a fit streaming from the kernel),
  *   playing shows the newest frame at each tick, and waits at the last frame for more
  *   instead of stopping
- * @property {{setTimeout: Function, clearTimeout: Function}} [timers]
+ * @property {import("../lib/timing.js").Timers} [timers]
  */
 export class Playback {
   /** @param {PlaybackOptions} opts */

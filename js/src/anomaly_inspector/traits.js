@@ -1,0 +1,47 @@
+// The synced traits of AnomalyInspector (gmm_widgets/widgets/anomaly_inspector.py): the
+// Python/JS contract of this widget (see lib/traits.js). The traits whose names start
+// with "_" are sent once per model for the view only (see state.js).
+//
+// The view also sends Python the custom messages {type: "refit"} and {type: "undo"}.
+
+/**
+ * The traits AnomalyInspector adds to those of every projected widget.
+ * @typedef {object} AnomalyInspectorOwnTraits
+ * @property {import("../lib/codecs.js").EncodedArray|null} _display_scores (n_display)
+ *   float64: the scores of the rows shown
+ * @property {import("../lib/codecs.js").EncodedArray|null} _sorted_scores (n_samples)
+ *   float64: every score, ascending
+ * @property {import("../lib/codecs.js").EncodedArray|null} _sorted_labels (n_samples)
+ *   uint8: the labels in the order of _sorted_scores, or null without labels
+ * @property {import("../lib/codecs.js").EncodedArray|null} _display_labels (n_display)
+ *   uint8: the labels of the rows shown, or null
+ * @property {import("../lib/codecs.js").EncodedArray|null} _display_rows (n_display)
+ *   int32: the rows of X shown, or null when every row is
+ * @property {Record<string, any>} _mixture {covariance_type, n_components, n_features,
+ *   weights (K), means (K, d), covariances (K, d, d) full} float64, or {} for a density
+ *   model that is not a Gaussian mixture
+ * @property {number} threshold log-density under which a point is an anomaly (the view
+ *   sets it on release; Python moves the handle)
+ * @property {number|null} contamination the fraction that set the threshold (the view
+ *   sets it from the "flag %" box), or null once the threshold was set directly
+ * @property {number} percentile percentage of the points below the threshold (Python)
+ * @property {number} n_anomalies points below the threshold (Python)
+ * @property {boolean} busy a refit runs in the kernel
+ * @property {string} message the last refit's error, or ""
+ * @property {Record<string, number|string>} refit_info what the last refit removed and
+ *   kept ({} before one)
+ * @property {number} n_refits refits so far (undo goes back one)
+ */
+
+/**
+ * @typedef {import("../lib/traits.js").ProjectedWidgetTraits
+ *   & AnomalyInspectorOwnTraits} AnomalyInspectorTraits
+ */
+
+/**
+ * The view also sends messages to Python (refit, undo).
+ * @typedef {import("../lib/traits.js").WidgetModel<AnomalyInspectorTraits>
+ *   & Pick<import("@anywidget/types").AnyModel, "send">} AnomalyInspectorModel
+ */
+
+export {};
