@@ -36,6 +36,17 @@ source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
 
 # --- MyST and notebooks -------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath"]
+# Math is typeset by a local MathJax 2 (jupyter-server-mathjax's files, copied into
+# _static/mathjax by gmm_docs), which finds the \(...\) and \[...\] that Sphinx writes;
+# myst's MathJax 3/4 options would not apply to it.
+myst_update_mathjax = False
+mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+mathjax2_config = {
+    "tex2jax": {"processEnvironments": False},
+    "showMathMenu": False,
+    # jupyter-server-mathjax ships the STIX-Web fonts (not MathJax's TeX fonts).
+    "HTML-CSS": {"availableFonts": [], "webFont": "STIX-Web", "imageFont": None},
+}
 myst_heading_anchors = 3
 # Run every tutorial when the site is built; a cell that raises fails the build.
 nb_execution_mode = "cache"

@@ -8,11 +8,15 @@
   (``gmm_widgets/static/widgets_embed.js``, built from ``js/embed``; see
   :mod:`gmm_widgets.export`): html-manager and anywidget's front end in one classic
   script, which reads the widget state that myst-nb writes into each page. Each widget's
-  own code travels in that state (its ``_esm`` trait). Nothing is loaded from a CDN.
+  own code travels in that state (its ``_esm`` trait).
+* Math is typeset by MathJax 2 from the files of ``jupyter-server-mathjax`` (the ``docs``
+  extra), copied into ``_static/mathjax``. Nothing is loaded from a CDN: the site works
+  offline.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +71,26 @@ def add_widget_renderer(app: Sphinx) -> None:
     app.add_css_file("gmm_widgets/widgets_embed.css")
 
 
+def add_local_mathjax(app: Sphinx) -> None:
+    """Serve MathJax from ``_static/mathjax`` (``mathjax_path`` in conf.py points there)."""
+    try:
+        import jupyter_server_mathjax
+    except ImportError as exc:
+        raise RuntimeError(
+            "The docs need jupyter-server-mathjax (MathJax served by the site itself): "
+            'install the docs extra, `pip install -e ".[docs]"`.'
+        ) from exc
+    source = Path(jupyter_server_mathjax.__file__).resolve().parent / "static"
+    target = Path(app.outdir).parent / "gmm_static" / "mathjax"
+    marker = target / ".from"
+    if not marker.is_file() or marker.read_text() != str(source):
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target)
+        marker.write_text(str(source))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", copy_tutorials)
+    app.connect("builder-inited", add_local_mathjax)
     app.connect("builder-inited", add_widget_renderer)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
