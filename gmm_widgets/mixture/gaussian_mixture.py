@@ -152,7 +152,7 @@ class GaussianMixture(ParamsMixin):
     lower_bounds_ : list of float
         Lower bound after every iteration of the best init.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Only when ``X`` was a DataFrame with string column names.
 
     Notes

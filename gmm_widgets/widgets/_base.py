@@ -9,12 +9,19 @@ the package build (see CONTRIBUTING.md). A subclass sets ``_bundle`` and gets
 * :meth:`_send_arrays` for custom messages whose arrays travel as binary buffers;
 * a clear error when the JavaScript was not built;
 * ``to_figure()``, ``save_png(path)`` and ``to_svg()``: the current state drawn with
-  matplotlib, without a browser (:mod:`gmm_widgets.widgets._static`).
+  matplotlib, without a browser (:mod:`gmm_widgets.widgets._static`);
+* a static picture in its display bundle: beside the widget view, ``_repr_mimebundle_``
+  puts an ``image/png`` of that drawing, which front ends without the widget's
+  JavaScript show instead (GitHub, nbviewer, ``nbconvert`` without widget state).
+  JupyterLab and Notebook 7 rank the widget view higher and show the live widget.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import math
+import warnings
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,10 +37,25 @@ from gmm_widgets.widgets._transport import (
     tree_serialization,
 )
 
-__all__ = ["STATIC_DIR", "GMMWidget", "ProjectedWidget", "bundle_paths", "check_fps"]
+__all__ = [
+    "FALLBACK_DPI",
+    "FALLBACK_WIDTH",
+    "STATIC_DIR",
+    "GMMWidget",
+    "ProjectedWidget",
+    "bundle_paths",
+    "check_fps",
+    "fallback_png",
+    "palette_png",
+]
 
 #: Where the build puts the bundles.
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+#: Width (inches) and resolution of the static picture in a widget's display bundle:
+#: 672 pixels wide, about the width of the live view.
+FALLBACK_WIDTH = 7.0
+FALLBACK_DPI = 96
 
 
 def bundle_paths(name: str) -> tuple[Path, Path]:
@@ -74,6 +96,9 @@ class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
     """
 
     _bundle: ClassVar[str | None] = None
+    #: Put a static PNG of the current state into the display bundle (see
+    #: :meth:`_repr_mimebundle_`). A plain attribute: set it on an instance or a class.
+    static_fallback: bool = True
 
     data = traitlets.Instance(np.ndarray, allow_none=True).tag(sync=True, **array_serialization)
     n_samples = traitlets.Int(0).tag(sync=True)
@@ -98,6 +123,31 @@ class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
                 _MISSING_BUNDLE.format(cls=type(self).__name__, path=bundle_paths(bundle)[0])
             )
         super().__init__(**kwargs)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The display bundle: the widget view, its text, and a static PNG of it.
+
+        The PNG (:func:`fallback_png`) is what viewers without the widget front end
+        show. Set ``static_fallback = False`` on a widget (or its class) to leave it
+        out, e.g. for many displays of a large widget in a loop.
+        """
+        result = super()._repr_mimebundle_(**kwargs)
+        if result is None or not self.static_fallback:
+            return result
+        data, metadata = result if isinstance(result, tuple) else (result, {})
+        try:
+            png, (width, height) = fallback_png(self)
+        except Exception as exc:  # the live widget must display even if the drawing fails
+            warnings.warn(
+                f"gmm_widgets: the static picture of this {type(self).__name__} could not "
+                f"be drawn ({type(exc).__name__}: {exc}); only the live view is shown.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            return result
+        data = {**data, "image/png": png}
+        metadata = {**metadata, "image/png": {"width": width, "height": height}}
+        return data, metadata
 
     def __repr__(self) -> str:
         # The text/plain part of the display: what a static view of the notebook shows.
@@ -144,6 +194,60 @@ class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
         """
         content, buffers = pack_message(msg_type, **payload)
         self.send(content, buffers)
+
+
+def fallback_png(widget: GMMWidget) -> tuple[str, tuple[int, int]]:
+    """The widget's current state as a small PNG, for its display bundle.
+
+    The drawing of :meth:`~gmm_widgets.widgets._static.StaticExportMixin.to_figure`,
+    :data:`FALLBACK_WIDTH` inches wide at :data:`FALLBACK_DPI`, reduced to a palette of
+    at most 256 colours (the figures have few colours; this makes the PNG about three
+    times smaller, and notebooks keep it in their outputs).
+
+    Parameters
+    ----------
+    widget : GMMWidget
+
+    Returns
+    -------
+    png : str
+        The PNG file, base64-encoded (as display bundles carry images).
+    size : (int, int)
+        Its width and height in pixels.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    fig = widget.to_figure(width=FALLBACK_WIDTH)
+    fig.set_dpi(FALLBACK_DPI)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    image = Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3])
+    return base64.b64encode(palette_png(image)).decode("ascii"), image.size
+
+
+def palette_png(image: Any) -> bytes:
+    """A PNG of ``image`` with a palette of at most 256 colours, without dithering.
+
+    Figures have few colours, so this is about three times smaller than an RGB PNG and
+    looks the same (the notebooks' stored figures go through it too: notebooks/refresh.py).
+
+    Parameters
+    ----------
+    image : PIL.Image.Image
+
+    Returns
+    -------
+    bytes
+    """
+    from PIL import Image
+
+    quantized = image.convert("RGB").quantize(
+        colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
+    buffer = io.BytesIO()
+    quantized.save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def check_fps(value: Any) -> float:
