@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import base64
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -51,6 +52,9 @@ def tidy(nb: nbformat.NotebookNode) -> None:
 
 
 def refresh(path: Path, timeout: float = 600) -> None:
+    # Every widget output gets its static PNG (off by default in interactive sessions:
+    # see GMMWidget.static_fallback); the kernel inherits this environment.
+    os.environ["GMM_WIDGETS_STATIC_FALLBACK"] = "1"
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import os
 import warnings
 from pathlib import Path
 from typing import Any, ClassVar
@@ -97,8 +98,13 @@ class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
 
     _bundle: ClassVar[str | None] = None
     #: Put a static PNG of the current state into the display bundle (see
-    #: :meth:`_repr_mimebundle_`). A plain attribute: set it on an instance or a class.
-    static_fallback: bool = True
+    #: :meth:`_repr_mimebundle_`): ``True``, ``False``, or ``None`` (the default) for the
+    #: environment variable ``GMM_WIDGETS_STATIC_FALLBACK`` (``1`` turns it on). A plain
+    #: attribute: set it on an instance or a class. Off by default because drawing the
+    #: picture with matplotlib costs about half a second per display, for a picture that
+    #: JupyterLab never shows; turn it on for notebooks that will be read on GitHub or
+    #: nbviewer (``notebooks/refresh.py`` does, for the tutorials).
+    static_fallback: bool | None = None
 
     data = traitlets.Instance(np.ndarray, allow_none=True).tag(sync=True, **array_serialization)
     n_samples = traitlets.Int(0).tag(sync=True)
@@ -128,11 +134,11 @@ class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
         """The display bundle: the widget view, its text, and a static PNG of it.
 
         The PNG (:func:`fallback_png`) is what viewers without the widget front end
-        show. Set ``static_fallback = False`` on a widget (or its class) to leave it
-        out, e.g. for many displays of a large widget in a loop.
+        show. It is drawn only when :attr:`static_fallback` (or, when that is ``None``,
+        the environment variable ``GMM_WIDGETS_STATIC_FALLBACK=1``) asks for it.
         """
         result = super()._repr_mimebundle_(**kwargs)
-        if result is None or not self.static_fallback:
+        if result is None or not self._wants_fallback():
             return result
         data, metadata = result if isinstance(result, tuple) else (result, {})
         try:
@@ -148,6 +154,12 @@ class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
         data = {**data, "image/png": png}
         metadata = {**metadata, "image/png": {"width": width, "height": height}}
         return data, metadata
+
+    def _wants_fallback(self) -> bool:
+        if self.static_fallback is not None:
+            return bool(self.static_fallback)
+        flag = os.environ.get(FALLBACK_ENV, "").strip().lower()
+        return flag in ("1", "true", "yes", "on")
 
     def __repr__(self) -> str:
         # The text/plain part of the display: what a static view of the notebook shows.
@@ -194,6 +206,10 @@ class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
         """
         content, buffers = pack_message(msg_type, **payload)
         self.send(content, buffers)
+
+
+#: The environment variable that turns the static PNG fallback on for every widget.
+FALLBACK_ENV = "GMM_WIDGETS_STATIC_FALLBACK"
 
 
 def fallback_png(widget: GMMWidget) -> tuple[str, tuple[int, int]]:

@@ -24,6 +24,12 @@ from gmm_widgets.widgets._base import FALLBACK_DPI, FALLBACK_WIDTH
 VIEW = "application/vnd.jupyter.widget-view+json"
 
 
+@pytest.fixture(autouse=True)
+def fallback_on(monkeypatch):
+    """The PNG is opt-in (GMM_WIDGETS_STATIC_FALLBACK=1); these tests turn it on."""
+    monkeypatch.setenv("GMM_WIDGETS_STATIC_FALLBACK", "1")
+
+
 @pytest.fixture(scope="module")
 def X():
     rng = np.random.default_rng(5)
@@ -102,7 +108,17 @@ def test_static_fallback_can_be_switched_off(X):
     widget.static_fallback = False
     data, metadata = bundle(widget)
     assert VIEW in data and "image/png" not in data and "image/png" not in metadata
-    assert FitPlayer.static_fallback is True  # an instance setting, not the class's
+    assert FitPlayer.static_fallback is None  # an instance setting, not the class's
+
+
+def test_static_fallback_is_off_by_default_and_on_per_widget(X, monkeypatch):
+    """Off unless asked for: drawing it costs matplotlib's time on every display."""
+    monkeypatch.delenv("GMM_WIDGETS_STATIC_FALLBACK")
+    widget = make_widgets(X)["FitPlayer"]
+    data, _ = bundle(widget)
+    assert VIEW in data and "image/png" not in data
+    widget.static_fallback = True
+    assert "image/png" in bundle(widget)[0]
 
 
 def test_a_failing_drawing_still_displays_the_live_widget(X, monkeypatch):
