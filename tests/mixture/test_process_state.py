@@ -113,8 +113,11 @@ _INTERRUPT_CHILD = """
         sys.exit(3)
     except KeyboardInterrupt:
         stopped = time.perf_counter()
+    # Work still to run: a cancelled item can sit in the queue until a worker drops it,
+    # which is harmless, so count only items whose future is neither cancelled nor done.
     pool = _engine._POOL._pool
-    queued = 0 if pool is None else pool._work_queue.qsize()
+    items = [] if pool is None else list(pool._work_queue.queue)
+    queued = sum(1 for w in items if w is not None and not w.future.done())
     print(f"stopped after {{stopped - received[0]:.3f}} s; queued work {{queued}}", flush=True)
     gm = GaussianMixture(3, random_state=0, max_iter=20).fit(X[:100_000])
     print("next fit", gm.n_iter_, flush=True)
