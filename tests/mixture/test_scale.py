@@ -127,7 +127,7 @@ class TestDask:
             gm.predict(self.da.ones((10, 3), chunks=5))
 
     def test_unknown_and_tiny_chunks(self, client):
-        X, _ = make_mixture(n_per=300, d=2, K=2, seed=5)
+        X, _ = make_mixture(n_per=60, d=2, K=2, seed=5)
         Xd = self.da.from_array(X, chunks=7)
         Xd = Xd[Xd[:, 0] > -1e9]  # unknown chunk sizes
         with warnings.catch_warnings():
