@@ -66,9 +66,15 @@ def open_offline(browser, path: Path):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     # A file the site lacks (a missing asset) fails its request: that is an error too.
+    # Only file: URLs name assets; Chromium may also report an about:blank frame (MathJax
+    # makes one) or a revoked blob: as failed, which says nothing about the site's files.
     page.on(
         "requestfailed",
-        lambda req: None if req.url in blocked else errors.append(f"missing: {req.url}"),
+        lambda req: (
+            errors.append(f"missing: {req.url}")
+            if req.url.startswith("file:") and req.url not in blocked
+            else None
+        ),
     )
     page.goto(path.as_uri())
     page.wait_for_function(
