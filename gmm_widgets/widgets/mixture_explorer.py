@@ -183,6 +183,9 @@ class MixtureExplorer(ProjectedWidget):
     result = traitlets.Dict().tag(sync=True, **tree_serialization)
     error = traitlets.Dict().tag(sync=True)
     busy = traitlets.Bool(False).tag(sync=True)
+    #: ``tol``, ``reg_covar`` and ``max_iter`` of the kernel's fits, for the view's own EM
+    #: (js/src/lib/em.js), which previews drags and works without a kernel.
+    fit_settings = traitlets.Dict().tag(sync=True)
 
     # Playback and the 2-D view (as in FitPlayer).
     animate = traitlets.Bool(True).tag(sync=True)
@@ -264,6 +267,13 @@ class MixtureExplorer(ProjectedWidget):
             self._set_projection(data)
             self.animate = bool(animate)
             self.fps = float(fps)
+            defaults = GaussianMixture()
+            self.fit_settings = {
+                name: float(self._gm_params.get(name, getattr(defaults, name)))
+                if name != "max_iter"
+                else int(self._gm_params.get(name, defaults.max_iter))
+                for name in ("tol", "reg_covar", "max_iter")
+            }
         if model is not None:
             self._publish_model(model, start_params)
         else:

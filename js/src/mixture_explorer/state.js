@@ -111,7 +111,8 @@ function fmt(metric, value) {
  * Rows of the read-out: the fit's value, the previous fit's, and the change, with
  * whether the change is an improvement.
  * @returns {{key: string, label: string, now: string, before: string, delta: string,
- *   verdict: "better"|"worse"|"same"|null}[]}
+ *   verdict: "better"|"worse"|"same"|null, value: number|boolean|null}[]} (`value`: the
+ *   fit's number unformatted)
  */
 export function readoutRows(scores, previous) {
   return METRICS.map((m) => {
@@ -142,6 +143,7 @@ export function readoutRows(scores, previous) {
       before: previous ? fmt(m, before) : "",
       delta,
       verdict,
+      value: now ?? null,
     };
   });
 }

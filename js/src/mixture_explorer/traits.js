@@ -39,6 +39,8 @@
  * @property {{message?: string, request?: number, controls?: string}} error the last
  *   refit that failed ({} after a success)
  * @property {boolean} busy a fit runs in the kernel
+ * @property {{tol?: number, reg_covar?: number, max_iter?: number}} fit_settings the
+ *   kernel fits' EM settings, which the view's own EM (lib/em.js) uses too
  * @property {boolean} animate whether a refit plays from its first iteration
  * @property {number} fps playback speed of the embedded player
  */
