@@ -515,45 +515,89 @@ export class GaussianMixtureEM {
    * One EM iteration. Returns the lower bound of the parameters it started from (the
    * mean log-likelihood), as the core's iteration does; updates nIter, change and
    * converged. Throws EMError (and keeps the parameters) if a covariance collapses.
+   * @param {Float32Array|Float64Array|null} [respOut] n*K: receives the
+   *   responsibilities under the parameters the step starts from (row-major)
    * @returns {number}
    */
-  step() {
+  step(respOut = null) {
     const { K, type, regCovar } = this;
     const { n, d, X } = this.data;
+    const { W, constant } = this.factors;
     const lp = this._resp;
-    const diff = new Float64Array(d);
+    const dk = new Float64Array(K * d); // x - mu_k of the current point
     const nk = new Float64Array(K);
     const sx = new Float64Array(K * d);
     const full = type === "full";
+    const tri = full || type === "tied";
     const perFeature = type === "diag" || type === "spherical";
     const second = new Float64Array(full ? K * d * d : perFeature ? K * d : 0);
     const ref = this.means;
+    const dd = d * d;
     let logLik = 0;
     for (let i = 0; i < n; i++) {
-      this._logProb(i, lp, diff);
+      const o = i * d;
       let amax = -Infinity;
-      for (let k = 0; k < K; k++) if (lp[k] > amax) amax = lp[k];
+      // Log-densities (the loops of _logProb, inlined: this is the hot loop).
+      for (let k = 0; k < K; k++) {
+        const mo = k * d;
+        let maha = 0;
+        if (tri && d === 2) {
+          // The common case of the explorer, unrolled (same operations in the same order).
+          const wo = k * 4;
+          const d0 = X[o] - ref[mo];
+          const d1 = X[o + 1] - ref[mo + 1];
+          dk[mo] = d0;
+          dk[mo + 1] = d1;
+          const y0 = W[wo] * d0;
+          const y1 = W[wo + 2] * d0 + W[wo + 3] * d1;
+          maha = y0 * y0 + y1 * y1;
+        } else if (tri) {
+          const wo = k * dd;
+          for (let a = 0; a < d; a++) {
+            dk[mo + a] = X[o + a] - ref[mo + a];
+            let y = 0;
+            for (let b = 0; b <= a; b++) y += W[wo + a * d + b] * dk[mo + b];
+            maha += y * y;
+          }
+        } else {
+          for (let j = 0; j < d; j++) {
+            const v = X[o + j] - ref[mo + j];
+            maha += W[mo + j] * v * v;
+          }
+        }
+        const v = constant[k] - 0.5 * maha;
+        lp[k] = v;
+        if (v > amax) amax = v;
+      }
       if (!Number.isFinite(amax)) amax = 0;
       let total = 0;
       for (let k = 0; k < K; k++) {
-        const e = Math.exp(Math.max(lp[k] - amax, LOG_FLOOR));
+        const t = lp[k] - amax;
+        const e = Math.exp(Math.max(t, LOG_FLOOR));
         lp[k] = e;
         total += e;
       }
       logLik += Math.log(total) + amax;
       const inv = 1 / total;
-      const o = i * d;
       for (let k = 0; k < K; k++) {
         const r = lp[k] * inv;
+        if (respOut) respOut[i * K + k] = r;
         nk[k] += r;
         const mo = k * d;
         for (let j = 0; j < d; j++) sx[mo + j] += r * X[o + j];
-        if (full) {
-          const so = k * d * d;
-          for (let j = 0; j < d; j++) diff[j] = X[o + j] - ref[mo + j];
+        if (full && d === 2) {
+          const so = k * 4;
+          const d0 = dk[mo];
+          const d1 = dk[mo + 1];
+          second[so] += r * d0 * d0;
+          const r1 = r * d1;
+          second[so + 2] += r1 * d0;
+          second[so + 3] += r1 * d1;
+        } else if (full) {
+          const so = k * dd;
           for (let a = 0; a < d; a++) {
-            const ra = r * diff[a];
-            for (let b = 0; b <= a; b++) second[so + a * d + b] += ra * diff[b];
+            const ra = r * dk[mo + a];
+            for (let b = 0; b <= a; b++) second[so + a * d + b] += ra * dk[mo + b];
           }
         } else if (perFeature) {
           for (let j = 0; j < d; j++) {
@@ -639,7 +683,8 @@ export class GaussianMixtureEM {
   /**
    * Iterate until converged, `maxIter` iterations in all, or the time budget is spent
    * (at least one iteration runs when any are left).
-   * @param {{maxIter?: number, budgetMs?: number, now?: () => number}} [opts]
+   * @param {{maxIter?: number, budgetMs?: number, now?: () => number,
+   *   respOut?: Float32Array|Float64Array|null}} [opts] `respOut`: see {@link step}
    * @returns {number} iterations run by this call
    */
   run(opts = {}) {
@@ -649,7 +694,7 @@ export class GaussianMixtureEM {
     const t0 = budget === Infinity ? 0 : now();
     let ran = 0;
     while (!this.converged && this.nIter < maxIter) {
-      this.step();
+      this.step(opts.respOut ?? null);
       ran += 1;
       if (budget !== Infinity && now() - t0 >= budget) break;
     }

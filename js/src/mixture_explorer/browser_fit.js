@@ -48,6 +48,9 @@ export class BrowserFit {
     this.error = null; // message of the last failed step (the parameters are the last good)
     this.iterations = 0; // iterations run since the last target
     this.scoresCache = null;
+    /** Responsibilities (n*K) from the last iteration, for colouring the points. */
+    this.resp = null;
+    this.respFresh = false;
   }
 
   /**
@@ -100,11 +103,17 @@ export class BrowserFit {
   tick() {
     if (this.settled) return 0;
     try {
+      const size = this.data.n * this.em.K;
+      if (!this.resp || this.resp.length !== size) this.resp = new Float32Array(size);
       const ran = this.em.run({
         maxIter: this.settings.max_iter,
         budgetMs: this.budgetMs,
         now: this.now,
+        respOut: this.resp,
       });
+      // One iteration behind the parameters: close enough to colour the points with,
+      // and it saves a pass over the data every frame.
+      this.respFresh = ran > 0;
       this.iterations += ran;
       return ran;
     } catch (e) {

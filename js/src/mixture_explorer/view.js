@@ -325,6 +325,8 @@ export class MixtureExplorerView {
       // Skip the player's relayout: only the parameters changed.
       this.player.store.setAll(batch);
       this.player.cache.clear();
+      if (this.fit.respFresh && !this.fit.settled)
+        this.player.cache.put(0, { resp: this.fit.resp, logLik: Number.NaN });
       this.browserFrames = true;
     }
     this.setState("preview");
