@@ -346,3 +346,75 @@ describe("MixtureExplorer view with the browser fit", () => {
     expect(model.saved).toHaveLength(1);
   });
 });
+
+describe("adding and removing points", () => {
+  const click = (el, x, y, shiftKey = false) =>
+    el.dispatchEvent(new MouseEvent("click", { clientX: x, clientY: y, bubbles: true, shiftKey }));
+
+  it("a click on empty space adds a point there; shift-click removes the nearest", () => {
+    const { model, el, view, runFrames } = setup({
+      ...controls({ handles: enc(INITIAL, [3, 2], "float64") }),
+      result: kernelResult(0, { controls: controls({ handles: INITIAL }) }),
+    });
+    const overlay = el.querySelector('[data-gmm-role="plot"]');
+    const s = view.plotScales();
+    // An empty corner of the plot.
+    const [px, py] = [
+      s.x.domain[1] - 0.05 * (s.x.domain[1] - s.x.domain[0]),
+      s.y.domain[0] + 0.05 * (s.y.domain[1] - s.y.domain[0]),
+    ];
+    click(overlay, s.x(px), s.y(py));
+    expect(model.saved).toHaveLength(1);
+    const added = decodeArray(model.get("points_added"));
+    expect(added.shape).toEqual([1, 2]);
+    expect(added.data[0]).toBeCloseTo(px, 9);
+    expect(added.data[1]).toBeCloseTo(py, 9);
+    // The plot and the page's fit have the point; the kernel is asked once.
+    runFrames();
+    expect(view.fit.data.n).toBe(121);
+    expect(view.player.data.n).toBe(121);
+    // Shift-click on original point 7: it goes to points_removed (its displayed position).
+    click(overlay, s.x(blobs[14]), s.y(blobs[15]), true);
+    expect(Array.from(decodeArray(model.get("points_removed")).data)).toEqual([7]);
+    expect(view.player.data.n).toBe(120);
+    // Shift-click on the added point takes it back out of points_added.
+    click(overlay, s.x(px), s.y(py), true);
+    expect(decodeArray(model.get("points_added")).shape).toEqual([0, 2]);
+    expect(model.saved).toHaveLength(3);
+    expect(model.get("request")).toBe(3);
+  });
+
+  it("clicks on a handle or outside the plot area add nothing", () => {
+    const { model, el } = setup();
+    const h = el.querySelector('[data-gmm-role="mean-handle"] .gmm-handle-ring');
+    h.dispatchEvent(new MouseEvent("click", { clientX: 0, clientY: 0, bubbles: true }));
+    click(el.querySelector('[data-gmm-role="plot"]'), 1, 1); // in the axes' margin
+    expect(model.saved).toHaveLength(0);
+  });
+
+  it("the point cursor adds and removes from the keyboard", () => {
+    const { model, el, view } = setup();
+    const cursor = el.querySelector('[data-gmm-role="point-cursor"]');
+    const key = (k, o = {}) =>
+      cursor.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, ...o }));
+    const start = view.editor.position;
+    key("ArrowRight");
+    key("ArrowUp", { shiftKey: true });
+    const at = view.editor.position;
+    expect(at[0]).toBeGreaterThan(start[0]);
+    expect(at[1]).toBeGreaterThan(start[1]);
+    key("Enter");
+    const added = decodeArray(model.get("points_added"));
+    expect(added.data[0]).toBeCloseTo(at[0], 9);
+    expect(added.data[1]).toBeCloseTo(at[1], 9);
+    key("Delete"); // the nearest point is the one just added
+    expect(decodeArray(model.get("points_added")).shape).toEqual([0, 2]);
+    expect(model.saved).toHaveLength(2);
+  });
+
+  it("the edits are part of the controls a fit must match", () => {
+    const { model, root } = setup();
+    model.set("points_removed", enc([3], [1], "int32"));
+    expect(root.dataset.gmmState).not.toBe("fitted");
+  });
+});

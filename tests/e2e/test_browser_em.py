@@ -223,3 +223,46 @@ def test_drag_benchmark_20k(browser, tmp_path):
         assert errors == [] and blocked == []
     finally:
         page.context.close()
+
+
+def test_points_added_and_removed_offline(browser, tmp_path):
+    """Click adds a point, shift-click removes one; the page refits with the core's numbers."""
+    X = _data(300, seed=5)
+    explorer = MixtureExplorer(X, n_components=3, means_init=[[0, 0], [5, 1], [2, 5]])
+    path = export.save_widgets_html(tmp_path / "edit.html", explorer)
+    page, blocked, errors = _open_offline(browser, path)
+    try:
+        root = page.locator(".gmm-mixture-explorer")
+        root.scroll_into_view_if_needed()
+        plot = root.locator('[data-gmm-role="plot"]')
+        box = plot.bounding_box()
+        # Three points in the upper right corner (empty space), then remove one of the data.
+        for i in range(3):
+            page.mouse.click(box["x"] + box["width"] - 40 - 8 * i, box["y"] + 30 + 5 * i)
+        x, y = _handle_centre(root, 0)
+        page.keyboard.down("Shift")
+        page.mouse.click(x + 25, y + 25)
+        page.keyboard.up("Shift")
+        _settled(page, root)
+        edits = json.loads(root.get_attribute("data-gmm-edits"))
+        assert len(edits["points_added"]) == 6 and len(edits["points_removed"]) == 1
+        explorer.points_added = np.array(edits["points_added"]).reshape(-1, 2)
+        explorer.points_removed = np.array(edits["points_removed"])
+        X_eff = explorer._fit_data()
+        assert X_eff.shape[0] == 302
+        _check(root, X_eff, explorer, 3, "full")
+        # The K slider keeps the edits.
+        slider = root.locator('[data-gmm-role="k-slider"]')
+        slider.evaluate("(s) => { s.value = '2'; s.dispatchEvent(new Event('change')); }")
+        _settled(page, root)
+        assert json.loads(root.get_attribute("data-gmm-edits")) == edits
+        _check(root, X_eff, explorer, 2, "full")
+        # The keyboard: the point cursor adds one more.
+        root.locator('[data-gmm-role="point-cursor"]').focus()
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("Enter")
+        _settled(page, root)
+        assert len(json.loads(root.get_attribute("data-gmm-edits"))["points_added"]) == 8
+        assert errors == [] and blocked == []
+    finally:
+        page.context.close()

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from typing import Any
 
+import numpy as np
 import pytest
+import traitlets
 
+from gmm_widgets import GaussianMixture, MixtureExplorer
+from gmm_widgets.mixture._validation import ConvergenceWarning
+from gmm_widgets.widgets._scores import init_from_means
 from tests.widgets.em_fixture import CHECKPOINTS, FIXTURE, build_fixture
 
 #: The fitted numbers differ in their last bits from one BLAS kernel to another
@@ -89,3 +95,94 @@ def test_a_changed_number_is_caught(fresh):
     changed = json.loads(json.dumps(fresh))
     changed["cases"][3]["fit"]["n_iter"] += 1
     assert _mismatches(changed, fresh)
+
+
+# ----------------------------------------------------- points added and removed
+def _blobs(n: int = 300, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.vstack(
+        [rng.normal(size=(n // 2, 2)), rng.normal(size=(n - n // 2, 2)) * 0.7 + [4.0, 1.0]]
+    )
+
+
+def _reference(X_eff, handles, covariance_type="full"):
+    weights, precisions = init_from_means(X_eff, handles, covariance_type, 1e-6)
+    gm = GaussianMixture(
+        handles.shape[0],
+        covariance_type=covariance_type,
+        means_init=handles,
+        weights_init=weights,
+        precisions_init=precisions,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return gm.fit(X_eff)
+
+
+def test_points_added_and_removed_are_fitted():
+    X = _blobs()
+    handles = np.array([[0.0, 0.0], [4.0, 1.0]])
+    ex = MixtureExplorer(X, n_components=2, means_init=handles)
+    added = np.array([[8.0, 8.0], [8.5, 7.5], [9.0, 8.2]])
+    with ex.hold_refit():
+        ex.points_added = added
+        ex.points_removed = np.array([5, 0, 7, 5])  # unsorted, repeated: kept sorted, once
+    np.testing.assert_array_equal(ex.points_removed, [0, 5, 7])
+    X_eff = np.vstack([np.delete(X, [0, 5, 7], axis=0), added])
+    ref = _reference(X_eff, handles)
+    np.testing.assert_allclose(ex.model.means_, ref.means_, rtol=1e-12)
+    assert ex.scores["n_samples"] == X_eff.shape[0]
+    # The edits travel with the result's controls, so the view can tell fits apart.
+    wire = ex.result["controls"]
+    assert wire["points_added"]["dtype"] == "float64"
+    assert wire["points_removed"]["dtype"] == "int32"
+
+
+def test_edits_survive_a_k_change_and_reset_undoes_them():
+    X = _blobs()
+    ex = MixtureExplorer(X, n_components=2, means_init=[[0.0, 0.0], [4.0, 1.0]])
+    ex.points_added = np.array([[8.0, 8.0], [8.2, 8.1], [7.9, 8.3], [8.1, 7.8]])
+    ex.points_removed = np.arange(10)
+    ex.n_components = 3
+    assert ex.points_added.shape == (4, 2) and ex.points_removed.size == 10
+    assert ex.scores["n_samples"] == X.shape[0] - 10 + 4
+    X_eff = np.vstack([X[10:], ex.points_added])
+    ref = _reference(X_eff, ex.means_init)
+    np.testing.assert_allclose(ex.model.means_, ref.means_, rtol=1e-12)
+    ex.reset_points()
+    assert ex.points_added.shape == (0, 2) and ex.points_removed.size == 0
+    assert ex.scores["n_samples"] == X.shape[0]
+
+
+def test_removed_positions_map_to_rows_of_x_when_subsampled():
+    X = _blobs(400)
+    ex = MixtureExplorer(X, n_components=2, max_display_points=100, display_seed=3)
+    ex.points_removed = np.array([0, 10])
+    shown = ex._display_indices
+    np.testing.assert_array_equal(ex.removed_rows, shown[[0, 10]])
+    assert ex.scores["n_samples"] == 398
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "match"),
+    [
+        ("points_added", np.array([[1.0, np.nan]]), "NaN"),
+        ("points_added", np.zeros((2, 3)), r"shape \(m, 2\)"),
+        ("points_removed", np.array([0, 300]), r"in \[0, 300\)"),
+        ("points_removed", np.array([-1]), r"in \[0, 300\)"),
+        ("points_removed", np.array([0.5]), "integer"),
+    ],
+)
+def test_bad_edits_are_refused_with_a_clear_message(name, value, match):
+    ex = MixtureExplorer(_blobs(), n_components=2)
+    before = ex.model
+    with pytest.raises(traitlets.TraitError, match=match):
+        setattr(ex, name, value)
+    assert ex.model is before
+
+
+def test_removing_almost_everything_is_refused():
+    X = _blobs(6)
+    ex = MixtureExplorer(X, n_components=1)
+    with pytest.raises(traitlets.TraitError, match="fewer than 2 points"):
+        ex.points_removed = np.arange(5)

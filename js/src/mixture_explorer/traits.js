@@ -13,6 +13,8 @@
  * @property {number} n_init
  * @property {"kmeans"|"k-means++"|"random"|"random_from_data"} init_params
  * @property {import("../lib/codecs.js").EncodedArray|null} handles
+ * @property {import("../lib/codecs.js").EncodedArray} [points_added]
+ * @property {import("../lib/codecs.js").EncodedArray} [points_removed]
  */
 
 /**
@@ -25,6 +27,10 @@
  * @property {"kmeans"|"k-means++"|"random"|"random_from_data"} init_params control
  * @property {import("../lib/codecs.js").EncodedArray|null} handles (K, d) float64: the
  *   initial means the user placed, or null for the automatic init
+ * @property {import("../lib/codecs.js").EncodedArray} points_added (m, d) float64:
+ *   points the user added; refits fit them too
+ * @property {import("../lib/codecs.js").EncodedArray} points_removed (r,) int32:
+ *   positions in `data` of the points the user removed; refits leave them out
  * @property {number} request bumped by the view with every change it makes; echoed in
  *   `result`
  * @property {number} k_min least K the slider offers

@@ -18,20 +18,25 @@ import { PROJECTED_WIDGET_TRAITS } from "../lib/traits.js";
 import { readPoints } from "../lib/model.js";
 import { FitPlayerView } from "../fit_player/view.js";
 import { BrowserFit } from "./browser_fit.js";
+import { createPointEditor } from "./point_editor.js";
 import { buildControls } from "./controls.js";
 import {
   asArray,
   controlsMatch,
   currentControls,
   describeControls,
+  editedPoints,
   handlePositions,
   initModeText,
   readoutRows,
   stackRows,
 } from "./state.js";
 
-/** Traits of the explorer that the embedded player reads as its own. */
-const FORWARDED = [...PROJECTED_WIDGET_TRAITS, "fps"];
+/**
+ * Traits of the explorer that the embedded player reads as its own. `data` is not one:
+ * the player shows the displayed rows with the user's edits (added, removed points).
+ */
+const FORWARDED = [...PROJECTED_WIDGET_TRAITS.filter((k) => k !== "data"), "fps"];
 
 export class MixtureExplorerView {
   /**
@@ -95,9 +100,17 @@ export class MixtureExplorerView {
     this.cleanups.push(keepKeys(this.controls.root));
     el.appendChild(this.root);
 
+    this.edited = null; // the points shown and fitted in the page (editedPoints)
     this.local = createLocalModel(model, {
       forward: FORWARDED,
-      state: { frames: {}, frame: 0, playing: false, status: "done", source: "fit" },
+      state: {
+        frames: {},
+        frame: 0,
+        playing: false,
+        status: "done",
+        source: "fit",
+        data: this.pointsTrait(),
+      },
     });
     this.player = new FitPlayerView(this.local, this.playerEl, {
       timers: this.timers,
@@ -119,6 +132,17 @@ export class MixtureExplorerView {
         timers: this.timers,
       },
     );
+    this.editor = null;
+    if (this.player.scatter)
+      this.editor = createPointEditor(
+        this.player.scatter.overlay,
+        this.player.scatter.layers.handles,
+        {
+          scales: () => this.plotScales(),
+          onAdd: (p) => this.addPoint(p),
+          onRemove: (p) => this.removePoint(p),
+        },
+      );
 
     this.cleanups.push(
       listen(model, {
@@ -131,9 +155,9 @@ export class MixtureExplorerView {
         "change:random_state": () => this.sync(),
         "change:n_init": () => this.sync(),
         "change:init_params": () => this.sync(),
-        "change:data": () => {
-          this.fit = null;
-        },
+        "change:data": () => this.refreshPoints(),
+        "change:points_added": () => this.refreshPoints(),
+        "change:points_removed": () => this.refreshPoints(),
         "change:fit_settings": () => {
           this.fit = null;
         },
@@ -158,11 +182,8 @@ export class MixtureExplorerView {
     m.save_changes();
     // The automatic init (handles null) is the kernel's to run (k-means, the seed).
     const fromHandles = values.handles !== null;
-    if (
-      fromHandles &&
-      ("handles" in values || "n_components" in values || "covariance_type" in values)
-    )
-      this.aim(true);
+    const refit = ["handles", "n_components", "covariance_type", "points_added", "points_removed"];
+    if (fromHandles && refit.some((k) => k in values)) this.aim(true);
     this.sync();
   }
 
@@ -221,11 +242,101 @@ export class MixtureExplorerView {
     this.change({ handles: encodeArray(stackRows(pos), [pos.length, d], "float64") });
   }
 
+  // ------------------------------------------------------------ edited points
+  /** The `data` the player shows: the displayed rows with the user's edits. */
+  pointsTrait() {
+    const m = this.model;
+    const shown = readPoints(m);
+    const edited = editedPoints(
+      shown,
+      asArray(m.get("points_added") ?? null),
+      asArray(m.get("points_removed") ?? null),
+    );
+    this.edited = edited;
+    if (!edited.source) return m.get("data");
+    return encodeArray(edited.X, [edited.n, edited.d], "float64");
+  }
+
+  refreshPoints() {
+    this.fit = null;
+    this.local.update({ data: this.pointsTrait() });
+    // The edits, readable from the page (e.g. to rebuild them in Python from an export).
+    const m = this.model;
+    const added = asArray(m.get("points_added") ?? null);
+    const removed = asArray(m.get("points_removed") ?? null);
+    if (this.edited.source)
+      this.root.dataset.gmmEdits = JSON.stringify({
+        points_added: added ? Array.from(added.data) : [],
+        points_removed: removed ? Array.from(removed.data) : [],
+      });
+    else delete this.root.dataset.gmmEdits;
+    this.sync();
+  }
+
+  /** A data point (d values) whose view is `point`: the data's centre moved onto it. */
+  pointAt(point) {
+    const e = this.edited;
+    const d = e.d;
+    const centre = new Float64Array(d);
+    for (let i = 0; i < e.n; i++) for (let j = 0; j < d; j++) centre[j] += e.X[i * d + j];
+    for (let j = 0; j < d; j++) centre[j] /= Math.max(1, e.n);
+    return moveMean(centre, this.projection(), point);
+  }
+
+  addPoint(point) {
+    const p = this.pointAt(point);
+    const d = p.length;
+    const old = asArray(this.model.get("points_added") ?? null);
+    const rows = old ? old.data.length / d : 0;
+    const data = new Float64Array((rows + 1) * d);
+    if (old) data.set(old.data);
+    data.set(p, rows * d);
+    this.change({ points_added: encodeArray(data, [rows + 1, d], "float64") });
+  }
+
+  removePoint(point) {
+    const proj = this.player.projected;
+    const s = this.plotScales();
+    const e = this.edited;
+    if (!proj || !s || !e.n || e.n <= 2) return;
+    const px = s.x(point[0]);
+    const py = s.y(point[1]);
+    let best = -1;
+    let bestD = Infinity;
+    for (let i = 0; i < e.n; i++) {
+      const dx = s.x(proj.xs[i]) - px;
+      const dy = s.y(proj.ys[i]) - py;
+      const dist = dx * dx + dy * dy;
+      if (dist < bestD) {
+        bestD = dist;
+        best = i;
+      }
+    }
+    const src = e.source ? e.source[best] : best;
+    const m = this.model;
+    if (src >= 0) {
+      const old = asArray(m.get("points_removed") ?? null);
+      const list = old ? Array.from(old.data) : [];
+      list.push(src);
+      list.sort((a, b) => a - b);
+      this.change({ points_removed: encodeArray(list, [list.length], "int32") });
+    } else {
+      const old = asArray(m.get("points_added"));
+      const d = e.d;
+      const j = -1 - src;
+      const rows = old.data.length / d;
+      const data = new Float64Array((rows - 1) * d);
+      data.set(old.data.subarray(0, j * d));
+      data.set(old.data.subarray((j + 1) * d), j * d);
+      this.change({ points_added: encodeArray(data, [rows - 1, d], "float64") });
+    }
+  }
+
   // ------------------------------------------------------------- browser fit
   /** The page's EM over the displayed points (built on first use). */
   browserFit() {
     if (!this.fit) {
-      const points = readPoints(this.model);
+      const points = readPoints(this.local);
       const s = this.model.get("fit_settings") || {};
       if (!points.n) return null;
       this.fit = new BrowserFit(points, {
@@ -453,6 +564,7 @@ export class MixtureExplorerView {
       };
     });
     this.handles.render(items, s, { axis: s.axis });
+    if (this.editor) this.editor.render();
     this.root.dataset.gmmHandles = String(K);
     this.drawTrails(s, proj, colors);
   }
@@ -580,6 +692,7 @@ export class MixtureExplorerView {
     this.previewOn = false;
     this.handles.destroy();
     this.handles = null;
+    if (this.editor) this.editor.destroy();
     for (const fn of this.cleanups) fn();
     this.player.destroy();
     this.root.remove();
