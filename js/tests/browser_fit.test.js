@@ -418,3 +418,82 @@ describe("adding and removing points", () => {
     expect(root.dataset.gmmState).not.toBe("fitted");
   });
 });
+
+describe("AnomalyInspector's refit in the page", () => {
+  // Two blobs and eight far points; scores and threshold as the kernel would send them.
+  const X = Float32Array.from([
+    ...blobs.slice(0, 160),
+    20,
+    20,
+    -15,
+    9,
+    18,
+    -12,
+    25,
+    3,
+    -14,
+    -10,
+    22,
+    14,
+    -18,
+    0,
+    0,
+    24,
+  ]);
+  const n = X.length / 2;
+  const means = [0, 0, 5, 1];
+  const covs = [1, 0, 0, 0.5, 1, 0, 0, 0.5];
+  const em = new GaussianMixtureEM(new EMData(X, n, 2), { covarianceType: "full", nComponents: 2 });
+  em.setParams({ weights: [0.5, 0.5], means, covariances: covs });
+  const scores = em.scoreSamples();
+  const sorted = Float64Array.from(scores).sort();
+  const threshold = (sorted[7] + sorted[8]) / 2; // flags the 8 lowest
+  const state = {
+    data: enc(Array.from(X), [n, 2]),
+    _display_scores: enc(Array.from(scores), [n], "float64"),
+    _sorted_scores: enc(Array.from(sorted), [n], "float64"),
+    _sorted_labels: null,
+    _display_labels: null,
+    _mixture: {
+      covariance_type: "full",
+      n_components: 2,
+      n_features: 2,
+      weights: enc([0.5, 0.5], [2], "float64"),
+      means: enc(means, [2, 2], "float64"),
+      covariances: enc(covs, [2, 2, 2], "float64"),
+    },
+    threshold,
+    contamination: null,
+    n_refits: 0,
+  };
+
+  it("fits the kept points from the current means and rescores every point", async () => {
+    const { browserRefit } = await import("../src/anomaly_inspector/browser_refit.js");
+    const model = mockModel(state);
+    const next = browserRefit(model);
+    expect(next.refit_info).toMatchObject({ n_samples: n, n_removed: 8, n_kept: n - 8 });
+    expect(next.refit_info.source).toBe("browser");
+    // The same EM, run here by hand on the points above the threshold.
+    const keep = [];
+    for (let i = 0; i < n; i++) if (!(scores[i] < threshold)) keep.push(X[2 * i], X[2 * i + 1]);
+    const ref = new GaussianMixtureEM(new EMData(Float64Array.from(keep), keep.length / 2, 2), {
+      covarianceType: "full",
+      nComponents: 2,
+    });
+    ref.startFromMeans(means);
+    ref.run({ maxIter: 100 });
+    const got = decodeArray(next._mixture.means).data;
+    expect(Array.from(got)).toEqual(Array.from(ref.state().means));
+    // Same fraction flagged: 8 of n before, the same percentile of the new scores now.
+    const newSorted = decodeArray(next._sorted_scores).data;
+    const below = newSorted.filter((v) => v < next.threshold).length;
+    expect(Math.abs(below - 8)).toBeLessThanOrEqual(1);
+    expect(next.n_refits).toBe(1);
+  });
+
+  it("refuses to refit when nothing is flagged, with the kernel's words", async () => {
+    const { browserRefit } = await import("../src/anomaly_inspector/browser_refit.js");
+    const model = mockModel({ ...state, threshold: sorted[0] - 1 });
+    expect(() => browserRefit(model)).toThrow(/nothing to remove; raise the threshold first/);
+  });
+});

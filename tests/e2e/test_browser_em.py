@@ -266,3 +266,55 @@ def test_points_added_and_removed_offline(browser, tmp_path):
         assert errors == [] and blocked == []
     finally:
         page.context.close()
+
+
+def test_anomaly_refit_offline_with_the_core_numbers(browser, tmp_path):
+    """AnomalyInspector's "refit without anomalies" runs in an exported page."""
+    from gmm_widgets import AnomalyInspector
+    from gmm_widgets.mixture.anomaly import threshold_from_contamination
+
+    rng = np.random.default_rng(11)
+    X = np.vstack([_data(400, seed=6), rng.uniform(-8, 12, size=(20, 2))])
+    X = X.astype(np.float32).astype(np.float64)
+    insp = AnomalyInspector(X, n_components=3, random_state=0, contamination=0.05)
+    path = export.save_widgets_html(tmp_path / "anomaly.html", insp)
+    page, blocked, errors = _open_offline(browser, path)
+    try:
+        root = page.locator(".gmm-anomaly-inspector")
+        root.scroll_into_view_if_needed()
+        root.locator('[data-gmm-role="refit"]').click()
+        page.wait_for_function(
+            "(el) => el.dataset.gmmFitSource === 'browser'", arg=root.element_handle()
+        )
+        # Python: the same refit, started from the model's means with the start rule.
+        scores = insp.model.score_samples(X)
+        kept = X[~(scores < insp.threshold)]
+        model = insp.model
+        weights, precisions = init_from_means(kept, model.means_, model.covariance_type, 1e-6)
+        gm = GaussianMixture(
+            3,
+            covariance_type=model.covariance_type,
+            means_init=model.means_,
+            weights_init=weights,
+            precisions_init=precisions,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            gm.fit(kept)
+        new_scores = gm.score_samples(X)
+        want = threshold_from_contamination(new_scores, 0.05)
+        got = float(root.get_attribute("data-gmm-threshold"))
+        assert abs(got - want) <= RTOL * abs(want), (got, want)
+        count = root.locator('[data-gmm-role="anomaly-count"]')
+        assert int(count.get_attribute("data-value")) == int((new_scores < want).sum())
+        status = root.locator('[data-gmm-role="refit-status"]').inner_text()
+        assert "Browser fit" in status and f"{kept.shape[0]} of {X.shape[0]}" in status
+        # Undo goes back to the exported model.
+        root.locator('[data-gmm-role="undo-refit"]').click()
+        page.wait_for_function(
+            "(el) => el.dataset.gmmFitSource === undefined", arg=root.element_handle()
+        )
+        assert int(count.get_attribute("data-value")) == insp.n_anomalies
+        assert errors == [] and blocked == []
+    finally:
+        page.context.close()

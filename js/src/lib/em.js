@@ -701,6 +701,28 @@ export class GaussianMixtureEM {
     return ran;
   }
 
+  /**
+   * Log-density of every data row under the current parameters (score_samples).
+   * @returns {Float64Array} (n)
+   */
+  scoreSamples() {
+    const { K } = this;
+    const { n, d } = this.data;
+    const lp = new Float64Array(K);
+    const diff = new Float64Array(d);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      this._logProb(i, lp, diff);
+      let amax = -Infinity;
+      for (let k = 0; k < K; k++) if (lp[k] > amax) amax = lp[k];
+      if (!Number.isFinite(amax)) amax = 0;
+      let s = 0;
+      for (let k = 0; k < K; k++) s += Math.exp(lp[k] - amax);
+      out[i] = Math.log(s) + amax;
+    }
+    return out;
+  }
+
   /** @returns {MixtureState} the parameters in data coordinates (copies) */
   state() {
     const { d, center } = this.data;
