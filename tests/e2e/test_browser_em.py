@@ -12,10 +12,12 @@ is asserted.
 
 from __future__ import annotations
 
+import inspect
 import json
 import warnings
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
@@ -315,6 +317,39 @@ def test_anomaly_refit_offline_with_the_core_numbers(browser, tmp_path):
             "(el) => el.dataset.gmmFitSource === undefined", arg=root.element_handle()
         )
         assert int(count.get_attribute("data-value")) == insp.n_anomalies
+        assert errors == [] and blocked == []
+    finally:
+        page.context.close()
+
+
+def test_exported_notebook_explorer_refits_offline(browser, tmp_path):
+    """The notebook export (executed, then opened offline): a drag refits in the page."""
+    cells = [
+        # The same data as here: this module's _data, copied into the notebook.
+        "import numpy as np\nfrom gmm_widgets import MixtureExplorer\n\n"
+        + inspect.getsource(_data)
+        + "\nX = _data(450, seed=9)",
+        "MixtureExplorer(X, n_components=3, random_state=0)",
+    ]
+    nb_path = tmp_path / "explorer.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(nb, nb_path)
+    page_path = export.export_notebook(nb_path, execute=True)
+    X = _data(450, seed=9)
+    explorer = MixtureExplorer(X, n_components=3, random_state=0)  # the settings in the page
+    page, blocked, errors = _open_offline(browser, page_path)
+    try:
+        root = page.locator(".gmm-mixture-explorer")
+        root.scroll_into_view_if_needed()
+        x, y = _handle_centre(root, 2)
+        page.mouse.move(x, y)
+        page.mouse.down()
+        for i in range(1, 8):
+            page.mouse.move(x + 9 * i, y - 7 * i)
+        page.mouse.up()
+        _settled(page, root)
+        _check(root, X, explorer, 3, "full")
         assert errors == [] and blocked == []
     finally:
         page.context.close()
