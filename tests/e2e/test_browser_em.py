@@ -353,3 +353,62 @@ def test_exported_notebook_explorer_refits_offline(browser, tmp_path):
         assert errors == [] and blocked == []
     finally:
         page.context.close()
+
+
+LIVE = """\
+import numpy as np
+from gmm_widgets import MixtureExplorer
+
+rng = np.random.default_rng(2)
+centres = np.array([[0.0, 0.0], [6.0, 0.0], [3.0, 5.0]])
+X = np.vstack([rng.normal(c, [1.0, 0.7], size=(1500, 2)) for c in centres])
+X = X.astype(np.float32).astype(np.float64)  # what the page gets is then exact
+ex = MixtureExplorer(X, n_components=3, random_state=0, animate=False)
+refits = []
+_refit = ex._refit
+def counting():
+    refits.append(ex.request)
+    return _refit()
+ex._refit = counting
+"""
+
+
+def test_live_kernel_one_refit_per_release_and_the_same_fit(lab):
+    """With a kernel: the page previews while dragging, the kernel refits once per
+    release, and the page's own fit of the release equals the kernel's to 1e-9."""
+    lab.open(lab.write_notebook("browser_em.ipynb", [LIVE, "ex"]))
+    lab.run_all()
+    page = lab.page
+    root = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .gmm-mixture-explorer")
+    root.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "(el) => el.dataset.gmmState === 'fitted'", arg=root.element_handle(), timeout=30_000
+    )
+    root.evaluate(
+        """(el) => { window.__states = new Set();
+            new MutationObserver(() => window.__states.add(el.dataset.gmmState))
+              .observe(el, {attributes: true, attributeFilter: ['data-gmm-state']}); }"""
+    )
+    for release in range(1, 4):
+        x, y = _handle_centre(root, release % 3)
+        page.mouse.move(x, y)
+        page.mouse.down()
+        for i in range(1, 21):
+            page.mouse.move(x + 3 * i * (-1) ** release, y - 2 * i)
+        page.mouse.up()
+        page.wait_for_function(
+            """([el, r]) => el.dataset.gmmState === 'fitted'
+                && Number(el.dataset.gmmRequest) === r
+                && el.dataset.gmmBrowserScores
+                && JSON.parse(el.dataset.gmmBrowserScores).request === r""",
+            arg=[root.element_handle(), release],
+            timeout=30_000,
+        )
+        mine = json.loads(root.get_attribute("data-gmm-browser-scores"))
+        kernel = lab.python("{k: ex.scores[k] for k in ('log_likelihood', 'bic', 'aic', 'icl')}")
+        for key, want in kernel.items():
+            assert abs(mine[key] - want) <= RTOL * abs(want), (key, mine, kernel)
+        assert mine["n_iter"] == lab.python("ex.scores['n_iter']")
+    assert "preview" in page.evaluate("() => [...window.__states]")
+    # One kernel refit per release (20 pointer moves each), for the release's request.
+    assert lab.python("refits") == [1, 2, 3]

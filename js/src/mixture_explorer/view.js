@@ -418,7 +418,14 @@ export class MixtureExplorerView {
     this.showBrowserFit();
     if (!fit.settled) this.loop();
     else {
-      if (this.fitRequest !== null && !fit.error) this.settledRequest = this.fitRequest;
+      if (this.fitRequest !== null && !fit.error) {
+        this.settledRequest = this.fitRequest;
+        // The page's result at full precision, for comparing with the kernel's.
+        this.root.dataset.gmmBrowserScores = JSON.stringify({
+          request: this.fitRequest,
+          ...fit.scores(),
+        });
+      }
       this.sync();
     }
   }
