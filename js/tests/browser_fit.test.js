@@ -497,3 +497,39 @@ describe("AnomalyInspector's refit in the page", () => {
     expect(() => browserRefit(model)).toThrow(/nothing to remove; raise the threshold first/);
   });
 });
+
+describe("the page's fit in 1-D and in a projection", () => {
+  for (const d of [1, 3]) {
+    it(`d=${d}: a committed start fits in the page and draws finite parameters`, () => {
+      const n = 90;
+      const values = [];
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < d; j++) values.push((i % 3) * 4 + Math.sin(i * 1.7 + j) * 0.8);
+      const handles = [];
+      for (let k = 0; k < 3; k++) for (let j = 0; j < d; j++) handles.push(k * 4 + 0.3);
+      const over = {
+        data: enc(values, [n, d]),
+        n_samples: n,
+        feature_names: Array.from({ length: d }, (_, j) => `x${j}`),
+        result: kernelResult(0),
+        ...(d > 2
+          ? {
+              projection: "pca",
+              pca: {
+                mean: enc(Array(d).fill(4), [d], "float64"),
+                components: enc([1, 0, 0, 0, 1, 0], [2, d], "float64"),
+              },
+            }
+          : {}),
+      };
+      const { el, root, runFrames, view } = setup(over);
+      view.change({ handles: enc(handles, [3, d], "float64") });
+      runFrames();
+      expect(root.dataset.gmmState).toBe("preview");
+      expect(root.dataset.gmmBrowserSettled).toBe("true");
+      const st = view.fit.em.state();
+      for (const v of [...st.means, ...st.covariances]) expect(Number.isFinite(v)).toBe(true);
+      expect(el.querySelector('[data-gmm-role="fit-status"]').textContent).toBe("browser fit");
+    });
+  }
+});

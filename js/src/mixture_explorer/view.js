@@ -17,7 +17,7 @@ import { formatNumber } from "../lib/scale.js";
 import { PROJECTED_WIDGET_TRAITS } from "../lib/traits.js";
 import { readPoints } from "../lib/model.js";
 import { FitPlayerView } from "../fit_player/view.js";
-import { BrowserFit } from "./browser_fit.js";
+import { BrowserFit, FRAME_BUDGET_MS } from "./browser_fit.js";
 import { createPointEditor } from "./point_editor.js";
 import { buildControls } from "./controls.js";
 import {
@@ -66,6 +66,7 @@ export class MixtureExplorerView {
     this.settledRequest = null; // request whose browser fit ran to the end
     this.raf = null;
     this.browserFitOn = opts.browserFit ?? true;
+    this.drawMs = 6; // running mean of the time a browser-fit frame takes to draw
 
     this.root = h("div", {
       class: "gmm-widget gmm-mixture-explorer",
@@ -414,8 +415,12 @@ export class MixtureExplorerView {
   frameTick() {
     const fit = this.fit;
     if (!fit || !this.previewOn) return;
+    // EM gets what is left of a 60 fps frame after drawing (at least one iteration).
+    fit.budgetMs = Math.max(0, Math.min(FRAME_BUDGET_MS, 14 - this.drawMs));
     fit.tick();
+    const t0 = performance.now();
     this.showBrowserFit();
+    this.drawMs = 0.8 * this.drawMs + 0.2 * (performance.now() - t0);
     if (!fit.settled) this.loop();
     else {
       if (this.fitRequest !== null && !fit.error) {
@@ -443,8 +448,7 @@ export class MixtureExplorerView {
       // Skip the player's relayout: only the parameters changed.
       this.player.store.setAll(batch);
       this.player.cache.clear();
-      if (this.fit.respFresh && !this.fit.settled)
-        this.player.cache.put(0, { resp: this.fit.resp, logLik: Number.NaN });
+      if (this.fit.respFresh) this.player.cache.put(0, { resp: this.fit.resp, logLik: Number.NaN });
       this.browserFrames = true;
     }
     this.setState("preview");
