@@ -90,6 +90,20 @@ class MixtureExplorer(ProjectedWidget):
     A refit that fails (e.g. a collapsed component) shows its error in the view, puts
     the controls back and keeps the last good model.
 
+    The page also fits, with its own EM (``js/src/lib/em.js``: the same start rule,
+    lower bound, ``tol`` rule and ``reg_covar`` as :class:`~gmm_widgets.GaussianMixture`,
+    equal to it to about 1e-12) on the displayed points. While a handle is dragged,
+    every animation frame runs the iterations that fit in it, warm-started from the
+    last frame, so the ellipses follow the hand; a released handle, a new K or
+    covariance type starts cold from the handles and is shown ("browser fit") until
+    the kernel's answer replaces it, which is the same fit when every point is
+    displayed. Without a kernel (an exported page) the browser fit is what the page
+    shows. One kernel refit runs per release.
+
+    A click on empty space of the plot adds a data point, a shift-click removes the
+    nearest one (or, from the keyboard, the point cursor: arrows, Enter, Delete); they
+    are :attr:`points_added` and :attr:`points_removed`, and every refit uses them.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
