@@ -186,3 +186,10 @@ def test_removing_almost_everything_is_refused():
     ex = MixtureExplorer(X, n_components=1)
     with pytest.raises(traitlets.TraitError, match="fewer than 2 points"):
         ex.points_removed = np.arange(5)
+
+
+def test_fit_settings_tell_the_page_the_kernel_fit_settings():
+    ex = MixtureExplorer(_blobs(), n_components=2, tol=1e-4, reg_covar=1e-3, max_iter=50)
+    assert ex.fit_settings == {"tol": 1e-4, "reg_covar": 1e-3, "max_iter": 50}
+    default = MixtureExplorer(_blobs(), n_components=2)
+    assert default.fit_settings == {"tol": 1e-3, "reg_covar": 1e-6, "max_iter": 100}
