@@ -33,7 +33,16 @@ __all__ = ["MixtureExplorer"]
 #: are the explorer's controls (or depend on K and so cannot stay fixed).
 PASS_THROUGH = ("tol", "reg_covar", "max_iter", "chunk_size", "n_jobs")
 #: The controls; a change of any of them refits.
-CONTROLS = ("n_components", "covariance_type", "random_state", "n_init", "init_params", "handles")
+CONTROLS = (
+    "n_components",
+    "covariance_type",
+    "random_state",
+    "n_init",
+    "init_params",
+    "handles",
+    "points_added",
+    "points_removed",
+)
 #: Most initialisations the n_init control offers.
 MAX_N_INIT = 50
 
@@ -45,6 +54,13 @@ def _handles_to_json(value: Any, widget: Any = None) -> dict[str, Any] | None:
 
 
 _handle_serialization = {"to_json": _handles_to_json, "from_json": array_from_json}
+
+
+def _removed_to_json(value: Any, widget: Any = None) -> dict[str, Any]:
+    return encode_array(np.asarray(value, dtype=np.int64), "int32")
+
+
+_removed_serialization = {"to_json": _removed_to_json, "from_json": array_from_json}
 
 
 def _is_int(value: Any) -> bool:
@@ -73,6 +89,20 @@ class MixtureExplorer(ProjectedWidget):
     controls with one refit. The view shows a fit only while it matches the controls.
     A refit that fails (e.g. a collapsed component) shows its error in the view, puts
     the controls back and keeps the last good model.
+
+    The page also fits, with its own EM (``js/src/lib/em.js``: the same start rule,
+    lower bound, ``tol`` rule and ``reg_covar`` as :class:`~gmm_widgets.GaussianMixture`,
+    equal to it to about 1e-12) on the displayed points. While a handle is dragged,
+    every animation frame runs the iterations that fit in it, warm-started from the
+    last frame, so the ellipses follow the hand; a released handle, a new K or
+    covariance type starts cold from the handles and is shown ("browser fit") until
+    the kernel's answer replaces it, which is the same fit when every point is
+    displayed. Without a kernel (an exported page) the browser fit is what the page
+    shows. One kernel refit runs per release.
+
+    A click on empty space of the plot adds a data point, a shift-click removes the
+    nearest one (or, from the keyboard, the point cursor: arrows, Enter, Delete); they
+    are :attr:`points_added` and :attr:`points_removed`, and every refit uses them.
 
     Parameters
     ----------
@@ -138,6 +168,14 @@ class MixtureExplorer(ProjectedWidget):
         The handles' positions as the view asks for them (None: automatic init).
     n_components, covariance_type, random_state, n_init, init_params
         The controls; setting one refits.
+    points_added : ndarray of shape (m, n_features)
+        Points the user added (a click on empty space of the plot, or Enter on the
+        plot's point cursor). Refits use them as data, after the rows of ``X``.
+    points_removed : ndarray of shape (r,)
+        Positions, in the displayed rows, of the points the user removed (shift-click,
+        or Delete on the point cursor); :attr:`removed_rows` gives the rows of ``X``.
+        Refits leave these rows out. Both edits are kept when K or the covariance type
+        changes; set them to empty arrays (or call :meth:`reset_points`) to undo them.
 
     Raises
     ------
@@ -171,6 +209,15 @@ class MixtureExplorer(ProjectedWidget):
     handles = traitlets.Instance(np.ndarray, allow_none=True).tag(
         sync=True, **_handle_serialization
     )
+    #: Points the user added (click on the plot), float64 of shape (m, n_features).
+    points_added = traitlets.Instance(np.ndarray, args=((0, 0),)).tag(
+        sync=True, to_json=lambda v, w=None: encode_array(v, "float64"), from_json=array_from_json
+    )
+    #: Positions in the displayed rows (``data``) of the points the user removed
+    #: (shift-click), sorted, int32 on the wire. :attr:`removed_rows` gives rows of ``X``.
+    points_removed = traitlets.Instance(np.ndarray, args=((0,),), kw={"dtype": np.int64}).tag(
+        sync=True, **_removed_serialization
+    )
     #: Counter the view bumps with every change it makes; echoed in ``result``.
     request = traitlets.Int(0).tag(sync=True)
 
@@ -183,6 +230,9 @@ class MixtureExplorer(ProjectedWidget):
     result = traitlets.Dict().tag(sync=True, **tree_serialization)
     error = traitlets.Dict().tag(sync=True)
     busy = traitlets.Bool(False).tag(sync=True)
+    #: ``tol``, ``reg_covar`` and ``max_iter`` of the kernel's fits, for the view's own EM
+    #: (js/src/lib/em.js), which previews drags and works without a kernel.
+    fit_settings = traitlets.Dict().tag(sync=True)
 
     # Playback and the 2-D view (as in FitPlayer).
     animate = traitlets.Bool(True).tag(sync=True)
@@ -212,6 +262,8 @@ class MixtureExplorer(ProjectedWidget):
         data = prepare_data(X, max_points=max_display_points, seed=display_seed, min_samples=2)
         n, d = data.X.shape
         self._X = data.X
+        self._display_indices = data.indices
+        self._n_display = data.display.shape[0]
         self._gm_params = self._check_gm_params(gm_params)
         k_lo, k_hi = self._check_k_range(k_range, n)
         start_params: MixtureParams | None = None
@@ -261,9 +313,18 @@ class MixtureExplorer(ProjectedWidget):
                 self.init_params,
             ) = controls
             self.handles = handles
+            self.points_added = np.empty((0, d))
+            self.points_removed = np.empty(0, dtype=np.int64)
             self._set_projection(data)
             self.animate = bool(animate)
             self.fps = float(fps)
+            defaults = GaussianMixture()
+            self.fit_settings = {
+                name: float(self._gm_params.get(name, getattr(defaults, name)))
+                if name != "max_iter"
+                else int(self._gm_params.get(name, defaults.max_iter))
+                for name in ("tol", "reg_covar", "max_iter")
+            }
         if model is not None:
             self._publish_model(model, start_params)
         else:
@@ -376,6 +437,60 @@ class MixtureExplorer(ProjectedWidget):
             raise traitlets.TraitError("handles contain NaN or infinity.")
         return arr
 
+    @traitlets.validate("points_added")
+    def _valid_added(self, proposal: dict[str, Any]) -> np.ndarray:
+        d = self._X.shape[1]
+        try:
+            arr = np.asarray(proposal["value"], dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise traitlets.TraitError(f"points_added must be numbers: {exc}") from None
+        if arr.size == 0:
+            return np.empty((0, d))
+        arr = arr.reshape(-1, d) if arr.ndim == 1 and arr.size % d == 0 else arr
+        if arr.ndim != 2 or arr.shape[1] != d:
+            raise traitlets.TraitError(f"points_added must have shape (m, {d}), got {arr.shape}.")
+        if not np.all(np.isfinite(arr)):
+            raise traitlets.TraitError("points_added contain NaN or infinity.")
+        return arr
+
+    @traitlets.validate("points_removed")
+    def _valid_removed(self, proposal: dict[str, Any]) -> np.ndarray:
+        arr = np.asarray(proposal["value"]).reshape(-1)
+        if arr.size and not np.issubdtype(arr.dtype, np.integer):
+            if not np.all(arr == np.round(arr)):
+                raise traitlets.TraitError("points_removed must hold integer positions.")
+        arr = np.unique(arr.astype(np.int64))
+        if arr.size and (arr[0] < 0 or arr[-1] >= self._n_display):
+            raise traitlets.TraitError(
+                f"points_removed must be positions in the {self._n_display} displayed "
+                f"rows, in [0, {self._n_display}); got {arr[0]}..{arr[-1]}."
+            )
+        if self._X.shape[0] - arr.size + self.points_added.shape[0] < 2:
+            raise traitlets.TraitError(
+                "points_removed would leave fewer than 2 points to fit; remove fewer."
+            )
+        return arr
+
+    @property
+    def removed_rows(self) -> np.ndarray:
+        """Rows of ``X`` the user removed, shape (r,), sorted (from ``points_removed``)."""
+        pos = self.points_removed
+        return pos.copy() if self._display_indices is None else self._display_indices[pos]
+
+    def _fit_data(self) -> Any:
+        """The data the kernel fits: ``X`` without the removed rows, then the added points.
+
+        ``X`` itself (never copied) when nothing was added or removed.
+        """
+        if not self.points_removed.size and not self.points_added.shape[0]:
+            return self._X
+        X = np.asarray(self._X)
+        kept = np.delete(X, self.removed_rows, axis=0) if self.points_removed.size else X
+        if not self.points_added.shape[0]:
+            return kept
+        dtype = np.result_type(kept.dtype, np.float32)
+        return np.concatenate([kept, self.points_added.astype(dtype)], axis=0)
+
     @traitlets.validate("fps")
     def _valid_fps(self, proposal: dict[str, Any]) -> float:
         return check_fps(proposal["value"])
@@ -423,7 +538,7 @@ class MixtureExplorer(ProjectedWidget):
             base = self._initial_means if self._initial_means is not None else self._params.means
         if base.shape[0] == K and self.handles is not None:
             return
-        new = extend_means(self._X, self._params, base, K)
+        new = extend_means(self._fit_data(), self._params, base, K)
         with self._quietly():
             self.handles = new
 
@@ -469,7 +584,7 @@ class MixtureExplorer(ProjectedWidget):
                 f"{', '.join(sorted(allowed | {'means_init'}))}."
             )
         with self.hold_refit():
-            for name in CONTROLS[:-1]:
+            for name in sorted(allowed):
                 if name in controls:
                     setattr(self, name, controls[name])
             if "means_init" in controls:
@@ -479,6 +594,18 @@ class MixtureExplorer(ProjectedWidget):
                     if m is None
                     else self._check_means(m, self.n_components, self._X.shape[1])
                 )
+        return self
+
+    def reset_points(self) -> MixtureExplorer:
+        """Undo every point added or removed in the view (one refit).
+
+        Returns
+        -------
+        self : MixtureExplorer
+        """
+        with self.hold_refit():
+            self.points_added = np.empty((0, self._X.shape[1]))
+            self.points_removed = np.empty(0, dtype=np.int64)
         return self
 
     def reset_init(self) -> MixtureExplorer:
@@ -525,12 +652,16 @@ class MixtureExplorer(ProjectedWidget):
             "n_init": self.n_init,
             "init_params": self.init_params,
             "handles": None if self.handles is None else self.handles.copy(),
+            "points_added": self.points_added.copy(),
+            "points_removed": self.points_removed.copy(),
         }
 
     @staticmethod
     def _controls_json(controls: dict[str, Any]) -> dict[str, Any]:
         out = dict(controls)
         out["handles"] = _handles_to_json(controls["handles"])
+        out["points_added"] = encode_array(controls["points_added"], "float64")
+        out["points_removed"] = _removed_to_json(controls["points_removed"])
         return out
 
     def _debounced_refit(self) -> None:
@@ -558,9 +689,10 @@ class MixtureExplorer(ProjectedWidget):
             gm.callbacks = [history, stream]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                gm.fit(self._X)
+                X = self._fit_data()
+                gm.fit(X)
             params = mixture_params(gm)
-            scores = score_mixture(self._X, params)
+            scores = score_mixture(X, params)
         except Exception as exc:  # the view shows it; Python callers get it back
             self._fail(exc, controls, request)
             return exc
@@ -592,7 +724,7 @@ class MixtureExplorer(ProjectedWidget):
                 **self._gm_params,
             )
         reg = self._gm_params.get("reg_covar", 1e-6)
-        weights, precisions = init_from_means(self._X, handles, ct, reg)
+        weights, precisions = init_from_means(self._fit_data(), handles, ct, reg)
         return GaussianMixture(
             n_components=controls["n_components"],
             covariance_type=ct,

@@ -61,7 +61,8 @@ function result(over = {}) {
   };
 }
 
-function setup(overrides = {}) {
+/** The view; `opts.browserFit: false` (the default here): kernel fits only. */
+function setup(overrides = {}, opts = { browserFit: false }) {
   const model = mockModel({
     data: makeData(40, 2),
     n_samples: 40,
@@ -84,7 +85,7 @@ function setup(overrides = {}) {
   });
   const el = document.createElement("div");
   document.body.appendChild(el);
-  const view = new MixtureExplorerView(model, el);
+  const view = new MixtureExplorerView(model, el, opts);
   const $ = (role) => el.querySelector(`[data-gmm-role="${role}"]`);
   const $$ = (role) => el.querySelectorAll(`[data-gmm-role="${role}"]`);
   const state = () => el.querySelector(".gmm-mixture-explorer").dataset.gmmState;

@@ -5,6 +5,7 @@
 // A drag never waits for the kernel: every frame is a binary search in the sorted
 // scores plus O(1) DOM updates and one canvas layer of the flagged points.
 
+import { browserRefit, REFIT_TRAITS } from "./browser_refit.js";
 import { shuffledOrder } from "../lib/assignments.js";
 import { mixColors, watchTheme } from "../lib/colors.js";
 import { logDensityGrid } from "./contour.js";
@@ -67,6 +68,7 @@ export class AnomalyInspectorView {
     this.width = 0;
     this.logY = null; // null: automatic
     this.probe = new RenderProbe();
+    this.pageUndo = []; // trait values before each refit made in the page
     this.keyCommit = debounce((t) => this.commit(t), KEY_COMMIT_MS, 1000, this.timers);
     this.build();
     this.loadData();
@@ -87,8 +89,8 @@ export class AnomalyInspectorView {
     this.toolbar = createToolbar({
       onPercent: (p) => this.onPercent(p),
       onBest: () => this.best && this.setAndCommit(this.best.threshold),
-      onRefit: () => this.send("refit"),
-      onUndo: () => this.send("undo"),
+      onRefit: () => (this.inPage() ? this.refitInPage() : this.send("refit")),
+      onUndo: () => (this.inPage() && this.pageUndo.length ? this.undoInPage() : this.send("undo")),
       onExport: (format) => this.exportView(format),
     });
     this.status = h("div", {
@@ -415,7 +417,10 @@ export class AnomalyInspectorView {
 
   updateStatus() {
     const message = this.model.get("message");
-    let text = refitStatus(this.model.get("refit_info"));
+    const info = this.model.get("refit_info");
+    let text = refitStatus(info);
+    if (text && info?.source === "browser")
+      text = `Browser fit (no kernel; started from the previous means). ${text}`;
     if (this.model.get("busy")) text = "Refitting without the flagged points\u2026";
     if (message) text = message;
     this.status.textContent = text;
@@ -467,6 +472,36 @@ export class AnomalyInspectorView {
   send(type) {
     this.keyCommit.flush();
     this.model.send({ type });
+  }
+
+  /** Whether refits run in the page: an exported page has no kernel to ask. */
+  inPage() {
+    return Boolean(this.el.ownerDocument?.body?.dataset.gmmEmbed);
+  }
+
+  /** "Refit without anomalies" with the page's EM (browser_refit.js); undo goes back. */
+  refitInPage() {
+    this.keyCommit.flush();
+    const m = this.model;
+    const before = Object.fromEntries(REFIT_TRAITS.map((k) => [k, m.get(k)]));
+    let next;
+    try {
+      next = browserRefit(m);
+    } catch (e) {
+      m.set("message", e.message);
+      return;
+    }
+    this.pageUndo.push(before);
+    for (const k of REFIT_TRAITS) m.set(k, next[k]);
+    this.root.dataset.gmmFitSource = "browser";
+    this.root.dataset.gmmThreshold = String(next.threshold);
+  }
+
+  undoInPage() {
+    const m = this.model;
+    const before = this.pageUndo.pop();
+    for (const k of REFIT_TRAITS) m.set(k, before[k]);
+    if (!this.pageUndo.length) delete this.root.dataset.gmmFitSource;
   }
 
   onHover(event) {

@@ -20,6 +20,16 @@ export class AssignmentCache {
   }
 
   /**
+   * Store responsibilities computed elsewhere (e.g. by an EM step over the same points).
+   * @param {string|number} key
+   * @param {{resp: Float32Array, logLik: number}} value
+   */
+  put(key, value) {
+    this.cache.delete(key);
+    this.cache.set(key, value);
+  }
+
+  /**
    * Responsibilities (row-major n x K) of the displayed points under `params`.
    * @param {string|number} key identifies the parameters (e.g. the frame index)
    * @param {{weights: ArrayLike<number>, means: ArrayLike<number>,

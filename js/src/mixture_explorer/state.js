@@ -33,7 +33,54 @@ export function currentControls(model) {
   const out = {};
   for (const key of CONTROL_KEYS) out[key] = model.get(key);
   out.handles = asArray(model.get("handles"));
+  out.points_added = asArray(model.get("points_added") ?? null);
+  out.points_removed = asArray(model.get("points_removed") ?? null);
   return out;
+}
+
+/** Whether two edits (decoded arrays, or null for none) are the same; empty = none. */
+function sameEdits(a, b) {
+  const empty = (x) => !x || x.data.length === 0;
+  if (empty(a) || empty(b)) return empty(a) && empty(b);
+  return sameArray(a, b);
+}
+
+/**
+ * The points the plot shows and the page fits: the displayed rows without the removed
+ * ones, then the added points (the order of the kernel's fit data).
+ * @param {{X: ArrayLike<number>, n: number, d: number}} shown the displayed rows
+ * @param {{data: ArrayLike<number>, shape: number[]}|null} added (m, d)
+ * @param {{data: ArrayLike<number>, shape: number[]}|null} removed (r,) positions
+ * @returns {{X: ArrayLike<number>, n: number, d: number, source: Int32Array|null}}
+ *   `source[i]`: the displayed position of point i, or -1 - j for added point j (null
+ *   when nothing is edited)
+ */
+export function editedPoints(shown, added, removed) {
+  const m = added ? added.data.length / Math.max(1, shown.d) : 0;
+  const r = removed ? removed.data.length : 0;
+  if (!m && !r) return { ...shown, source: null };
+  const { d } = shown;
+  const gone = new Uint8Array(shown.n);
+  for (let i = 0; i < r; i++) {
+    const p = removed.data[i];
+    if (p >= 0 && p < shown.n) gone[p] = 1;
+  }
+  let kept = 0;
+  for (let i = 0; i < shown.n; i++) if (!gone[i]) kept++;
+  const n = kept + m;
+  const X = new Float64Array(n * d);
+  const source = new Int32Array(n);
+  let o = 0;
+  for (let i = 0; i < shown.n; i++) {
+    if (gone[i]) continue;
+    for (let j = 0; j < d; j++) X[o * d + j] = shown.X[i * d + j];
+    source[o++] = i;
+  }
+  for (let a = 0; a < m; a++) {
+    for (let j = 0; j < d; j++) X[o * d + j] = added.data[a * d + j];
+    source[o++] = -1 - a;
+  }
+  return { X, n, d, source };
 }
 
 /** Whether two decoded arrays (or nulls) hold the same shape and values. */
@@ -54,6 +101,9 @@ export function controlsMatch(fitted, controls) {
   if (!fitted) return false;
   for (const key of CONTROL_KEYS)
     if ((fitted[key] ?? null) !== (controls[key] ?? null)) return false;
+  if (!sameEdits(asArray(fitted.points_added ?? null), controls.points_added ?? null)) return false;
+  if (!sameEdits(asArray(fitted.points_removed ?? null), controls.points_removed ?? null))
+    return false;
   return sameArray(asArray(fitted.handles), controls.handles);
 }
 
@@ -111,7 +161,8 @@ function fmt(metric, value) {
  * Rows of the read-out: the fit's value, the previous fit's, and the change, with
  * whether the change is an improvement.
  * @returns {{key: string, label: string, now: string, before: string, delta: string,
- *   verdict: "better"|"worse"|"same"|null}[]}
+ *   verdict: "better"|"worse"|"same"|null, value: number|boolean|null}[]} (`value`: the
+ *   fit's number unformatted)
  */
 export function readoutRows(scores, previous) {
   return METRICS.map((m) => {
@@ -142,6 +193,7 @@ export function readoutRows(scores, previous) {
       before: previous ? fmt(m, before) : "",
       delta,
       verdict,
+      value: now ?? null,
     };
   });
 }

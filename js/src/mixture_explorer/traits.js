@@ -13,6 +13,8 @@
  * @property {number} n_init
  * @property {"kmeans"|"k-means++"|"random"|"random_from_data"} init_params
  * @property {import("../lib/codecs.js").EncodedArray|null} handles
+ * @property {import("../lib/codecs.js").EncodedArray} [points_added]
+ * @property {import("../lib/codecs.js").EncodedArray} [points_removed]
  */
 
 /**
@@ -25,6 +27,10 @@
  * @property {"kmeans"|"k-means++"|"random"|"random_from_data"} init_params control
  * @property {import("../lib/codecs.js").EncodedArray|null} handles (K, d) float64: the
  *   initial means the user placed, or null for the automatic init
+ * @property {import("../lib/codecs.js").EncodedArray} points_added (m, d) float64:
+ *   points the user added; refits fit them too
+ * @property {import("../lib/codecs.js").EncodedArray} points_removed (r,) int32:
+ *   positions in `data` of the points the user removed; refits leave them out
  * @property {number} request bumped by the view with every change it makes; echoed in
  *   `result`
  * @property {number} k_min least K the slider offers
@@ -39,6 +45,8 @@
  * @property {{message?: string, request?: number, controls?: string}} error the last
  *   refit that failed ({} after a success)
  * @property {boolean} busy a fit runs in the kernel
+ * @property {{tol?: number, reg_covar?: number, max_iter?: number}} fit_settings the
+ *   kernel fits' EM settings, which the view's own EM (lib/em.js) uses too
  * @property {boolean} animate whether a refit plays from its first iteration
  * @property {number} fps playback speed of the embedded player
  */
