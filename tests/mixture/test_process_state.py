@@ -87,11 +87,14 @@ def test_a_fit_restores_blas_threads_after_an_error():
 
 
 _INTERRUPT_CHILD = """
-    import os, signal, sys, threading, time
+    import faulthandler, os, signal, sys, threading, time
     import numpy as np
     from gmm_widgets import GaussianMixture
     from gmm_widgets.mixture import _engine
 
+    # A child that hangs prints every thread's stack and exits before the test's own
+    # timeout, so a rare failure can be read from the CI log.
+    faulthandler.dump_traceback_later({dump_after}, exit=True)
     rng = np.random.default_rng(0)
     X = rng.normal(size=(400_000, 8))
     received = []
@@ -113,6 +116,7 @@ _INTERRUPT_CHILD = """
         sys.exit(3)
     except KeyboardInterrupt:
         stopped = time.perf_counter()
+    print("interrupted", flush=True)
     # Every pool thread free again: a barrier that needs all of them passes at once (a
     # worker still busy with the interrupted fit would hold it until its work ran out).
     pool = _engine._POOL._pool
@@ -126,6 +130,7 @@ _INTERRUPT_CHILD = """
     print(f"stopped after {{took:.3f}} s; pool idle after {{idle:.3f}} s", flush=True)
     gm = GaussianMixture(3, random_state=0, max_iter=20).fit(X[:100_000])
     print("next fit", gm.n_iter_, flush=True)
+    faulthandler.cancel_dump_traceback_later()
 """
 
 
@@ -133,7 +138,11 @@ _INTERRUPT_CHILD = """
 def test_ctrl_c_stops_a_long_fit_and_the_next_fit_works(ct):
     env = {**os.environ, "GMM_WIDGETS_NUMBA": "0"}
     proc = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(_INTERRUPT_CHILD.format(ct=ct))],
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(_INTERRUPT_CHILD.format(ct=ct, dump_after=TIMEOUT - 20)),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -151,7 +160,8 @@ def test_ctrl_c_stops_a_long_fit_and_the_next_fit_works(ct):
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 0, out + err
+    # On a hang the child prints its threads' stacks (faulthandler) and exits non-zero.
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{out}\n{err[-6000:]}"
     stopped = next(s for s in out.splitlines() if s.startswith("stopped after"))
     seconds = float(stopped.split()[2])
     # About a second is the promise (one chunk per worker, a few ms each); 10 s leaves
