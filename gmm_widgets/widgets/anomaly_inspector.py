@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import traitlets
 
+from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
 from gmm_widgets.mixture.anomaly import (
     DEFAULT_CONTAMINATION,
     AnomalyDetector,
@@ -27,6 +28,8 @@ from gmm_widgets.mixture.anomaly import (
     threshold_from_contamination,
     threshold_from_percentile,
 )
+from gmm_widgets.mixture.best_model import BestMixture, fit_best_mixture
+from gmm_widgets.mixture.explain import explain_point
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import mixture_params
 from gmm_widgets.widgets._base import ProjectedWidget
@@ -59,6 +62,29 @@ def _to_json64(value: Any, widget: Any = None) -> Any:
 
 #: Serializers for a trait holding an array (or a dict of arrays) sent as float64.
 float64_serialization: dict[str, Any] = {"to_json": _to_json64, "from_json": tree_from_json}
+
+
+#: GaussianMixture parameters that fix K: with one of them, the widget does not choose K.
+_FIXES_K = ("n_components", "weights_init", "means_init", "precisions_init")
+#: K values the automatic density is chosen from (at most the number of rows).
+AUTO_N_COMPONENTS = range(1, 11)
+
+
+def _best_density(X: np.ndarray, gm_params: dict[str, Any]) -> BestMixture:
+    """The BIC-best mixture of X over K (and the covariance types not fixed by gm_params)."""
+    params = dict(gm_params)
+    random_state = params.pop("random_state", 0)
+    fixed_type = params.pop("covariance_type", None)
+    types = COVARIANCE_TYPES if fixed_type is None else (fixed_type,)
+    if fixed_type is not None and fixed_type not in COVARIANCE_TYPES:
+        raise ValueError(
+            f"covariance_type must be one of {list(COVARIANCE_TYPES)}, got {fixed_type!r}."
+        )
+    ks = range(1, min(AUTO_N_COMPONENTS.stop - 1, X.shape[0]) + 1)
+    try:
+        return fit_best_mixture(X, ks, types, random_state=random_state, **params)
+    except TypeError as exc:
+        raise TypeError(f"AnomalyInspector: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -125,8 +151,13 @@ class AnomalyInspector(ProjectedWidget):
         Data (NumPy array, memmap, list or DataFrame), validated before anything is
         displayed. Every row is scored; at most ``max_display_points`` rows are drawn.
     model : estimator, optional
-        * ``None`` (default): a :class:`~gmm_widgets.GaussianMixture` built from
-          ``**gaussian_mixture_params`` and fitted on ``X``.
+        * ``None`` (default): a :class:`~gmm_widgets.GaussianMixture` fitted on ``X``.
+          With ``n_components`` (or ``means_init``, ``weights_init``,
+          ``precisions_init``) in ``**gaussian_mixture_params``, it is built from them.
+          Without, it is the BIC-best model over K = 1..10 and the four covariance
+          types (only ``covariance_type`` when that is given), found by
+          :func:`~gmm_widgets.fit_best_mixture` (the grid on a seeded 4,000-row sample,
+          the three best fitted again on every row); the view says which it chose.
         * an unfitted mixture (ours or scikit-learn's): fitted on ``X`` in place.
         * a fitted mixture, ours or scikit-learn's (or any fitted density model with
           ``fit`` and ``score_samples``; the mixture is drawn when it has
@@ -146,7 +177,8 @@ class AnomalyInspector(ProjectedWidget):
         Seed of the display subsample.
     **gaussian_mixture_params
         Parameters of :class:`~gmm_widgets.GaussianMixture` (``n_components``,
-        ``covariance_type``, ``random_state``, ...), when ``model`` is None.
+        ``covariance_type``, ``random_state``, ...), when ``model`` is None. Without
+        ``random_state``, the automatic choice of the density is seeded with 0.
 
     Attributes
     ----------
@@ -172,6 +204,17 @@ class AnomalyInspector(ProjectedWidget):
         The known anomalies; assign new labels to replace them.
     metrics : DetectionMetrics or None
         Precision, recall and F1 of :attr:`anomalies` against :attr:`labels`.
+    model_choice : str
+        How the density was chosen when the widget chose it, e.g. ``"K=3, full: best
+        BIC of 40 fits"`` (shown in the view); ``""`` for a model given or specified.
+    model_selection : BestMixture or None
+        The automatic choice in full (its grid and finalists), or None.
+    explain_row : int or None
+        The row whose explanation the view shows (set by clicking a point, or here);
+        None hides it.
+    explanation : dict
+        Read-only: :meth:`explain` of :attr:`explain_row` (kept current through
+        refits and threshold changes), or ``{}``.
     refit_info : dict
         After a refit: ``n_samples``, ``n_removed``, ``n_kept``, ``n_flagged_after``,
         ``n_removed_still_flagged``, ``n_refits`` and the ``rule`` that carried the
@@ -231,6 +274,9 @@ class AnomalyInspector(ProjectedWidget):
     busy = traitlets.Bool(False).tag(sync=True)
     message = traitlets.Unicode("").tag(sync=True)
     refit_info = traitlets.Dict().tag(sync=True)
+    model_choice = traitlets.Unicode("", read_only=True).tag(sync=True)
+    explain_row = traitlets.Int(None, allow_none=True).tag(sync=True)
+    explanation = traitlets.Dict(read_only=True).tag(sync=True)
     n_refits = traitlets.Int(0, read_only=True).tag(sync=True)
 
     def __init__(
@@ -259,7 +305,12 @@ class AnomalyInspector(ProjectedWidget):
         else:
             contamination = _check_contamination(contamination)
         truth = None if labels is None else _check_labels(labels, n)
-        model = self._resolve_model(data.X, model, gaussian_mixture_params)
+        selection = None
+        if model is None and not set(gaussian_mixture_params) & set(_FIXES_K):
+            selection = _best_density(data.X, gaussian_mixture_params)
+            model = selection.model
+        else:
+            model = self._resolve_model(data.X, model, gaussian_mixture_params)
         mixture = _mixture_payload(model, d)
         scores = _score(model, data.X)
 
@@ -271,6 +322,7 @@ class AnomalyInspector(ProjectedWidget):
         self._undo: list[_Snapshot] = []
         self._from_contamination = False
         self.model = model
+        self.model_selection: BestMixture | None = selection
         self.last_refit: RefitResult | None = None
 
         super().__init__()
@@ -280,6 +332,8 @@ class AnomalyInspector(ProjectedWidget):
             self._mixture = mixture
             self._send_scores()
             self._send_labels()
+            if selection is not None:
+                self.set_trait("model_choice", selection.summary)
             if contamination is not None:
                 self.contamination = contamination  # sets the threshold
             else:
@@ -379,6 +433,8 @@ class AnomalyInspector(ProjectedWidget):
         if not hasattr(self, "_scores"):
             return
         self._apply_threshold()
+        if self.explain_row is not None:
+            self._update_explanation()  # "flagged" follows the threshold
         if not self._from_contamination:
             self.contamination = None
 
@@ -392,6 +448,81 @@ class AnomalyInspector(ProjectedWidget):
             self.threshold = threshold_from_contamination(self._scores, value)
         finally:
             self._from_contamination = False
+
+    # ------------------------------------------------------------- explanation
+    def explain(self, i: int) -> dict[str, Any]:
+        """Why row ``i`` has its log-density, and whether it is flagged.
+
+        Parameters
+        ----------
+        i : int
+            A row of ``X`` (negative counts from the end).
+
+        Returns
+        -------
+        dict
+            ``row``, ``log_density`` (the score the histogram shows), ``percentile``
+            (percentage of the rows with a lower log-density), ``flagged``
+            (``log_density < threshold``) and, when the model is a Gaussian mixture,
+            ``component`` (the most likely one), ``responsibility``, ``mahalanobis``
+            (``D`` from that component) and ``features``: per feature its ``name``,
+            ``value``, the component's ``mean``, ``z`` (the symmetrically whitened
+            residual), ``contribution`` (``z**2``, summing to ``D**2``) and ``share``
+            (of ``D**2``); see :func:`gmm_widgets.mixture.explain.explain_point`.
+            Without a mixture, ``component`` is None and ``features`` is empty.
+
+        Raises
+        ------
+        TypeError
+            If ``i`` is not an int.
+        IndexError
+            If ``i`` is not a row of ``X``.
+        """
+        row = self._check_row(i)
+        score = float(self._scores[row])
+        out: dict[str, Any] = {
+            "row": row,
+            "log_density": score,
+            "percentile": 100.0 * self._count_below(score) / self._scores.size,
+            "flagged": bool(score < self.threshold),
+            "component": None,
+            "responsibility": None,
+            "mahalanobis": None,
+            "features": [],
+        }
+        if self._mixture:
+            detail = explain_point(self.model, self._X[row], self.feature_names).to_dict()
+            detail.pop("log_density")  # the model's own score_samples is shown
+            out.update(detail)
+        return out
+
+    def _check_row(self, i: Any) -> int:
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral):
+            raise TypeError(f"a row must be an int, got {type(i).__name__}.")
+        n = self._scores.size
+        if not -n <= i < n:
+            raise IndexError(f"row {i} is out of range for X with {n} rows.")
+        return int(i) % n
+
+    @traitlets.validate("explain_row")
+    def _valid_explain_row(self, proposal: dict[str, Any]) -> int | None:
+        value = proposal["value"]
+        if value is None:
+            return None
+        try:
+            return self._check_row(value)
+        except (TypeError, IndexError) as exc:
+            raise traitlets.TraitError(str(exc)) from None
+
+    @traitlets.observe("explain_row")
+    def _on_explain_row(self, change: dict[str, Any]) -> None:
+        self._update_explanation()
+
+    def _update_explanation(self) -> None:
+        if not hasattr(self, "_scores"):
+            return
+        row = self.explain_row
+        self.set_trait("explanation", {} if row is None else self.explain(row))
 
     # ---------------------------------------------------------------- features
 
@@ -533,6 +664,7 @@ class AnomalyInspector(ProjectedWidget):
             finally:
                 self._from_contamination = False
             self._apply_threshold()  # the scores changed even if the threshold did not
+            self._update_explanation()
             self.refit_info = info
             self.set_trait("n_refits", len(self._undo))
             self.message = ""

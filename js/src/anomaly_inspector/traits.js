@@ -31,6 +31,12 @@
  * @property {Record<string, number|string>} refit_info what the last refit removed and
  *   kept ({} before one)
  * @property {number} n_refits refits so far (undo goes back one)
+ * @property {number|null} explain_row the row whose explanation is shown (the view sets
+ *   it when a point is clicked), or null
+ * @property {Record<string, any>} explanation AnomalyInspector.explain(explain_row) from
+ *   Python (see explanation.js), or {}
+ * @property {string} model_choice how the widget chose the density when the user did
+ *   not (e.g. "K=3, full: best BIC of 40 fits"), or ""
  */
 
 /**

@@ -25,6 +25,7 @@ import { countBelow, thresholdForCount, thresholdFromContamination } from "./thr
 import { debounce } from "../lib/timing.js";
 import { createDataPlot1d } from "./data_plot_1d.js";
 import { createDataPlot2d } from "./data_plot_2d.js";
+import { createExplanationPanel } from "./explanation.js";
 import { createReadouts, createToolbar, hoverContent, legendItems } from "./panels.js";
 import { countLabel, formatCount, formatMetric, refitStatus } from "./readouts.js";
 import { createScoreHistogram } from "./score_histogram.js";
@@ -122,7 +123,9 @@ export class AnomalyInspectorView {
     this.viewControls = h("div", { class: "gmm-view-controls" });
     this.plotEl = h("div", { class: "gmm-plot" });
     this.tooltip = h("div", { class: "gmm-tooltip", "data-gmm-role": "hover-info", hidden: true });
-    this.right.append(this.viewControls, this.plotEl, this.tooltip);
+    // Clicking a point asks Python why it has its density (explain_row -> explanation).
+    this.explanation = createExplanationPanel({ onClose: () => this.explainRow(null) });
+    this.right.append(this.viewControls, this.plotEl, this.tooltip, this.explanation.root);
     this.body = h("div", { class: "gmm-ai-body" }, [this.left, this.right]);
 
     this.legend = h("ul", {
@@ -131,9 +134,12 @@ export class AnomalyInspectorView {
       "aria-label": "Legend",
     });
     this.pointsInfo = h("span", { class: "gmm-points-info", "data-gmm-role": "points-info" });
+    // How the widget chose the density when the user did not (model_choice).
+    this.modelChoice = h("span", { class: "gmm-points-info", "data-gmm-role": "model-choice" });
     const footer = h("div", { class: "gmm-footer" }, [
       this.legend,
       h("span", { class: "gmm-spacer" }),
+      this.modelChoice,
       this.pointsInfo,
     ]);
     this.root.append(this.toolbar.root, this.status, this.body, footer);
@@ -141,6 +147,7 @@ export class AnomalyInspectorView {
 
     this.plotEl.addEventListener("pointermove", (e) => this.onHover(e));
     this.plotEl.addEventListener("pointerleave", () => this.setHover(-1));
+    this.plotEl.addEventListener("click", (e) => this.onPointClick(e));
     this.probe.attach(this.root);
   }
 
@@ -168,6 +175,8 @@ export class AnomalyInspectorView {
         "change:message": status,
         "change:refit_info": status,
         "change:n_refits": status,
+        "change:model_choice": () => this.updateModelChoice(),
+        "change:explanation": () => this.explanation.update(this.model.get("explanation")),
       }),
     );
     this.cleanups.push(watchTheme(() => this.relayout()));
@@ -295,6 +304,8 @@ export class AnomalyInspectorView {
         ? `${formatCount(n)} of ${formatCount(total)} points drawn ` +
           "(uniform subsample; counts use all)"
         : `${formatCount(total)} points`;
+    this.updateModelChoice();
+    this.explanation.update(this.model.get("explanation"));
     this.updateStatus();
     this.renderNow();
   }
@@ -415,6 +426,12 @@ export class AnomalyInspectorView {
     });
   }
 
+  updateModelChoice() {
+    const choice = this.model.get("model_choice") || "";
+    this.modelChoice.textContent = choice ? `density: ${choice}` : "";
+    this.modelChoice.hidden = !choice;
+  }
+
   updateStatus() {
     const message = this.model.get("message");
     const info = this.model.get("refit_info");
@@ -507,6 +524,22 @@ export class AnomalyInspectorView {
   onHover(event) {
     if (!this.dataPlot || this.hist.dragging) return;
     this.setHover(this.dataPlot.pick(event.clientX, event.clientY));
+  }
+
+  /** A click on a point explains it; a click on empty space leaves the panel as it is. */
+  onPointClick(event) {
+    if (!this.dataPlot || this.hist.dragging) return;
+    const i = this.dataPlot.pick(event.clientX, event.clientY);
+    if (i < 0) return;
+    const rows = this.scores.displayRows;
+    this.explainRow(rows ? rows[i] : i);
+  }
+
+  /** @param {number|null} row a row of X, or null to hide the explanation */
+  explainRow(row) {
+    this.model.set("explain_row", row);
+    this.model.save_changes();
+    if (row === null) this.explanation.update({});
   }
 
   setHover(i) {
