@@ -81,10 +81,7 @@ def _best_density(X: np.ndarray, gm_params: dict[str, Any]) -> BestMixture:
             f"covariance_type must be one of {list(COVARIANCE_TYPES)}, got {fixed_type!r}."
         )
     ks = range(1, min(AUTO_N_COMPONENTS.stop - 1, X.shape[0]) + 1)
-    try:
-        return fit_best_mixture(X, ks, types, random_state=random_state, **params)
-    except TypeError as exc:
-        raise TypeError(f"AnomalyInspector: {exc}") from None
+    return fit_best_mixture(X, ks, types, random_state=random_state, **params)
 
 
 @dataclass(frozen=True)
@@ -307,6 +304,7 @@ class AnomalyInspector(ProjectedWidget):
         truth = None if labels is None else _check_labels(labels, n)
         selection = None
         if model is None and not set(gaussian_mixture_params) & set(_FIXES_K):
+            model_or_new(None, gaussian_mixture_params, "AnomalyInspector")  # names checked
             selection = _best_density(data.X, gaussian_mixture_params)
             model = selection.model
         else:
