@@ -13,6 +13,7 @@ import numpy as np
 import traitlets
 
 from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
+from gmm_widgets.mixture._validation import _feature_names, check_X
 from gmm_widgets.mixture.anomaly import (
     DEFAULT_CONTAMINATION,
     AnomalyDetector,
@@ -31,6 +32,7 @@ from gmm_widgets.mixture.anomaly import (
 from gmm_widgets.mixture.best_model import BestMixture, fit_best_mixture
 from gmm_widgets.mixture.explain import explain_point
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
+from gmm_widgets.mixture.held_out import HeldOutCheck, check_new_labels, check_threshold
 from gmm_widgets.mixture.params import mixture_params
 from gmm_widgets.widgets._base import ProjectedWidget
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
@@ -64,6 +66,38 @@ def _to_json64(value: Any, widget: Any = None) -> Any:
 float64_serialization: dict[str, Any] = {"to_json": _to_json64, "from_json": tree_from_json}
 
 
+def _check_new_data(
+    X: Any, X_valid: np.ndarray, X_new: Any, labels_new: Any
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Validate the held-out data against the tuning data (same columns)."""
+    if X_new is None:
+        if labels_new is not None:
+            raise ValueError("labels_new needs X_new: pass the new points they label.")
+        return None, None
+    new = check_X(X_new, name="X_new")
+    d, d_new = X_valid.shape[1], new.shape[1]
+    if d_new != d:
+        raise ValueError(
+            f"X_new has {d_new} feature(s) but X has {d}; pass new rows with the same "
+            "columns as X."
+        )
+    names, names_new = _feature_names(X), _feature_names(X_new)
+    if names is not None and names_new is not None and list(names) != list(names_new):
+        missing = [c for c in names if c not in set(names_new)]
+        unexpected = [c for c in names_new if c not in set(names)]
+        detail = (
+            f"missing {missing}, unexpected {unexpected}"
+            if missing or unexpected
+            else "same names in another order"
+        )
+        raise ValueError(
+            f"X_new's columns must be X's, in the same order ({detail}); select them "
+            "with X_new[X.columns]."
+        )
+    truth_new = None if labels_new is None else check_new_labels(labels_new, new.shape[0])
+    return new, truth_new
+
+
 #: GaussianMixture parameters that fix K: with one of them, the widget does not choose K.
 _FIXES_K = ("n_components", "weights_init", "means_init", "precisions_init")
 #: K values the automatic density is chosen from (at most the number of rows).
@@ -90,6 +124,7 @@ class _Snapshot:
 
     model: Any
     scores: np.ndarray
+    scores_new: np.ndarray | None
     threshold: float
     contamination: float | None
     refit_info: dict[str, Any]
@@ -167,6 +202,14 @@ class AnomalyInspector(ProjectedWidget):
         precision, recall and F1 read-outs and the precision-recall curve.
     threshold : float, optional
         Start at this log-density threshold instead (``contamination`` is then None).
+    X_new : array-like of shape (n_new, n_features), optional
+        Data the threshold was not tuned on, from the same source (a held-out split,
+        next month's records). The view shows, for the current threshold, the fraction
+        of these points flagged with its 95% interval beside the fraction flagged in
+        ``X`` (see :attr:`held_out`), live while dragging. Same columns as ``X``.
+    labels_new : array-like of shape (n_new,), optional
+        Known anomalies among ``X_new`` (1/True = anomaly): adds precision, recall and
+        F1 on the new points.
     max_display_points : int, default=100_000
         Most points drawn; above it a seeded uniform subsample is drawn. The histogram,
         the counts and the metrics always use every point.
@@ -212,6 +255,8 @@ class AnomalyInspector(ProjectedWidget):
     explanation : dict
         Read-only: :meth:`explain` of :attr:`explain_row` (kept current through
         refits and threshold changes), or ``{}``.
+    held_out : HeldOutCheck or None
+        Read-only: the current threshold on ``X_new`` (None without it).
     refit_info : dict
         After a refit: ``n_samples``, ``n_removed``, ``n_kept``, ``n_flagged_after``,
         ``n_removed_still_flagged``, ``n_refits`` and the ``rule`` that carried the
@@ -261,6 +306,13 @@ class AnomalyInspector(ProjectedWidget):
         sync=True, **array_serialization
     )
     _mixture = traitlets.Dict().tag(sync=True, **float64_serialization)
+    # The held-out data's scores, sorted (float64), and their labels in that order.
+    _sorted_new_scores = traitlets.Instance(np.ndarray, allow_none=True).tag(
+        sync=True, **float64_serialization
+    )
+    _sorted_new_labels = traitlets.Instance(np.ndarray, allow_none=True).tag(
+        sync=True, **array_serialization
+    )
 
     threshold = traitlets.Float(0.0).tag(sync=True)
     contamination = traitlets.Float(None, allow_none=True).tag(sync=True)
@@ -284,6 +336,8 @@ class AnomalyInspector(ProjectedWidget):
         labels: Any = None,
         *,
         threshold: float | None = None,
+        X_new: Any = None,
+        labels_new: Any = None,
         max_display_points: int = MAX_DISPLAY_POINTS,
         display_seed: int = 0,
         **gaussian_mixture_params: Any,
@@ -302,6 +356,7 @@ class AnomalyInspector(ProjectedWidget):
         else:
             contamination = _check_contamination(contamination)
         truth = None if labels is None else _check_labels(labels, n)
+        X_new, truth_new = _check_new_data(X, data.X, X_new, labels_new)
         selection = None
         if model is None and not set(gaussian_mixture_params) & set(_FIXES_K):
             model_or_new(None, gaussian_mixture_params, "AnomalyInspector")  # names checked
@@ -311,10 +366,14 @@ class AnomalyInspector(ProjectedWidget):
             model = self._resolve_model(data.X, model, gaussian_mixture_params)
         mixture = _mixture_payload(model, d)
         scores = _score(model, data.X)
+        scores_new = None if X_new is None else _score(model, X_new)
 
         self._data = data
         self._X = data.X
         self._labels: np.ndarray | None = truth
+        self._X_new = X_new
+        self._labels_new = truth_new
+        self._scores_new = scores_new
         self._scores = scores
         self._sorted = np.sort(scores)
         self._undo: list[_Snapshot] = []
@@ -330,6 +389,7 @@ class AnomalyInspector(ProjectedWidget):
             self._mixture = mixture
             self._send_scores()
             self._send_labels()
+            self._send_new_scores()
             if selection is not None:
                 self.set_trait("model_choice", selection.summary)
             if contamination is not None:
@@ -384,6 +444,16 @@ class AnomalyInspector(ProjectedWidget):
         self._display_scores = shown
         self._sorted_scores = self._sorted
         self._display_rows = None if idx is None else idx.astype(np.int32)
+
+    def _send_new_scores(self) -> None:
+        if self._scores_new is None:
+            self._sorted_new_scores = None
+            self._sorted_new_labels = None
+            return
+        order = np.argsort(self._scores_new, kind="stable")
+        self._sorted_new_scores = self._scores_new[order]
+        labels = self._labels_new
+        self._sorted_new_labels = None if labels is None else labels[order]
 
     def _send_labels(self) -> None:
         if self._labels is None:
@@ -555,6 +625,22 @@ class AnomalyInspector(ProjectedWidget):
             return None
         return detection_metrics(self._labels, self.anomalies)
 
+    @property
+    def held_out(self) -> HeldOutCheck | None:
+        """The current threshold applied to ``X_new``, or None without it.
+
+        Returns
+        -------
+        HeldOutCheck or None
+            ``n_flagged``, ``fraction`` with its 95% Wilson ``interval``, the
+            ``tuning_fraction`` flagged in ``X``, and ``metrics`` with ``labels_new``.
+        """
+        if self._scores_new is None:
+            return None
+        return check_threshold(
+            self._scores_new, self.threshold, self.percentile / 100.0, self._labels_new
+        )
+
     # ----------------------------------------------------------------- actions
     def to_detector(self) -> AnomalyDetector:
         """An :class:`~gmm_widgets.AnomalyDetector` with the model and threshold chosen here.
@@ -596,11 +682,17 @@ class AnomalyInspector(ProjectedWidget):
             )
         result = refit_without_anomalies(self.model, self._X, threshold=self.threshold)
         snapshot = _Snapshot(
-            self.model, self._scores, self.threshold, self.contamination, dict(self.refit_info)
+            self.model,
+            self._scores,
+            self._scores_new,
+            self.threshold,
+            self.contamination,
+            dict(self.refit_info),
         )
         percentile = self.percentile
         contamination = self.contamination
         new_scores = _score(result.model, self._X)
+        new_scores_new = None if self._X_new is None else _score(result.model, self._X_new)
         if contamination is not None:
             rule = "contamination"
             new_threshold = threshold_from_contamination(new_scores, contamination)
@@ -620,7 +712,9 @@ class AnomalyInspector(ProjectedWidget):
         }
         self._undo.append(snapshot)
         self.last_refit = result
-        self._set_model(result.model, new_scores, new_threshold, contamination, info)
+        self._set_model(
+            result.model, new_scores, new_scores_new, new_threshold, contamination, info
+        )
         return result
 
     def undo_refit(self) -> None:
@@ -636,13 +730,19 @@ class AnomalyInspector(ProjectedWidget):
         snap = self._undo.pop()
         self.last_refit = None
         self._set_model(
-            snap.model, snap.scores, snap.threshold, snap.contamination, snap.refit_info
+            snap.model,
+            snap.scores,
+            snap.scores_new,
+            snap.threshold,
+            snap.contamination,
+            snap.refit_info,
         )
 
     def _set_model(
         self,
         model: Any,
         scores: np.ndarray,
+        scores_new: np.ndarray | None,
         threshold: float,
         contamination: float | None,
         info: dict[str, Any],
@@ -650,11 +750,13 @@ class AnomalyInspector(ProjectedWidget):
         mixture = _mixture_payload(model, self._X.shape[1])
         self.model = model
         self._scores = scores
+        self._scores_new = scores_new
         self._sorted = np.sort(scores)
         with self.hold_sync():
             self._mixture = mixture
             self._send_scores()
             self._send_labels()
+            self._send_new_scores()
             self._from_contamination = contamination is not None
             try:
                 self.threshold = threshold

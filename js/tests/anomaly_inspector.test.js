@@ -585,3 +585,27 @@ describe("AnomalyInspector view: the chosen density and a clicked point", () => 
     expect($("explanation").hidden).toBe(true);
   });
 });
+
+describe("AnomalyInspector view: the threshold on new data", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => {
+    vi.useRealTimers();
+    document.body.replaceChildren();
+  });
+
+  it("follows every frame of a drag, before Python hears of it", () => {
+    const newSorted = Array.from({ length: 100 }, (_, i) => -12 + i * 0.1);
+    const { $, model, view } = setup(
+      {},
+      { _sorted_new_scores: enc(newSorted, [100], "float64"), _sorted_new_labels: null },
+    );
+    vi.runAllTimers();
+    expect($("held-out").hidden).toBe(false);
+    const before = Number($("held-out-count").dataset.value);
+    view.preview(-6.95); // 51 new scores are below -6.95
+    vi.runAllTimers();
+    expect(Number($("held-out-count").dataset.value)).toBe(51);
+    expect(before).not.toBe(51);
+    expect(lastSaved(model, "threshold")).toBeUndefined();
+  });
+});

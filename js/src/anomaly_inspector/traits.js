@@ -20,6 +20,10 @@
  * @property {Record<string, any>} _mixture {covariance_type, n_components, n_features,
  *   weights (K), means (K, d), covariances (K, d, d) full} float64, or {} for a density
  *   model that is not a Gaussian mixture
+ * @property {import("../lib/codecs.js").EncodedArray|null} _sorted_new_scores (n_new)
+ *   float64: the scores of X_new, ascending, or null without X_new
+ * @property {import("../lib/codecs.js").EncodedArray|null} _sorted_new_labels (n_new)
+ *   uint8: labels_new in the order of _sorted_new_scores, or null
  * @property {number} threshold log-density under which a point is an anomaly (the view
  *   sets it on release; Python moves the handle)
  * @property {number|null} contamination the fraction that set the threshold (the view

@@ -26,6 +26,7 @@ import { debounce } from "../lib/timing.js";
 import { createDataPlot1d } from "./data_plot_1d.js";
 import { createDataPlot2d } from "./data_plot_2d.js";
 import { createExplanationPanel } from "./explanation.js";
+import { createHeldOutReadout, heldOutSummary, readHeldOut } from "./held_out.js";
 import { createReadouts, createToolbar, hoverContent, legendItems } from "./panels.js";
 import { countLabel, formatCount, formatMetric, refitStatus } from "./readouts.js";
 import { createScoreHistogram } from "./score_histogram.js";
@@ -117,7 +118,8 @@ export class AnomalyInspectorView {
     this.readouts = createReadouts((count) =>
       this.setAndCommit(thresholdForCount(this.scores.index.sorted, count)),
     );
-    this.left.append(this.readouts.line, this.readouts.metrics);
+    this.heldOut = createHeldOutReadout();
+    this.left.append(this.readouts.line, this.heldOut.root, this.readouts.metrics);
 
     this.right = h("div", { class: "gmm-ai-right" });
     this.viewControls = h("div", { class: "gmm-view-controls" });
@@ -165,6 +167,8 @@ export class AnomalyInspectorView {
         "change:_sorted_labels": later("scores"),
         "change:_display_labels": later("scores"),
         "change:_display_rows": later("scores"),
+        "change:_sorted_new_scores": later("scores"),
+        "change:_sorted_new_labels": later("scores"),
         "change:_mixture": later("mixture"),
         "change:projection": later("view"),
         "change:x_feature": later("view"),
@@ -223,6 +227,7 @@ export class AnomalyInspectorView {
 
   loadScores() {
     this.scores = readScores(this.model);
+    this.heldOutIndex = readHeldOut(this.model);
     const { displayLabels } = this.scores;
     const rings = [];
     if (displayLabels)
@@ -408,6 +413,9 @@ export class AnomalyInspectorView {
     this.summary = summary;
     this.hist.set(summary);
     this.readouts.set(summary);
+    this.heldOut.set(
+      this.heldOutIndex ? heldOutSummary(this.heldOutIndex, t, summary.percentile / 100) : null,
+    );
     if (this.dataPlot)
       this.dataPlot.set(t, displayOrder, countBelow(displaySorted, t), this.colors);
     this.updateToolbar();

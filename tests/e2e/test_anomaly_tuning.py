@@ -1,4 +1,4 @@
-"""AnomalyInspector in JupyterLab: the density it chose, and a clicked point explained."""
+"""AnomalyInspector in JupyterLab: the density it chose, a clicked point explained, new data."""
 
 from __future__ import annotations
 
@@ -88,3 +88,73 @@ def test_default_density_is_named_and_a_clicked_point_is_explained(lab):
     lab.page.keyboard.press("Escape")
     assert lab.wait_python("insp.explain_row", None) is None
     lab.page.wait_for_function(f"() => ({PANEL})() === null")
+
+
+HELD_OUT = """\
+from gmm_widgets.datasets import make_anomalies
+
+Xa, ya = make_anomalies(1600, contamination=0.05, n_components=3, random_state=0)
+rows = np.random.default_rng(0).permutation(1600)
+Xa, ya = Xa[rows], ya[rows]
+tuned = AnomalyInspector(Xa[:1000], labels=ya[:1000], n_components=3, random_state=0,
+                         X_new=Xa[1000:], labels_new=ya[1000:])
+"""
+
+#: The held-out read-out, at full precision.
+HELD_OUT_SHOWN = """() => {
+    const q = (r) => document.querySelector(`[data-gmm-role="${r}"]`);
+    if (!q('held-out') || q('held-out').hidden) return null;
+    return {
+        threshold: Number(q('threshold-handle').getAttribute('aria-valuenow')),
+        count: Number(q('held-out-count').dataset.value),
+        fraction: Number(q('held-out-fraction').dataset.value),
+        interval: q('held-out-interval').dataset.value.split(',').map(Number),
+        tuning: Number(q('held-out-tuning').dataset.value),
+        f1: Number(q('held-out-f1').dataset.value),
+    };
+}"""
+
+
+def test_the_threshold_is_checked_on_new_data_while_dragging(lab):
+    lab.open(lab.write_notebook("anomaly_held_out.ipynb", [SETUP, HELD_OUT, "tuned"]))
+    lab.run_all()
+    lab.page.wait_for_function(f"() => ({HELD_OUT_SHOWN})() !== null")
+    start = lab.page.evaluate(f"({HELD_OUT_SHOWN})()")
+    py = lab.python(
+        "[tuned.held_out.n_flagged, tuned.held_out.fraction, list(tuned.held_out.interval),"
+        " tuned.held_out.tuning_fraction, tuned.held_out.metrics.f1]"
+    )
+    assert [
+        start["count"],
+        start["fraction"],
+        start["interval"],
+        start["tuning"],
+        start["f1"],
+    ] == py
+
+    # Drag right: the read-out follows in the page before Python hears of it.
+    handle = lab.role("threshold-handle")
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    x0, y0 = box["x"] + box["width"] / 2, box["y"] + 8
+    lab.page.mouse.move(x0, y0)
+    lab.page.mouse.down()
+    for step in range(1, 16):
+        lab.page.mouse.move(x0 + 8 * step, y0)
+    lab.page.wait_for_function(
+        f"(c) => ({HELD_OUT_SHOWN})().count > c", arg=start["count"], timeout=10_000
+    )
+    lab.page.mouse.up()
+    after = lab.page.evaluate(f"({HELD_OUT_SHOWN})()")
+    assert lab.wait_python("tuned.threshold", after["threshold"]) == after["threshold"]
+    py = lab.python(
+        "[tuned.held_out.n_flagged, tuned.held_out.fraction, list(tuned.held_out.interval),"
+        " tuned.held_out.tuning_fraction, tuned.held_out.metrics.f1]"
+    )
+    assert [
+        after["count"],
+        after["fraction"],
+        after["interval"],
+        after["tuning"],
+        after["f1"],
+    ] == py
