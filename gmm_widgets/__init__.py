@@ -19,6 +19,7 @@ from gmm_widgets.mixture import (
     History,
     NotFittedError,
     PrintProgress,
+    fit_best_mixture,
     select_model,
 )
 
@@ -40,6 +41,7 @@ __all__ = [
     "NotFittedError",
     "PrintProgress",
     "__version__",
+    "fit_best_mixture",
     "load_ipython_extension",
     "select_model",
     "unload_ipython_extension",

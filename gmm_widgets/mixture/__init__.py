@@ -14,13 +14,16 @@ from gmm_widgets.mixture.anomaly import (
     threshold_from_contamination,
     threshold_from_percentile,
 )
+from gmm_widgets.mixture.best_model import BestMixture, fit_best_mixture
 from gmm_widgets.mixture.callbacks import EMState, History, PrintProgress
+from gmm_widgets.mixture.explain import PointExplanation, explain_point
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.mixture.selection import SelectionResult, select_model, silhouette_score
 
 __all__ = [
     "AnomalyDetector",
+    "BestMixture",
     "ConvergenceWarning",
     "DetectionMetrics",
     "EMState",
@@ -28,10 +31,13 @@ __all__ = [
     "History",
     "MixtureParams",
     "NotFittedError",
+    "PointExplanation",
     "PrintProgress",
     "RefitResult",
     "SelectionResult",
     "detection_metrics",
+    "explain_point",
+    "fit_best_mixture",
     "mixture_params",
     "precision_recall_curve",
     "refit_without_anomalies",

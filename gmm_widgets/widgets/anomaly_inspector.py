@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import traitlets
 
+from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
+from gmm_widgets.mixture._validation import _feature_names, check_X
 from gmm_widgets.mixture.anomaly import (
     DEFAULT_CONTAMINATION,
     AnomalyDetector,
@@ -27,7 +29,10 @@ from gmm_widgets.mixture.anomaly import (
     threshold_from_contamination,
     threshold_from_percentile,
 )
+from gmm_widgets.mixture.best_model import BestMixture, fit_best_mixture
+from gmm_widgets.mixture.explain import explain_point
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
+from gmm_widgets.mixture.held_out import HeldOutCheck, check_new_labels, check_threshold
 from gmm_widgets.mixture.params import mixture_params
 from gmm_widgets.widgets._base import ProjectedWidget
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
@@ -61,12 +66,65 @@ def _to_json64(value: Any, widget: Any = None) -> Any:
 float64_serialization: dict[str, Any] = {"to_json": _to_json64, "from_json": tree_from_json}
 
 
+def _check_new_data(
+    X: Any, X_valid: np.ndarray, X_new: Any, labels_new: Any
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Validate the held-out data against the tuning data (same columns)."""
+    if X_new is None:
+        if labels_new is not None:
+            raise ValueError("labels_new needs X_new: pass the new points they label.")
+        return None, None
+    new = check_X(X_new, name="X_new")
+    d, d_new = X_valid.shape[1], new.shape[1]
+    if d_new != d:
+        raise ValueError(
+            f"X_new has {d_new} feature(s) but X has {d}; pass new rows with the same "
+            "columns as X."
+        )
+    names, names_new = _feature_names(X), _feature_names(X_new)
+    if names is not None and names_new is not None and list(names) != list(names_new):
+        missing = [c for c in names if c not in set(names_new)]
+        unexpected = [c for c in names_new if c not in set(names)]
+        detail = (
+            f"missing {missing}, unexpected {unexpected}"
+            if missing or unexpected
+            else "same names in another order"
+        )
+        raise ValueError(
+            f"X_new's columns must be X's, in the same order ({detail}); select them "
+            "with X_new[X.columns]."
+        )
+    truth_new = None if labels_new is None else check_new_labels(labels_new, new.shape[0])
+    return new, truth_new
+
+
+#: GaussianMixture parameters that fix K: with one of them, the widget does not choose K.
+_FIXES_K = ("n_components", "weights_init", "means_init", "precisions_init")
+#: K values the automatic density is chosen from (at most the number of rows).
+AUTO_N_COMPONENTS = range(1, 11)
+
+
+def _best_density(X: np.ndarray, gm_params: dict[str, Any]) -> BestMixture:
+    """The BIC-best mixture of X over K (and the covariance types not fixed by gm_params)."""
+    params = dict(gm_params)
+    random_state = params.pop("random_state", 0)
+    fixed_type = params.pop("covariance_type", None)
+    types = COVARIANCE_TYPES if fixed_type is None else (fixed_type,)
+    if fixed_type is not None and fixed_type not in COVARIANCE_TYPES:
+        raise ValueError(
+            f"covariance_type must be one of {list(COVARIANCE_TYPES)}, got {fixed_type!r}."
+        )
+    ks = range(1, min(AUTO_N_COMPONENTS.stop - 1, X.shape[0]) + 1)
+    return fit_best_mixture(X, ks, types, random_state=random_state, **params)
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     """What an undo of a refit restores."""
 
     model: Any
     scores: np.ndarray
+    scores_new: np.ndarray | None
     threshold: float
     contamination: float | None
     refit_info: dict[str, Any]
@@ -125,8 +183,13 @@ class AnomalyInspector(ProjectedWidget):
         Data (NumPy array, memmap, list or DataFrame), validated before anything is
         displayed. Every row is scored; at most ``max_display_points`` rows are drawn.
     model : estimator, optional
-        * ``None`` (default): a :class:`~gmm_widgets.GaussianMixture` built from
-          ``**gaussian_mixture_params`` and fitted on ``X``.
+        * ``None`` (default): a :class:`~gmm_widgets.GaussianMixture` fitted on ``X``.
+          With ``n_components`` (or ``means_init``, ``weights_init``,
+          ``precisions_init``) in ``**gaussian_mixture_params``, it is built from them.
+          Without, it is the BIC-best model over K = 1..10 and the four covariance
+          types (only ``covariance_type`` when that is given), found by
+          :func:`~gmm_widgets.fit_best_mixture` (the grid on a seeded 4,000-row sample,
+          the three best fitted again on every row); the view says which it chose.
         * an unfitted mixture (ours or scikit-learn's): fitted on ``X`` in place.
         * a fitted mixture, ours or scikit-learn's (or any fitted density model with
           ``fit`` and ``score_samples``; the mixture is drawn when it has
@@ -139,6 +202,14 @@ class AnomalyInspector(ProjectedWidget):
         precision, recall and F1 read-outs and the precision-recall curve.
     threshold : float, optional
         Start at this log-density threshold instead (``contamination`` is then None).
+    X_new : array-like of shape (n_new, n_features), optional
+        Data the threshold was not tuned on, from the same source (a held-out split,
+        next month's records). The view shows, for the current threshold, the fraction
+        of these points flagged with its 95% interval beside the fraction flagged in
+        ``X`` (see :attr:`held_out`), live while dragging. Same columns as ``X``.
+    labels_new : array-like of shape (n_new,), optional
+        Known anomalies among ``X_new`` (1/True = anomaly): adds precision, recall and
+        F1 on the new points.
     max_display_points : int, default=100_000
         Most points drawn; above it a seeded uniform subsample is drawn. The histogram,
         the counts and the metrics always use every point.
@@ -146,7 +217,8 @@ class AnomalyInspector(ProjectedWidget):
         Seed of the display subsample.
     **gaussian_mixture_params
         Parameters of :class:`~gmm_widgets.GaussianMixture` (``n_components``,
-        ``covariance_type``, ``random_state``, ...), when ``model`` is None.
+        ``covariance_type``, ``random_state``, ...), when ``model`` is None. Without
+        ``random_state``, the automatic choice of the density is seeded with 0.
 
     Attributes
     ----------
@@ -172,6 +244,19 @@ class AnomalyInspector(ProjectedWidget):
         The known anomalies; assign new labels to replace them.
     metrics : DetectionMetrics or None
         Precision, recall and F1 of :attr:`anomalies` against :attr:`labels`.
+    model_choice : str
+        How the density was chosen when the widget chose it, e.g. ``"K=3, full: best
+        BIC of 40 fits"`` (shown in the view); ``""`` for a model given or specified.
+    model_selection : BestMixture or None
+        The automatic choice in full (its grid and finalists), or None.
+    explain_row : int or None
+        The row whose explanation the view shows (set by clicking a point, or here);
+        None hides it.
+    explanation : dict
+        Read-only: :meth:`explain` of :attr:`explain_row` (kept current through
+        refits and threshold changes), or ``{}``.
+    held_out : HeldOutCheck or None
+        Read-only: the current threshold on ``X_new`` (None without it).
     refit_info : dict
         After a refit: ``n_samples``, ``n_removed``, ``n_kept``, ``n_flagged_after``,
         ``n_removed_still_flagged``, ``n_refits`` and the ``rule`` that carried the
@@ -221,6 +306,13 @@ class AnomalyInspector(ProjectedWidget):
         sync=True, **array_serialization
     )
     _mixture = traitlets.Dict().tag(sync=True, **float64_serialization)
+    # The held-out data's scores, sorted (float64), and their labels in that order.
+    _sorted_new_scores = traitlets.Instance(np.ndarray, allow_none=True).tag(
+        sync=True, **float64_serialization
+    )
+    _sorted_new_labels = traitlets.Instance(np.ndarray, allow_none=True).tag(
+        sync=True, **array_serialization
+    )
 
     threshold = traitlets.Float(0.0).tag(sync=True)
     contamination = traitlets.Float(None, allow_none=True).tag(sync=True)
@@ -231,6 +323,9 @@ class AnomalyInspector(ProjectedWidget):
     busy = traitlets.Bool(False).tag(sync=True)
     message = traitlets.Unicode("").tag(sync=True)
     refit_info = traitlets.Dict().tag(sync=True)
+    model_choice = traitlets.Unicode("", read_only=True).tag(sync=True)
+    explain_row = traitlets.Int(None, allow_none=True).tag(sync=True)
+    explanation = traitlets.Dict(read_only=True).tag(sync=True)
     n_refits = traitlets.Int(0, read_only=True).tag(sync=True)
 
     def __init__(
@@ -241,6 +336,8 @@ class AnomalyInspector(ProjectedWidget):
         labels: Any = None,
         *,
         threshold: float | None = None,
+        X_new: Any = None,
+        labels_new: Any = None,
         max_display_points: int = MAX_DISPLAY_POINTS,
         display_seed: int = 0,
         **gaussian_mixture_params: Any,
@@ -259,18 +356,30 @@ class AnomalyInspector(ProjectedWidget):
         else:
             contamination = _check_contamination(contamination)
         truth = None if labels is None else _check_labels(labels, n)
-        model = self._resolve_model(data.X, model, gaussian_mixture_params)
+        X_new, truth_new = _check_new_data(X, data.X, X_new, labels_new)
+        selection = None
+        if model is None and not set(gaussian_mixture_params) & set(_FIXES_K):
+            model_or_new(None, gaussian_mixture_params, "AnomalyInspector")  # names checked
+            selection = _best_density(data.X, gaussian_mixture_params)
+            model = selection.model
+        else:
+            model = self._resolve_model(data.X, model, gaussian_mixture_params)
         mixture = _mixture_payload(model, d)
         scores = _score(model, data.X)
+        scores_new = None if X_new is None else _score(model, X_new)
 
         self._data = data
         self._X = data.X
         self._labels: np.ndarray | None = truth
+        self._X_new = X_new
+        self._labels_new = truth_new
+        self._scores_new = scores_new
         self._scores = scores
         self._sorted = np.sort(scores)
         self._undo: list[_Snapshot] = []
         self._from_contamination = False
         self.model = model
+        self.model_selection: BestMixture | None = selection
         self.last_refit: RefitResult | None = None
 
         super().__init__()
@@ -280,6 +389,9 @@ class AnomalyInspector(ProjectedWidget):
             self._mixture = mixture
             self._send_scores()
             self._send_labels()
+            self._send_new_scores()
+            if selection is not None:
+                self.set_trait("model_choice", selection.summary)
             if contamination is not None:
                 self.contamination = contamination  # sets the threshold
             else:
@@ -333,6 +445,16 @@ class AnomalyInspector(ProjectedWidget):
         self._sorted_scores = self._sorted
         self._display_rows = None if idx is None else idx.astype(np.int32)
 
+    def _send_new_scores(self) -> None:
+        if self._scores_new is None:
+            self._sorted_new_scores = None
+            self._sorted_new_labels = None
+            return
+        order = np.argsort(self._scores_new, kind="stable")
+        self._sorted_new_scores = self._scores_new[order]
+        labels = self._labels_new
+        self._sorted_new_labels = None if labels is None else labels[order]
+
     def _send_labels(self) -> None:
         if self._labels is None:
             self._sorted_labels = None
@@ -379,6 +501,8 @@ class AnomalyInspector(ProjectedWidget):
         if not hasattr(self, "_scores"):
             return
         self._apply_threshold()
+        if self.explain_row is not None:
+            self._update_explanation()  # "flagged" follows the threshold
         if not self._from_contamination:
             self.contamination = None
 
@@ -392,6 +516,81 @@ class AnomalyInspector(ProjectedWidget):
             self.threshold = threshold_from_contamination(self._scores, value)
         finally:
             self._from_contamination = False
+
+    # ------------------------------------------------------------- explanation
+    def explain(self, i: int) -> dict[str, Any]:
+        """Why row ``i`` has its log-density, and whether it is flagged.
+
+        Parameters
+        ----------
+        i : int
+            A row of ``X`` (negative counts from the end).
+
+        Returns
+        -------
+        dict
+            ``row``, ``log_density`` (the score the histogram shows), ``percentile``
+            (percentage of the rows with a lower log-density), ``flagged``
+            (``log_density < threshold``) and, when the model is a Gaussian mixture,
+            ``component`` (the most likely one), ``responsibility``, ``mahalanobis``
+            (``D`` from that component) and ``features``: per feature its ``name``,
+            ``value``, the component's ``mean``, ``z`` (the symmetrically whitened
+            residual), ``contribution`` (``z**2``, summing to ``D**2``) and ``share``
+            (of ``D**2``); see :func:`gmm_widgets.mixture.explain.explain_point`.
+            Without a mixture, ``component`` is None and ``features`` is empty.
+
+        Raises
+        ------
+        TypeError
+            If ``i`` is not an int.
+        IndexError
+            If ``i`` is not a row of ``X``.
+        """
+        row = self._check_row(i)
+        score = float(self._scores[row])
+        out: dict[str, Any] = {
+            "row": row,
+            "log_density": score,
+            "percentile": 100.0 * self._count_below(score) / self._scores.size,
+            "flagged": bool(score < self.threshold),
+            "component": None,
+            "responsibility": None,
+            "mahalanobis": None,
+            "features": [],
+        }
+        if self._mixture:
+            detail = explain_point(self.model, self._X[row], self.feature_names).to_dict()
+            detail.pop("log_density")  # the model's own score_samples is shown
+            out.update(detail)
+        return out
+
+    def _check_row(self, i: Any) -> int:
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral):
+            raise TypeError(f"a row must be an int, got {type(i).__name__}.")
+        n = self._scores.size
+        if not -n <= i < n:
+            raise IndexError(f"row {i} is out of range for X with {n} rows.")
+        return int(i) % n
+
+    @traitlets.validate("explain_row")
+    def _valid_explain_row(self, proposal: dict[str, Any]) -> int | None:
+        value = proposal["value"]
+        if value is None:
+            return None
+        try:
+            return self._check_row(value)
+        except (TypeError, IndexError) as exc:
+            raise traitlets.TraitError(str(exc)) from None
+
+    @traitlets.observe("explain_row")
+    def _on_explain_row(self, change: dict[str, Any]) -> None:
+        self._update_explanation()
+
+    def _update_explanation(self) -> None:
+        if not hasattr(self, "_scores"):
+            return
+        row = self.explain_row
+        self.set_trait("explanation", {} if row is None else self.explain(row))
 
     # ---------------------------------------------------------------- features
 
@@ -425,6 +624,22 @@ class AnomalyInspector(ProjectedWidget):
         if self._labels is None:
             return None
         return detection_metrics(self._labels, self.anomalies)
+
+    @property
+    def held_out(self) -> HeldOutCheck | None:
+        """The current threshold applied to ``X_new``, or None without it.
+
+        Returns
+        -------
+        HeldOutCheck or None
+            ``n_flagged``, ``fraction`` with its 95% Wilson ``interval``, the
+            ``tuning_fraction`` flagged in ``X``, and ``metrics`` with ``labels_new``.
+        """
+        if self._scores_new is None:
+            return None
+        return check_threshold(
+            self._scores_new, self.threshold, self.percentile / 100.0, self._labels_new
+        )
 
     # ----------------------------------------------------------------- actions
     def to_detector(self) -> AnomalyDetector:
@@ -467,11 +682,17 @@ class AnomalyInspector(ProjectedWidget):
             )
         result = refit_without_anomalies(self.model, self._X, threshold=self.threshold)
         snapshot = _Snapshot(
-            self.model, self._scores, self.threshold, self.contamination, dict(self.refit_info)
+            self.model,
+            self._scores,
+            self._scores_new,
+            self.threshold,
+            self.contamination,
+            dict(self.refit_info),
         )
         percentile = self.percentile
         contamination = self.contamination
         new_scores = _score(result.model, self._X)
+        new_scores_new = None if self._X_new is None else _score(result.model, self._X_new)
         if contamination is not None:
             rule = "contamination"
             new_threshold = threshold_from_contamination(new_scores, contamination)
@@ -491,7 +712,9 @@ class AnomalyInspector(ProjectedWidget):
         }
         self._undo.append(snapshot)
         self.last_refit = result
-        self._set_model(result.model, new_scores, new_threshold, contamination, info)
+        self._set_model(
+            result.model, new_scores, new_scores_new, new_threshold, contamination, info
+        )
         return result
 
     def undo_refit(self) -> None:
@@ -507,13 +730,19 @@ class AnomalyInspector(ProjectedWidget):
         snap = self._undo.pop()
         self.last_refit = None
         self._set_model(
-            snap.model, snap.scores, snap.threshold, snap.contamination, snap.refit_info
+            snap.model,
+            snap.scores,
+            snap.scores_new,
+            snap.threshold,
+            snap.contamination,
+            snap.refit_info,
         )
 
     def _set_model(
         self,
         model: Any,
         scores: np.ndarray,
+        scores_new: np.ndarray | None,
         threshold: float,
         contamination: float | None,
         info: dict[str, Any],
@@ -521,11 +750,13 @@ class AnomalyInspector(ProjectedWidget):
         mixture = _mixture_payload(model, self._X.shape[1])
         self.model = model
         self._scores = scores
+        self._scores_new = scores_new
         self._sorted = np.sort(scores)
         with self.hold_sync():
             self._mixture = mixture
             self._send_scores()
             self._send_labels()
+            self._send_new_scores()
             self._from_contamination = contamination is not None
             try:
                 self.threshold = threshold
@@ -533,6 +764,7 @@ class AnomalyInspector(ProjectedWidget):
             finally:
                 self._from_contamination = False
             self._apply_threshold()  # the scores changed even if the threshold did not
+            self._update_explanation()
             self.refit_info = info
             self.set_trait("n_refits", len(self._undo))
             self.message = ""

@@ -545,3 +545,67 @@ describe("RenderProbe", () => {
     expect(el.gmmPerf.renderTimes()).toEqual([]);
   });
 });
+
+describe("AnomalyInspector view: the chosen density and a clicked point", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => {
+    vi.useRealTimers();
+    document.body.replaceChildren();
+  });
+
+  it("names the density the widget chose, and nothing for a given model", () => {
+    const { $, model } = setup({}, { model_choice: "K=2, full: best BIC of 40 fits" });
+    expect($("model-choice").textContent).toBe("density: K=2, full: best BIC of 40 fits");
+    model.set("model_choice", "");
+    expect($("model-choice").hidden).toBe(true);
+  });
+
+  it("a click on a point sets explain_row; Python's explanation fills the panel", () => {
+    const { $, el, model, view } = setup({}, { explain_row: null, explanation: {} });
+    const [px, py] = view.dataPlot.position(3);
+    el.querySelector(".gmm-plot").dispatchEvent(
+      new MouseEvent("click", { clientX: px, clientY: py, bubbles: true }),
+    );
+    expect(lastSaved(model, "explain_row")).toBe(3);
+    expect($("explanation").hidden).toBe(true); // until Python answers
+    model.set("explanation", {
+      row: 3,
+      log_density: -2.5,
+      percentile: 40,
+      flagged: false,
+      component: 1,
+      responsibility: 0.9,
+      mahalanobis: 1.2,
+      features: [{ name: "x0", value: 1, mean: 0.5, z: 1.2, contribution: 1.44, share: 1 }],
+    });
+    expect($("explanation").hidden).toBe(false);
+    expect($("explanation-title").textContent).toBe("Row 3: not flagged");
+    $("explanation-close").click();
+    expect(lastSaved(model, "explain_row")).toBeNull();
+    expect($("explanation").hidden).toBe(true);
+  });
+});
+
+describe("AnomalyInspector view: the threshold on new data", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => {
+    vi.useRealTimers();
+    document.body.replaceChildren();
+  });
+
+  it("follows every frame of a drag, before Python hears of it", () => {
+    const newSorted = Array.from({ length: 100 }, (_, i) => -12 + i * 0.1);
+    const { $, model, view } = setup(
+      {},
+      { _sorted_new_scores: enc(newSorted, [100], "float64"), _sorted_new_labels: null },
+    );
+    vi.runAllTimers();
+    expect($("held-out").hidden).toBe(false);
+    const before = Number($("held-out-count").dataset.value);
+    view.preview(-6.95); // 51 new scores are below -6.95
+    vi.runAllTimers();
+    expect(Number($("held-out-count").dataset.value)).toBe(51);
+    expect(before).not.toBe(51);
+    expect(lastSaved(model, "threshold")).toBeUndefined();
+  });
+});

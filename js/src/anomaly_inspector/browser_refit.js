@@ -6,7 +6,8 @@
 // new mixture starts from the current model's means with the explorer's start rule
 // (weights and covariances of the points nearest each mean) instead of a fresh k-means
 // init, with the core's default tol and reg_covar; only the displayed points are fitted
-// and scored (all of them when every point is displayed).
+// and scored (all of them when every point is displayed); the held-out data (X_new) is not
+// rescored.
 
 import { decodeArray, encodeArray } from "../lib/codecs.js";
 import { EMData, EMError, GaussianMixtureEM } from "../lib/em.js";
@@ -26,6 +27,8 @@ export const REFIT_TRAITS = [
   "_display_scores",
   "_sorted_scores",
   "_sorted_labels",
+  "_sorted_new_scores",
+  "_sorted_new_labels",
   "_mixture",
   "threshold",
   "refit_info",
@@ -142,5 +145,9 @@ export function browserRefit(model) {
     },
     n_refits: (Number(model.get("n_refits")) || 0) + 1,
     message: "",
+    // The page has no X_new to score under the new mixture: the held-out read-out
+    // hides until the kernel refits (an in-page undo brings it back).
+    _sorted_new_scores: null,
+    _sorted_new_labels: null,
   };
 }

@@ -20,6 +20,10 @@
  * @property {Record<string, any>} _mixture {covariance_type, n_components, n_features,
  *   weights (K), means (K, d), covariances (K, d, d) full} float64, or {} for a density
  *   model that is not a Gaussian mixture
+ * @property {import("../lib/codecs.js").EncodedArray|null} _sorted_new_scores (n_new)
+ *   float64: the scores of X_new, ascending, or null without X_new
+ * @property {import("../lib/codecs.js").EncodedArray|null} _sorted_new_labels (n_new)
+ *   uint8: labels_new in the order of _sorted_new_scores, or null
  * @property {number} threshold log-density under which a point is an anomaly (the view
  *   sets it on release; Python moves the handle)
  * @property {number|null} contamination the fraction that set the threshold (the view
@@ -31,6 +35,12 @@
  * @property {Record<string, number|string>} refit_info what the last refit removed and
  *   kept ({} before one)
  * @property {number} n_refits refits so far (undo goes back one)
+ * @property {number|null} explain_row the row whose explanation is shown (the view sets
+ *   it when a point is clicked), or null
+ * @property {Record<string, any>} explanation AnomalyInspector.explain(explain_row) from
+ *   Python (see explanation.js), or {}
+ * @property {string} model_choice how the widget chose the density when the user did
+ *   not (e.g. "K=3, full: best BIC of 40 fits"), or ""
  */
 
 /**

@@ -25,6 +25,8 @@ import { countBelow, thresholdForCount, thresholdFromContamination } from "./thr
 import { debounce } from "../lib/timing.js";
 import { createDataPlot1d } from "./data_plot_1d.js";
 import { createDataPlot2d } from "./data_plot_2d.js";
+import { createExplanationPanel } from "./explanation.js";
+import { createHeldOutReadout, heldOutSummary, readHeldOut } from "./held_out.js";
 import { createReadouts, createToolbar, hoverContent, legendItems } from "./panels.js";
 import { countLabel, formatCount, formatMetric, refitStatus } from "./readouts.js";
 import { createScoreHistogram } from "./score_histogram.js";
@@ -116,13 +118,16 @@ export class AnomalyInspectorView {
     this.readouts = createReadouts((count) =>
       this.setAndCommit(thresholdForCount(this.scores.index.sorted, count)),
     );
-    this.left.append(this.readouts.line, this.readouts.metrics);
+    this.heldOut = createHeldOutReadout();
+    this.left.append(this.readouts.line, this.heldOut.root, this.readouts.metrics);
 
     this.right = h("div", { class: "gmm-ai-right" });
     this.viewControls = h("div", { class: "gmm-view-controls" });
     this.plotEl = h("div", { class: "gmm-plot" });
     this.tooltip = h("div", { class: "gmm-tooltip", "data-gmm-role": "hover-info", hidden: true });
-    this.right.append(this.viewControls, this.plotEl, this.tooltip);
+    // Clicking a point asks Python why it has its density (explain_row -> explanation).
+    this.explanation = createExplanationPanel({ onClose: () => this.explainRow(null) });
+    this.right.append(this.viewControls, this.plotEl, this.tooltip, this.explanation.root);
     this.body = h("div", { class: "gmm-ai-body" }, [this.left, this.right]);
 
     this.legend = h("ul", {
@@ -131,9 +136,12 @@ export class AnomalyInspectorView {
       "aria-label": "Legend",
     });
     this.pointsInfo = h("span", { class: "gmm-points-info", "data-gmm-role": "points-info" });
+    // How the widget chose the density when the user did not (model_choice).
+    this.modelChoice = h("span", { class: "gmm-points-info", "data-gmm-role": "model-choice" });
     const footer = h("div", { class: "gmm-footer" }, [
       this.legend,
       h("span", { class: "gmm-spacer" }),
+      this.modelChoice,
       this.pointsInfo,
     ]);
     this.root.append(this.toolbar.root, this.status, this.body, footer);
@@ -141,6 +149,7 @@ export class AnomalyInspectorView {
 
     this.plotEl.addEventListener("pointermove", (e) => this.onHover(e));
     this.plotEl.addEventListener("pointerleave", () => this.setHover(-1));
+    this.plotEl.addEventListener("click", (e) => this.onPointClick(e));
     this.probe.attach(this.root);
   }
 
@@ -158,6 +167,8 @@ export class AnomalyInspectorView {
         "change:_sorted_labels": later("scores"),
         "change:_display_labels": later("scores"),
         "change:_display_rows": later("scores"),
+        "change:_sorted_new_scores": later("scores"),
+        "change:_sorted_new_labels": later("scores"),
         "change:_mixture": later("mixture"),
         "change:projection": later("view"),
         "change:x_feature": later("view"),
@@ -168,6 +179,8 @@ export class AnomalyInspectorView {
         "change:message": status,
         "change:refit_info": status,
         "change:n_refits": status,
+        "change:model_choice": () => this.updateModelChoice(),
+        "change:explanation": () => this.explanation.update(this.model.get("explanation")),
       }),
     );
     this.cleanups.push(watchTheme(() => this.relayout()));
@@ -214,6 +227,7 @@ export class AnomalyInspectorView {
 
   loadScores() {
     this.scores = readScores(this.model);
+    this.heldOutIndex = readHeldOut(this.model);
     const { displayLabels } = this.scores;
     const rings = [];
     if (displayLabels)
@@ -295,6 +309,8 @@ export class AnomalyInspectorView {
         ? `${formatCount(n)} of ${formatCount(total)} points drawn ` +
           "(uniform subsample; counts use all)"
         : `${formatCount(total)} points`;
+    this.updateModelChoice();
+    this.explanation.update(this.model.get("explanation"));
     this.updateStatus();
     this.renderNow();
   }
@@ -397,6 +413,9 @@ export class AnomalyInspectorView {
     this.summary = summary;
     this.hist.set(summary);
     this.readouts.set(summary);
+    this.heldOut.set(
+      this.heldOutIndex ? heldOutSummary(this.heldOutIndex, t, summary.percentile / 100) : null,
+    );
     if (this.dataPlot)
       this.dataPlot.set(t, displayOrder, countBelow(displaySorted, t), this.colors);
     this.updateToolbar();
@@ -413,6 +432,12 @@ export class AnomalyInspectorView {
       labels: this.scores.index.hasLabels,
       percentile: this.summary ? this.summary.percentile : 0,
     });
+  }
+
+  updateModelChoice() {
+    const choice = this.model.get("model_choice") || "";
+    this.modelChoice.textContent = choice ? `density: ${choice}` : "";
+    this.modelChoice.hidden = !choice;
   }
 
   updateStatus() {
@@ -507,6 +532,22 @@ export class AnomalyInspectorView {
   onHover(event) {
     if (!this.dataPlot || this.hist.dragging) return;
     this.setHover(this.dataPlot.pick(event.clientX, event.clientY));
+  }
+
+  /** A click on a point explains it; a click on empty space leaves the panel as it is. */
+  onPointClick(event) {
+    if (!this.dataPlot || this.hist.dragging) return;
+    const i = this.dataPlot.pick(event.clientX, event.clientY);
+    if (i < 0) return;
+    const rows = this.scores.displayRows;
+    this.explainRow(rows ? rows[i] : i);
+  }
+
+  /** @param {number|null} row a row of X, or null to hide the explanation */
+  explainRow(row) {
+    this.model.set("explain_row", row);
+    this.model.save_changes();
+    if (row === null) this.explanation.update({});
   }
 
   setHover(i) {

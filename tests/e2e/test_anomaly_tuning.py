@@ -1,0 +1,160 @@
+"""AnomalyInspector in JupyterLab: the density it chose, a clicked point explained, new data."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+SETUP = """\
+import numpy as np
+from gmm_widgets import AnomalyInspector
+
+rng = np.random.default_rng(0)
+centres = ([0.0, 0.0], [6.0, 0.0], [0.0, 6.0])
+X = np.vstack([rng.normal(c, 0.5, (500, 2)) for c in centres] + [rng.uniform(-3, 9, (60, 2))])
+insp = AnomalyInspector(X, contamination=0.02)
+print(insp.model_choice)
+"""
+
+#: What the panel shows, at full precision (data-value), read in one go.
+PANEL = """() => {
+    const panel = document.querySelector('[data-gmm-role="explanation"]');
+    if (!panel || panel.hidden) return null;
+    const v = (r) => Number(panel.querySelector(`[data-gmm-role="explanation-${r}"]`)
+        .dataset.value);
+    return {
+        row: Number(panel.dataset.row),
+        flagged: panel.querySelector('[data-gmm-role="explanation-title"]').dataset.flagged,
+        log_density: v('log-density'), percentile: v('percentile'),
+        component: v('component'), mahalanobis: v('mahalanobis'),
+        features: [...panel.querySelectorAll('[data-gmm-role="explanation-feature"]')].map(
+            (tr) => [tr.dataset.feature, Number(tr.lastElementChild.dataset.value)]),
+    };
+}"""
+
+
+def click_a_point(lab) -> None:
+    """Move over the plot until a point is under the pointer, then click it."""
+    plot = lab.page.locator(".gmm-anomaly-inspector .gmm-plot")
+    plot.scroll_into_view_if_needed()
+    box = plot.bounding_box()
+    for fx, fy in [(0.2, 0.7), (0.5, 0.5), (0.3, 0.5), (0.7, 0.5), (0.5, 0.3), (0.4, 0.4)]:
+        for dx in range(-30, 31, 6):
+            x, y = box["x"] + fx * box["width"] + dx, box["y"] + fy * box["height"]
+            lab.page.mouse.move(x, y)
+            if lab.role("hover-info").is_visible():
+                lab.page.mouse.click(x, y)
+                return
+    raise AssertionError("no point under the pointer anywhere tried")
+
+
+def test_default_density_is_named_and_a_clicked_point_is_explained(lab):
+    lab.open(lab.write_notebook("anomaly_explain.ipynb", [SETUP, "insp"]))
+    lab.run_all()
+    choice = lab.python("insp.model_choice")
+    assert choice.endswith("best BIC of 40 fits")
+    lab.page.wait_for_function(
+        "(t) => document.querySelector('[data-gmm-role=\"model-choice\"]')?.textContent === t",
+        arg=f"density: {choice}",
+    )
+
+    click_a_point(lab)
+    # The click reaches Python (explain_row), Python answers (explanation), the panel
+    # shows that answer: wait for the panel to show the row Python holds.
+    shown_in_python = (
+        "insp.explain_row is not None and insp.explanation['row'] == insp.explain_row"
+    )
+    assert lab.wait_python(shown_in_python, True) is True
+    row = lab.python("insp.explain_row")
+    lab.page.wait_for_function(f"() => ({PANEL})()?.row === {row}")
+    shown = lab.page.evaluate(f"({PANEL})()")
+    want = lab.python(f"insp.explain({row})")
+    assert shown["log_density"] == want["log_density"]
+    assert shown["percentile"] == want["percentile"]
+    assert shown["component"] == want["component"]
+    assert shown["mahalanobis"] == want["mahalanobis"]
+    assert shown["flagged"] == str(want["flagged"]).lower()
+    ranked = sorted(want["features"], key=lambda f: -f["contribution"])
+    assert shown["features"] == [[f["name"], f["share"]] for f in ranked]
+    lab.screenshot("anomaly_explain", lab.page.locator(".gmm-anomaly-inspector"))
+
+    # Python picks another row: the panel follows. Escape closes it in Python too.
+    lab.run_code("insp.explain_row = int(np.argmin(insp.scores))")
+    low = lab.python("insp.explain_row")
+    lab.page.wait_for_function(f"() => ({PANEL})()?.row === {low}")
+    assert lab.page.evaluate(f"({PANEL})()")["flagged"] == "true"
+    lab.role("explanation").focus()
+    lab.page.keyboard.press("Escape")
+    assert lab.wait_python("insp.explain_row", None) is None
+    lab.page.wait_for_function(f"() => ({PANEL})() === null")
+
+
+HELD_OUT = """\
+from gmm_widgets.datasets import make_anomalies
+
+Xa, ya = make_anomalies(1600, contamination=0.05, n_components=3, random_state=0)
+rows = np.random.default_rng(0).permutation(1600)
+Xa, ya = Xa[rows], ya[rows]
+tuned = AnomalyInspector(Xa[:1000], labels=ya[:1000], n_components=3, random_state=0,
+                         X_new=Xa[1000:], labels_new=ya[1000:])
+"""
+
+#: The held-out read-out, at full precision.
+HELD_OUT_SHOWN = """() => {
+    const q = (r) => document.querySelector(`[data-gmm-role="${r}"]`);
+    if (!q('held-out') || q('held-out').hidden) return null;
+    return {
+        threshold: Number(q('threshold-handle').getAttribute('aria-valuenow')),
+        count: Number(q('held-out-count').dataset.value),
+        fraction: Number(q('held-out-fraction').dataset.value),
+        interval: q('held-out-interval').dataset.value.split(',').map(Number),
+        tuning: Number(q('held-out-tuning').dataset.value),
+        f1: Number(q('held-out-f1').dataset.value),
+    };
+}"""
+
+
+def test_the_threshold_is_checked_on_new_data_while_dragging(lab):
+    lab.open(lab.write_notebook("anomaly_held_out.ipynb", [SETUP, HELD_OUT, "tuned"]))
+    lab.run_all()
+    lab.page.wait_for_function(f"() => ({HELD_OUT_SHOWN})() !== null")
+    start = lab.page.evaluate(f"({HELD_OUT_SHOWN})()")
+    py = lab.python(
+        "[tuned.held_out.n_flagged, tuned.held_out.fraction, list(tuned.held_out.interval),"
+        " tuned.held_out.tuning_fraction, tuned.held_out.metrics.f1]"
+    )
+    assert [
+        start["count"],
+        start["fraction"],
+        start["interval"],
+        start["tuning"],
+        start["f1"],
+    ] == py
+
+    # Drag right: the read-out follows in the page before Python hears of it.
+    handle = lab.role("threshold-handle")
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    x0, y0 = box["x"] + box["width"] / 2, box["y"] + 8
+    lab.page.mouse.move(x0, y0)
+    lab.page.mouse.down()
+    for step in range(1, 16):
+        lab.page.mouse.move(x0 + 8 * step, y0)
+    lab.page.wait_for_function(
+        f"(c) => ({HELD_OUT_SHOWN})().count > c", arg=start["count"], timeout=10_000
+    )
+    lab.page.mouse.up()
+    after = lab.page.evaluate(f"({HELD_OUT_SHOWN})()")
+    assert lab.wait_python("tuned.threshold", after["threshold"]) == after["threshold"]
+    py = lab.python(
+        "[tuned.held_out.n_flagged, tuned.held_out.fraction, list(tuned.held_out.interval),"
+        " tuned.held_out.tuning_fraction, tuned.held_out.metrics.f1]"
+    )
+    assert [
+        after["count"],
+        after["fraction"],
+        after["interval"],
+        after["tuning"],
+        after["f1"],
+    ] == py
