@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ import numpy as np
 import traitlets
 
 from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
-from gmm_widgets.mixture._validation import _feature_names, check_X
+from gmm_widgets.mixture._validation import ConvergenceWarning, _feature_names, check_X
 from gmm_widgets.mixture.anomaly import (
     DEFAULT_CONTAMINATION,
     AnomalyDetector,
@@ -36,7 +37,14 @@ from gmm_widgets.mixture.held_out import HeldOutCheck, check_new_labels, check_t
 from gmm_widgets.mixture.params import mixture_params
 from gmm_widgets.widgets._base import ProjectedWidget
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
+from gmm_widgets.widgets._debounce import Debouncer
 from gmm_widgets.widgets._model import check_model_features, model_or_new
+from gmm_widgets.widgets._model_controls import (
+    CONTROLLED,
+    ProgressReporter,
+    controlled_settings,
+    with_settings,
+)
 from gmm_widgets.widgets._transport import (
     array_serialization,
     encode_array,
@@ -128,6 +136,7 @@ class _Snapshot:
     threshold: float
     contamination: float | None
     refit_info: dict[str, Any]
+    model_choice: str
 
 
 def _score(model: Any, X: np.ndarray) -> np.ndarray:
@@ -249,6 +258,18 @@ class AnomalyInspector(ProjectedWidget):
         BIC of 40 fits"`` (shown in the view); ``""`` for a model given or specified.
     model_selection : BestMixture or None
         The automatic choice in full (its grid and finalists), or None.
+    n_components, covariance_type, random_state, n_init
+        The density model's settings, shown as the controls above the histogram (as in
+        MixtureExplorer) when the model is a Gaussian mixture (ours or scikit-learn's).
+        Changing one (in the view, or here) refits the model on ``X`` with it; the
+        threshold keeps its rule (the same ``contamination`` when that set it, else
+        the same fraction flagged), :meth:`undo_refit` goes back, and a fit that fails
+        leaves the model and the controls as they were (the view shows why).
+    model_controls : bool
+        Read-only: whether the model has those settings (the controls are shown).
+    fit_progress : dict
+        Read-only: during a refit, ``init``, ``n_init``, ``n_iter`` and
+        ``lower_bound`` of the fit under way (the view shows them); ``{}`` otherwise.
     explain_row : int or None
         The row whose explanation the view shows (set by clicking a point, or here);
         None hides it.
@@ -324,6 +345,16 @@ class AnomalyInspector(ProjectedWidget):
     message = traitlets.Unicode("").tag(sync=True)
     refit_info = traitlets.Dict().tag(sync=True)
     model_choice = traitlets.Unicode("", read_only=True).tag(sync=True)
+    # The density model's settings (js/src/lib/mixture_controls.js shows them).
+    n_components = traitlets.Int(1).tag(sync=True)
+    covariance_type = traitlets.Enum(COVARIANCE_TYPES, default_value="full").tag(sync=True)
+    random_state = traitlets.Int(None, allow_none=True).tag(sync=True)
+    n_init = traitlets.Int(1).tag(sync=True)
+    k_min = traitlets.Int(1, read_only=True).tag(sync=True)
+    k_max = traitlets.Int(10, read_only=True).tag(sync=True)
+    max_n_init = traitlets.Int(50, read_only=True).tag(sync=True)
+    model_controls = traitlets.Bool(False, read_only=True).tag(sync=True)
+    fit_progress = traitlets.Dict(read_only=True).tag(sync=True)
     explain_row = traitlets.Int(None, allow_none=True).tag(sync=True)
     explanation = traitlets.Dict(read_only=True).tag(sync=True)
     n_refits = traitlets.Int(0, read_only=True).tag(sync=True)
@@ -340,6 +371,7 @@ class AnomalyInspector(ProjectedWidget):
         labels_new: Any = None,
         max_display_points: int = MAX_DISPLAY_POINTS,
         display_seed: int = 0,
+        debounce: float = 0.15,
         **gaussian_mixture_params: Any,
     ) -> None:
         # Everything is checked before the widget exists, so bad input never displays.
@@ -379,6 +411,10 @@ class AnomalyInspector(ProjectedWidget):
         self._undo: list[_Snapshot] = []
         self._from_contamination = False
         self.model = model
+        self._quiet = 0
+        self._from_browser = 0
+        self._ready = False
+        self._debouncer = Debouncer(self._debounced_model_refit, debounce)
         self.model_selection: BestMixture | None = selection
         self.last_refit: RefitResult | None = None
 
@@ -392,12 +428,14 @@ class AnomalyInspector(ProjectedWidget):
             self._send_new_scores()
             if selection is not None:
                 self.set_trait("model_choice", selection.summary)
+            self._show_settings(model)
             if contamination is not None:
                 self.contamination = contamination  # sets the threshold
             else:
                 self.threshold = threshold
             self._apply_threshold()
         self.on_msg(self._on_custom_msg)
+        self._ready = True
 
     # ------------------------------------------------------------------ set-up
     @staticmethod
@@ -516,6 +554,140 @@ class AnomalyInspector(ProjectedWidget):
             self.threshold = threshold_from_contamination(self._scores, value)
         finally:
             self._from_contamination = False
+
+    # ---------------------------------------------------------- model settings
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """Apply a state update from the browser (its refits are debounced)."""
+        self._from_browser += 1
+        try:
+            super().set_state(sync_data)
+        finally:
+            self._from_browser -= 1
+
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        self._quiet += 1
+        try:
+            yield
+        finally:
+            self._quiet -= 1
+
+    def _show_settings(self, model: Any) -> None:
+        """Put the model's settings in the controls, without refitting."""
+        settings = controlled_settings(model)
+        with self._quietly(), self.hold_trait_notifications():
+            self.set_trait("model_controls", settings is not None)
+            if settings is None:
+                return
+            self.set_trait("k_max", max(10, min(self._scores.size, 50), settings["n_components"]))
+            self.set_trait("max_n_init", max(50, settings["n_init"]))
+            for name in CONTROLLED:
+                setattr(self, name, settings[name])
+
+    @traitlets.validate("n_components")
+    def _valid_n_components(self, proposal: dict[str, Any]) -> int:
+        k = proposal["value"]
+        n = self._scores.size if hasattr(self, "_scores") else None
+        if k < 1 or (n is not None and k > n):
+            raise traitlets.TraitError(
+                f"n_components must be between 1 and the {n} samples of X, got {k}."
+            )
+        return k
+
+    @traitlets.validate("n_init")
+    def _valid_n_init(self, proposal: dict[str, Any]) -> int:
+        v = proposal["value"]
+        if not 1 <= v <= self.max_n_init:
+            raise traitlets.TraitError(f"n_init must be between 1 and {self.max_n_init}, got {v}.")
+        return v
+
+    @traitlets.validate("random_state")
+    def _valid_random_state(self, proposal: dict[str, Any]) -> int | None:
+        v = proposal["value"]
+        if v is not None and not 0 <= v < 2**32:
+            raise traitlets.TraitError(f"random_state must be in [0, 2**32) or None, got {v}.")
+        return v
+
+    @traitlets.observe(*CONTROLLED)
+    def _on_setting(self, change: dict[str, Any]) -> None:
+        if self._quiet or not self._ready:
+            return
+        if not self.model_controls:
+            with self._quietly():
+                setattr(self, change["name"], change["old"])
+            raise traitlets.TraitError(
+                f"this model ({type(self.model).__name__}) has no {change['name']} to set; "
+                "give the widget a GaussianMixture to tune it here."
+            )
+        if self._from_browser:
+            self._debouncer()
+            return
+        self._debouncer.cancel()
+        exc = self._refit_model()
+        if exc is not None:
+            raise exc
+
+    def _debounced_model_refit(self) -> None:
+        # Runs from the event loop: nobody to raise to, so the error goes to the view.
+        self._refit_model()
+
+    def _refit_model(self) -> Exception | None:
+        """Fit the model with the controls' settings on X; show it or report and revert."""
+        settings = {name: getattr(self, name) for name in CONTROLLED}
+        if settings == controlled_settings(self.model):
+            return None
+        new = with_settings(self.model, settings)
+
+        def report(progress: dict[str, Any]) -> None:
+            self.set_trait("fit_progress", progress)
+
+        if isinstance(new, GaussianMixture):
+            new.set_params(callbacks=ProgressReporter(report, settings["n_init"]))
+        self.busy = True
+        self.message = ""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                new.fit(self._X)
+            scores = _score(new, self._X)
+            scores_new = None if self._X_new is None else _score(new, self._X_new)
+        except Exception as exc:  # the view shows it; Python callers get it back
+            self._show_settings(self.model)  # the controls go back to the model shown
+            self.message = f"{type(exc).__name__}: {exc}"
+            return exc
+        finally:
+            if isinstance(new, GaussianMixture):
+                new.set_params(callbacks=None)
+            self.set_trait("fit_progress", {})
+            self.busy = False
+        contamination = self.contamination
+        if contamination is not None:
+            rule, threshold = "contamination", threshold_from_contamination(scores, contamination)
+        else:
+            rule, threshold = "percentile", threshold_from_percentile(scores, self.percentile)
+        self._undo.append(self._snapshot())
+        info = {
+            "kind": "settings",
+            "n_samples": int(self._scores.size),
+            "n_refits": len(self._undo),
+            "rule": rule,
+            **settings,
+        }
+        self.last_refit = None
+        self.set_trait("model_choice", "")
+        self._set_model(new, scores, scores_new, threshold, contamination, info)
+        return None
+
+    def _snapshot(self) -> _Snapshot:
+        return _Snapshot(
+            self.model,
+            self._scores,
+            self._scores_new,
+            self.threshold,
+            self.contamination,
+            dict(self.refit_info),
+            self.model_choice,
+        )
 
     # ------------------------------------------------------------- explanation
     def explain(self, i: int) -> dict[str, Any]:
@@ -681,14 +853,7 @@ class AnomalyInspector(ProjectedWidget):
                 "the threshold first."
             )
         result = refit_without_anomalies(self.model, self._X, threshold=self.threshold)
-        snapshot = _Snapshot(
-            self.model,
-            self._scores,
-            self._scores_new,
-            self.threshold,
-            self.contamination,
-            dict(self.refit_info),
-        )
+        snapshot = self._snapshot()
         percentile = self.percentile
         contamination = self.contamination
         new_scores = _score(result.model, self._X)
@@ -729,6 +894,7 @@ class AnomalyInspector(ProjectedWidget):
             raise ValueError("there is no refit to undo.")
         snap = self._undo.pop()
         self.last_refit = None
+        self.set_trait("model_choice", snap.model_choice)
         self._set_model(
             snap.model,
             snap.scores,
@@ -765,6 +931,7 @@ class AnomalyInspector(ProjectedWidget):
                 self._from_contamination = False
             self._apply_threshold()  # the scores changed even if the threshold did not
             self._update_explanation()
+            self._show_settings(model)
             self.refit_info = info
             self.set_trait("n_refits", len(self._undo))
             self.message = ""

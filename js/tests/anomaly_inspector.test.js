@@ -609,3 +609,64 @@ describe("AnomalyInspector view: the threshold on new data", () => {
     expect(lastSaved(model, "threshold")).toBeUndefined();
   });
 });
+
+describe("AnomalyInspector view: the density model's settings", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => {
+    vi.useRealTimers();
+    document.body.replaceChildren();
+  });
+  const settings = {
+    model_controls: true,
+    n_components: 2,
+    covariance_type: "full",
+    random_state: 0,
+    n_init: 1,
+    k_min: 1,
+    k_max: 10,
+    max_n_init: 50,
+    fit_progress: {},
+  };
+
+  it("shows K, covariance, seed and n_init, and sends a change to Python", () => {
+    const { $, model } = setup({}, settings);
+    expect($("model-settings").hidden).toBe(false);
+    expect($("k-slider").value).toBe("2");
+    expect($("init-method")).toBeNull(); // the explorer's init controls are not offered
+    expect($("reset-init")).toBeNull();
+    $("covariance-type").value = "diag";
+    $("covariance-type").dispatchEvent(new Event("change"));
+    expect(lastSaved(model, "covariance_type")).toBe("diag");
+    $("k-slider").value = "4";
+    $("k-slider").dispatchEvent(new Event("change"));
+    expect(lastSaved(model, "n_components")).toBe(4);
+  });
+
+  it("shows the refit's progress, then the settings it used", () => {
+    const { $, model } = setup({}, settings);
+    model.set("busy", true);
+    model.set("fit_progress", { init: 2, n_init: 3, n_iter: 14, lower_bound: -2.5 });
+    expect($("refit-status").textContent).toBe(
+      "Refitting: init 2 of 3, iteration 14, lower bound \u22122.50000\u2026",
+    );
+    model.set("busy", false);
+    model.set("fit_progress", {});
+    model.set("refit_info", {
+      kind: "settings",
+      n_samples: 200,
+      n_refits: 1,
+      rule: "contamination",
+      n_components: 4,
+      covariance_type: "diag",
+      random_state: 0,
+      n_init: 3,
+    });
+    expect($("refit-status").textContent).toContain("K=4, diag, seed 0, n_init 3");
+    expect($("undo-refit")).not.toBeNull();
+  });
+
+  it("hides the settings for a density that has none", () => {
+    const { $ } = setup({}, { ...settings, model_controls: false });
+    expect($("model-settings").hidden).toBe(true);
+  });
+});

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import widget from "../src/mixture_explorer.js";
 import { decodeArray } from "../src/lib/codecs.js";
 import { KEY_COMMIT_DELAY } from "../src/mixture_explorer/mean_handles.js";
-import { parseIntIn, parseSeed } from "../src/mixture_explorer/controls.js";
+import { parseIntIn, parseSeed } from "../src/lib/mixture_controls.js";
 import {
   controlsMatch,
   currentControls,

@@ -158,3 +158,42 @@ def test_the_threshold_is_checked_on_new_data_while_dragging(lab):
         after["tuning"],
         after["f1"],
     ] == py
+
+
+def test_k_and_covariance_are_tuned_in_the_widget(lab):
+    setup = SETUP.replace(
+        "insp = AnomalyInspector(X, contamination=0.02)",
+        "insp = AnomalyInspector(X, n_components=2, random_state=0, contamination=0.02)",
+    )
+    lab.open(lab.write_notebook("anomaly_settings.ipynb", [setup, "insp"]))
+    lab.run_all()
+    root = lab.page.locator(".gmm-anomaly-inspector")
+    settings = root.locator('[data-gmm-role="model-settings"]')
+    settings.scroll_into_view_if_needed()
+    assert settings.is_visible()
+    slider = settings.locator('[data-gmm-role="k-slider"]')
+    assert slider.input_value() == "2"
+    slider.focus()
+    for _ in range(2):  # one change per key press, debounced into one refit in Python
+        lab.page.keyboard.press("ArrowRight")
+    assert lab.wait_python("insp.model.n_components", 4) == 4
+    # The threshold rule held: the same contamination, so the same count.
+    rule = (
+        "[insp.contamination, insp.refit_info['kind'], insp.threshold =="
+        " __import__('gmm_widgets').mixture.threshold_from_contamination(insp.scores, 0.02)]"
+    )
+    assert lab.python(rule) == [0.02, "settings", True]
+    lab.page.wait_for_function(
+        "() => document.querySelector('[data-gmm-role=\"refit-status\"]')"
+        ".textContent.includes('K=4, full')"
+    )
+    settings.locator('[data-gmm-role="covariance-type"]').select_option("diag")
+    assert lab.wait_python("insp.model.covariance_type", "diag") == "diag"
+    assert lab.python("insp.model.n_components") == 4
+    # Undo goes back to the K=4 full model, and the controls with it.
+    lab.role("undo-refit", root).click()
+    assert lab.wait_python("insp.covariance_type", "full") == "full"
+    lab.page.wait_for_function(
+        "(el) => el.value === 'full'",
+        arg=settings.locator('[data-gmm-role="covariance-type"]').element_handle(),
+    )

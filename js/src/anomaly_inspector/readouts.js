@@ -53,12 +53,34 @@ export function refitStatus(info) {
   if (!info || !Number.isFinite(info.n_samples)) return "";
   const nth = info.n_refits > 1 ? ` #${info.n_refits}` : "";
   const rule = info.rule === "contamination" ? "same contamination" : "same fraction flagged";
+  if (info.kind === "settings") {
+    const seed = info.random_state === null ? "no seed" : `seed ${info.random_state}`;
+    return (
+      `Refit${nth}: K=${info.n_components}, ${info.covariance_type}, ${seed}, ` +
+      `n_init ${info.n_init} on all ${formatCount(info.n_samples)} points; the threshold ` +
+      `keeps its rule (${rule}).`
+    );
+  }
   return (
     `Refit${nth}: fitted on ${formatCount(info.n_kept)} of ${formatCount(info.n_samples)} points ` +
     `(${formatCount(info.n_removed)} removed). ` +
     `The new model flags ${formatCount(info.n_flagged_after)} ` +
     `(${rule}), ${formatCount(info.n_removed_still_flagged)} of them among the removed.`
   );
+}
+
+/**
+ * The status while the kernel fits: the progress of a refit with new settings, or the
+ * refit without the flagged points.
+ * @param {Record<string, any>|null|undefined} p fit_progress ({} when none is reported)
+ */
+export function busyStatus(p) {
+  if (!p || !Number.isFinite(p.n_iter)) return "Refitting\u2026";
+  const init = p.n_init > 1 ? `init ${p.init} of ${p.n_init}, ` : "";
+  const lb = Number.isFinite(p.lower_bound)
+    ? `, lower bound ${formatNumber(p.lower_bound, 6)}`
+    : "";
+  return `Refitting: ${init}iteration ${p.n_iter}${lb}\u2026`;
 }
 
 /**

@@ -39,6 +39,17 @@
  *   it when a point is clicked), or null
  * @property {Record<string, any>} explanation AnomalyInspector.explain(explain_row) from
  *   Python (see explanation.js), or {}
+ * @property {number} n_components K of the density model (the settings controls)
+ * @property {"full"|"tied"|"diag"|"spherical"} covariance_type its covariance type
+ * @property {number|null} random_state its seed, or null
+ * @property {number} n_init its initialisations
+ * @property {number} k_min smallest K the slider offers
+ * @property {number} k_max largest K the slider offers
+ * @property {number} max_n_init largest n_init accepted
+ * @property {boolean} model_controls whether the model has these settings (the
+ *   controls are shown)
+ * @property {Record<string, any>} fit_progress {init, n_init, n_iter, lower_bound} of a
+ *   refit under way, or {}
  * @property {string} model_choice how the widget chose the density when the user did
  *   not (e.g. "K=3, full: best BIC of 40 fits"), or ""
  */

@@ -22,13 +22,15 @@ import {
 } from "../lib/projection.js";
 import { extent, formatNumber, padExtent } from "../lib/scale.js";
 import { countBelow, thresholdForCount, thresholdFromContamination } from "./threshold.js";
+import { keepKeys } from "../lib/keys.js";
+import { buildControls } from "../lib/mixture_controls.js";
 import { debounce } from "../lib/timing.js";
 import { createDataPlot1d } from "./data_plot_1d.js";
 import { createDataPlot2d } from "./data_plot_2d.js";
 import { createExplanationPanel } from "./explanation.js";
 import { createHeldOutReadout, heldOutSummary, readHeldOut } from "./held_out.js";
 import { createReadouts, createToolbar, hoverContent, legendItems } from "./panels.js";
-import { countLabel, formatCount, formatMetric, refitStatus } from "./readouts.js";
+import { busyStatus, countLabel, formatCount, formatMetric, refitStatus } from "./readouts.js";
 import { createScoreHistogram } from "./score_histogram.js";
 import { marginal, readMixture, readScores } from "./state.js";
 import { paletteWithoutRed, readColors } from "./theme.js";
@@ -95,6 +97,14 @@ export class AnomalyInspectorView {
       onUndo: () => (this.inPage() && this.pageUndo.length ? this.undoInPage() : this.send("undo")),
       onExport: (format) => this.exportView(format),
     });
+    // The density model's settings, the same controls as MixtureExplorer's.
+    this.settings = buildControls(this.model, {
+      parts: ["k", "covariance", "seed", "n_init"],
+      label: "Density model",
+      onChange: (values) => this.changeSettings(values),
+    });
+    this.settings.root.dataset.gmmRole = "model-settings";
+    this.cleanups.push(keepKeys(this.settings.root)); // arrows move the slider, not cells
     this.status = h("div", {
       class: "gmm-status",
       "data-gmm-role": "refit-status",
@@ -144,7 +154,7 @@ export class AnomalyInspectorView {
       this.modelChoice,
       this.pointsInfo,
     ]);
-    this.root.append(this.toolbar.root, this.status, this.body, footer);
+    this.root.append(this.settings.root, this.toolbar.root, this.status, this.body, footer);
     this.el.appendChild(this.root);
 
     this.plotEl.addEventListener("pointermove", (e) => this.onHover(e));
@@ -180,6 +190,13 @@ export class AnomalyInspectorView {
         "change:refit_info": status,
         "change:n_refits": status,
         "change:model_choice": () => this.updateModelChoice(),
+        "change:model_controls": () => this.updateSettings(),
+        "change:n_components": () => this.updateSettings(),
+        "change:covariance_type": () => this.updateSettings(),
+        "change:random_state": () => this.updateSettings(),
+        "change:n_init": () => this.updateSettings(),
+        "change:k_max": () => this.updateSettings(),
+        "change:fit_progress": status,
         "change:explanation": () => this.explanation.update(this.model.get("explanation")),
       }),
     );
@@ -310,6 +327,7 @@ export class AnomalyInspectorView {
           "(uniform subsample; counts use all)"
         : `${formatCount(total)} points`;
     this.updateModelChoice();
+    this.updateSettings();
     this.explanation.update(this.model.get("explanation"));
     this.updateStatus();
     this.renderNow();
@@ -434,6 +452,25 @@ export class AnomalyInspectorView {
     });
   }
 
+  /**
+   * Send new model settings to Python, which refits (debounced) and answers.
+   * @param {Record<string, any>} values
+   */
+  changeSettings(values) {
+    for (const [key, value] of Object.entries(values))
+      this.model.set(
+        /** @type {keyof import("./traits.js").AnomalyInspectorTraits} */ (key),
+        value,
+      );
+    this.model.save_changes();
+    this.updateSettings();
+  }
+
+  updateSettings() {
+    this.settings.root.hidden = !this.model.get("model_controls");
+    this.settings.update();
+  }
+
   updateModelChoice() {
     const choice = this.model.get("model_choice") || "";
     this.modelChoice.textContent = choice ? `density: ${choice}` : "";
@@ -446,7 +483,7 @@ export class AnomalyInspectorView {
     let text = refitStatus(info);
     if (text && info?.source === "browser")
       text = `Browser fit (no kernel; started from the previous means). ${text}`;
-    if (this.model.get("busy")) text = "Refitting without the flagged points\u2026";
+    if (this.model.get("busy")) text = busyStatus(this.model.get("fit_progress"));
     if (message) text = message;
     this.status.textContent = text;
     this.status.hidden = !text;

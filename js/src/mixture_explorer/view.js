@@ -19,7 +19,7 @@ import { readPoints } from "../lib/model.js";
 import { FitPlayerView } from "../fit_player/view.js";
 import { BrowserFit, FRAME_BUDGET_MS } from "./browser_fit.js";
 import { createPointEditor } from "./point_editor.js";
-import { buildControls } from "./controls.js";
+import { buildControls } from "../lib/mixture_controls.js";
 import {
   asArray,
   controlsMatch,

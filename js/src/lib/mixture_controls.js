@@ -1,10 +1,12 @@
-// The MixtureExplorer's controls: K slider, covariance type, seed, n_init, init method,
-// "reset to automatic init" and "animate refits". Every control is a real <input>,
-// <select> or <button> with a data-gmm-role, so it works from the keyboard and the
-// end-to-end tests find it. A control reports a change once it is final (the slider on
-// release or per arrow key, a number on Enter or blur), through `onChange(values)`.
+// The controls of a mixture's settings, shared by MixtureExplorer (all of them) and
+// AnomalyInspector (K, covariance, seed, n_init): K slider, covariance type, seed,
+// n_init, init method, "reset to automatic init" and "animate refits". Every control is
+// a real <input>, <select> or <button> with a data-gmm-role, so it works from the
+// keyboard and the end-to-end tests find it. A control reports a change once it is
+// final (the slider on release or per arrow key, a number on Enter or blur), through
+// `onChange(values)`.
 
-import { h } from "../lib/dom.js";
+import { h } from "./dom.js";
 
 export const COVARIANCE_TYPES = [
   ["full", "full"],
@@ -55,11 +57,23 @@ function field(label, control, extra = []) {
   ]);
 }
 
+/** The controls a widget can ask for, in the order they are shown. */
+export const ALL_PARTS = ["k", "covariance", "seed", "n_init", "init", "reset", "animate"];
+
 /**
- * @param {import("./traits.js").MixtureExplorerModel} model anywidget model of the explorer
- * @param {{onChange: (values: Partial<import("./traits.js").MixtureExplorerTraits>) => void}} opts
+ * The traits the controls read and set: n_components, k_min, k_max, covariance_type,
+ * random_state, n_init, max_n_init and, with those parts, init_params, handles, animate.
+ * @typedef {{get: (key: any) => any, set: (key: any, value: any) => void,
+ *   save_changes: () => void}} ControlsModel
+ */
+
+/**
+ * @param {ControlsModel} model anywidget model of the widget
+ * @param {{onChange: (values: Record<string, any>) => void, parts?: string[],
+ *   label?: string}} opts `parts`: which controls (default: all of {@link ALL_PARTS})
  */
 export function buildControls(model, opts) {
+  const parts = new Set(opts.parts ?? ALL_PARTS);
   const slider = h("input", {
     type: "range",
     class: "gmm-k-slider",
@@ -165,17 +179,17 @@ export function buildControls(model, opts) {
     {
       class: "gmm-toolbar gmm-explorer-controls",
       role: "toolbar",
-      "aria-label": "Mixture controls",
+      "aria-label": opts.label ?? "Mixture controls",
     },
     [
-      field("K", slider, [kValue]),
-      field("covariance", covariance),
-      field("seed", seed, [newSeed]),
-      field("n_init", nInit),
-      field("init", init),
-      reset,
-      h("label", { class: "gmm-label gmm-check" }, [animate, "animate"]),
-    ],
+      parts.has("k") && field("K", slider, [kValue]),
+      parts.has("covariance") && field("covariance", covariance),
+      parts.has("seed") && field("seed", seed, [newSeed]),
+      parts.has("n_init") && field("n_init", nInit),
+      parts.has("init") && field("init", init),
+      parts.has("reset") && reset,
+      parts.has("animate") && h("label", { class: "gmm-label gmm-check" }, [animate, "animate"]),
+    ].filter((node) => node instanceof Node),
   );
 
   /** Show the model's values (after a change from Python, a revert, or our own change). */
@@ -189,7 +203,7 @@ export function buildControls(model, opts) {
     kValue.textContent = K;
     slider.setAttribute("aria-valuetext", `K = ${K}`);
     covariance.value = model.get("covariance_type");
-    init.value = model.get("init_params");
+    if (parts.has("init")) init.value = model.get("init_params");
     const s = model.get("random_state");
     if (typeof document === "undefined" || document.activeElement !== seed) {
       seed.value = s === null || s === undefined ? "" : String(s);
@@ -198,7 +212,8 @@ export function buildControls(model, opts) {
     nInit.max = String(Number(model.get("max_n_init")) || 50);
     if (typeof document === "undefined" || document.activeElement !== nInit)
       nInit.value = String(model.get("n_init"));
-    const manual = model.get("handles") !== null && model.get("handles") !== undefined;
+    const handles = parts.has("reset") ? model.get("handles") : null;
+    const manual = handles !== null && handles !== undefined;
     reset.disabled = !manual;
     // Seed, n_init and the method drive the automatic init only.
     for (const c of [seed, newSeed, nInit, init]) {
