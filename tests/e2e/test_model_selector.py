@@ -106,21 +106,24 @@ def test_progress_shows_while_the_grid_fits(lab):
             });
         }"""
     )
-    # While the kernel is busy fitting, the progress bar moves and points appear.
-    lab.page.wait_for_function(
+    # While the kernel is busy fitting, the progress bar moves and points appear. The
+    # text is read in the same page evaluation as the condition: a grid that finishes
+    # a moment later (a faster machine) cannot change what is asserted.
+    text = lab.page.wait_for_function(
         """() => {
             const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
             const node = window.jupyterapp.shell.currentWidget.node;
             const bar = node.querySelector('[data-gmm-role="progress"]');
             const pts = node.querySelectorAll('[data-gmm-role="grid-point"]');
-            return k.status === 'busy' && !bar.hidden && Number(bar.value) >= 3
+            const text = node.querySelector('[data-gmm-role="progress-text"]');
+            const live = k.status === 'busy' && !bar.hidden && Number(bar.value) >= 3
                 && pts.length >= 3;
+            return live ? text.innerText : null;
         }""",
         timeout=120_000,
         polling=100,
-    )
-    text = lab.role("progress-text", current(lab)).inner_text()
-    assert text.startswith("fitting K=") and "/ 24)" in text
+    ).json_value()
+    assert text.startswith("fitting K=") and "/ 24)" in text, text
     lab.screenshot("model_selector_fitting", current(lab).locator(".gmm-model-selector"))
     lab.wait_idle(timeout=300)
     assert lab.role("progress", current(lab)).is_hidden()
