@@ -306,6 +306,33 @@ class Lab:
             "([c, a]) => window.jupyterapp.commands.execute(c, a)", [command, args or {}]
         )
 
+    def set_theme(self, dark: bool) -> None:
+        """Switch JupyterLab's theme and wait until every widget shows it.
+
+        Waits on the condition itself: the body says the theme, every gmm widget with a
+        background has a dark (or light) one, and two animation frames have passed, so
+        the redraw the theme change scheduled (``watchTheme``) has run.
+        """
+        name = "JupyterLab Dark" if dark else "JupyterLab Light"
+        self.command("apputils:change-theme", {"theme": name})
+        self.page.wait_for_function(
+            """(dark) => {
+                if (document.body.dataset.jpThemeLight !== String(!dark)) return false;
+                return [...document.querySelectorAll('.gmm-widget')].every((el) => {
+                    const v = (getComputedStyle(el).backgroundColor.match(/[\\d.]+/g) || [])
+                        .map(Number);
+                    if (v.length < 3 || v[3] === 0) return true; // transparent: no say
+                    const lum = (v[0] + v[1] + v[2]) / 3;
+                    return dark ? lum < 80 : lum > 175;
+                });
+            }""",
+            arg=dark,
+            timeout=30_000,
+        )
+        self.page.evaluate(
+            "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
+
     def run_all(self, timeout: float = CELL_TIMEOUT) -> None:
         """Run every cell and wait until all have finished."""
         self.command("notebook:run-all-cells")

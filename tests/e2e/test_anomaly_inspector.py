@@ -250,9 +250,7 @@ def test_one_and_four_features_and_a_theme_change_keep_the_threshold(lab):
     assert n_user == int(lab.role("anomaly-count", one).get_attribute("data-value"))
 
     # Unrelated changes: the theme, and another feature pair in the 4-D widget.
-    lab.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
-    lab.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
-    lab.page.wait_for_timeout(500)
+    lab.set_theme(dark=True)
     four.scroll_into_view_if_needed()
     lab.role("x-feature", four).select_option("2")
     assert lab.wait_python("four.x_feature", 2) == 2
@@ -270,4 +268,4 @@ def test_one_and_four_features_and_a_theme_change_keep_the_threshold(lab):
     assert max(channels) < 80, f"the widget should follow the dark theme, got {bg}"
     lab.screenshot("anomaly_inspector_dark_1d", one)
     lab.screenshot("anomaly_inspector_dark_4d", four)
-    lab.command("apputils:change-theme", {"theme": "JupyterLab Light"})
+    lab.set_theme(dark=False)

@@ -109,9 +109,7 @@ def test_light_gallery_and_dark_theme_readability(lab):
         lab.page.wait_for_timeout(200)
         save_gallery(name, lab.screenshot(name, widget))
 
-    lab.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
-    lab.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
-    lab.page.wait_for_timeout(800)
+    lab.set_theme(dark=True)
     report = {}
     try:
         for i, (name, (_, selector)) in enumerate(CELLS.items(), start=1):
@@ -120,7 +118,7 @@ def test_light_gallery_and_dark_theme_readability(lab):
             lab.screenshot(f"{name}_dark", widget)
             report[name] = widget.evaluate(PROBE)
     finally:
-        lab.command("apputils:change-theme", {"theme": "JupyterLab Light"})
+        lab.set_theme(dark=False)
 
     for name, probe in report.items():
         bg = probe["background"]

@@ -180,13 +180,11 @@ def test_one_and_four_features_in_the_dark_theme(lab):
     assert "PC1" in four.locator(".gmm-axis-title").first.text_content()
     assert lab.wait_python("[four_d.x_feature, four_d.projection]", [2, "pca"]) == [2, "pca"]
     # The dark theme: the widget follows JupyterLab's colours.
-    lab.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
-    lab.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
-    lab.page.wait_for_timeout(500)
+    lab.set_theme(dark=True)
     bg = four.evaluate("el => getComputedStyle(el).backgroundColor")
     fg = four.evaluate("el => getComputedStyle(el.querySelector('.gmm-counter')).color")
     lum = [sum(int(v) for v in re.findall(r"\d+", c)[:3]) / 3 for c in (bg, fg)]
     assert lum[0] < 80 < lum[1], f"background {bg} and text {fg} should be dark and light"
     lab.screenshot("fit_player_dark_1d", one)
     lab.screenshot("fit_player_dark_4d", four)
-    lab.command("apputils:change-theme", {"theme": "JupyterLab Light"})
+    lab.set_theme(dark=False)

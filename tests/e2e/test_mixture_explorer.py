@@ -226,8 +226,6 @@ def test_failed_refit_shows_the_error_and_keeps_the_model(lab):
         True,
     ]
     # The dark theme: readable, and the error still stands out.
-    lab.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
-    lab.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
-    lab.page.wait_for_timeout(500)
+    lab.set_theme(dark=True)
     lab.screenshot("mixture_explorer_error_dark", widget)
-    lab.command("apputils:change-theme", {"theme": "JupyterLab Light"})
+    lab.set_theme(dark=False)
