@@ -456,6 +456,52 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     return report
 
 
+#: Run in the kernel after a failure: every gmm widget of the notebook and its synced
+#: traits (arrays as dtype and shape, long values cut), one line per trait.
+_TRAIT_DUMP = """\
+def _gmm_trait_dump():
+    import anywidget, numpy as np
+    for name, obj in list(get_ipython().user_ns.items()):
+        if name.startswith("_") or not isinstance(obj, anywidget.AnyWidget):
+            continue
+        print(f"{name} = {type(obj).__name__}")
+        for trait in sorted(obj.traits(sync=True)):
+            if trait.startswith("_") or trait in ("layout", "tabbable", "tooltip"):
+                continue
+            v = getattr(obj, trait)
+            text = f"ndarray {v.dtype} {v.shape}" if isinstance(v, np.ndarray) else repr(v)
+            print(f"    {trait}: {text[:160]}")
+_gmm_trait_dump()
+"""
+
+
+def _failure_report(helper: Lab) -> str:
+    """The last 20 lines the kernel printed and the widgets' traits (asked of the kernel)."""
+    parts = []
+    try:  # first, before the question below adds its own cell
+        outputs = helper.page.evaluate(
+            """() => window.jupyterapp.shell.currentWidget.content.widgets
+                .filter((c) => c.model.type === 'code')
+                .flatMap((c) => c.model.outputs.toJSON())"""
+        )
+        lines = []
+        for out in outputs:
+            if out.get("output_type") == "stream":
+                text = out["text"]
+                lines += ("".join(text) if isinstance(text, list) else text).splitlines()
+            elif out.get("output_type") == "error":
+                lines.append(f"{out.get('ename')}: {out.get('evalue')}")
+        parts.append("last 20 lines of the notebook's output:\n" + "\n".join(lines[-20:]))
+    except Exception as exc:  # the page may be gone
+        parts.append(f"no notebook output ({type(exc).__name__})")
+    try:
+        parts.append("widget traits in the kernel:\n" + helper.run_code(_TRAIT_DUMP, timeout=15))
+    except Exception as exc:  # a busy or dead kernel: say so and go on
+        parts.append(f"widget traits: the kernel did not answer ({type(exc).__name__})")
+    parts.append("last 20 lines of the server and kernel log:\n" + helper.server.log_tail(20))
+    return "\n".join(parts)
+
+
 class Notebook7(Lab):
     """A Jupyter Notebook 7 page: the notebook opens at ``/notebooks/<file>``.
 
@@ -487,6 +533,7 @@ def _page(
                 print("browser console:\n" + "\n".join(helper.console[-30:]))
             except Exception as exc:  # the page may be gone
                 print(f"no failure screenshot: {exc}")
+            print(_failure_report(helper))
         context.close()
         server.shutdown_kernels()
 
