@@ -67,9 +67,13 @@ def test_play_and_step_reach_python(lab):
 
     # Play: the animation runs in the browser to the last frame and stops.
     lab.role("play").click()
+    # Wait on what is asserted: stopped (the button offers Play again) at the last frame.
     lab.page.wait_for_function(
-        """() => document.querySelector('[data-gmm-role="play"]')
-                 .getAttribute('aria-label') === 'Play'""",
+        """(last) => document.querySelector('[data-gmm-role="play"]')
+                 .getAttribute('aria-label') === 'Play'
+             && document.querySelector('[data-gmm-role="iteration"]').textContent
+                 .startsWith(`iter ${last} / ${last}`)""",
+        arg=n_frames - 1,
         timeout=30_000,
     )
     assert counter(lab) == (n_frames - 1, n_frames - 1)
