@@ -197,3 +197,30 @@ def test_k_and_covariance_are_tuned_in_the_widget(lab):
         "(el) => el.value === 'full'",
         arg=settings.locator('[data-gmm-role="covariance-type"]').element_handle(),
     )
+
+
+#: The threshold tag's and the "log" toggle's boxes overlap (read in one page evaluation).
+TAG_MEETS_TOGGLE = """() => {
+    const q = (r) => document.querySelector(`[data-gmm-role="${r}"]`);
+    const a = q('threshold-tag').getBoundingClientRect();
+    const b = q('hist-scale').getBoundingClientRect();
+    const meet = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    return {meet, tag: q('threshold-tag').textContent,
+            value: Number(q('threshold-handle').getAttribute('aria-valuenow'))};
+}"""
+
+
+def test_the_threshold_tag_never_hides_under_the_log_toggle(lab):
+    lab.open(lab.write_notebook("anomaly_tag.ipynb", [SETUP, "insp"]))
+    lab.run_all()
+    handle = lab.role("threshold-handle")
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    lab.page.keyboard.press("End")  # the highest score: the tag at the far right
+    seen = []
+    for _ in range(20):  # then leftwards across the histogram, 1/20 of the range a step
+        seen.append(lab.page.evaluate(TAG_MEETS_TOGGLE))
+        lab.page.keyboard.press("PageDown")
+    assert seen[0]["tag"].startswith("100")  # every point below: the right end
+    assert len({s["value"] for s in seen}) == 20
+    assert not [s for s in seen if s["meet"]], [s for s in seen if s["meet"]]

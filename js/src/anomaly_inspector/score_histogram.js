@@ -313,7 +313,16 @@ export function createScoreHistogram(container, callbacks) {
     handle.setAttribute("aria-valuetext", ariaValueText(summary));
     tag.textContent = handleLabel(summary);
     // Keep the tag inside the plot: flip it to the left of the line near the right edge.
-    tag.classList.toggle("gmm-tag-left", px > state.width * 0.6);
+    const left = px > state.width * 0.6;
+    tag.classList.toggle("gmm-tag-left", left);
+    // Never under the "log" toggle: the tag drops one row where the two would meet.
+    const tagW = tag.offsetWidth;
+    const from = left ? px - 9 - tagW : px + 9;
+    const b0 = scaleButton.offsetLeft;
+    tag.classList.toggle(
+      "gmm-tag-low",
+      !scaleButton.hidden && from < b0 + scaleButton.offsetWidth + 2 && from + tagW > b0 - 2,
+    );
   }
 
   // ---------------------------------------------------------------- pointer
