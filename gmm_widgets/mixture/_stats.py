@@ -227,12 +227,61 @@ def chunk_estep(xc: np.ndarray, cp: ChunkParams) -> tuple[np.ndarray, np.ndarray
     log_resp : ndarray of shape (K, n)
         Log-responsibilities.
     """
-    quad = None if cp.quad is None else _moments.quad_features(xc)
-    log_prob, amax, _, total = _estep_core(_log_prob(xc, cp, quad=quad))
-    with np.errstate(divide="ignore"):
+    # Points far outside the data overflow the quadratic forms (NaN from inf - inf, or
+    # -inf everywhere): handled below, so NumPy's warnings about them are not the user's.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        quad = None if cp.quad is None else _moments.quad_features(xc)
+        raw = _log_prob(xc, cp, quad=quad)
+        # Beyond |log p| ~ 1e100 only the quadratic term is left after rounding (the
+        # terms that tell components apart are lost): such points get the limit too.
+        far = np.isnan(raw).any(axis=0) | ~(np.abs(raw) < _FAR_LOG_DENSITY).any(axis=0)
+        if far.any():
+            raw[:, far] = np.where(np.isnan(raw[:, far]), -np.inf, raw[:, far])
+        log_prob, amax, _, total = _estep_core(raw)
         log_total = np.log(total)
-    log_prob -= log_total
-    return log_total + amax, log_prob
+        log_prob -= log_total
+    log_norm = log_total + amax
+    if far.any():
+        log_norm[far] = np.where(np.isfinite(amax[far]) & (total[far] > 0), log_norm[far], -np.inf)
+        log_prob[:, far] = _far_log_resp(xc[far], cp)
+    return log_norm, log_prob
+
+
+#: Log-densities beyond this magnitude (all components) mark a point "far": see chunk_estep.
+_FAR_LOG_DENSITY = 1e100
+
+
+def _far_log_resp(xf: np.ndarray, cp: ChunkParams) -> np.ndarray:
+    """Log-responsibilities of points so far out that their densities under/overflow.
+
+    Finite inputs whose log-densities came out NaN (``inf - inf`` in a quadratic form) or
+    all ``-inf``: the limit of the responsibilities along the point's direction ``u``
+    (``x = s u``, ``s`` to infinity): ``log p_k = -s**2/2 u'P_k u + s u'P_k mu_k + c_k``.
+    The component with the smallest ``u' P_k u`` takes all of it; among exact ties (a
+    tied covariance) the largest ``u' P_k mu_k``, then the constant ``c_k`` (``log w_k
+    + log det P_k / 2 - mu_k' P_k mu_k / 2``) shares it. Shape (K, n).
+    """
+    x64 = np.asarray(xf, dtype=np.float64)
+    scale = np.abs(x64).max(axis=1, keepdims=True)
+    scale[scale == 0] = 1.0
+    u = x64 / scale
+    means = np.asarray(cp.means, dtype=np.float64)
+    prec_chol = np.asarray(cp.prec_chol, dtype=np.float64)
+    strategy = get_strategy(cp.covariance_type)
+    q = strategy.maha(u, np.zeros_like(means), prec_chol)  # (K, n): u' P_k u
+    # u' P_k mu_k from (u - mu)' P (u - mu) = q - 2 u'P mu + mu'P mu.
+    mu_p_mu = strategy.maha(np.zeros((1, means.shape[1])), means, prec_chol)  # (K, 1)
+    lin = 0.5 * (q + mu_p_mu - strategy.maha(u, means, prec_chol))
+    best = q <= q.min(axis=0) * (1 + 1e-12)
+    lin = np.where(best, lin, -np.inf)
+    top_lin = lin.max(axis=0)
+    best &= lin >= top_lin - 1e-12 * np.maximum(1.0, np.abs(top_lin))
+    const = np.asarray(cp.const, dtype=np.float64).reshape(-1, 1) - 0.5 * mu_p_mu
+    logits = np.where(best, const, -np.inf)
+    top = logits.max(axis=0)
+    log_resp = logits - top
+    log_resp -= np.log(np.exp(log_resp).sum(axis=0))
+    return log_resp.astype(np.asarray(cp.const).dtype, copy=False)
 
 
 def chunk_stats(
