@@ -375,6 +375,11 @@ class GaussianMixture(ParamsMixin):
 
     def _fit_em(self, X: Any, sample_weight: Any) -> None:
         X, w = self._validate_data(X, sample_weight)
+        if w is not None:
+            # Only relative weights matter: scaled to mean 1, a fit cannot depend on their
+            # absolute size (the M-step's 10 * eps guard would swamp weights of ~1e-12).
+            w = w / w.max()  # first to at most 1, so that the mean cannot overflow
+            w /= w.mean()
         n_features = X.shape[1]
         inits = self._check_inits(n_features)
         callbacks = self._callback_list()
