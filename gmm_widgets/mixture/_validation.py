@@ -7,6 +7,7 @@ argument at fault and says how to fix it.
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -75,6 +76,67 @@ def _feature_names(X: Any) -> np.ndarray | None:
     if not all(isinstance(n, str) for n in names):
         return None
     return names
+
+
+def check_feature_names(fitted: Any, X: Any, owner: str) -> None:
+    """Refuse columns that are not the ones a model was fitted on, as scikit-learn does.
+
+    Parameters
+    ----------
+    fitted : ndarray of str or None
+        The model's ``feature_names_in_`` (None when fitted without names).
+    X : array-like
+        The data about to be scored; only a DataFrame's column names are read.
+    owner : str
+        The estimator's class name, for the messages.
+
+    Raises
+    ------
+    ValueError
+        When both have names and they differ (missing, unexpected, or reordered).
+
+    Warns
+    -----
+    UserWarning
+        When only one of the two has names (scikit-learn's warnings).
+    """
+    names = _feature_names(X)
+    if fitted is None:
+        if names is not None:
+            warnings.warn(
+                f"X has feature names, but {owner} was fitted without feature names",
+                UserWarning,
+                stacklevel=3,
+            )
+        return
+    if names is None:
+        if hasattr(X, "iloc") or hasattr(X, "columns"):
+            return  # a DataFrame with non-string names: nothing to compare
+        warnings.warn(
+            f"X does not have valid feature names, but {owner} was fitted with feature names",
+            UserWarning,
+            stacklevel=3,
+        )
+        return
+    fitted_list, names_list = [str(n) for n in fitted], [str(n) for n in names]
+    if fitted_list == names_list:
+        return
+    unexpected = [n for n in names_list if n not in set(fitted_list)]
+    missing = [n for n in fitted_list if n not in set(names_list)]
+    lines = ["The feature names should match those that were passed during fit."]
+    if unexpected:
+        lines.append(
+            "Feature names unseen at fit time:\n" + "".join(f"- {n}\n" for n in unexpected)
+        )
+    if missing:
+        lines.append(
+            "Feature names seen at fit time, yet now missing:\n"
+            + "".join(f"- {n}\n" for n in missing)
+        )
+    if not unexpected and not missing:
+        lines.append("Feature names must be in the same order as they were in fit.")
+    lines.append("Select the columns as at fit: X[model.feature_names_in_].")
+    raise ValueError("\n".join(lines))
 
 
 def _is_dask(X: Any) -> bool:

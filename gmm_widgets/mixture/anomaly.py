@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,13 @@ from typing import Any
 import numpy as np
 
 from gmm_widgets.mixture._params import ParamsMixin
-from gmm_widgets.mixture._validation import NotFittedError, check_sample_weight, check_X
+from gmm_widgets.mixture._validation import (
+    NotFittedError,
+    _feature_names,
+    check_feature_names,
+    check_sample_weight,
+    check_X,
+)
 
 __all__ = [
     "DEFAULT_CONTAMINATION",
@@ -377,6 +384,13 @@ def _n_features_of(model: Any) -> int | None:
     return None if n is None else int(n)
 
 
+def _model_scores(model: Any, X: np.ndarray) -> np.ndarray:
+    """``model.score_samples`` of validated data: the names were checked by the caller."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*feature names", category=UserWarning)
+        return model.score_samples(X)
+
+
 def _unfitted_copy(model: Any) -> Any:
     if hasattr(model, "get_params"):
         return type(model)(**model.get_params(deep=False))
@@ -521,6 +535,9 @@ class AnomalyDetector(ParamsMixin):
                 "prefit=True but model is not fitted; fit it first or pass prefit='auto'."
             )
         n_features = _n_features_of(model) if fitted and self.prefit is not False else None
+        names = _feature_names(X)
+        if fitted and self.prefit is not False:
+            check_feature_names(getattr(model, "feature_names_in_", None), X, type(model).__name__)
         X = check_X(X, n_features=n_features)
         # Checked in every case (a prefit model does not use them, but weights of the
         # wrong length or with NaN are a mistake to report, not to ignore).
@@ -529,7 +546,11 @@ class AnomalyDetector(ParamsMixin):
             self.model_ = model
         else:
             self.model_ = _fit(_unfitted_copy(model), X, sample_weight)
-        scores = _check_scores(self.model_.score_samples(X), "model.score_samples(X)")
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        scores = _check_scores(_model_scores(self.model_, X), "model.score_samples(X)")
         self.threshold_ = _resolve_threshold(scores, self.threshold, self.contamination)
         self.offset_ = self.threshold_
         self.n_features_in_ = int(X.shape[1])
@@ -556,8 +577,9 @@ class AnomalyDetector(ParamsMixin):
         ndarray of shape (n_samples,)
         """
         self._check_fitted()
+        check_feature_names(getattr(self, "feature_names_in_", None), X, type(self).__name__)
         X = check_X(X, n_features=self.n_features_in_)
-        return np.asarray(self.model_.score_samples(X), dtype=np.float64)
+        return np.asarray(_model_scores(self.model_, X), dtype=np.float64)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """``score_samples(X) - offset_``: negative for anomalies.

@@ -29,6 +29,7 @@ from gmm_widgets.mixture._validation import (
     NotFittedError,
     _feature_names,
     _is_dask,
+    check_feature_names,
     check_random_state,
     check_sample_weight,
     check_X,
@@ -592,6 +593,7 @@ class GaussianMixture(ParamsMixin):
     # ----------------------------------------------------------------- prediction
     def _source_for(self, X: Any):
         self._check_is_fitted()
+        check_feature_names(getattr(self, "feature_names_in_", None), X, type(self).__name__)
         if _is_dask(X):
             from gmm_widgets.mixture._dask_engine import check_dask_X
 

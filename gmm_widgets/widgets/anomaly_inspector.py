@@ -14,7 +14,12 @@ import numpy as np
 import traitlets
 
 from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
-from gmm_widgets.mixture._validation import ConvergenceWarning, _feature_names, check_X
+from gmm_widgets.mixture._validation import (
+    ConvergenceWarning,
+    _feature_names,
+    check_feature_names,
+    check_X,
+)
 from gmm_widgets.mixture.anomaly import (
     DEFAULT_CONTAMINATION,
     AnomalyDetector,
@@ -395,6 +400,10 @@ class AnomalyInspector(ProjectedWidget):
             selection = _best_density(data.X, gaussian_mixture_params)
             model = selection.model
         else:
+            if model is not None and _is_fitted(model):  # its columns must be X's
+                check_feature_names(
+                    getattr(model, "feature_names_in_", None), X, type(model).__name__
+                )
             model = self._resolve_model(data.X, model, gaussian_mixture_params)
         mixture = _mixture_payload(model, d)
         scores = _score(model, data.X)
