@@ -592,11 +592,12 @@ def plot_assignments(
     matplotlib.axes.Axes
     """
     weights, means, covs = _components(model)
+    given = X  # the model sees the data as given (a DataFrame's columns are checked)
     X = _features(X)
     _check_model_features(X, means)
     i, j = _pair(dims, means.shape[1])
     if hasattr(model, "predict_proba"):
-        resp = np.asarray(model.predict_proba(X), dtype=np.float64)
+        resp = np.asarray(model.predict_proba(given), dtype=np.float64)
     else:
         log_mix, log_comp = _log_density(X, weights, means, covs)
         resp = np.exp(log_comp - log_mix).T
