@@ -139,6 +139,28 @@ def check_feature_names(fitted: Any, X: Any, owner: str) -> None:
     raise ValueError("\n".join(lines))
 
 
+def _is_sparse(X: Any) -> bool:
+    """A scipy.sparse matrix or array (without importing scipy.sparse)."""
+    return type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray")
+
+
+def _frame_to_numpy(X: Any, name: str, dtype_keep: bool) -> np.ndarray:
+    """A DataFrame's values; missing values of nullable columns (pd.NA) are NaN's kin."""
+    try:
+        has_na = bool(X.isna().to_numpy().any())
+    except (AttributeError, TypeError, ValueError):
+        has_na = False
+    if has_na:
+        raise ValueError(
+            f"{name} has missing values (NaN, None or pd.NA, e.g. in nullable columns); "
+            "drop or impute them first, e.g. X.dropna()."
+        )
+    try:
+        return X.to_numpy(dtype=np.float64 if not dtype_keep else None)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must hold numbers only; converting it failed: {exc}") from exc
+
+
 def _is_dask(X: Any) -> bool:
     return type(X).__module__.split(".")[0] == "dask" and hasattr(X, "chunks")
 
@@ -187,11 +209,13 @@ def check_X(
     """
     if X is None:
         raise TypeError(f"{name} is None; pass an array of shape (n_samples, n_features).")
+    if _is_sparse(X):
+        raise TypeError(
+            f"{name} is a sparse matrix ({type(X).__name__}), which Gaussian mixtures do not "
+            f"support (every covariance needs dense rows); densify it with {name}.toarray()."
+        )
     if hasattr(X, "iloc") and hasattr(X, "dtypes"):  # pandas DataFrame/Series
-        try:
-            X = X.to_numpy(dtype=np.float64 if not dtype_keep else None)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} must hold numbers only; converting it failed: {exc}") from exc
+        X = _frame_to_numpy(X, name, dtype_keep)
     if not isinstance(X, np.ndarray):
         try:
             X = np.asarray(X)

@@ -406,6 +406,11 @@ def _default_model() -> Any:
 def _check_model(model: Any) -> Any:
     if model is None:
         return _default_model()
+    if isinstance(model, type):
+        raise TypeError(
+            f"model must be an estimator instance, not the class {model.__name__}; "
+            f"pass {model.__name__}(...)."
+        )
     if not (hasattr(model, "score_samples") and hasattr(model, "fit")):
         raise TypeError(
             "model must be a density model with fit and score_samples, such as "

@@ -29,7 +29,12 @@ import numpy as np
 from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
 from gmm_widgets.mixture._validation import ConvergenceWarning, check_random_state, check_X
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
-from gmm_widgets.mixture.selection import SelectionResult, check_grid, select_model
+from gmm_widgets.mixture.selection import (
+    SelectionResult,
+    check_fit_params,
+    check_grid,
+    select_model,
+)
 
 __all__ = ["DEFAULT_MAX_SAMPLES", "BestMixture", "fit_best_mixture"]
 
@@ -106,29 +111,6 @@ def _check_n_finalists(n_finalists: Any) -> int:
     return int(n_finalists)
 
 
-#: Parameters that fix K, so they cannot go with a grid of K values.
-_FIXED_K = ("n_components", "covariance_type", "weights_init", "means_init", "precisions_init")
-
-
-def _check_fit_params(params: dict[str, Any], random_state: Any) -> None:
-    """Fail before the grid on a parameter that every fit of it would refuse."""
-    fixed = sorted(set(params) & set(_FIXED_K))
-    if fixed:
-        raise TypeError(
-            f"{', '.join(fixed)} cannot be passed to fit_best_mixture: the grid sets K and "
-            "the covariance type (pass n_components=range(...) and covariance_types=(...)), "
-            "and initial parameters fix K."
-        )
-    valid = GaussianMixture._param_names()
-    unknown = sorted(set(params) - set(valid))
-    if unknown:
-        raise TypeError(
-            f"unknown GaussianMixture parameter(s) {', '.join(unknown)}; "
-            f"valid ones are {', '.join(n for n in valid if n not in _FIXED_K)}."
-        )
-    GaussianMixture(random_state=random_state, **params)._check_parameters()
-
-
 def fit_best_mixture(
     X: Any,
     n_components: Iterable[int] = range(1, 11),
@@ -184,7 +166,7 @@ def fit_best_mixture(
         )
     max_samples = _check_max_samples(max_samples)
     n_finalists = _check_n_finalists(n_finalists)
-    _check_fit_params(gaussian_mixture_params, random_state)
+    check_fit_params(gaussian_mixture_params, random_state)
     X = check_X(X)
     n = X.shape[0]
     sampled = n > max_samples

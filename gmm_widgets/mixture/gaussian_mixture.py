@@ -47,6 +47,15 @@ Callback = Callable[[EMState], Any]
 FLOAT32_MIN_TOL = 1e-4
 
 
+def _as_float_array(value: Any, name: str) -> np.ndarray:
+    """``value`` as a float64 array, or a TypeError naming the parameter."""
+    try:
+        out = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of numbers: {exc}.") from None
+    return out
+
+
 def _check_int(value: Any, name: str, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r}).")
@@ -274,7 +283,7 @@ class GaussianMixture(ParamsMixin):
         strategy = get_strategy(self.covariance_type)
         weights = means = precisions = None
         if self.weights_init is not None:
-            weights = np.asarray(self.weights_init, dtype=np.float64)
+            weights = _as_float_array(self.weights_init, "weights_init")
             if weights.shape != (K,):
                 raise ValueError(
                     f"weights_init must have shape ({K},) for n_components={K}, "
@@ -289,7 +298,7 @@ class GaussianMixture(ParamsMixin):
                 )
             weights = weights / weights.sum()
         if self.means_init is not None:
-            means = np.asarray(self.means_init, dtype=np.float64)
+            means = _as_float_array(self.means_init, "means_init")
             if means.shape != (K, n_features):
                 raise ValueError(
                     f"means_init must have shape ({K}, {n_features}) "
@@ -388,6 +397,14 @@ class GaussianMixture(ParamsMixin):
         K = self.n_components
 
         do_init = not (self.warm_start and hasattr(self, "converged_"))
+        fitted_type = getattr(self, "_fitted_type", self.covariance_type)
+        if not do_init and (self.weights_.shape[0] != K or fitted_type != self.covariance_type):
+            raise ValueError(
+                "warm_start continues the last fit, which had "
+                f"n_components={self.weights_.shape[0]} and covariance_type={fitted_type!r}; "
+                f"now n_components={K} and covariance_type={self.covariance_type!r}. Set "
+                "warm_start=False to fit afresh, or set the parameters back."
+            )
         if not do_init and self.n_features_in_ != n_features:
             raise ValueError(
                 f"warm_start: X has {n_features} features but the model was fitted with "
@@ -573,6 +590,7 @@ class GaussianMixture(ParamsMixin):
         self.precisions_cholesky_ = params.prec_chol.astype(dtype)
         self.precisions_ = strategy.precisions(params.prec_chol).astype(dtype)
         self._fit_center = np.asarray(center, dtype=np.float64)
+        self._fitted_type = self.covariance_type  # what a warm start continues
 
     def _check_is_fitted(self) -> None:
         if not hasattr(self, "precisions_cholesky_"):

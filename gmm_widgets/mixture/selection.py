@@ -24,7 +24,14 @@ from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
 from gmm_widgets.mixture._validation import ConvergenceWarning, check_random_state, check_X
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 
-__all__ = ["CRITERIA", "SelectionResult", "check_grid", "select_model", "silhouette_score"]
+__all__ = [
+    "CRITERIA",
+    "SelectionResult",
+    "check_fit_params",
+    "check_grid",
+    "select_model",
+    "silhouette_score",
+]
 
 #: Criteria a grid can be ranked by; lower is better for all but ``silhouette``.
 CRITERIA = ("bic", "aic", "icl", "silhouette")
@@ -165,6 +172,43 @@ def _check_criterion(criterion: str) -> None:
         raise ValueError(f"criterion must be one of {list(CRITERIA)}, got {criterion!r}.")
 
 
+#: Parameters that fix K, so they cannot go with a grid of K values.
+_FIXED_K = ("n_components", "covariance_type", "weights_init", "means_init", "precisions_init")
+
+
+def check_fit_params(params: dict[str, Any], random_state: Any) -> None:
+    """Fail before a grid on a parameter that every fit of it would refuse.
+
+    Parameters
+    ----------
+    params : dict
+        GaussianMixture parameters shared by every fit of the grid.
+    random_state : int, RandomState or None
+
+    Raises
+    ------
+    TypeError
+        For an unknown parameter, or one that fixes K or the covariance type.
+    ValueError
+        For a bad value (the message names the parameter).
+    """
+    fixed = sorted(set(params) & set(_FIXED_K))
+    if fixed:
+        raise TypeError(
+            f"{', '.join(fixed)} cannot be passed to a grid: the grid sets K and "
+            "the covariance type (pass n_components=range(...) and covariance_types=(...)), "
+            "and initial parameters fix K."
+        )
+    valid = GaussianMixture._param_names()
+    unknown = sorted(set(params) - set(valid))
+    if unknown:
+        raise TypeError(
+            f"unknown GaussianMixture parameter(s) {', '.join(unknown)}; "
+            f"valid ones are {', '.join(n for n in valid if n not in _FIXED_K)}."
+        )
+    GaussianMixture(random_state=random_state, **params)._check_parameters()
+
+
 def check_grid(
     n_components: Any, covariance_types: Any, n_samples: int
 ) -> tuple[list[int], list[str]]:
@@ -261,6 +305,7 @@ def select_model(
         For an empty grid, a bad K or covariance type, or an unknown criterion.
     """
     _check_criterion(criterion)
+    check_fit_params(gaussian_mixture_params, random_state)
     X = check_X(X)
     ks, cts = check_grid(n_components, covariance_types, X.shape[0])
     records: list[dict[str, Any]] = []

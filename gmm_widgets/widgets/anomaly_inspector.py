@@ -400,10 +400,8 @@ class AnomalyInspector(ProjectedWidget):
             selection = _best_density(data.X, gaussian_mixture_params)
             model = selection.model
         else:
-            if model is not None and _is_fitted(model):  # its columns must be X's
-                check_feature_names(
-                    getattr(model, "feature_names_in_", None), X, type(model).__name__
-                )
+            if getattr(model, "feature_names_in_", None) is not None:  # X's columns, please
+                check_feature_names(model.feature_names_in_, X, type(model).__name__)
             model = self._resolve_model(data.X, model, gaussian_mixture_params)
         mixture = _mixture_payload(model, d)
         scores = _score(model, data.X)
