@@ -229,4 +229,30 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None
         )
     if not np.any(w > 0):
         raise ValueError("sample_weight is all zero; at least one sample needs a positive weight.")
-    return w
+    return _normalise_weight_scale(w)
+
+
+def _normalise_weight_scale(w: np.ndarray) -> np.ndarray:
+    """Rescale weights by a power of two so that their mean lies in ``[1, 2)``.
+
+    A fit must not depend on the weights' absolute scale, but EM adds a tiny
+    constant to each component's total weight and a total weight near 1e-12
+    would then drown in it. Multiplying by a power of two is exact in floating
+    point, so weights already in ``[1, 2)`` on average (integer counts, unit
+    weights) are returned unchanged and integer weights still equal repetition.
+
+    Parameters
+    ----------
+    w : ndarray of shape (n_samples,)
+        Finite, non-negative weights with at least one positive.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    top = float(w.max())
+    # The mean as mean(w / top) * top cannot overflow, even for weights near 1e308.
+    mean = float(np.mean(w / top)) * top
+    _, exponent = np.frexp(mean if mean > 0 else top)
+    shift = int(exponent) - 1  # mean lies in [2**shift, 2**(shift + 1))
+    return w if shift == 0 else np.ldexp(w, -shift)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from gmm_widgets.mixture._params import ParamsMixin
-from gmm_widgets.mixture._validation import NotFittedError, check_X
+from gmm_widgets.mixture._validation import NotFittedError, check_sample_weight, check_X
 
 __all__ = [
     "DEFAULT_CONTAMINATION",
@@ -521,11 +521,11 @@ class AnomalyDetector(ParamsMixin):
             )
         n_features = _n_features_of(model) if fitted and self.prefit is not False else None
         X = check_X(X, n_features=n_features)
+        # Checked even when the prefit model is used as is: a wrong weight is a bug.
+        sample_weight = check_sample_weight(sample_weight, X.shape[0])
         if fitted and self.prefit is not False:
             self.model_ = model
         else:
-            if sample_weight is not None:
-                sample_weight = np.asarray(sample_weight, dtype=np.float64)
             self.model_ = _fit(_unfitted_copy(model), X, sample_weight)
         scores = _check_scores(self.model_.score_samples(X), "model.score_samples(X)")
         self.threshold_ = _resolve_threshold(scores, self.threshold, self.contamination)

@@ -1,0 +1,58 @@
+"""Issue 14: inputs that gave a silently wrong answer now give the right one or a clear error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gmm_widgets import GaussianMixture
+from gmm_widgets.mixture import AnomalyDetector
+from tests.helpers import make_mixture
+
+COV_TYPES = ["full", "tied", "diag", "spherical"]
+X, _ = make_mixture(n_per=60, d=2, K=3, seed=11)
+
+
+# ----------------------------------------------------------------- item 3: weight scale
+@pytest.mark.parametrize("ct", COV_TYPES)
+@pytest.mark.parametrize("scale", [1e-15, 1e-300, 1e300])
+def test_fit_does_not_depend_on_the_weights_scale(ct, scale):
+    w = np.random.default_rng(0).uniform(0.5, 2.0, size=len(X))
+    kw = dict(covariance_type=ct, random_state=0, max_iter=50)
+    ref = GaussianMixture(3, **kw).fit(X, sample_weight=w)
+    scaled = GaussianMixture(3, **kw).fit(X, sample_weight=w * scale)
+    # Before the fix, a total weight near 1e-12 collapsed every mean onto the data's centre.
+    assert np.ptp(scaled.means_[:, 0]) > 1.0
+    np.testing.assert_allclose(scaled.means_, ref.means_, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(scaled.weights_, ref.weights_, rtol=1e-9)
+    assert scaled.n_iter_ == ref.n_iter_
+
+
+def test_unit_and_integer_weights_are_left_exact():
+    from gmm_widgets.mixture._validation import check_sample_weight
+
+    w = np.random.default_rng(1).integers(1, 3, size=len(X)).astype(float)
+    np.testing.assert_array_equal(check_sample_weight(w, len(X)), w)
+    np.testing.assert_array_equal(check_sample_weight(np.ones(5), 5), np.ones(5))
+
+
+@pytest.mark.parametrize(
+    ("w", "match"),
+    [
+        (np.zeros(len(X)), "all zero"),
+        (np.full(len(X), np.nan), "NaN or infinity"),
+        (np.full(len(X), np.inf), "NaN or infinity"),
+    ],
+)
+def test_degenerate_weights_are_still_refused(w, match):
+    with pytest.raises(ValueError, match=match):
+        GaussianMixture(2).fit(X, sample_weight=w)
+
+
+@pytest.mark.parametrize("prefit", [True, "auto"])
+def test_prefit_detector_checks_sample_weight_length(prefit):
+    model = GaussianMixture(2, random_state=0).fit(X)
+    with pytest.raises(ValueError, match=rf"sample_weight must have shape \({len(X)},\)"):
+        AnomalyDetector(model, prefit=prefit).fit(X, sample_weight=np.ones(3))
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        AnomalyDetector(model, prefit=prefit).fit(X, sample_weight=np.full(len(X), np.nan))
