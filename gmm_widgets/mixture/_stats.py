@@ -227,12 +227,55 @@ def chunk_estep(xc: np.ndarray, cp: ChunkParams) -> tuple[np.ndarray, np.ndarray
     log_resp : ndarray of shape (K, n)
         Log-responsibilities.
     """
-    quad = None if cp.quad is None else _moments.quad_features(xc)
-    log_prob, amax, _, total = _estep_core(_log_prob(xc, cp, quad=quad))
-    with np.errstate(divide="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
+        quad = None if cp.quad is None else _moments.quad_features(xc)
+        raw = _log_prob(xc, cp, quad=quad)
+    # Finite data with finite parameters gives NaN only when the Mahalanobis
+    # distance overflows (inf - inf): such a point lies infinitely far out.
+    np.copyto(raw, -np.inf, where=np.isnan(raw))
+    log_prob, amax, _, total = _estep_core(raw)
+    with np.errstate(divide="ignore", invalid="ignore"):
         log_total = np.log(total)
-    log_prob -= log_total
+        log_prob -= log_total
+    far = total == 0
+    if far.any():
+        log_prob[:, far] = _far_log_resp(xc[far], cp)
     return log_total + amax, log_prob
+
+
+def _far_log_resp(xc: np.ndarray, cp: ChunkParams) -> np.ndarray:
+    """Log-responsibilities of points whose density underflows in every component.
+
+    Such points are pulled in along their direction from the centre to a distance
+    where the log-densities are finite, and take those points' responsibilities:
+    the limit of the posterior along that ray, in practice the component with the
+    widest spread in that direction. Never NaN.
+
+    Parameters
+    ----------
+    xc : ndarray of shape (n, d)
+        Centred points whose log-density is ``-inf`` under every component.
+    cp : ChunkParams
+
+    Returns
+    -------
+    log_resp : ndarray of shape (K, n)
+    """
+    reach = np.finfo(xc.dtype).max ** 0.25
+    with np.errstate(over="ignore", invalid="ignore"):
+        size = np.abs(xc).max(axis=1, keepdims=True)
+    size[~(size > reach)] = reach  # points already within reach stay as they are
+    near = xc * (reach / size)
+    with np.errstate(over="ignore", invalid="ignore"):
+        quad = None if cp.quad is None else _moments.quad_features(near)
+        raw = _log_prob(near, cp, quad=quad)
+    np.copyto(raw, -np.inf, where=np.isnan(raw))
+    log_prob, _, _, total = _estep_core(raw)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_prob -= np.log(total)
+    # Still nothing finite (a degenerate model): share the point equally.
+    log_prob[:, total == 0] = -np.log(log_prob.shape[0])
+    return log_prob
 
 
 def chunk_stats(

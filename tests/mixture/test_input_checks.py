@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -56,3 +58,29 @@ def test_prefit_detector_checks_sample_weight_length(prefit):
         AnomalyDetector(model, prefit=prefit).fit(X, sample_weight=np.ones(3))
     with pytest.raises(ValueError, match="NaN or infinity"):
         AnomalyDetector(model, prefit=prefit).fit(X, sample_weight=np.full(len(X), np.nan))
+
+
+# ----------------------------------------------------------------- item 2: extreme points
+FAR = np.array([[1e300, 1e300], [-1e300, 1e300], [1e200, 0.0], [1.7e308, -1.7e308]])
+
+
+@pytest.mark.parametrize("ct", COV_TYPES)
+def test_extreme_points_score_minus_inf_never_nan(ct):
+    gm = GaussianMixture(3, covariance_type=ct, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        scores = gm.score_samples(FAR)
+        proba = gm.predict_proba(FAR)
+        labels = gm.predict(FAR)
+    assert not np.isnan(scores).any()
+    assert np.all(scores < gm.score_samples(X).min() - 1e6)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(labels) <= {0, 1, 2}
+
+
+@pytest.mark.parametrize("ct", COV_TYPES)
+def test_detector_flags_extreme_points(ct):
+    gm = GaussianMixture(3, covariance_type=ct, random_state=0).fit(X)
+    detector = AnomalyDetector(gm, contamination=0.05).fit(X)
+    np.testing.assert_array_equal(detector.predict(FAR), -1)
