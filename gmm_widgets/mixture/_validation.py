@@ -7,6 +7,7 @@ argument at fault and says how to fix it.
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ __all__ = [
     "ConvergenceWarning",
     "NotFittedError",
     "check_X",
+    "check_feature_names",
     "check_random_state",
     "check_sample_weight",
 ]
@@ -75,6 +77,55 @@ def _feature_names(X: Any) -> np.ndarray | None:
     if not all(isinstance(n, str) for n in names):
         return None
     return names
+
+
+def check_feature_names(estimator: Any, X: Any) -> None:
+    """Check ``X``'s column names against those seen in ``fit``, as scikit-learn does.
+
+    Renamed or reordered columns raise ``ValueError`` (a silently wrong answer
+    otherwise); names present on only one side warn, as in scikit-learn.
+
+    Parameters
+    ----------
+    estimator : object
+        A fitted estimator, with ``feature_names_in_`` if it was fitted on named columns.
+    X : array-like of shape (n_samples, n_features)
+        The new data, a DataFrame or an array.
+    """
+    fitted = getattr(estimator, "feature_names_in_", None)
+    names = _feature_names(X)
+    who = type(estimator).__name__
+    if fitted is None and names is None:
+        return
+    if fitted is None:
+        warnings.warn(
+            f"X has feature names, but {who} was fitted without feature names.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return
+    if names is None:
+        warnings.warn(
+            f"X does not have valid feature names, but {who} was fitted with feature names.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return
+    if len(names) == len(fitted) and np.array_equal(names, fitted):
+        return
+    message = "The feature names should match those that were passed during fit.\n"
+    unexpected = sorted(set(names) - set(fitted))
+    missing = sorted(set(fitted) - set(names))
+    if unexpected:
+        message += "Feature names unseen at fit time:\n" + "".join(f"- {n}\n" for n in unexpected)
+    if missing:
+        message += "Feature names seen at fit time, yet now missing:\n" + "".join(
+            f"- {n}\n" for n in missing
+        )
+    if not unexpected and not missing:
+        message += "Feature names must be in the same order as they were in fit.\n"
+    message += f"Pass the columns {list(fitted)} in that order (e.g. X[model.feature_names_in_])."
+    raise ValueError(message)
 
 
 def _is_dask(X: Any) -> bool:

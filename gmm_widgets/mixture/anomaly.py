@@ -28,7 +28,13 @@ from typing import Any
 import numpy as np
 
 from gmm_widgets.mixture._params import ParamsMixin
-from gmm_widgets.mixture._validation import NotFittedError, check_sample_weight, check_X
+from gmm_widgets.mixture._validation import (
+    NotFittedError,
+    _feature_names,
+    check_feature_names,
+    check_sample_weight,
+    check_X,
+)
 
 __all__ = [
     "DEFAULT_CONTAMINATION",
@@ -519,15 +525,28 @@ class AnomalyDetector(ParamsMixin):
             raise NotFittedError(
                 "prefit=True but model is not fitted; fit it first or pass prefit='auto'."
             )
-        n_features = _n_features_of(model) if fitted and self.prefit is not False else None
+        use_prefit = fitted and self.prefit is not False
+        n_features = _n_features_of(model) if use_prefit else None
+        if use_prefit:
+            check_feature_names(model, X)
+        raw, names = X, _feature_names(X)
         X = check_X(X, n_features=n_features)
         # Checked even when the prefit model is used as is: a wrong weight is a bug.
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        if fitted and self.prefit is not False:
+        if use_prefit:
             self.model_ = model
         else:
-            self.model_ = _fit(_unfitted_copy(model), X, sample_weight)
-        scores = _check_scores(self.model_.score_samples(X), "model.score_samples(X)")
+            # Fitted on the named columns, so the model checks them too.
+            self.model_ = _fit(
+                _unfitted_copy(model), raw if names is not None else X, sample_weight
+            )
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        scores = _check_scores(
+            self.model_.score_samples(self._for_model(raw, X)), "model.score_samples(X)"
+        )
         self.threshold_ = _resolve_threshold(scores, self.threshold, self.contamination)
         self.offset_ = self.threshold_
         self.n_features_in_ = int(X.shape[1])
@@ -554,8 +573,13 @@ class AnomalyDetector(ParamsMixin):
         ndarray of shape (n_samples,)
         """
         self._check_fitted()
-        X = check_X(X, n_features=self.n_features_in_)
-        return np.asarray(self.model_.score_samples(X), dtype=np.float64)
+        check_feature_names(self, X)
+        raw, X = X, check_X(X, n_features=self.n_features_in_)
+        return np.asarray(self.model_.score_samples(self._for_model(raw, X)), dtype=np.float64)
+
+    def _for_model(self, raw: Any, X: np.ndarray) -> Any:
+        # A model that keeps column names gets them (already checked to match).
+        return raw if getattr(self.model_, "feature_names_in_", None) is not None else X
 
     def decision_function(self, X: Any) -> np.ndarray:
         """``score_samples(X) - offset_``: negative for anomalies.

@@ -29,6 +29,7 @@ from gmm_widgets.mixture._validation import (
     NotFittedError,
     _feature_names,
     _is_dask,
+    check_feature_names,
     check_random_state,
     check_sample_weight,
     check_X,
@@ -592,6 +593,7 @@ class GaussianMixture(ParamsMixin):
 
             X = check_dask_X(X, n_features=self.n_features_in_, check_finite=True)
         else:
+            check_feature_names(self, X)
             X = check_X(X, n_features=self.n_features_in_)
         center = getattr(self, "_fit_center", None)
         if center is None:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import traitlets
 
+from gmm_widgets.mixture._validation import _feature_names, check_feature_names
 from gmm_widgets.mixture.anomaly import (
     DEFAULT_CONTAMINATION,
     AnomalyDetector,
@@ -246,6 +247,9 @@ class AnomalyInspector(ProjectedWidget):
         **gaussian_mixture_params: Any,
     ) -> None:
         # Everything is checked before the widget exists, so bad input never displays.
+        if model is not None and getattr(model, "feature_names_in_", None) is not None:
+            if _feature_names(X) is not None:  # reordered or renamed columns: refuse
+                check_feature_names(model, X)
         data = prepare_data(X, max_points=max_display_points, seed=display_seed)
         n, d = data.X.shape
         if threshold is not None:

@@ -84,3 +84,52 @@ def test_detector_flags_extreme_points(ct):
     gm = GaussianMixture(3, covariance_type=ct, random_state=0).fit(X)
     detector = AnomalyDetector(gm, contamination=0.05).fit(X)
     np.testing.assert_array_equal(detector.predict(FAR), -1)
+
+
+# ----------------------------------------------------------------- item 1: feature names
+pd = pytest.importorskip("pandas")
+DF = pd.DataFrame(X, columns=["a", "b"])
+
+
+def _estimators():
+    gm = GaussianMixture(3, random_state=0).fit(DF)
+    return [
+        ("GaussianMixture", gm, ["score_samples", "predict", "predict_proba", "score"]),
+        (
+            "AnomalyDetector",
+            AnomalyDetector(GaussianMixture(3, random_state=0)).fit(DF),
+            ["score_samples", "predict", "decision_function"],
+        ),
+        (
+            "AnomalyDetector-prefit",
+            AnomalyDetector(gm, prefit=True).fit(DF),
+            ["score_samples", "predict", "decision_function"],
+        ),
+    ]
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_reordered_or_renamed_columns_are_refused(index):
+    _, est, methods = _estimators()[index]
+    np.testing.assert_array_equal(est.feature_names_in_, ["a", "b"])
+    for method in methods:
+        getattr(est, method)(DF)  # the same columns pass
+        with pytest.raises(ValueError, match="same order as they were in fit"):
+            getattr(est, method)(DF[["b", "a"]])
+        with pytest.raises(ValueError, match=r"unseen at fit time:\n- c\n.*missing:\n- b"):
+            getattr(est, method)(DF.rename(columns={"b": "c"}))
+
+
+def test_names_on_one_side_warn_like_sklearn():
+    gm = GaussianMixture(2, random_state=0).fit(DF)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        gm.predict(X)
+    plain = GaussianMixture(2, random_state=0).fit(X)
+    with pytest.warns(UserWarning, match="fitted without feature names"):
+        plain.predict(DF)
+
+
+def test_prefit_detector_checks_names_at_fit():
+    gm = GaussianMixture(2, random_state=0).fit(DF)
+    with pytest.raises(ValueError, match="should match those that were passed during fit"):
+        AnomalyDetector(gm, prefit=True).fit(DF[["b", "a"]])
