@@ -7,6 +7,7 @@ argument at fault and says how to fix it.
 from __future__ import annotations
 
 import numbers
+import sys
 import warnings
 from typing import Any
 
@@ -128,6 +129,16 @@ def check_feature_names(estimator: Any, X: Any) -> None:
     raise ValueError(message)
 
 
+def _is_sparse(X: Any) -> bool:
+    sparse = sys.modules.get("scipy.sparse")  # only set if scipy.sparse was imported
+    return sparse is not None and sparse.issparse(X)
+
+
+def _has_nullable_columns(X: Any) -> bool:
+    dtypes = X.dtypes if hasattr(X.dtypes, "__iter__") else [X.dtypes]
+    return any(not isinstance(dt, np.dtype) for dt in dtypes)
+
+
 def _is_dask(X: Any) -> bool:
     return type(X).__module__.split(".")[0] == "dask" and hasattr(X, "chunks")
 
@@ -176,9 +187,20 @@ def check_X(
     """
     if X is None:
         raise TypeError(f"{name} is None; pass an array of shape (n_samples, n_features).")
+    if _is_sparse(X):
+        raise TypeError(
+            f"Sparse data was passed for {name}, but dense data is required: Gaussian "
+            f"mixtures do not support scipy sparse input. Use {name}.toarray() to convert "
+            "to a dense numpy array."
+        )
     if hasattr(X, "iloc") and hasattr(X, "dtypes"):  # pandas DataFrame/Series
         try:
-            X = X.to_numpy(dtype=np.float64 if not dtype_keep else None)
+            if _has_nullable_columns(X):
+                # pd.NA in nullable (Int64, Float64, boolean) columns is missing data:
+                # turn it into NaN so the missing-data check below names it.
+                X = X.to_numpy(dtype=np.float64, na_value=np.nan)
+            else:
+                X = X.to_numpy(dtype=np.float64 if not dtype_keep else None)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{name} must hold numbers only; converting it failed: {exc}") from exc
     if not isinstance(X, np.ndarray):

@@ -398,6 +398,11 @@ def _default_model() -> Any:
 def _check_model(model: Any) -> Any:
     if model is None:
         return _default_model()
+    if isinstance(model, type):
+        raise TypeError(
+            f"model must be an instance, got the class {model.__name__}; pass "
+            f"{model.__name__}(...) (e.g. {model.__name__}(n_components=3))."
+        )
     if not (hasattr(model, "score_samples") and hasattr(model, "fit")):
         raise TypeError(
             "model must be a density model with fit and score_samples, such as "

@@ -289,7 +289,13 @@ class GaussianMixture(ParamsMixin):
                 )
             weights = weights / weights.sum()
         if self.means_init is not None:
-            means = np.asarray(self.means_init, dtype=np.float64)
+            try:
+                means = np.asarray(self.means_init, dtype=np.float64)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"means_init must be an array of numbers of shape ({K}, {n_features}); "
+                    f"converting it failed: {exc}"
+                ) from exc
             if means.shape != (K, n_features):
                 raise ValueError(
                     f"means_init must have shape ({K}, {n_features}) "
@@ -387,6 +393,14 @@ class GaussianMixture(ParamsMixin):
             raise ValueError(
                 f"warm_start: X has {n_features} features but the model was fitted with "
                 f"{self.n_features_in_}. Set warm_start=False to fit new data."
+            )
+        fitted_type = getattr(self, "_fitted_covariance_type", self.covariance_type)
+        if not do_init and (len(self.weights_) != K or fitted_type != self.covariance_type):
+            raise ValueError(
+                f"warm_start: the model was fitted with n_components={len(self.weights_)} and "
+                f"covariance_type={fitted_type!r}, but now has "
+                f"n_components={K} and covariance_type={self.covariance_type!r}; a warm start "
+                "continues the previous fit, so set warm_start=False to fit the new settings."
             )
         if _is_dask(X):
             from gmm_widgets.mixture._dask_engine import dask_center
@@ -565,6 +579,7 @@ class GaussianMixture(ParamsMixin):
         self.weights_ = params.weights.astype(dtype)
         self.means_ = (params.means + center).astype(dtype)
         self.covariances_ = params.covariances.astype(dtype)
+        self._fitted_covariance_type = self.covariance_type
         self.precisions_cholesky_ = params.prec_chol.astype(dtype)
         self.precisions_ = strategy.precisions(params.prec_chol).astype(dtype)
         self._fit_center = np.asarray(center, dtype=np.float64)

@@ -263,6 +263,11 @@ def select_model(
     _check_criterion(criterion)
     X = check_X(X)
     ks, cts = check_grid(n_components, covariance_types, X.shape[0])
+    # The shared parameters are checked once, up front: a bad tol is one error, not
+    # the same error recorded in every cell and a failure later in ``best``.
+    GaussianMixture(
+        int(ks[0]), covariance_type=cts[0], random_state=random_state, **gaussian_mixture_params
+    )._check_parameters()
     records: list[dict[str, Any]] = []
     models: dict[tuple[int, str], GaussianMixture] = {}
     total = len(ks) * len(cts)

@@ -133,3 +133,50 @@ def test_prefit_detector_checks_names_at_fit():
     gm = GaussianMixture(2, random_state=0).fit(DF)
     with pytest.raises(ValueError, match="should match those that were passed during fit"):
         AnomalyDetector(gm, prefit=True).fit(DF[["b", "a"]])
+
+
+# ----------------------------------------------------------------- item 5: messages
+def test_sparse_input_says_so_and_how_to_densify():
+    sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match=r"sparse.*X\.toarray\(\)"):
+        GaussianMixture(2).fit(sparse.csr_matrix(X))
+
+
+def test_pandas_na_is_missing_data():
+    df = DF.astype("Float64")
+    df.iloc[3, 1] = pd.NA
+    with pytest.raises(ValueError, match="NaN"):
+        GaussianMixture(2).fit(df)
+    # Nullable columns without NA are just numbers.
+    GaussianMixture(2, random_state=0).fit(DF.astype("Float64"))
+
+
+def test_detector_given_a_class_says_to_instantiate_it():
+    with pytest.raises(
+        TypeError, match=r"instance, got the class GaussianMixture.*GaussianMixture\("
+    ):
+        AnomalyDetector(GaussianMixture).fit(X)
+
+
+def test_means_init_of_strings():
+    with pytest.raises(
+        TypeError, match=r"means_init must be an array of numbers of shape \(2, 2\)"
+    ):
+        GaussianMixture(2, means_init=[["a", "b"], ["c", "d"]]).fit(X)
+
+
+def test_select_model_checks_shared_parameters_up_front():
+    from gmm_widgets.mixture import select_model
+
+    with pytest.raises(ValueError, match="tol"):
+        select_model(X, n_components=[1, 2], covariance_types=["full"], tol=float("nan"))
+
+
+@pytest.mark.parametrize("change", [{"n_components": 3}, {"covariance_type": "diag"}])
+def test_warm_start_after_changing_the_model_raises(change):
+    gm = GaussianMixture(2, warm_start=True, random_state=0).fit(X)
+    gm.set_params(**change)
+    with pytest.raises(ValueError, match="warm_start=False"):
+        gm.fit(X)
+    gm.set_params(warm_start=False).fit(X)  # and the fix works
+    assert len(gm.weights_) == gm.n_components
