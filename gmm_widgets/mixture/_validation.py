@@ -36,8 +36,35 @@ class NotFittedError(ValueError, AttributeError):
     """A method that needs a fitted model was called before :meth:`fit`.
 
     Subclasses both :class:`ValueError` and :class:`AttributeError`, as scikit-learn's
-    ``NotFittedError`` does.
+    ``NotFittedError`` does. When ``sklearn.exceptions`` has been imported (as any code
+    that catches ``sklearn.exceptions.NotFittedError`` has), the error raised is also an
+    instance of scikit-learn's class; scikit-learn itself is never imported for this.
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> NotFittedError:
+        if cls is NotFittedError:
+            sklearn_exceptions = sys.modules.get("sklearn.exceptions")
+            base = getattr(sklearn_exceptions, "NotFittedError", None)
+            if isinstance(base, type) and issubclass(base, BaseException):
+                cls = _with_sklearn_base(base)
+        return super().__new__(cls, *args, **kwargs)
+
+
+_SKLEARN_FLAVOURS: dict[type, type] = {}
+
+
+def _with_sklearn_base(base: type) -> type:
+    flavour = _SKLEARN_FLAVOURS.get(base)
+    if flavour is None:
+        flavour = type(
+            "NotFittedError",
+            (NotFittedError, base),
+            {"__module__": NotFittedError.__module__, "__doc__": NotFittedError.__doc__},
+        )
+        # Pickles as (and unpickles to) our own class.
+        flavour.__reduce__ = lambda self: (NotFittedError, self.args)
+        _SKLEARN_FLAVOURS[base] = flavour
+    return flavour
 
 
 def check_random_state(seed: Any) -> np.random.RandomState:
@@ -149,6 +176,7 @@ def check_X(
     name: str = "X",
     min_samples: int = 1,
     n_features: int | None = None,
+    owner: str = "the_model",
     dtype_keep: bool = True,
     check_finite: bool = True,
 ) -> np.ndarray:
@@ -166,6 +194,8 @@ def check_X(
         Minimum number of rows.
     n_features : int, optional
         Required number of columns (e.g. the fitted model's ``n_features_in_``).
+    owner : str, default="the_model"
+        Name of the estimator expecting ``n_features`` columns, for the message.
     dtype_keep : bool, default=True
         Keep float32 input as float32. With ``False`` everything becomes float64.
     check_finite : bool, default=True
@@ -219,7 +249,10 @@ def check_X(
                 f"{name} must hold numbers only, but it holds objects that are not: {exc}"
             ) from exc
     if X.dtype.kind == "c":
-        raise TypeError(f"{name} is complex; Gaussian mixtures need real-valued data.")
+        raise ValueError(
+            f"Complex data not supported: {name} is complex; Gaussian mixtures need "
+            "real-valued data (pass X.real or np.abs(X))."
+        )
     if X.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold numbers, got dtype {X.dtype}.")
     if X.ndim == 1:
@@ -233,15 +266,19 @@ def check_X(
             f"{name} must be 2-D of shape (n_samples, n_features), got {X.ndim}-D shape {X.shape}."
         )
     if X.shape[1] == 0:
-        raise ValueError(f"{name} has 0 features (shape {X.shape}); at least 1 is required.")
+        raise ValueError(
+            f"{name} has 0 feature(s) (shape=({X.shape[0]}, 0)) while a minimum of 1 is "
+            "required; pass data with at least one column."
+        )
     if X.shape[0] < min_samples:
         raise ValueError(
             f"{name} has {X.shape[0]} sample(s) but at least {min_samples} are required."
         )
     if n_features is not None and X.shape[1] != n_features:
         raise ValueError(
-            f"{name} has {X.shape[1]} features, but the model was fitted with "
-            f"{n_features} features. Pass data with the same columns as in fit."
+            f"{name} has {X.shape[1]} features, but {owner} is expecting {n_features} "
+            "features as input (the number it was fitted with). Pass data with the same "
+            "columns as in fit."
         )
     if X.dtype == np.float32 and dtype_keep:
         pass

@@ -535,7 +535,7 @@ class AnomalyDetector(ParamsMixin):
         if use_prefit:
             check_feature_names(model, X)
         raw, names = X, _feature_names(X)
-        X = check_X(X, n_features=n_features)
+        X = check_X(X, n_features=n_features, owner=type(self).__name__)
         # Checked even when the prefit model is used as is: a wrong weight is a bug.
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         if use_prefit:
@@ -579,7 +579,7 @@ class AnomalyDetector(ParamsMixin):
         """
         self._check_fitted()
         check_feature_names(self, X)
-        raw, X = X, check_X(X, n_features=self.n_features_in_)
+        raw, X = X, check_X(X, n_features=self.n_features_in_, owner=type(self).__name__)
         return np.asarray(self.model_.score_samples(self._for_model(raw, X)), dtype=np.float64)
 
     def _for_model(self, raw: Any, X: np.ndarray) -> Any:

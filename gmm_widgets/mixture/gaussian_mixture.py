@@ -609,7 +609,7 @@ class GaussianMixture(ParamsMixin):
             X = check_dask_X(X, n_features=self.n_features_in_, check_finite=True)
         else:
             check_feature_names(self, X)
-            X = check_X(X, n_features=self.n_features_in_)
+            X = check_X(X, n_features=self.n_features_in_, owner=type(self).__name__)
         center = getattr(self, "_fit_center", None)
         if center is None:
             center = np.dot(self.weights_, self.means_).astype(np.float64)
@@ -667,7 +667,9 @@ class GaussianMixture(ParamsMixin):
         """
         scores = self.score_samples(X)
         w = check_sample_weight(sample_weight, scores.shape[0])
-        return float(scores.mean() if w is None else np.dot(w, scores) / w.sum())
+        mean = scores.mean() if w is None else np.dot(w, scores) / w.sum()
+        # As scikit-learn: float32 data score as a float32 scalar.
+        return np.float32(mean) if getattr(X, "dtype", None) == np.float32 else float(mean)
 
     def predict(self, X: Any) -> np.ndarray:
         """Most likely component of each sample.
