@@ -36,6 +36,7 @@ import html
 import json
 import os
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from string import Template
@@ -44,6 +45,7 @@ from typing import Any
 __all__ = [
     "EMBED_CSS",
     "EMBED_JS",
+    "UsageError",
     "embed_assets",
     "export_notebook",
     "main",
@@ -280,6 +282,9 @@ def export_notebook(
 
     Raises
     ------
+    UsageError
+        (a ``ValueError``) If the notebook is missing, a folder or not a notebook, the
+        output cannot be written, or ``kernel_name`` is not installed. Nothing is written.
     ImportError
         If nbformat/nbconvert (or nbclient, to execute) are missing: ``pip install
         gmm_widgets[export]``.
@@ -289,7 +294,11 @@ def export_notebook(
     if theme not in ("light", "dark"):
         raise ValueError(f"theme must be 'light' or 'dark', got {theme!r}.")
     src = Path(notebook)
-    nb = nbformat.read(src, as_version=4)
+    out = Path(output) if output is not None else src.with_suffix(".html")
+    nb = _read_notebook(nbformat, src)
+    _check_output(out)
+    if execute and kernel_name:
+        _check_kernel(kernel_name)
     if execute:
         NotebookClient = _require("nbclient").NotebookClient
 
@@ -300,9 +309,58 @@ def export_notebook(
         NotebookClient(nb, store_widget_state=True, **options).execute()
     exporter = _exporter_class()(theme=theme, mathjax=mathjax)
     body, _ = exporter.from_notebook_node(nb, {"metadata": {"name": src.stem}})
-    out = Path(output) if output is not None else src.with_suffix(".html")
-    out.write_text(body, encoding="utf-8")
+    # Written next to the target and renamed: a failure never leaves a partial page.
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(body, encoding="utf-8")
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise UsageError(f"cannot write output {str(out)!r}: {exc.strerror or exc}.") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
     return out
+
+
+class UsageError(ValueError):
+    """A command-line or argument mistake: a missing notebook, an unwritable output..."""
+
+
+def _read_notebook(nbformat: Any, src: Path) -> Any:
+    if not src.exists():
+        raise UsageError(f"notebook {str(src)!r} does not exist.")
+    if src.is_dir():
+        raise UsageError(f"notebook {str(src)!r} is a directory; pass an .ipynb file.")
+    try:
+        return nbformat.read(src, as_version=4)
+    except OSError as exc:
+        raise UsageError(f"cannot read notebook {str(src)!r}: {exc.strerror or exc}.") from exc
+    except Exception as exc:  # nbformat raises JSON, validation and reader errors
+        raise UsageError(
+            f"{str(src)!r} is not a Jupyter notebook (.ipynb JSON): "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        ) from exc
+
+
+def _check_output(out: Path) -> None:
+    if out.is_dir():
+        raise UsageError(f"output {str(out)!r} is a directory; pass a file name ending in .html.")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"the output folder {str(folder)!r} does not exist or is not a folder.")
+    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UsageError(f"output {str(out)!r} is not writable; pick another path with -o.")
+
+
+def _check_kernel(name: str) -> None:
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    except ImportError:  # pragma: no cover - nbclient brings jupyter_client
+        return
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel as exc:
+        known = ", ".join(sorted(KernelSpecManager().find_kernel_specs())) or "none"
+        raise UsageError(f"no kernel named {name!r}; installed kernels: {known}.") from exc
 
 
 def main(argv: Sequence[str] | Iterable[str] | None = None) -> int:
@@ -334,15 +392,19 @@ def main(argv: Sequence[str] | Iterable[str] | None = None) -> int:
     if args.output and len(args.notebooks) > 1:
         parser.error("--output needs exactly one notebook")
     for name in args.notebooks:
-        out = export_notebook(
-            name,
-            args.output,
-            execute=args.execute,
-            theme=args.theme,
-            timeout=args.timeout,
-            kernel_name=args.kernel,
-            mathjax=args.mathjax,
-        )
+        try:
+            out = export_notebook(
+                name,
+                args.output,
+                execute=args.execute,
+                theme=args.theme,
+                timeout=args.timeout,
+                kernel_name=args.kernel,
+                mathjax=args.mathjax,
+            )
+        except UsageError as exc:  # one line, not a traceback, for a usage mistake
+            print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+            return 2
         print(f"{name} -> {out}")
     return 0
 

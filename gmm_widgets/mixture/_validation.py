@@ -7,6 +7,7 @@ argument at fault and says how to fix it.
 from __future__ import annotations
 
 import numbers
+import sys
 import warnings
 from typing import Any
 
@@ -18,6 +19,7 @@ __all__ = [
     "ConvergenceWarning",
     "NotFittedError",
     "check_X",
+    "check_feature_names",
     "check_random_state",
     "check_sample_weight",
 ]
@@ -34,8 +36,35 @@ class NotFittedError(ValueError, AttributeError):
     """A method that needs a fitted model was called before :meth:`fit`.
 
     Subclasses both :class:`ValueError` and :class:`AttributeError`, as scikit-learn's
-    ``NotFittedError`` does.
+    ``NotFittedError`` does. When ``sklearn.exceptions`` has been imported (as any code
+    that catches ``sklearn.exceptions.NotFittedError`` has), the error raised is also an
+    instance of scikit-learn's class; scikit-learn itself is never imported for this.
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> NotFittedError:
+        if cls is NotFittedError:
+            sklearn_exceptions = sys.modules.get("sklearn.exceptions")
+            base = getattr(sklearn_exceptions, "NotFittedError", None)
+            if isinstance(base, type) and issubclass(base, BaseException):
+                cls = _with_sklearn_base(base)
+        return super().__new__(cls, *args, **kwargs)
+
+
+_SKLEARN_FLAVOURS: dict[type, type] = {}
+
+
+def _with_sklearn_base(base: type) -> type:
+    flavour = _SKLEARN_FLAVOURS.get(base)
+    if flavour is None:
+        flavour = type(
+            "NotFittedError",
+            (NotFittedError, base),
+            {"__module__": NotFittedError.__module__, "__doc__": NotFittedError.__doc__},
+        )
+        # Pickles as (and unpickles to) our own class.
+        flavour.__reduce__ = lambda self: (NotFittedError, self.args)
+        _SKLEARN_FLAVOURS[base] = flavour
+    return flavour
 
 
 def check_random_state(seed: Any) -> np.random.RandomState:
@@ -78,87 +107,63 @@ def _feature_names(X: Any) -> np.ndarray | None:
     return names
 
 
-def check_feature_names(fitted: Any, X: Any, owner: str) -> None:
-    """Refuse columns that are not the ones a model was fitted on, as scikit-learn does.
+def check_feature_names(estimator: Any, X: Any) -> None:
+    """Check ``X``'s column names against those seen in ``fit``, as scikit-learn does.
+
+    Renamed or reordered columns raise ``ValueError`` (a silently wrong answer
+    otherwise); names present on only one side warn, as in scikit-learn.
 
     Parameters
     ----------
-    fitted : ndarray of str or None
-        The model's ``feature_names_in_`` (None when fitted without names).
-    X : array-like
-        The data about to be scored; only a DataFrame's column names are read.
-    owner : str
-        The estimator's class name, for the messages.
-
-    Raises
-    ------
-    ValueError
-        When both have names and they differ (missing, unexpected, or reordered).
-
-    Warns
-    -----
-    UserWarning
-        When only one of the two has names (scikit-learn's warnings).
+    estimator : object
+        A fitted estimator, with ``feature_names_in_`` if it was fitted on named columns.
+    X : array-like of shape (n_samples, n_features)
+        The new data, a DataFrame or an array.
     """
+    fitted = getattr(estimator, "feature_names_in_", None)
     names = _feature_names(X)
-    if fitted is None:
-        if names is not None:
-            warnings.warn(
-                f"X has feature names, but {owner} was fitted without feature names",
-                UserWarning,
-                stacklevel=3,
-            )
+    who = type(estimator).__name__
+    if fitted is None and names is None:
         return
-    if names is None:
-        if hasattr(X, "iloc") or hasattr(X, "columns"):
-            return  # a DataFrame with non-string names: nothing to compare
+    if fitted is None:
         warnings.warn(
-            f"X does not have valid feature names, but {owner} was fitted with feature names",
+            f"X has feature names, but {who} was fitted without feature names.",
             UserWarning,
             stacklevel=3,
         )
         return
-    fitted_list, names_list = [str(n) for n in fitted], [str(n) for n in names]
-    if fitted_list == names_list:
-        return
-    unexpected = [n for n in names_list if n not in set(fitted_list)]
-    missing = [n for n in fitted_list if n not in set(names_list)]
-    lines = ["The feature names should match those that were passed during fit."]
-    if unexpected:
-        lines.append(
-            "Feature names unseen at fit time:\n" + "".join(f"- {n}\n" for n in unexpected)
+    if names is None:
+        warnings.warn(
+            f"X does not have valid feature names, but {who} was fitted with feature names.",
+            UserWarning,
+            stacklevel=3,
         )
+        return
+    if len(names) == len(fitted) and np.array_equal(names, fitted):
+        return
+    message = "The feature names should match those that were passed during fit.\n"
+    unexpected = sorted(set(names) - set(fitted))
+    missing = sorted(set(fitted) - set(names))
+    if unexpected:
+        message += "Feature names unseen at fit time:\n" + "".join(f"- {n}\n" for n in unexpected)
     if missing:
-        lines.append(
-            "Feature names seen at fit time, yet now missing:\n"
-            + "".join(f"- {n}\n" for n in missing)
+        message += "Feature names seen at fit time, yet now missing:\n" + "".join(
+            f"- {n}\n" for n in missing
         )
     if not unexpected and not missing:
-        lines.append("Feature names must be in the same order as they were in fit.")
-    lines.append("Select the columns as at fit: X[model.feature_names_in_].")
-    raise ValueError("\n".join(lines))
+        message += "Feature names must be in the same order as they were in fit.\n"
+    message += f"Pass the columns {list(fitted)} in that order (e.g. X[model.feature_names_in_])."
+    raise ValueError(message)
 
 
 def _is_sparse(X: Any) -> bool:
-    """A scipy.sparse matrix or array (without importing scipy.sparse)."""
-    return type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray")
+    sparse = sys.modules.get("scipy.sparse")  # only set if scipy.sparse was imported
+    return sparse is not None and sparse.issparse(X)
 
 
-def _frame_to_numpy(X: Any, name: str, dtype_keep: bool) -> np.ndarray:
-    """A DataFrame's values; missing values of nullable columns (pd.NA) are NaN's kin."""
-    try:
-        has_na = bool(X.isna().to_numpy().any())
-    except (AttributeError, TypeError, ValueError):
-        has_na = False
-    if has_na:
-        raise ValueError(
-            f"{name} has missing values (NaN, None or pd.NA, e.g. in nullable columns); "
-            "drop or impute them first, e.g. X.dropna()."
-        )
-    try:
-        return X.to_numpy(dtype=np.float64 if not dtype_keep else None)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must hold numbers only; converting it failed: {exc}") from exc
+def _has_nullable_columns(X: Any) -> bool:
+    dtypes = X.dtypes if hasattr(X.dtypes, "__iter__") else [X.dtypes]
+    return any(not isinstance(dt, np.dtype) for dt in dtypes)
 
 
 def _is_dask(X: Any) -> bool:
@@ -171,6 +176,7 @@ def check_X(
     name: str = "X",
     min_samples: int = 1,
     n_features: int | None = None,
+    owner: str = "the_model",
     dtype_keep: bool = True,
     check_finite: bool = True,
 ) -> np.ndarray:
@@ -188,6 +194,8 @@ def check_X(
         Minimum number of rows.
     n_features : int, optional
         Required number of columns (e.g. the fitted model's ``n_features_in_``).
+    owner : str, default="the_model"
+        Name of the estimator expecting ``n_features`` columns, for the message.
     dtype_keep : bool, default=True
         Keep float32 input as float32. With ``False`` everything becomes float64.
     check_finite : bool, default=True
@@ -211,11 +219,20 @@ def check_X(
         raise TypeError(f"{name} is None; pass an array of shape (n_samples, n_features).")
     if _is_sparse(X):
         raise TypeError(
-            f"{name} is a sparse matrix ({type(X).__name__}), which Gaussian mixtures do not "
-            f"support (every covariance needs dense rows); densify it with {name}.toarray()."
+            f"Sparse data was passed for {name}, but dense data is required: Gaussian "
+            f"mixtures do not support scipy sparse input. Use {name}.toarray() to convert "
+            "to a dense numpy array."
         )
     if hasattr(X, "iloc") and hasattr(X, "dtypes"):  # pandas DataFrame/Series
-        X = _frame_to_numpy(X, name, dtype_keep)
+        try:
+            if _has_nullable_columns(X):
+                # pd.NA in nullable (Int64, Float64, boolean) columns is missing data:
+                # turn it into NaN so the missing-data check below names it.
+                X = X.to_numpy(dtype=np.float64, na_value=np.nan)
+            else:
+                X = X.to_numpy(dtype=np.float64 if not dtype_keep else None)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must hold numbers only; converting it failed: {exc}") from exc
     if not isinstance(X, np.ndarray):
         try:
             X = np.asarray(X)
@@ -232,7 +249,10 @@ def check_X(
                 f"{name} must hold numbers only, but it holds objects that are not: {exc}"
             ) from exc
     if X.dtype.kind == "c":
-        raise TypeError(f"{name} is complex; Gaussian mixtures need real-valued data.")
+        raise ValueError(
+            f"Complex data not supported: {name} is complex; Gaussian mixtures need "
+            "real-valued data (pass X.real or np.abs(X))."
+        )
     if X.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold numbers, got dtype {X.dtype}.")
     if X.ndim == 1:
@@ -246,15 +266,19 @@ def check_X(
             f"{name} must be 2-D of shape (n_samples, n_features), got {X.ndim}-D shape {X.shape}."
         )
     if X.shape[1] == 0:
-        raise ValueError(f"{name} has 0 features (shape {X.shape}); at least 1 is required.")
+        raise ValueError(
+            f"{name} has 0 feature(s) (shape=({X.shape[0]}, 0)) while a minimum of 1 is "
+            "required; pass data with at least one column."
+        )
     if X.shape[0] < min_samples:
         raise ValueError(
             f"{name} has {X.shape[0]} sample(s) but at least {min_samples} are required."
         )
     if n_features is not None and X.shape[1] != n_features:
         raise ValueError(
-            f"{name} has {X.shape[1]} features, but the model was fitted with "
-            f"{n_features} features. Pass data with the same columns as in fit."
+            f"{name} has {X.shape[1]} features, but {owner} is expecting {n_features} "
+            "features as input (the number it was fitted with). Pass data with the same "
+            "columns as in fit."
         )
     if X.dtype == np.float32 and dtype_keep:
         pass
@@ -315,4 +339,30 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None
         )
     if not np.any(w > 0):
         raise ValueError("sample_weight is all zero; at least one sample needs a positive weight.")
-    return w
+    return _normalise_weight_scale(w)
+
+
+def _normalise_weight_scale(w: np.ndarray) -> np.ndarray:
+    """Rescale weights by a power of two so that their mean lies in ``[1, 2)``.
+
+    A fit must not depend on the weights' absolute scale, but EM adds a tiny
+    constant to each component's total weight and a total weight near 1e-12
+    would then drown in it. Multiplying by a power of two is exact in floating
+    point, so weights already in ``[1, 2)`` on average (integer counts, unit
+    weights) are returned unchanged and integer weights still equal repetition.
+
+    Parameters
+    ----------
+    w : ndarray of shape (n_samples,)
+        Finite, non-negative weights with at least one positive.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    top = float(w.max())
+    # The mean as mean(w / top) * top cannot overflow, even for weights near 1e308.
+    mean = float(np.mean(w / top)) * top
+    _, exponent = np.frexp(mean if mean > 0 else top)
+    shift = int(exponent) - 1  # mean lies in [2**shift, 2**(shift + 1))
+    return w if shift == 0 else np.ldexp(w, -shift)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import numbers
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -384,13 +383,6 @@ def _n_features_of(model: Any) -> int | None:
     return None if n is None else int(n)
 
 
-def _model_scores(model: Any, X: np.ndarray) -> np.ndarray:
-    """``model.score_samples`` of validated data: the names were checked by the caller."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*feature names", category=UserWarning)
-        return model.score_samples(X)
-
-
 def _unfitted_copy(model: Any) -> Any:
     if hasattr(model, "get_params"):
         return type(model)(**model.get_params(deep=False))
@@ -408,8 +400,8 @@ def _check_model(model: Any) -> Any:
         return _default_model()
     if isinstance(model, type):
         raise TypeError(
-            f"model must be an estimator instance, not the class {model.__name__}; "
-            f"pass {model.__name__}(...)."
+            f"model must be an instance, got the class {model.__name__}; pass "
+            f"{model.__name__}(...) (e.g. {model.__name__}(n_components=3))."
         )
     if not (hasattr(model, "score_samples") and hasattr(model, "fit")):
         raise TypeError(
@@ -522,8 +514,7 @@ class AnomalyDetector(ParamsMixin):
         y : None
             Ignored.
         sample_weight : array-like of shape (n_samples,), optional
-            Passed to the mixture's ``fit`` (not used for the threshold; checked but not
-            used with a prefit model, which is not refitted).
+            Passed to the mixture's ``fit`` (not used for the threshold).
 
         Returns
         -------
@@ -539,23 +530,28 @@ class AnomalyDetector(ParamsMixin):
             raise NotFittedError(
                 "prefit=True but model is not fitted; fit it first or pass prefit='auto'."
             )
-        n_features = _n_features_of(model) if fitted and self.prefit is not False else None
-        names = _feature_names(X)
-        if fitted and self.prefit is not False:
-            check_feature_names(getattr(model, "feature_names_in_", None), X, type(model).__name__)
-        X = check_X(X, n_features=n_features)
-        # Checked in every case (a prefit model does not use them, but weights of the
-        # wrong length or with NaN are a mistake to report, not to ignore).
+        use_prefit = fitted and self.prefit is not False
+        n_features = _n_features_of(model) if use_prefit else None
+        if use_prefit:
+            check_feature_names(model, X)
+        raw, names = X, _feature_names(X)
+        X = check_X(X, n_features=n_features, owner=type(self).__name__)
+        # Checked even when the prefit model is used as is: a wrong weight is a bug.
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        if fitted and self.prefit is not False:
+        if use_prefit:
             self.model_ = model
         else:
-            self.model_ = _fit(_unfitted_copy(model), X, sample_weight)
+            # Fitted on the named columns, so the model checks them too.
+            self.model_ = _fit(
+                _unfitted_copy(model), raw if names is not None else X, sample_weight
+            )
         if names is not None:
             self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        scores = _check_scores(_model_scores(self.model_, X), "model.score_samples(X)")
+        scores = _check_scores(
+            self.model_.score_samples(self._for_model(raw, X)), "model.score_samples(X)"
+        )
         self.threshold_ = _resolve_threshold(scores, self.threshold, self.contamination)
         self.offset_ = self.threshold_
         self.n_features_in_ = int(X.shape[1])
@@ -582,9 +578,13 @@ class AnomalyDetector(ParamsMixin):
         ndarray of shape (n_samples,)
         """
         self._check_fitted()
-        check_feature_names(getattr(self, "feature_names_in_", None), X, type(self).__name__)
-        X = check_X(X, n_features=self.n_features_in_)
-        return np.asarray(_model_scores(self.model_, X), dtype=np.float64)
+        check_feature_names(self, X)
+        raw, X = X, check_X(X, n_features=self.n_features_in_, owner=type(self).__name__)
+        return np.asarray(self.model_.score_samples(self._for_model(raw, X)), dtype=np.float64)
+
+    def _for_model(self, raw: Any, X: np.ndarray) -> Any:
+        # A model that keeps column names gets them (already checked to match).
+        return raw if getattr(self.model_, "feature_names_in_", None) is not None else X
 
     def decision_function(self, X: Any) -> np.ndarray:
         """``score_samples(X) - offset_``: negative for anomalies.

@@ -47,15 +47,6 @@ Callback = Callable[[EMState], Any]
 FLOAT32_MIN_TOL = 1e-4
 
 
-def _as_float_array(value: Any, name: str) -> np.ndarray:
-    """``value`` as a float64 array, or a TypeError naming the parameter."""
-    try:
-        out = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of numbers: {exc}.") from None
-    return out
-
-
 def _check_int(value: Any, name: str, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r}).")
@@ -283,7 +274,13 @@ class GaussianMixture(ParamsMixin):
         strategy = get_strategy(self.covariance_type)
         weights = means = precisions = None
         if self.weights_init is not None:
-            weights = _as_float_array(self.weights_init, "weights_init")
+            try:
+                weights = np.asarray(self.weights_init, dtype=np.float64)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"weights_init must be an array of numbers of shape ({K},); "
+                    f"converting it failed: {exc}"
+                ) from exc
             if weights.shape != (K,):
                 raise ValueError(
                     f"weights_init must have shape ({K},) for n_components={K}, "
@@ -298,7 +295,13 @@ class GaussianMixture(ParamsMixin):
                 )
             weights = weights / weights.sum()
         if self.means_init is not None:
-            means = _as_float_array(self.means_init, "means_init")
+            try:
+                means = np.asarray(self.means_init, dtype=np.float64)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"means_init must be an array of numbers of shape ({K}, {n_features}); "
+                    f"converting it failed: {exc}"
+                ) from exc
             if means.shape != (K, n_features):
                 raise ValueError(
                     f"means_init must have shape ({K}, {n_features}) "
@@ -385,11 +388,6 @@ class GaussianMixture(ParamsMixin):
 
     def _fit_em(self, X: Any, sample_weight: Any) -> None:
         X, w = self._validate_data(X, sample_weight)
-        if w is not None:
-            # Only relative weights matter: scaled to mean 1, a fit cannot depend on their
-            # absolute size (the M-step's 10 * eps guard would swamp weights of ~1e-12).
-            w = w / w.max()  # first to at most 1, so that the mean cannot overflow
-            w /= w.mean()
         n_features = X.shape[1]
         inits = self._check_inits(n_features)
         callbacks = self._callback_list()
@@ -397,18 +395,18 @@ class GaussianMixture(ParamsMixin):
         K = self.n_components
 
         do_init = not (self.warm_start and hasattr(self, "converged_"))
-        fitted_type = getattr(self, "_fitted_type", self.covariance_type)
-        if not do_init and (self.weights_.shape[0] != K or fitted_type != self.covariance_type):
-            raise ValueError(
-                "warm_start continues the last fit, which had "
-                f"n_components={self.weights_.shape[0]} and covariance_type={fitted_type!r}; "
-                f"now n_components={K} and covariance_type={self.covariance_type!r}. Set "
-                "warm_start=False to fit afresh, or set the parameters back."
-            )
         if not do_init and self.n_features_in_ != n_features:
             raise ValueError(
                 f"warm_start: X has {n_features} features but the model was fitted with "
                 f"{self.n_features_in_}. Set warm_start=False to fit new data."
+            )
+        fitted_type = getattr(self, "_fitted_covariance_type", self.covariance_type)
+        if not do_init and (len(self.weights_) != K or fitted_type != self.covariance_type):
+            raise ValueError(
+                f"warm_start: the model was fitted with n_components={len(self.weights_)} and "
+                f"covariance_type={fitted_type!r}, but now has "
+                f"n_components={K} and covariance_type={self.covariance_type!r}; a warm start "
+                "continues the previous fit, so set warm_start=False to fit the new settings."
             )
         if _is_dask(X):
             from gmm_widgets.mixture._dask_engine import dask_center
@@ -587,10 +585,10 @@ class GaussianMixture(ParamsMixin):
         self.weights_ = params.weights.astype(dtype)
         self.means_ = (params.means + center).astype(dtype)
         self.covariances_ = params.covariances.astype(dtype)
+        self._fitted_covariance_type = self.covariance_type
         self.precisions_cholesky_ = params.prec_chol.astype(dtype)
         self.precisions_ = strategy.precisions(params.prec_chol).astype(dtype)
         self._fit_center = np.asarray(center, dtype=np.float64)
-        self._fitted_type = self.covariance_type  # what a warm start continues
 
     def _check_is_fitted(self) -> None:
         if not hasattr(self, "precisions_cholesky_"):
@@ -611,13 +609,13 @@ class GaussianMixture(ParamsMixin):
     # ----------------------------------------------------------------- prediction
     def _source_for(self, X: Any):
         self._check_is_fitted()
-        check_feature_names(getattr(self, "feature_names_in_", None), X, type(self).__name__)
         if _is_dask(X):
             from gmm_widgets.mixture._dask_engine import check_dask_X
 
             X = check_dask_X(X, n_features=self.n_features_in_, check_finite=True)
         else:
-            X = check_X(X, n_features=self.n_features_in_)
+            check_feature_names(self, X)
+            X = check_X(X, n_features=self.n_features_in_, owner=type(self).__name__)
         center = getattr(self, "_fit_center", None)
         if center is None:
             center = np.dot(self.weights_, self.means_).astype(np.float64)
@@ -675,7 +673,9 @@ class GaussianMixture(ParamsMixin):
         """
         scores = self.score_samples(X)
         w = check_sample_weight(sample_weight, scores.shape[0])
-        return float(scores.mean() if w is None else np.dot(w, scores) / w.sum())
+        mean = scores.mean() if w is None else np.dot(w, scores) / w.sum()
+        # As scikit-learn: float32 data score as a float32 scalar.
+        return np.float32(mean) if getattr(X, "dtype", None) == np.float32 else float(mean)
 
     def predict(self, X: Any) -> np.ndarray:
         """Most likely component of each sample.

@@ -305,6 +305,8 @@ def select_model(
         For an empty grid, a bad K or covariance type, or an unknown criterion.
     """
     _check_criterion(criterion)
+    # Checked once, up front: a bad tol is one error, not the same error recorded in
+    # every cell and a failure later in ``best``.
     check_fit_params(gaussian_mixture_params, random_state)
     X = check_X(X)
     ks, cts = check_grid(n_components, covariance_types, X.shape[0])

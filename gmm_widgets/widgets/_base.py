@@ -110,6 +110,16 @@ class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
     n_samples = traitlets.Int(0).tag(sync=True)
     feature_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
 
+    @traitlets.validate("feature_names")
+    def _valid_feature_names(self, proposal: dict[str, Any]) -> list[str]:
+        names = proposal["value"]
+        d = getattr(self, "_n_features", None)
+        if d is not None and len(names) != d:
+            raise traitlets.TraitError(
+                f"feature_names must hold one name per column of X: {d} names, got {len(names)}."
+            )
+        return names
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         bundle = cls.__dict__.get("_bundle")
         if bundle:
@@ -193,6 +203,7 @@ class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
         """
         dd = validated or prepare_data(X, max_points=max_display_points, seed=display_seed)
         with self.hold_sync():
+            self._n_features = len(dd.feature_names)
             self.feature_names = dd.feature_names
             self.n_samples = dd.n_samples
             self.data = dd.display

@@ -380,6 +380,9 @@ class AnomalyInspector(ProjectedWidget):
         **gaussian_mixture_params: Any,
     ) -> None:
         # Everything is checked before the widget exists, so bad input never displays.
+        if model is not None and getattr(model, "feature_names_in_", None) is not None:
+            if _feature_names(X) is not None:  # reordered or renamed columns: refuse
+                check_feature_names(model, X)
         data = prepare_data(X, max_points=max_display_points, seed=display_seed)
         n, d = data.X.shape
         if threshold is not None:
@@ -400,8 +403,6 @@ class AnomalyInspector(ProjectedWidget):
             selection = _best_density(data.X, gaussian_mixture_params)
             model = selection.model
         else:
-            if getattr(model, "feature_names_in_", None) is not None:  # X's columns, please
-                check_feature_names(model.feature_names_in_, X, type(model).__name__)
             model = self._resolve_model(data.X, model, gaussian_mixture_params)
         mixture = _mixture_payload(model, d)
         scores = _score(model, data.X)

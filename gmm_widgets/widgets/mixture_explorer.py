@@ -226,6 +226,24 @@ class MixtureExplorer(ProjectedWidget):
     k_max = traitlets.Int(10).tag(sync=True)
     max_n_init = traitlets.Int(MAX_N_INIT).tag(sync=True)
 
+    @traitlets.validate("k_min")
+    def _valid_k_min(self, proposal: dict[str, Any]) -> int:
+        k = proposal["value"]
+        if not 1 <= k <= self.k_max:
+            raise traitlets.TraitError(
+                f"k_min must be an int from 1 to k_max={self.k_max}, got {k}."
+            )
+        return k
+
+    @traitlets.validate("k_max")
+    def _valid_k_max(self, proposal: dict[str, Any]) -> int:
+        k = proposal["value"]
+        if k < max(1, self.k_min):
+            raise traitlets.TraitError(
+                f"k_max must be an int of at least k_min={self.k_min} (and 1), got {k}."
+            )
+        return k
+
     # The last good fit and the last error, for the view.
     result = traitlets.Dict().tag(sync=True, **tree_serialization)
     error = traitlets.Dict().tag(sync=True)
@@ -304,7 +322,7 @@ class MixtureExplorer(ProjectedWidget):
         super().__init__()
         with self.hold_sync():
             self._set_data(X, validated=data)
-            self.k_min, self.k_max = k_lo, k_hi
+            self.k_max, self.k_min = k_hi, k_lo
             (
                 self.n_components,
                 self.covariance_type,
@@ -583,17 +601,21 @@ class MixtureExplorer(ProjectedWidget):
                 f"update() got unknown control(s) {', '.join(unknown)}; the controls are "
                 f"{', '.join(sorted(allowed | {'means_init'}))}."
             )
+        # All or nothing: every value is validated before any is set.
+        values = {
+            name: self.traits()[name]._validate(self, controls[name])
+            for name in sorted(allowed)
+            if name in controls
+        }
+        handles = None
+        if controls.get("means_init") is not None:
+            K = values.get("n_components", self.n_components)
+            handles = self._check_means(controls["means_init"], K, self._X.shape[1])
         with self.hold_refit():
-            for name in sorted(allowed):
-                if name in controls:
-                    setattr(self, name, controls[name])
+            for name, value in values.items():
+                setattr(self, name, value)
             if "means_init" in controls:
-                m = controls["means_init"]
-                self.handles = (
-                    None
-                    if m is None
-                    else self._check_means(m, self.n_components, self._X.shape[1])
-                )
+                self.handles = handles
         return self
 
     def reset_points(self) -> MixtureExplorer:

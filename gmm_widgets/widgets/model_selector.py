@@ -141,6 +141,35 @@ class ModelSelector(ProjectedWidget):
     criterion = traitlets.Unicode("bic").tag(sync=True)
     selection = traitlets.List().tag(sync=True)
     best = traitlets.List().tag(sync=True)
+
+    @traitlets.validate("selection", "best")
+    def _valid_key(self, proposal: dict[str, Any]) -> list[Any]:
+        key = list(proposal["value"])
+        if not key:
+            return key
+        name = proposal["trait"].name
+        k = key[0] if len(key) == 2 else None
+        ok = (
+            isinstance(k, numbers.Integral | float)
+            and not isinstance(k, bool)
+            and float(k).is_integer()
+            and key[1] in COVARIANCE_TYPES
+        )
+        fitted = getattr(getattr(self, "result", None), "models", None) or {}
+        choices = ", ".join(f"[{k}, {ct!r}]" for k, ct in sorted(fitted)) or "none yet"
+        if ok:
+            key = [int(k), key[1]]
+            if (key[0], key[1]) in fitted:
+                return key
+            raise traitlets.TraitError(
+                f"there is no fitted model with K={key[0]} and {key[1]!r}: {name} must be [] "
+                f"or [n_components, covariance_type] of a fitted model ({choices})."
+            )
+        raise traitlets.TraitError(
+            f"{name} must be [] or [n_components, covariance_type] with an int and one of "
+            f"{list(COVARIANCE_TYPES)} of a fitted model ({choices}), got {proposal['value']!r}."
+        )
+
     status = traitlets.Enum(("idle", "fitting", "done"), default_value="idle").tag(sync=True)
     progress = traitlets.Dict().tag(sync=True)
 
@@ -282,20 +311,6 @@ class ModelSelector(ProjectedWidget):
         if self.criteria and value not in self.criteria:
             raise traitlets.TraitError(f"criterion must be one of {self.criteria}, got {value!r}.")
         return value
-
-    @traitlets.validate("selection")
-    def _valid_selection(self, proposal: dict[str, Any]) -> list[Any]:
-        value = list(proposal["value"])
-        if not value:
-            return value
-        if len(value) != 2:
-            raise traitlets.TraitError(
-                f"selection must be [n_components, covariance_type], got {value!r}."
-            )
-        k, ct = int(value[0]), str(value[1])
-        if self.result is None or (k, ct) not in self.result.models:
-            raise traitlets.TraitError(f"there is no fitted model with K={k} and {ct!r}.")
-        return [k, ct]
 
     # ----------------------------------------------------------------- fitting
     def _reset_scores(self) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 
 from gmm_widgets.mixture._covariance import n_mixture_parameters
 from gmm_widgets.mixture._repr import mixture_html
-from gmm_widgets.mixture._validation import check_feature_names
+from gmm_widgets.mixture._validation import _feature_names, check_feature_names
 from gmm_widgets.mixture.callbacks import History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
@@ -157,7 +157,11 @@ class MixtureSummary(StaticExportMixin, ipywidgets.VBox):
         params = mixture_params(model)  # refuses unfitted models and non-mixtures
         scores = None
         if X is not None:
-            check_feature_names(getattr(model, "feature_names_in_", None), X, type(model).__name__)
+            if (
+                getattr(model, "feature_names_in_", None) is not None
+                and _feature_names(X) is not None
+            ):
+                check_feature_names(model, X)  # reordered or renamed columns: refuse
             data = prepare_data(X).X
             check_model_features(params, data.shape[1])
             scores = score_mixture(data, params)

@@ -14,10 +14,10 @@ X = np.random.default_rng(0).normal(size=(120, 2))
 def test_sparse_input_says_to_densify():
     sparse = pytest.importorskip("scipy.sparse")
     for matrix in (sparse.csr_matrix(X), sparse.coo_matrix(X)):
-        with pytest.raises(TypeError, match=r"sparse matrix .* densify it with X.toarray\(\)"):
+        with pytest.raises(TypeError, match=r"Sparse data was passed .* Use X.toarray\(\)"):
             GaussianMixture(2).fit(matrix)
     gm = GaussianMixture(2, random_state=0).fit(X)
-    with pytest.raises(TypeError, match="densify"):
+    with pytest.raises(TypeError, match="dense data is required"):
         gm.predict(sparse.csr_matrix(X))
 
 
@@ -26,16 +26,16 @@ def test_nullable_missing_values_are_missing_data():
     frame = pd.DataFrame(
         {"a": pd.array([1.0, None, 2.0] * 20, dtype="Float64"), "b": np.arange(60.0)}
     )
-    with pytest.raises(ValueError, match=r"missing values \(NaN, None or pd.NA"):
+    with pytest.raises(ValueError, match=r"X contains NaN .* Remove or impute"):
         GaussianMixture(2).fit(frame)
-    with pytest.raises(ValueError, match="missing values"):
+    with pytest.raises(ValueError, match="Remove or impute"):
         GaussianMixture(2).fit(pd.DataFrame({"a": [1.0, np.nan, 3.0], "b": [1.0, 2.0, 3.0]}))
     complete = frame.dropna()
     assert GaussianMixture(2, random_state=0).fit(complete).n_features_in_ == 2
 
 
 def test_a_class_is_not_a_model():
-    with pytest.raises(TypeError, match=r"instance, not the class GaussianMixture"):
+    with pytest.raises(TypeError, match=r"must be an instance, got the class GaussianMixture"):
         AnomalyDetector(GaussianMixture).fit(X)
 
 
@@ -59,7 +59,7 @@ def test_warm_start_after_changing_the_model_refuses(change):
     gm = GaussianMixture(2, warm_start=True, random_state=0).fit(X)
     before = gm.means_.copy()
     gm.set_params(**change)
-    with pytest.raises(ValueError, match="Set warm_start=False to fit afresh"):
+    with pytest.raises(ValueError, match="set warm_start=False to fit the new settings"):
         gm.fit(X)
     np.testing.assert_array_equal(gm.means_, before)  # the fitted model is kept
     gm.set_params(warm_start=False).fit(X)
