@@ -14,7 +14,7 @@ export const TICK_FONT_PX = 10.5;
 /** Between the axis line and the right end of a y tick label, px. */
 const TICK_GAP = 7;
 /** Between the widest y tick label and the rotated y title's baseline, px. */
-const TITLE_GAP = 5;
+const TITLE_GAP = 8;
 /** The y title's glyphs left of its baseline (about the ascent of 11.5 px text), px. */
 const TITLE_ASCENT = 10;
 /** The y note sits this far above the plot area, px; a margin with a note is this tall. */
@@ -22,15 +22,15 @@ const NOTE_RISE = 6;
 const NOTE_TOP = 20;
 
 /**
- * A generous estimate of the width of a tick label, px: 0.62 em for digits, signs and
- * letters, 0.32 em for separators. Layout must not depend on measuring text (happy-dom
+ * A generous estimate of the width of a tick label, px: 0.62 em for digits and letters,
+ * 0.84 em for the minus sign (U+2212), 0.32 em for separators. Layout must not depend on measuring text (happy-dom
  * and the static export cannot), and a few px too many only widen the margin.
  * @param {string} text
  * @param {number} [fontPx]
  */
 export function labelWidth(text, fontPx = TICK_FONT_PX) {
   let em = 0;
-  for (const c of text) em += ".,: ".includes(c) ? 0.32 : 0.62;
+  for (const c of text) em += ".,: ".includes(c) ? 0.32 : c === "\u2212" ? 0.84 : 0.62;
   return em * fontPx;
 }
 
