@@ -99,6 +99,28 @@ def _handle_centre(root, k: int) -> tuple[float, float]:
     return b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
 
 
+#: Scroll handle k to the middle of the window and wait until it holds still (the
+#: notebook scrolls to each new cell a test adds): its centre, in window coordinates.
+_STILL_HANDLE = """([el, k]) => new Promise((resolve) => {
+    const ring = el.querySelector(
+        `[data-gmm-role="mean-handle"][data-component="${k}"] .gmm-handle-ring`);
+    ring.scrollIntoView({block: 'center'});
+    let last = null;
+    const tick = () => {
+        const b = ring.getBoundingClientRect();
+        const c = [b.x + b.width / 2, b.y + b.height / 2];
+        if (last && last[0] === c[0] && last[1] === c[1]) resolve(c);
+        else { last = c; requestAnimationFrame(() => requestAnimationFrame(tick)); }
+    };
+    tick();
+})"""
+
+
+def _still_handle_centre(page, root, k: int) -> tuple[float, float]:
+    x, y = page.evaluate(_STILL_HANDLE, [root.element_handle(), k])
+    return x, y
+
+
 def _settled(page, root) -> None:
     page.wait_for_function(
         "(el) => el.dataset.gmmState === 'preview' && el.dataset.gmmBrowserSettled === 'true'",
@@ -404,7 +426,7 @@ def test_live_kernel_one_refit_per_release_and_the_same_fit(lab):
               .observe(el, {attributes: true, attributeFilter: ['data-gmm-state']}); }"""
     )
     for release in range(1, 4):
-        x, y = _handle_centre(root, release % 3)
+        x, y = _still_handle_centre(page, root, release % 3)
         page.mouse.move(x, y)
         page.mouse.down()
         for i in range(1, 21):

@@ -3,7 +3,7 @@
 // the flagged points (one mark per pixel column, so the cost per frame is O(flagged)
 // plus O(width)).
 
-import { drawAxes } from "../lib/axes.js";
+import { drawAxes, fitMargin } from "../lib/axes.js";
 import { intervalsBelow, logDensity1d } from "./contour.js";
 import { linePath, svg, uniqueId } from "../lib/dom.js";
 import { rgbString } from "../lib/colors.js";
@@ -51,6 +51,7 @@ export function createDataPlot1d(container) {
     ),
   };
   const state = {
+    margin: PLOT_MARGIN,
     x: null,
     y: null,
     width: 0,
@@ -73,7 +74,6 @@ export function createDataPlot1d(container) {
    */
   function layout(opts) {
     const { width, height, values, domain, mixture } = opts;
-    const m = PLOT_MARGIN;
     state.width = width;
     state.height = height;
     state.values = values;
@@ -99,6 +99,8 @@ export function createDataPlot1d(container) {
       state.logp = logDensity1d(mixture, grid);
     } else state.logp = null;
     state.grid = grid;
+    const m = fitMargin(PLOT_MARGIN, [0, yMax * 1.12], { yLabel: "density" });
+    state.margin = m;
     const x = linearScale(domain, [m.left, width - m.right]);
     const y = linearScale([0, yMax * 1.12], [height - m.bottom - RUG, m.top]);
     state.x = x;
@@ -158,7 +160,7 @@ export function createDataPlot1d(container) {
   function set(t, order, count, colors) {
     if (!state.x) return;
     const { x, y, width, height } = state;
-    const m = PLOT_MARGIN;
+    const m = state.margin;
     const yBase = y.range[0];
     if (state.zoneCtx && t !== state.lastT) {
       const ctx = state.zoneCtx;
@@ -194,7 +196,7 @@ export function createDataPlot1d(container) {
     const rect = overlay.getBoundingClientRect();
     const px = clientX - rect.left;
     const py = clientY - rect.top;
-    if (py < PLOT_MARGIN.top || py > state.y.range[0] + RUG) return -1;
+    if (py < state.margin.top || py > state.y.range[0] + RUG) return -1;
     const v = state.x.invert(px);
     const s = state.sortedX;
     const j = countBelow(s, v);
@@ -219,7 +221,7 @@ export function createDataPlot1d(container) {
     const px = state.x(state.values[i]);
     layers.hover.setAttribute("x1", String(px));
     layers.hover.setAttribute("x2", String(px));
-    layers.hover.setAttribute("y1", String(PLOT_MARGIN.top));
+    layers.hover.setAttribute("y1", String(state.margin.top));
     layers.hover.setAttribute("y2", String(state.y.range[0] + RUG));
     layers.hover.removeAttribute("visibility");
   }

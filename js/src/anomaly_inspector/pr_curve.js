@@ -2,7 +2,7 @@
 // with the current threshold marked. Clicking the curve moves the threshold to the
 // nearest point of it.
 
-import { drawAxes } from "../lib/axes.js";
+import { drawAxes, fitMargin } from "../lib/axes.js";
 import { linePath, svg } from "../lib/dom.js";
 import { linearScale } from "../lib/scale.js";
 
@@ -38,7 +38,7 @@ export function createPRCurve(container, opts = {}) {
    * @param {{recall: number, precision: number}|null} [bestPoint]
    */
   function layout(width, height, curve, bestPoint = null) {
-    const m = PR_MARGIN;
+    const m = fitMargin(PR_MARGIN, [0, 1.02], { yLabel: "precision", yTicks: 4 });
     root.setAttribute("width", String(width));
     root.setAttribute("height", String(height));
     const x = linearScale([0, 1], [m.left, width - m.right]);
@@ -51,7 +51,6 @@ export function createPRCurve(container, opts = {}) {
       yLabel: "precision",
       xTicks: 4,
       yTicks: 4,
-      yLabelOffset: 30,
     });
     if (!curve) {
       line.setAttribute("d", "");

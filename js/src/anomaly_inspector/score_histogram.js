@@ -10,7 +10,7 @@
 // Scores far below the rest are gathered in an underflow bar at the left; across it the
 // handle moves by rank, so every point stays reachable.
 
-import { drawAxes } from "../lib/axes.js";
+import { drawAxes, fitMargin, labelWidth } from "../lib/axes.js";
 import { h, svg, uniqueId } from "../lib/dom.js";
 import { formatNumber, linearScale } from "../lib/scale.js";
 import {
@@ -22,10 +22,13 @@ import {
 } from "./threshold.js";
 import { ariaValueText, formatCount, handleLabel } from "./readouts.js";
 
-export const HIST_MARGIN = { left: 58, right: 14, top: 24, bottom: 40 };
+// The top margin leaves the log toggle (top left, 18 px tall) clear of the y tick labels.
+export const HIST_MARGIN = { left: 58, right: 14, top: 28, bottom: 40 };
 /** Width of the underflow bar's zone, px. */
 const UNDER_ZONE = 18;
 const UNDER_GAP = 5;
+/** From the threshold line to the near edge of its tag, px (`.gmm-threshold-tag`). */
+const TAG_OFFSET = 9;
 
 /**
  * A y scale for counts on log10(1 + count), with ticks at the powers of ten, so
@@ -40,6 +43,7 @@ export function logCountScale(max, [r0, r1]) {
   scale.invert = (p) => 10 ** (((p - r0) / (r1 - r0)) * L) - 1;
   scale.domain = [0, top];
   scale.range = [r0, r1];
+  scale.log = true;
   scale.ticks = () => {
     const out = [];
     for (let p = 1; p <= top; p *= 10) out.push(p);
@@ -113,6 +117,7 @@ export function createScoreHistogram(container, callbacks) {
   container.append(root);
 
   const state = {
+    margin: HIST_MARGIN,
     width: 0,
     height: 0,
     index: null,
@@ -133,7 +138,10 @@ export function createScoreHistogram(container, callbacks) {
   function toX(t) {
     const { x, lo, under, index, underLeft } = state;
     if (!x) return 0;
-    if (t >= lo || under === 0) return Math.max(x.range[0], Math.min(x.range[1], x(t)));
+    if (t >= lo || under === 0) {
+      const right = Math.min(x.range[1], x(topThreshold()));
+      return Math.max(x.range[0], Math.min(right, x(t)));
+    }
     const c = index.count(t);
     return underLeft + (c / under) * (x(lo) - underLeft);
   }
@@ -147,7 +155,13 @@ export function createScoreHistogram(container, callbacks) {
       const frac = (p - underLeft) / (x(lo) - underLeft);
       return thresholdForCount(index.sorted, Math.round(frac * under));
     }
-    return Math.min(hi, x.invert(p));
+    return Math.min(hi, topThreshold(), x.invert(p));
+  }
+
+  /** The threshold that flags every point: the handle goes no further right. */
+  function topThreshold() {
+    const { index } = state;
+    return index?.n ? thresholdForCount(index.sorted, index.n) : state.hi;
   }
 
   /**
@@ -158,32 +172,36 @@ export function createScoreHistogram(container, callbacks) {
    * @param {{logY?: boolean}} [opts] logarithmic count axis
    */
   function layout(width, height, index, opts = {}) {
-    const m = HIST_MARGIN;
+    const [lo, hi] = scoreDomain(index.sorted);
+    const nBins = scoreBinCount(index.sorted, [lo, hi]);
+    const bins = binScores(index.sorted, nBins, [lo, hi]);
+    let yMax = 1;
+    for (const c of bins.counts) yMax = Math.max(yMax, c);
+    yMax = Math.max(yMax, bins.under);
+    state.logY = Boolean(opts.logY);
+    const yLabel = state.logY ? "points (log)" : "points";
+    const yScale = (range) =>
+      state.logY ? logCountScale(yMax * 1.15, range) : linearScale([0, yMax * 1.08], range);
+    // The margin fits the y tick labels, which depend on the counts, not on the pixels.
+    const probe = yScale([1, 0]);
+    const m = fitMargin(HIST_MARGIN, probe.domain, { yLabel, yTicks: 4, yScale: probe });
+    state.margin = m;
     state.width = width;
     state.height = height;
     state.index = index;
     root.style.height = `${height}px`;
     overlay.setAttribute("width", String(width));
     overlay.setAttribute("height", String(height));
-    const [lo, hi] = scoreDomain(index.sorted);
-    const nBins = scoreBinCount(index.sorted, [lo, hi]);
-    const bins = binScores(index.sorted, nBins, [lo, hi]);
     state.lo = lo;
     state.hi = hi;
     state.under = bins.under;
     const plotLeft = m.left + (bins.under > 0 ? UNDER_ZONE + UNDER_GAP : 0);
     state.underLeft = m.left;
     const x = linearScale([lo, hi], [plotLeft, width - m.right]);
-    let yMax = 1;
-    for (const c of bins.counts) yMax = Math.max(yMax, c);
-    yMax = Math.max(yMax, bins.under);
-    state.logY = Boolean(opts.logY);
     scaleButton.setAttribute("aria-pressed", state.logY ? "true" : "false");
     scaleButton.classList.toggle("gmm-active", state.logY);
     const yRange = [height - m.bottom, m.top];
-    const y = state.logY
-      ? logCountScale(yMax * 1.15, yRange)
-      : linearScale([0, yMax * 1.08], yRange);
+    const y = yScale(yRange);
     state.x = x;
     state.y = y;
     // With an underflow bar, the y axis stands left of it: the axes' x scale reaches
@@ -199,10 +217,9 @@ export function createScoreHistogram(container, callbacks) {
         : x;
     drawAxes(layers.axes, axisX, y, {
       xLabel: "log-density (score_samples)",
-      yLabel: state.logY ? "points (log)" : "points",
+      yLabel,
       xTicks: 6,
       yTicks: 4,
-      yLabelOffset: 46,
     });
     // Bars, with a minimum height so that a lone outlier stays visible.
     const rects = [];
@@ -305,23 +322,25 @@ export function createScoreHistogram(container, callbacks) {
     if (!state.x) return;
     const px = toX(t);
     clipRect.setAttribute("width", String(Math.max(0, px)));
-    layers.zone.setAttribute("width", String(Math.max(0, px - HIST_MARGIN.left)));
+    layers.zone.setAttribute("width", String(Math.max(0, px - state.margin.left)));
     layers.line.setAttribute("x1", String(px));
     layers.line.setAttribute("x2", String(px));
     handle.style.transform = `translateX(${px}px)`;
     handle.setAttribute("aria-valuenow", String(t));
     handle.setAttribute("aria-valuetext", ariaValueText(summary));
     tag.textContent = handleLabel(summary);
-    // Keep the tag inside the plot: flip it to the left of the line near the right edge.
-    const left = px > state.width * 0.6;
+    // Keep the tag inside the plot: flip it to the left of the line when it would pass
+    // the right edge (its width estimated from the text, without a layout).
+    const tagWidth = labelWidth(tag.textContent, 11) + 14;
+    const left = px + TAG_OFFSET + tagWidth > state.width;
     tag.classList.toggle("gmm-tag-left", left);
     // Never under the "log" toggle: the tag drops one row where the two would meet.
-    const tagW = tag.offsetWidth;
-    const from = left ? px - 9 - tagW : px + 9;
+    const from = left ? px - TAG_OFFSET - tagWidth : px + TAG_OFFSET;
     const b0 = scaleButton.offsetLeft;
+    const b1 = b0 + (scaleButton.offsetWidth || 32);
     tag.classList.toggle(
       "gmm-tag-low",
-      !scaleButton.hidden && from < b0 + scaleButton.offsetWidth + 2 && from + tagW > b0 - 2,
+      !scaleButton.hidden && from < b1 + 2 && from + tagWidth > b0 - 2,
     );
   }
 

@@ -2,7 +2,7 @@
 // weighted density of each component, the mixture density, and each component's mean
 // with its 1 and 2 sigma intervals.
 
-import { drawAxes } from "../lib/axes.js";
+import { drawAxes, fitMargin } from "../lib/axes.js";
 import { linePath, svg, uniqueId } from "../lib/dom.js";
 import { rgbString } from "../lib/colors.js";
 import { mixtureDensity1d } from "../lib/gaussian.js";
@@ -41,14 +41,15 @@ export function createDensityPlot(container) {
   const state = { width: 0, height: 0, x: null, y: null };
 
   function layout(width, height, xDomain, yMax, labels = {}) {
-    const m = PLOT_MARGIN;
+    const yDomain = [0, yMax > 0 ? yMax : 1];
+    const m = fitMargin(PLOT_MARGIN, yDomain, { yLabel: labels.y ?? "density" });
     state.width = width;
     state.height = height;
     container.style.height = `${height}px`;
     overlay.setAttribute("width", String(width));
     overlay.setAttribute("height", String(height));
     state.x = linearScale(xDomain, [m.left, width - m.right]);
-    state.y = linearScale([0, yMax > 0 ? yMax : 1], [height - m.bottom, m.top]);
+    state.y = linearScale(yDomain, [height - m.bottom, m.top]);
     for (const [k, v] of Object.entries({
       x: m.left,
       y: m.top - 2,

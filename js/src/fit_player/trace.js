@@ -1,7 +1,7 @@
 // A small line chart of the EM lower bound per iteration, with the current iteration
 // highlighted. Clicking or dragging on it asks to show the nearest iteration.
 
-import { drawAxes } from "../lib/axes.js";
+import { drawAxes, fitMargin } from "../lib/axes.js";
 import { linePath, svg, uniqueId } from "../lib/dom.js";
 import { linearScale, padExtent } from "../lib/scale.js";
 
@@ -79,27 +79,25 @@ export function createTrace(container, opts = {}) {
    */
   function update(s) {
     const { width, height, iterations, values, current } = s;
-    const m = TRACE_MARGIN;
     root.setAttribute("width", String(width));
     root.setAttribute("height", String(height));
     const lastIter = iterations.length ? iterations[iterations.length - 1] : 1;
-    const xs = linearScale([0, Math.max(1, lastIter)], [m.left, width - m.right]);
     const range = robustExtent(values);
-    const ys = linearScale(padExtent(Number.isFinite(range[0]) ? range : [0, 1], 0.08), [
-      height - m.bottom,
-      m.top,
-    ]);
+    const yDomain = padExtent(Number.isFinite(range[0]) ? range : [0, 1], 0.08);
+    const yLabel = opts.yLabel ?? "lower bound";
+    const m = fitMargin(TRACE_MARGIN, yDomain, { yLabel, yTicks: 3 });
+    const xs = linearScale([0, Math.max(1, lastIter)], [m.left, width - m.right]);
+    const ys = linearScale(yDomain, [height - m.bottom, m.top]);
     const yFloor = ys.range[0];
     x = xs;
     const key = `${width}x${height}:${xs.domain}:${ys.domain}`;
     if (key !== lastKey) {
       drawAxes(axes, xs, ys, {
         xLabel: "iteration",
-        yLabel: opts.yLabel ?? "lower bound",
+        yLabel,
         xTicks: 8,
         xInteger: true,
         yTicks: 3,
-        yLabelOffset: 50,
       });
       lastKey = key;
     }

@@ -2,7 +2,7 @@
 // ellipses (1 and 2 sigma) and mean markers. Widgets that add draggable handles put them
 // in `layers.handles`.
 
-import { drawAxes } from "./axes.js";
+import { drawAxes, fitMargin } from "./axes.js";
 import { linePath, svg, uniqueId } from "./dom.js";
 import { ellipsePoints } from "./ellipse.js";
 import { rgbString } from "./colors.js";
@@ -35,11 +35,21 @@ export function createScatterPlot(container) {
     means: svg("g", { class: "gmm-means", "clip-path": `url(#${clipId})` }, overlay),
     handles: svg("g", { class: "gmm-handles" }, overlay),
   };
-  const state = { width: 0, height: 0, x: null, y: null, ctx: null, dpr: 1, labels: {} };
+  const state = {
+    width: 0,
+    height: 0,
+    x: null,
+    y: null,
+    ctx: null,
+    dpr: 1,
+    labels: {},
+    margin: PLOT_MARGIN,
+  };
 
   /** Resize to width x height CSS px and set the data domains; redraws the axes. */
   function layout(width, height, xDomain, yDomain, labels = {}) {
-    const m = PLOT_MARGIN;
+    const m = fitMargin(PLOT_MARGIN, yDomain, { yLabel: labels.y });
+    state.margin = m;
     state.width = width;
     state.height = height;
     state.labels = labels;

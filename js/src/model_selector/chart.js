@@ -3,7 +3,8 @@
 // at the top, the best model ringed. Click a point, or focus it and press Enter or
 // Space, to select it; arrow keys move between points.
 
-import { drawAxes } from "../lib/axes.js";
+import { drawAxes, fitMargin, labelWidth } from "../lib/axes.js";
+import { discBox, placeLabel } from "../lib/placement.js";
 import { linePath, svg } from "../lib/dom.js";
 import { rgbString } from "../lib/colors.js";
 import { linearScale, padExtent } from "../lib/scale.js";
@@ -22,6 +23,9 @@ import {
 } from "./grid.js";
 
 export const CHART_MARGIN = { left: 70, right: 16, top: 26, bottom: 40 };
+/** The "best" label: 11 px bold (`.gmm-best-label`), px. */
+const BEST_FONT_PX = 11;
+const BEST_RING_R = 10;
 
 /** SVG path of a marker of `shape` centred at (x, y) with radius r. */
 export function markerPath(shape, x, y, r) {
@@ -67,7 +71,7 @@ export function createCriterionChart(container, opts) {
     { class: "gmm-best", "data-gmm-role": "best-marker", "aria-hidden": "true" },
     root,
   );
-  const bestRing = svg("circle", { class: "gmm-best-ring", r: 10 }, bestG);
+  const bestRing = svg("circle", { class: "gmm-best-ring", r: BEST_RING_R }, bestG);
   const bestText = svg(
     "text",
     { class: "gmm-best-label", "text-anchor": "middle", text: "best" },
@@ -126,21 +130,19 @@ export function createCriterionChart(container, opts) {
   function update(s) {
     state = s;
     const { width, height, grid, criterion } = s;
-    const m = CHART_MARGIN;
+    const yDomain = padExtent(valueExtent(grid, criterion), 0.08);
+    const yLabel = axisLabel(criterion);
+    const m = fitMargin(CHART_MARGIN, yDomain, { yLabel });
     root.setAttribute("width", String(width));
     root.setAttribute("height", String(height));
     const kLo = grid.ks.length ? grid.ks[0] : 1;
     const kHi = grid.ks.length ? grid.ks[grid.ks.length - 1] : 1;
     const x = linearScale([kLo - 0.5, kHi + 0.5], [m.left, width - m.right]);
     x.ticks = () => grid.ks.slice();
-    const y = linearScale(padExtent(valueExtent(grid, criterion), 0.08), [
-      height - m.bottom,
-      m.top,
-    ]);
+    const y = linearScale(yDomain, [height - m.bottom, m.top]);
     drawAxes(axes, x, y, {
       xLabel: "number of components K",
-      yLabel: axisLabel(criterion),
-      yLabelOffset: 58,
+      yLabel,
       xTicks: kHi - kLo + 1,
     });
 
@@ -193,6 +195,8 @@ export function createCriterionChart(container, opts) {
     const sel = indexOf(grid, s.selection);
     const seen = new Set();
     const values = grid.tables[criterion];
+    /** @type {import("../lib/placement.js").Box[]} every marker, for the label */
+    const markerBoxes = [];
     for (const c of cs) {
       for (const p of c.points) {
         const key = `${p.i},${c.j}`;
@@ -215,6 +219,7 @@ export function createCriterionChart(container, opts) {
         g.children[0].setAttribute("cy", cy.toFixed(2));
         const marker = g.children[1];
         marker.setAttribute("d", markerPath(SHAPES[c.ct], cx, cy, isSel ? 6.5 : 4.5));
+        markerBoxes.push(discBox(cx, cy, (isSel ? 6.5 : 4.5) * 1.15 + 1));
         marker.setAttribute("fill", rgbString(s.colors[c.ct]));
         g.children[2].textContent = pointLabel(grid, criterion, p.i, c.j, {
           best: isBest,
@@ -252,8 +257,17 @@ export function createCriterionChart(container, opts) {
       bestRing.setAttribute("cx", bx.toFixed(2));
       bestRing.setAttribute("cy", by.toFixed(2));
       bestRing.setAttribute("stroke", rgbString(s.colors[grid.cts[best[1]]]));
-      bestText.setAttribute("x", bx.toFixed(2));
-      bestText.setAttribute("y", (by - 15).toFixed(2));
+      // The label beside the ring where no marker (of another covariance type at the
+      // same K, say) covers it, inside the plot and its top margin.
+      const size = { width: labelWidth("best", BEST_FONT_PX) * 1.1, height: 12 };
+      const ring = discBox(bx, by, BEST_RING_R + 1.5);
+      const failedBoxes = fails.map(([i, j]) =>
+        discBox(px(grid.ks[i], j), m.top - 12 + (j % 2) * 6, 5),
+      );
+      const bounds = { x0: m.left + 1, y0: 1, x1: width - 1, y1: height - m.bottom - 1 };
+      const box = placeLabel(ring, size, [...markerBoxes, ...failedBoxes], bounds);
+      bestText.setAttribute("x", ((box.x0 + box.x1) / 2).toFixed(2));
+      bestText.setAttribute("y", (box.y1 - 2.5).toFixed(2));
       bestG.setAttribute("data-k", String(grid.ks[best[0]]));
       bestG.setAttribute("data-covariance-type", grid.cts[best[1]]);
     } else {
