@@ -196,7 +196,8 @@ def _require(module: str) -> Any:
 
 
 def _exporter_class() -> type:
-    HTMLExporter = _require("nbconvert.exporters").HTMLExporter
+    _require("nbconvert.exporters")  # or say how to install it
+    from nbconvert.exporters import HTMLExporter
     from traitlets import Bool, default
 
     class OfflineHTMLExporter(HTMLExporter):
@@ -223,7 +224,7 @@ def _exporter_class() -> type:
         def _embed_images_default(self) -> bool:
             return True
 
-        def from_notebook_node(
+        def from_notebook_node(  # type: ignore[override]
             self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
         ) -> tuple[str, dict[str, Any]]:
             js, css = embed_assets()

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import matplotlib.colors as mcolors
 import numpy as np
 from matplotlib.patches import Ellipse
+from matplotlib.ticker import MaxNLocator
 
 from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
 from gmm_widgets.mixture._validation import check_X
@@ -468,7 +469,9 @@ def plot_bic(
         ax.set_title(f"best: K={best[1]}, {best[0]} ({key.upper()} {best[2]:.1f})")
     ax.set_xlabel("number of components K")
     ax.set_ylabel(f"{key.upper()} (lower is better)")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    locator = ax.xaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
     ax.legend(title="covariance type", fontsize="small")
     return ax
 
@@ -518,12 +521,12 @@ def plot_threshold_histogram(
     ax = _ax(ax)
     flagged = s < t
     if labels is None:
-        ax.hist(s, bins=edges, color="C0", alpha=0.8, label="all points")
+        ax.hist(s, bins=list(edges), color="C0", alpha=0.8, label="all points")
     else:
         truth = _check_labels(labels, s.shape[0])
         ax.hist(
             [s[~truth], s[truth]],
-            bins=edges,
+            bins=list(edges),
             stacked=True,
             color=["C0", "C3"],
             alpha=0.8,

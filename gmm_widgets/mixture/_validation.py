@@ -53,16 +53,23 @@ class NotFittedError(ValueError, AttributeError):
 _SKLEARN_FLAVOURS: dict[type, type] = {}
 
 
+def _reduce_as_ours(self: BaseException) -> tuple[type, tuple[Any, ...]]:
+    """Pickle a flavour as (and unpickle it to) our own NotFittedError."""
+    return (NotFittedError, self.args)
+
+
 def _with_sklearn_base(base: type) -> type:
     flavour = _SKLEARN_FLAVOURS.get(base)
     if flavour is None:
         flavour = type(
             "NotFittedError",
             (NotFittedError, base),
-            {"__module__": NotFittedError.__module__, "__doc__": NotFittedError.__doc__},
+            {
+                "__module__": NotFittedError.__module__,
+                "__doc__": NotFittedError.__doc__,
+                "__reduce__": _reduce_as_ours,
+            },
         )
-        # Pickles as (and unpickles to) our own class.
-        flavour.__reduce__ = lambda self: (NotFittedError, self.args)
         _SKLEARN_FLAVOURS[base] = flavour
     return flavour
 
@@ -321,7 +328,7 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None
     """
     if sample_weight is None:
         return None
-    if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
+    if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
         sample_weight = np.full(n_samples, float(sample_weight))
     try:
         w = np.asarray(sample_weight, dtype=np.float64)

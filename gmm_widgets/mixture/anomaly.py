@@ -83,13 +83,14 @@ def _check_contamination(contamination: Any) -> float:
         raise TypeError(
             f"contamination must be a number in (0, 0.5], got {type(contamination).__name__}."
         )
-    if not 0 < contamination <= 0.5:
-        hint = " (a fraction, not a percentage: 4 % is 0.04)" if contamination > 1 else ""
+    value = float(contamination)
+    if not 0 < value <= 0.5:
+        hint = " (a fraction, not a percentage: 4 % is 0.04)" if value > 1 else ""
         raise ValueError(
             f"contamination must be in (0, 0.5]{hint}, got {contamination!r}; it is the "
             "fraction of points to flag as anomalies, e.g. 0.04."
         )
-    return float(contamination)
+    return value
 
 
 def _check_percentile(percentile: Any) -> float:
@@ -97,12 +98,13 @@ def _check_percentile(percentile: Any) -> float:
         raise TypeError(
             f"percentile must be a number in (0, 100), got {type(percentile).__name__}."
         )
-    if not 0 < percentile < 100:
+    value = float(percentile)
+    if not 0 < value < 100:
         raise ValueError(
             f"percentile must be in (0, 100) (a percentage: 4 flags the lowest 4 %), "
             f"got {percentile!r}."
         )
-    return float(percentile)
+    return value
 
 
 def _check_threshold(threshold: Any) -> float:
@@ -110,9 +112,10 @@ def _check_threshold(threshold: Any) -> float:
         raise TypeError(
             f"threshold must be a number (a log-density), got {type(threshold).__name__}."
         )
-    if not np.isfinite(threshold):
+    value = float(threshold)
+    if not np.isfinite(value):
         raise ValueError(f"threshold must be finite, got {threshold!r}.")
-    return float(threshold)
+    return value
 
 
 def _check_binary(values: Any, name: str, n_samples: int | None, hint: str) -> np.ndarray:

@@ -19,8 +19,28 @@ import numpy as np
 __all__ = ["EMState", "History", "PrintProgress"]
 
 
+class MixtureShape:
+    """``n_components`` and ``n_features`` read from ``weights`` and ``means``.
+
+    Shared by :class:`EMState` and :class:`~gmm_widgets.mixture.params.MixtureParams`.
+    """
+
+    weights: np.ndarray
+    means: np.ndarray
+
+    @property
+    def n_components(self) -> int:
+        """Number of mixture components."""
+        return int(self.weights.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        """Number of features."""
+        return int(self.means.shape[1])
+
+
 @dataclass(frozen=True, eq=False)
-class EMState:
+class EMState(MixtureShape):
     """A frozen snapshot of an EM fit after initialisation or after one iteration.
 
     The arrays are the snapshot's own read-only copies, so a callback may keep them.
@@ -73,16 +93,6 @@ class EMState:
             arr = np.array(getattr(self, name), dtype=np.float64, copy=True)
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
-
-    @property
-    def n_components(self) -> int:
-        """Number of mixture components."""
-        return int(self.weights.shape[0])
-
-    @property
-    def n_features(self) -> int:
-        """Number of features."""
-        return int(self.means.shape[1])
 
     def __repr__(self) -> str:
         return (

@@ -19,7 +19,7 @@ import numpy as np
 
 from gmm_widgets.mixture._covariance import COVARIANCE_TYPES, get_strategy
 from gmm_widgets.mixture._validation import NotFittedError, check_random_state
-from gmm_widgets.mixture.callbacks import EMState
+from gmm_widgets.mixture.callbacks import MixtureShape
 
 __all__ = ["MixtureParams", "expand_covariances", "mixture_params"]
 
@@ -32,7 +32,7 @@ _NOT_A_MIXTURE = (
 
 
 @dataclass(frozen=True, eq=False)
-class MixtureParams:
+class MixtureParams(MixtureShape):
     """The parameters of a Gaussian mixture as validated float64 arrays.
 
     Build one directly, or read one from a fitted model with :func:`mixture_params`.
@@ -107,11 +107,6 @@ class MixtureParams:
         }
         for name, value in fields.items():
             object.__setattr__(self, name, value)
-
-    # EMState's properties (n_components from weights, n_features from means): one
-    # definition serves both classes.
-    n_components = EMState.n_components
-    n_features = EMState.n_features
 
     def full_covariances(self) -> np.ndarray:
         """Covariances expanded to full matrices (a new array on every call).

@@ -242,9 +242,9 @@ def check_grid(
     if not ks:
         raise ValueError("n_components is empty; pass e.g. range(1, 10).")
     for k in ks:
-        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or int(k) < 1:
             raise ValueError(f"every n_components must be an int >= 1, got {k!r}.")
-        if k > n_samples:
+        if int(k) > n_samples:
             raise ValueError(f"n_components={k} exceeds the {n_samples} samples of X.")
     if len(set(ks)) != len(ks):
         raise ValueError(f"n_components has repeated values: {ks}.")

@@ -90,7 +90,7 @@ def encode_array(arr: Any, dtype: str | None = None) -> dict[str, Any]:
         raise OverflowError("integer array does not fit in int32.")
     wire = np.ascontiguousarray(a, dtype=DTYPES[name])
     # A flat uint8 view: a byte-format memoryview without copying (empty arrays too).
-    raw = memoryview(wire.reshape(-1).view(np.uint8))
+    raw = wire.reshape(-1).view(np.uint8).data
     return {"shape": list(wire.shape), "dtype": name, "buffer": raw}
 
 

@@ -439,7 +439,7 @@ class AnomalyInspector(ProjectedWidget):
             self._show_settings(model)
             if contamination is not None:
                 self.contamination = contamination  # sets the threshold
-            else:
+            elif threshold is not None:  # one of the two is given (checked above)
                 self.threshold = threshold
             self._apply_threshold()
         self.on_msg(self._on_custom_msg)
@@ -747,10 +747,10 @@ class AnomalyInspector(ProjectedWidget):
     def _check_row(self, i: Any) -> int:
         if isinstance(i, bool) or not isinstance(i, numbers.Integral):
             raise TypeError(f"a row must be an int, got {type(i).__name__}.")
-        n = self._scores.size
-        if not -n <= i < n:
+        n, row = self._scores.size, int(i)
+        if not -n <= row < n:
             raise IndexError(f"row {i} is out of range for X with {n} rows.")
-        return int(i) % n
+        return row % n
 
     @traitlets.validate("explain_row")
     def _valid_explain_row(self, proposal: dict[str, Any]) -> int | None:

@@ -180,7 +180,7 @@ class FitPlayer(ProjectedWidget):
             self._set_projection(data)
             self.fps = float(fps)
             self.source = source
-        if source == "history":
+        if source == "history" and self.history is not None:
             self._publish(self._select(self.history.states), "done")
         elif source == "model":
             self._states = [state_from_params(mixture_params(model))]

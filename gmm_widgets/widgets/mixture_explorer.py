@@ -343,7 +343,7 @@ class MixtureExplorer(ProjectedWidget):
                 else int(self._gm_params.get(name, defaults.max_iter))
                 for name in ("tol", "reg_covar", "max_iter")
             }
-        if model is not None:
+        if start_params is not None:  # a fitted model was given
             self._publish_model(model, start_params)
         else:
             exc = self._refit()
@@ -550,13 +550,16 @@ class MixtureExplorer(ProjectedWidget):
         """Give the handles n_components rows: add where least explained, drop last added."""
         K = self.n_components
         base = self.handles
+        params = self._params
+        if params is None:
+            return  # nothing fitted yet: the first fit takes n_components as it is
         if base is None:
-            if K == self._params.n_components and self._initial_means is not None:
+            if K == params.n_components and self._initial_means is not None:
                 return  # automatic init, K unchanged
-            base = self._initial_means if self._initial_means is not None else self._params.means
+            base = self._initial_means if self._initial_means is not None else params.means
         if base.shape[0] == K and self.handles is not None:
             return
-        new = extend_means(self._fit_data(), self._params, base, K)
+        new = extend_means(self._fit_data(), params, base, K)
         with self._quietly():
             self.handles = new
 

@@ -139,8 +139,8 @@ class ModelSelector(ProjectedWidget):
     models = traitlets.Dict().tag(sync=True, **tree_serialization)
     criteria = traitlets.List(traitlets.Unicode()).tag(sync=True)
     criterion = traitlets.Unicode("bic").tag(sync=True)
-    selection = traitlets.List().tag(sync=True)
-    best = traitlets.List().tag(sync=True)
+    selection: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    best: traitlets.List[Any] = traitlets.List().tag(sync=True)
 
     @traitlets.validate("selection", "best")
     def _valid_key(self, proposal: dict[str, Any]) -> list[Any]:
@@ -158,7 +158,7 @@ class ModelSelector(ProjectedWidget):
         fitted = getattr(getattr(self, "result", None), "models", None) or {}
         choices = ", ".join(f"[{k}, {ct!r}]" for k, ct in sorted(fitted)) or "none yet"
         if ok:
-            key = [int(k), key[1]]
+            key = [int(key[0]), key[1]]
             if (key[0], key[1]) in fitted:
                 return key
             raise traitlets.TraitError(

@@ -49,7 +49,8 @@ def _latest_fit(model: Any) -> History | None:
     callbacks = model.callbacks
     if callbacks is None:
         return None
-    candidates = [callbacks] if isinstance(callbacks, History) else list(callbacks)
+    # One callback (a History or any callable) or a sequence of them.
+    candidates = [callbacks] if callable(callbacks) else list(callbacks)
     for cb in candidates:
         if not isinstance(cb, History) or not cb.states:
             continue
@@ -156,6 +157,7 @@ class MixtureSummary(StaticExportMixin, ipywidgets.VBox):
     ) -> None:
         params = mixture_params(model)  # refuses unfitted models and non-mixtures
         scores = None
+        data: np.ndarray | None
         if X is not None:
             if (
                 getattr(model, "feature_names_in_", None) is not None

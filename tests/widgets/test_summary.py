@@ -83,6 +83,17 @@ def test_a_recorded_fit_is_replayed_only_if_it_is_the_models_last(fitted):
     assert MixtureSummary(gm, X).player.source == "model"
 
 
+def test_a_model_fitted_with_one_plain_callback_is_summarised(fitted):
+    """callbacks may be one callable (not only a History or a list): it was list()-ed."""
+    X, _ = fitted
+    seen = []
+    gm = GaussianMixture(2, random_state=0, callbacks=lambda state: seen.append(state.n_iter))
+    gm.fit(X)
+    assert seen
+    s = MixtureSummary(gm, X)
+    assert s.player.source == "model"
+
+
 def test_table_only_and_bad_input(fitted):
     X, gm = fitted
     s = MixtureSummary(gm, player=False)
