@@ -13,6 +13,7 @@ from gmm_widgets.mixture.anomaly import (
     refit_without_anomalies,
     threshold_from_contamination,
     threshold_from_percentile,
+    weighted_percentile,
 )
 from gmm_widgets.mixture.best_model import BestMixture, fit_best_mixture
 from gmm_widgets.mixture.callbacks import EMState, History, PrintProgress
@@ -45,4 +46,5 @@ __all__ = [
     "silhouette_score",
     "threshold_from_contamination",
     "threshold_from_percentile",
+    "weighted_percentile",
 ]

@@ -6,7 +6,9 @@ A point is an **anomaly when its score is strictly below the threshold**,
 
 * :func:`threshold_from_percentile` is ``np.percentile(scores, percentile)``, and
   :func:`threshold_from_contamination` is the same at ``100 * contamination``; for
-  ``n`` distinct scores they flag about ``contamination * n`` points.
+  ``n`` distinct scores they flag about ``contamination * n`` points. With
+  ``sample_weight`` they are weighted percentiles (:func:`weighted_percentile`): the
+  threshold flags about that fraction of the total weight.
 * :class:`AnomalyDetector` wraps a mixture and a threshold in scikit-learn's
   outlier-detector convention (``predict`` gives -1 for anomalies, 1 for inliers).
 * :func:`refit_without_anomalies` refits a mixture without the points it flags, which
@@ -47,6 +49,7 @@ __all__ = [
     "refit_without_anomalies",
     "threshold_from_contamination",
     "threshold_from_percentile",
+    "weighted_percentile",
 ]
 
 #: Contamination used when neither a threshold nor a contamination is given.
@@ -149,7 +152,9 @@ def _check_labels(labels: Any, n_samples: int | None) -> np.ndarray:
     )
 
 
-def _resolve_threshold(scores: np.ndarray, threshold: Any, contamination: Any) -> float:
+def _resolve_threshold(
+    scores: np.ndarray, threshold: Any, contamination: Any, sample_weight: Any = None
+) -> float:
     if threshold is not None and contamination is not None:
         raise ValueError(
             "pass either threshold or contamination, not both: threshold is a log-density "
@@ -159,13 +164,87 @@ def _resolve_threshold(scores: np.ndarray, threshold: Any, contamination: Any) -
         return _check_threshold(threshold)
     if contamination is None:
         contamination = DEFAULT_CONTAMINATION
-    return threshold_from_contamination(scores, contamination)
+    return threshold_from_contamination(scores, contamination, sample_weight=sample_weight)
 
 
 # --------------------------------------------------------------------------- thresholds
 
 
-def threshold_from_percentile(scores: Any, percentile: float) -> float:
+def _check_weights(sample_weight: Any, n: int) -> np.ndarray | None:
+    if sample_weight is None:
+        return None
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"sample_weight must be an array of numbers: {exc}") from exc
+    if w.shape != (n,):
+        raise ValueError(
+            f"sample_weight must have shape ({n},), one weight per score, got shape {w.shape}."
+        )
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("sample_weight must be finite and non-negative.")
+    if not (w > 0).any():
+        raise ValueError("sample_weight is zero everywhere; at least one weight must be > 0.")
+    return w
+
+
+def weighted_percentile(scores: Any, percentile: float, sample_weight: Any = None) -> float:
+    """``np.percentile`` (linear interpolation) generalised to weighted points.
+
+    With equal weights this is exactly ``np.percentile(scores, percentile)``: the sorted
+    scores sit at plotting positions ``k / (n - 1)`` and the percentile interpolates
+    linearly between them. With weights, the score of sorted rank ``k`` sits at the
+    weight below it, ``(C_k - w_k) / (W - w_last)`` (``C`` the cumulative weight, ``W``
+    the total, ``w_last`` the last score's weight), so the percentile depends on the
+    weights' proportions only: multiplying them all by a constant changes nothing.
+    Points of zero weight are ignored.
+
+    Parameters
+    ----------
+    scores : array-like of shape (n_samples,)
+        Finite scores.
+    percentile : float
+        In [0, 100].
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative, finite, not all zero. ``None`` means equal weights.
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    Unlike repeating each point ``w`` times (frequency weights), this does not depend on
+    the weights' absolute scale; the two agree when the weights are equal.
+
+    Examples
+    --------
+    >>> weighted_percentile([1.0, 2.0, 3.0, 4.0], 50)
+    2.5
+    >>> weighted_percentile([1.0, 2.0, 3.0, 4.0], 50, sample_weight=[2, 2, 1, 1])
+    2.25
+    >>> weighted_percentile([1.0, 2.0, 3.0, 4.0], 50, sample_weight=[20, 20, 10, 10])
+    2.25
+    """
+    s = _check_scores(scores)
+    q = float(percentile)
+    if not 0.0 <= q <= 100.0:
+        raise ValueError(f"percentile must be in [0, 100], got {percentile!r}.")
+    w = _check_weights(sample_weight, s.size)
+    if w is None or np.all(w == w[0]):
+        return float(np.percentile(s, q))
+    keep = w > 0
+    s, w = s[keep], w[keep]
+    order = np.argsort(s, kind="stable")
+    s, w = s[order], w[order]
+    if s.size == 1:
+        return float(s[0])
+    below = np.cumsum(w) - w  # the weight strictly before each sorted score
+    positions = below / below[-1]
+    return float(np.interp(q / 100.0, positions, s))
+
+
+def threshold_from_percentile(scores: Any, percentile: float, sample_weight: Any = None) -> float:
     """Score threshold at a percentile of the scores.
 
     Parameters
@@ -175,12 +254,15 @@ def threshold_from_percentile(scores: Any, percentile: float) -> float:
         finite.
     percentile : float
         In (0, 100): the percentage of points to flag, e.g. ``4`` for 4 %.
+    sample_weight : array-like of shape (n_samples,), optional
+        The points' weights: the percentage is then of the total weight
+        (:func:`weighted_percentile`).
 
     Returns
     -------
     float
-        ``np.percentile(scores, percentile)`` (linear interpolation). Points with
-        ``score < threshold`` are anomalies.
+        ``np.percentile(scores, percentile)`` (linear interpolation), weighted when
+        ``sample_weight`` is given. Points with ``score < threshold`` are anomalies.
 
     Raises
     ------
@@ -193,11 +275,12 @@ def threshold_from_percentile(scores: Any, percentile: float) -> float:
     >>> threshold_from_percentile([1.0, 2.0, 3.0, 4.0, 5.0], 25)
     2.0
     """
-    s = _check_scores(scores)
-    return float(np.percentile(s, _check_percentile(percentile)))
+    return weighted_percentile(scores, _check_percentile(percentile), sample_weight)
 
 
-def threshold_from_contamination(scores: Any, contamination: float) -> float:
+def threshold_from_contamination(
+    scores: Any, contamination: float, sample_weight: Any = None
+) -> float:
     """Score threshold that flags a fraction ``contamination`` of the points.
 
     Parameters
@@ -206,11 +289,15 @@ def threshold_from_contamination(scores: Any, contamination: float) -> float:
         Scores, lower meaning more anomalous. Must be finite.
     contamination : float
         In (0, 0.5]: the expected fraction of anomalies.
+    sample_weight : array-like of shape (n_samples,), optional
+        The points' weights: the fraction is then of the total weight
+        (:func:`weighted_percentile`).
 
     Returns
     -------
     float
-        ``np.percentile(scores, 100 * contamination)``. With distinct scores,
+        ``np.percentile(scores, 100 * contamination)``, weighted when
+        ``sample_weight`` is given. With distinct scores,
         ``score < threshold`` holds for ``floor((n - 1) * contamination) + 1`` of the
         ``n`` points when ``(n - 1) * contamination`` is not an integer (and one fewer
         when it is), that is about ``contamination * n``.
@@ -228,11 +315,10 @@ def threshold_from_contamination(scores: Any, contamination: float) -> float:
     >>> int((scores < t).sum())
     5
     """
-    s = _check_scores(scores)
-    return float(np.percentile(s, 100.0 * _check_contamination(contamination)))
+    return weighted_percentile(scores, 100.0 * _check_contamination(contamination), sample_weight)
 
 
-def percentile_of_threshold(scores: Any, threshold: float) -> float:
+def percentile_of_threshold(scores: Any, threshold: float, sample_weight: Any = None) -> float:
     """Percentage of the scores strictly below ``threshold``.
 
     Parameters
@@ -241,15 +327,21 @@ def percentile_of_threshold(scores: Any, threshold: float) -> float:
         Finite scores.
     threshold : float
         A score cut-off.
+    sample_weight : array-like of shape (n_samples,), optional
+        The points' weights: the percentage is then of the total weight.
 
     Returns
     -------
     float
-        ``100 * mean(scores < threshold)``, in [0, 100]: the percentage of points that
-        ``threshold`` flags.
+        ``100 * mean(scores < threshold)``, in [0, 100]: the percentage of points (of
+        the total weight, with ``sample_weight``) that ``threshold`` flags.
     """
     s = _check_scores(scores)
-    return float(100.0 * np.count_nonzero(s < _check_threshold(threshold)) / s.size)
+    flagged = s < _check_threshold(threshold)
+    w = _check_weights(sample_weight, s.size)
+    if w is None:
+        return float(100.0 * np.count_nonzero(flagged) / s.size)
+    return float(100.0 * w[flagged].sum() / w.sum())
 
 
 # --------------------------------------------------------------------------- metrics
@@ -517,7 +609,9 @@ class AnomalyDetector(ParamsMixin):
         y : None
             Ignored.
         sample_weight : array-like of shape (n_samples,), optional
-            Passed to the mixture's ``fit`` (not used for the threshold).
+            Passed to the mixture's ``fit``; the contamination is then a fraction of
+            the total weight (a weighted percentile of the scores, see
+            :func:`weighted_percentile`), and so is ``percentile_``.
 
         Returns
         -------
@@ -555,12 +649,13 @@ class AnomalyDetector(ParamsMixin):
         scores = _check_scores(
             self.model_.score_samples(self._for_model(raw, X)), "model.score_samples(X)"
         )
-        self.threshold_ = _resolve_threshold(scores, self.threshold, self.contamination)
+        self.threshold_ = _resolve_threshold(
+            scores, self.threshold, self.contamination, sample_weight
+        )
         self.offset_ = self.threshold_
         self.n_features_in_ = int(X.shape[1])
-        anomalous = scores < self.threshold_
-        self.labels_ = np.where(anomalous, -1, 1)
-        self.percentile_ = float(100.0 * np.count_nonzero(anomalous) / scores.size)
+        self.labels_ = np.where(scores < self.threshold_, -1, 1)
+        self.percentile_ = percentile_of_threshold(scores, self.threshold_, sample_weight)
         return self
 
     def _check_fitted(self) -> None:
@@ -710,7 +805,8 @@ def refit_without_anomalies(
         Log-density threshold under ``model``. Give this or ``contamination``.
     contamination : float, optional
         Fraction of points to remove, in (0, 0.5]; the threshold is
-        :func:`threshold_from_contamination` of the scores.
+        :func:`threshold_from_contamination` of the scores (weighted by
+        ``sample_weight`` when given: a fraction of the total weight).
     sample_weight : array-like of shape (n_samples,), optional
         Passed, restricted to the kept points, to the new model's ``fit`` (and to the
         first fit when ``model`` is unfitted).
@@ -758,7 +854,7 @@ def refit_without_anomalies(
             )
     original = model if fitted else _fit(_unfitted_copy(model), X, sample_weight)
     scores = _check_scores(original.score_samples(X), "model.score_samples(X)")
-    thr = _resolve_threshold(scores, threshold, contamination)
+    thr = _resolve_threshold(scores, threshold, contamination, sample_weight)
     anomalies = scores < thr
     n_removed = int(np.count_nonzero(anomalies))
     if n_removed == X.shape[0]:
