@@ -23,9 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from gmm_widgets.mixture._covariance import get_strategy
-from gmm_widgets.mixture._validation import check_random_state
-from gmm_widgets.mixture.params import MixtureParams, _check_count, expand_covariances
+from gmm_widgets.mixture import COVARIANCE_TYPES, check_choice, check_int, check_random_state
+from gmm_widgets.mixture.params import MixtureParams, expand_covariances
 
 __all__ = [
     "CUSTOMER_FEATURES",
@@ -112,7 +111,7 @@ def _resolve_params(
     center_box: tuple[float, float],
     cluster_std: float,
 ) -> MixtureParams:
-    get_strategy(covariance_type)  # validates the name
+    check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
     if means is not None:
         means = np.array(means, dtype=np.float64)
         if means.ndim != 2 or means.size == 0:
@@ -124,8 +123,8 @@ def _resolve_params(
             raise ValueError("means contains NaN or infinity.")
         k, d = means.shape
     else:
-        k = _check_count(n_components, "n_components", minimum=1)
-        d = _check_count(n_features, "n_features", minimum=1)
+        k = check_int(n_components, "n_components", minimum=1)
+        d = check_int(n_features, "n_features", minimum=1)
         if weights is not None:
             k = len(np.atleast_1d(weights))
         lo, hi = (float(v) for v in center_box)
@@ -297,7 +296,7 @@ cluster_std
     >>> X.shape, sorted(set(y.tolist()))
     ((300, 2), [0, 1])
     """
-    n_samples = _check_count(n_samples, "n_samples", minimum=1)
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
     rng = check_random_state(random_state)
     params = _resolve_params(
         rng,
@@ -384,7 +383,7 @@ def make_customer_segments(
     >>> X.shape, names
     ((300, 2), ['avg_purchase_value', 'visits_per_month'])
     """
-    n_samples = _check_count(n_samples, "n_samples", minimum=1)
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
     rng = check_random_state(random_state)
     params = _customer_params()
     X, y = params.sample(n_samples, rng, shuffle=True)
@@ -464,7 +463,7 @@ cluster_std
     >>> int(y.sum())
     20
     """
-    n_samples = _check_count(n_samples, "n_samples", minimum=1)
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
     if not (isinstance(contamination, numbers.Real) and 0 <= contamination <= 0.5):
         raise ValueError(f"contamination must be in [0, 0.5], got {contamination!r}.")
     if not (isinstance(min_distance, numbers.Real) and min_distance >= 0):

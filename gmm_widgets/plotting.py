@@ -26,9 +26,8 @@ import numpy as np
 from matplotlib.patches import Ellipse
 from matplotlib.ticker import MaxNLocator
 
-from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
-from gmm_widgets.mixture._validation import check_X
-from gmm_widgets.mixture.anomaly import _check_labels, _check_scores, _check_threshold
+from gmm_widgets.mixture import COVARIANCE_TYPES, check_choice, check_model_features, check_X
+from gmm_widgets.mixture.anomaly import check_labels, check_scores, check_threshold
 from gmm_widgets.mixture.params import mixture_params
 
 if TYPE_CHECKING:
@@ -138,14 +137,6 @@ def _colors(n: int, colors: Sequence[Any] | None) -> np.ndarray:
 
 def _features(X: Any, name: str = "X") -> np.ndarray:
     return check_X(X, name=name, dtype_keep=False)
-
-
-def _check_model_features(X: np.ndarray, means: np.ndarray, name: str = "X") -> None:
-    if X.shape[1] != means.shape[1]:
-        raise ValueError(
-            f"{name} has {X.shape[1]} features, but the model has {means.shape[1]}. Pass "
-            "data with the same columns as the model was fitted on."
-        )
 
 
 # --------------------------------------------------------------------------- ellipses
@@ -279,7 +270,7 @@ def plot_density_contours(
     """
     weights, means, covs = _components(model)
     X = _features(X)
-    _check_model_features(X, means)
+    check_model_features(means.shape[1], X.shape[1])
     i, j = _pair(dims, means.shape[1])
     means2, covs2 = _select(means, covs, (i, j))
     if int(levels) < 2 or int(resolution) < 2:
@@ -349,7 +340,7 @@ def plot_mixture_1d(
     weights, means, covs = _components(model)
     x = np.asarray(x)
     if x.ndim == 2:
-        _check_model_features(x, means, "x")
+        check_model_features(means.shape[1], x.shape[1], data="x")
         x = x[:, dim]
     elif x.ndim != 1:
         raise ValueError(
@@ -426,8 +417,7 @@ def plot_bic(
     matplotlib.axes.Axes
     """
     key = str(criterion).lower()
-    if key not in _CRITERIA:
-        raise ValueError(f"criterion must be one of {list(_CRITERIA)}, got {criterion!r}.")
+    check_choice(key, "criterion", _CRITERIA)
     records = _records(selection_table_or_records)
     curves: dict[str, list[tuple[int, float]]] = {}
     for i, rec in enumerate(records):
@@ -515,15 +505,15 @@ def plot_threshold_histogram(
     """
     from gmm_widgets.mixture.anomaly import detection_metrics
 
-    s = _check_scores(scores)
-    t = _check_threshold(threshold)
+    s = check_scores(scores)
+    t = check_threshold(threshold)
     edges = np.histogram_bin_edges(s, bins=bins)
     ax = _ax(ax)
     flagged = s < t
     if labels is None:
         ax.hist(s, bins=list(edges), color="C0", alpha=0.8, label="all points")
     else:
-        truth = _check_labels(labels, s.shape[0])
+        truth = check_labels(labels, s.shape[0])
         ax.hist(
             [s[~truth], s[truth]],
             bins=list(edges),
@@ -597,7 +587,7 @@ def plot_assignments(
     weights, means, covs = _components(model)
     given = X  # the model sees the data as given (a DataFrame's columns are checked)
     X = _features(X)
-    _check_model_features(X, means)
+    check_model_features(means.shape[1], X.shape[1])
     i, j = _pair(dims, means.shape[1])
     if hasattr(model, "predict_proba"):
         resp = np.asarray(model.predict_proba(given), dtype=np.float64)

@@ -1,9 +1,31 @@
 """The EM core: Gaussian mixture models in pure NumPy/SciPy.
 
-This subpackage never imports widget or plotting code.
+This subpackage never imports widget or plotting code. The layers above it (plotting,
+widgets, datasets, export) use only the names exported here and its public modules
+(``anomaly``, ``callbacks``, ``params``, ``placement``, ...), never its ``_private``
+modules: the checks, the option lists and the model-from-parameters constructor
+(:meth:`GaussianMixture.from_params`) are this seam.
 """
 
-from gmm_widgets.mixture._validation import ConvergenceWarning, NotFittedError
+from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
+from gmm_widgets.mixture._init import INIT_METHODS, sample_indices
+from gmm_widgets.mixture._repr import mixture_html
+from gmm_widgets.mixture._validation import (
+    ConvergenceWarning,
+    NotFittedError,
+    check_choice,
+    check_feature_names,
+    check_int,
+    check_model_features,
+    check_random_state,
+    check_sample_weight,
+    check_X,
+    feature_names_of,
+    is_dask_array,
+    is_fitted,
+    n_features_of,
+    unfitted_copy,
+)
 from gmm_widgets.mixture.anomaly import (
     AnomalyDetector,
     DetectionMetrics,
@@ -23,6 +45,8 @@ from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.mixture.selection import SelectionResult, select_model, silhouette_score
 
 __all__ = [
+    "COVARIANCE_TYPES",
+    "INIT_METHODS",
     "AnomalyDetector",
     "BestMixture",
     "ConvergenceWarning",
@@ -36,15 +60,29 @@ __all__ = [
     "PrintProgress",
     "RefitResult",
     "SelectionResult",
+    "check_X",
+    "check_choice",
+    "check_feature_names",
+    "check_int",
+    "check_model_features",
+    "check_random_state",
+    "check_sample_weight",
     "detection_metrics",
     "explain_point",
+    "feature_names_of",
     "fit_best_mixture",
+    "is_dask_array",
+    "is_fitted",
+    "mixture_html",
     "mixture_params",
+    "n_features_of",
     "precision_recall_curve",
     "refit_without_anomalies",
+    "sample_indices",
     "select_model",
     "silhouette_score",
     "threshold_from_contamination",
     "threshold_from_percentile",
+    "unfitted_copy",
     "weighted_percentile",
 ]

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
+from gmm_widgets.mixture._validation import check_choice
+
 __all__ = ["COVARIANCE_TYPES", "SINGULAR_RTOL", "get_strategy", "n_mixture_parameters"]
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
@@ -464,12 +466,7 @@ def get_strategy(covariance_type: str) -> _Strategy:
     -------
     strategy
     """
-    try:
-        return _STRATEGIES[covariance_type]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"covariance_type must be one of {list(COVARIANCE_TYPES)}, got {covariance_type!r}."
-        ) from None
+    return _STRATEGIES[check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)]
 
 
 def n_mixture_parameters(covariance_type: str, n_components: int, n_features: int) -> int:

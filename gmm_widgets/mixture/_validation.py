@@ -6,6 +6,7 @@ argument at fault and says how to fix it.
 
 from __future__ import annotations
 
+import copy
 import numbers
 import sys
 import warnings
@@ -19,9 +20,17 @@ __all__ = [
     "ConvergenceWarning",
     "NotFittedError",
     "check_X",
+    "check_choice",
     "check_feature_names",
+    "check_int",
+    "check_model_features",
     "check_random_state",
     "check_sample_weight",
+    "feature_names_of",
+    "is_dask_array",
+    "is_fitted",
+    "n_features_of",
+    "unfitted_copy",
 ]
 
 #: Rows checked at a time when scanning large (memory-mapped) inputs for NaN/inf.
@@ -104,7 +113,162 @@ def check_random_state(seed: Any) -> np.random.RandomState:
     )
 
 
-def _feature_names(X: Any) -> np.ndarray | None:
+def check_choice(value: Any, name: str, choices: Any, hint: str = "") -> Any:
+    """``value`` if it is one of ``choices``, else the one message for every option.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        The argument's name in the message.
+    choices : sequence
+        The allowed values.
+    hint : str, optional
+        Added after the list of choices, e.g. " (lower is better)".
+
+    Returns
+    -------
+    object
+        ``value``.
+
+    Raises
+    ------
+    ValueError
+        "``name`` must be one of [...], got ``value``."
+    """
+    try:
+        ok = value in choices
+    except TypeError:  # an unhashable value looked up in a set or dict
+        ok = False
+    if not ok or isinstance(value, bool):
+        raise ValueError(f"{name} must be one of {list(choices)}{hint}, got {value!r}.")
+    return value
+
+
+def check_int(value: Any, name: str, minimum: int) -> int:
+    """``value`` as an int >= ``minimum``; bools and non-integers are refused.
+
+    Parameters
+    ----------
+    value : object
+    name : str
+        The argument's name in the message.
+    minimum : int
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ValueError
+        If it is below ``minimum``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r}).")
+    if int(value) < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
+    return int(value)
+
+
+def check_model_features(
+    model: Any, n_features: int, name: str = "model", *, data: str = "X"
+) -> None:
+    """Refuse data with another number of features than the model was fitted on.
+
+    Parameters
+    ----------
+    model : estimator, MixtureParams, EMState or int
+        A fitted model (read by :func:`n_features_of`), parameters with an
+        ``n_features`` attribute, or the count itself. An unknown count passes.
+    n_features : int
+        Columns of ``X``.
+    name : str, default="model"
+        How the model is called in the message.
+    data : str, default="X"
+        How the data argument is called in the message.
+
+    Raises
+    ------
+    ValueError
+        Naming both counts and the fix.
+    """
+    if isinstance(model, numbers.Integral):
+        n_model: int | None = int(model)
+    elif isinstance(getattr(model, "n_features", None), numbers.Integral):
+        n_model = int(model.n_features)
+    else:
+        n_model = n_features_of(model)
+    if n_model is not None and n_model != int(n_features):
+        raise ValueError(
+            f"{name} was fitted on {n_model} feature(s) but {data} has {n_features}. Pass "
+            f"the data the model was fitted on (same columns), or refit it on {data}."
+        )
+
+
+def is_fitted(model: Any) -> bool:
+    """Whether ``model`` has fitted attributes (names ending in ``_``), as scikit-learn.
+
+    Parameters
+    ----------
+    model : object
+
+    Returns
+    -------
+    bool
+    """
+    return any(k.endswith("_") and not k.startswith("__") for k in vars(model))
+
+
+def n_features_of(model: Any) -> int | None:
+    """The number of features a fitted mixture was fitted on, or None if unknown.
+
+    Parameters
+    ----------
+    model : object
+        Read from ``n_features_in_``, else from the last axis of ``means_``.
+
+    Returns
+    -------
+    int or None
+    """
+    n = getattr(model, "n_features_in_", None)
+    if n is None and getattr(model, "means_", None) is not None:
+        n = np.shape(model.means_)[-1]
+    return None if n is None else int(n)
+
+
+def unfitted_copy(model: Any) -> Any:
+    """A fresh, unfitted estimator with ``model``'s parameters (scikit-learn's clone).
+
+    Parameters
+    ----------
+    model : object
+        With ``get_params`` (an estimator), or anything ``copy.deepcopy`` copies.
+
+    Returns
+    -------
+    object
+    """
+    if hasattr(model, "get_params"):
+        return type(model)(**model.get_params(deep=False))
+    return copy.deepcopy(model)
+
+
+def feature_names_of(X: Any) -> np.ndarray | None:
+    """``X``'s column names when it is a DataFrame with all-string names, else None.
+
+    Parameters
+    ----------
+    X : object
+
+    Returns
+    -------
+    ndarray of shape (n_features,), object, or None
+        scikit-learn's rule for ``feature_names_in_``.
+    """
     columns = getattr(X, "columns", None)
     if columns is None or not hasattr(X, "iloc"):
         return None
@@ -128,7 +292,7 @@ def check_feature_names(estimator: Any, X: Any) -> None:
         The new data, a DataFrame or an array.
     """
     fitted = getattr(estimator, "feature_names_in_", None)
-    names = _feature_names(X)
+    names = feature_names_of(X)
     who = type(estimator).__name__
     if fitted is None and names is None:
         return
@@ -173,7 +337,17 @@ def _has_nullable_columns(X: Any) -> bool:
     return any(not isinstance(dt, np.dtype) for dt in dtypes)
 
 
-def _is_dask(X: Any) -> bool:
+def is_dask_array(X: Any) -> bool:
+    """Whether ``X`` is a Dask array (checked without importing Dask).
+
+    Parameters
+    ----------
+    X : object
+
+    Returns
+    -------
+    bool
+    """
     return type(X).__module__.split(".")[0] == "dask" and hasattr(X, "chunks")
 
 
@@ -186,6 +360,7 @@ def check_X(
     owner: str = "the_model",
     dtype_keep: bool = True,
     check_finite: bool = True,
+    allow_dask: bool = False,
 ) -> np.ndarray:
     """Validate a data matrix without copying it when it is already fine.
 
@@ -208,11 +383,14 @@ def check_X(
     check_finite : bool, default=True
         Refuse NaN and infinity. Large inputs are scanned in blocks, so a memory-mapped
         array is never loaded whole.
+    allow_dask : bool, default=False
+        Accept a Dask array and return it, still lazy: shape and dtype are checked now,
+        finiteness (with ``check_finite``) in one pass over the blocks.
 
     Returns
     -------
     ndarray of shape (n_samples, n_features)
-        float32 or float64.
+        float32 or float64 (a Dask array of them with ``allow_dask``).
 
     Raises
     ------
@@ -222,6 +400,15 @@ def check_X(
         If ``X`` is not 2-D, is empty, has too few rows or the wrong number of
         columns, or holds NaN or infinity.
     """
+    if allow_dask and is_dask_array(X):
+        from gmm_widgets.mixture._dask_engine import check_dask_X
+
+        X = check_dask_X(X, n_features=n_features, check_finite=check_finite)
+        if X.shape[0] < min_samples:
+            raise ValueError(
+                f"{name} has {X.shape[0]} sample(s) but at least {min_samples} are required."
+            )
+        return X
     if X is None:
         raise TypeError(f"{name} is None; pass an array of shape (n_samples, n_features).")
     if _is_sparse(X):

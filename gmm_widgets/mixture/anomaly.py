@@ -21,7 +21,6 @@ Only NumPy is needed.
 
 from __future__ import annotations
 
-import copy
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,10 +31,13 @@ import numpy as np
 from gmm_widgets.mixture._params import ParamsMixin
 from gmm_widgets.mixture._validation import (
     NotFittedError,
-    _feature_names,
     check_feature_names,
     check_sample_weight,
     check_X,
+    feature_names_of,
+    is_fitted,
+    n_features_of,
+    unfitted_copy,
 )
 
 __all__ = [
@@ -59,7 +61,19 @@ DEFAULT_CONTAMINATION = 0.04
 # --------------------------------------------------------------------------- checks
 
 
-def _check_scores(scores: Any, name: str = "scores") -> np.ndarray:
+def check_scores(scores: Any, name: str = "scores") -> np.ndarray:
+    """Scores as a finite 1-D float array, or a clear error naming ``name``.
+
+    Parameters
+    ----------
+    scores : array-like of shape (n_samples,)
+    name : str, default="scores"
+        The argument's name in messages.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float64
+    """
     try:
         s = np.asarray(scores, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -81,7 +95,17 @@ def _check_scores(scores: Any, name: str = "scores") -> np.ndarray:
     return s
 
 
-def _check_contamination(contamination: Any) -> float:
+def check_contamination(contamination: Any) -> float:
+    """``contamination`` as a float in (0, 0.5], or a clear error.
+
+    Parameters
+    ----------
+    contamination : float
+
+    Returns
+    -------
+    float
+    """
     if not isinstance(contamination, numbers.Real) or isinstance(contamination, bool):
         raise TypeError(
             f"contamination must be a number in (0, 0.5], got {type(contamination).__name__}."
@@ -110,7 +134,17 @@ def _check_percentile(percentile: Any) -> float:
     return value
 
 
-def _check_threshold(threshold: Any) -> float:
+def check_threshold(threshold: Any) -> float:
+    """``threshold`` as a finite float (a log-density), or a clear error.
+
+    Parameters
+    ----------
+    threshold : float
+
+    Returns
+    -------
+    float
+    """
     if not isinstance(threshold, numbers.Real) or isinstance(threshold, bool):
         raise TypeError(
             f"threshold must be a number (a log-density), got {type(threshold).__name__}."
@@ -141,8 +175,19 @@ def _check_binary(values: Any, name: str, n_samples: int | None, hint: str) -> n
     return v == 1
 
 
-def _check_labels(labels: Any, n_samples: int | None) -> np.ndarray:
-    """Validate anomaly labels (1 = anomaly) and return them as a boolean mask."""
+def check_labels(labels: Any, n_samples: int | None) -> np.ndarray:
+    """Anomaly labels (1 = anomaly, 0/1 or booleans) as a boolean mask.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+    n_samples : int or None
+        The expected length, or None to accept any.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), bool
+    """
     return _check_binary(
         labels,
         "labels",
@@ -161,7 +206,7 @@ def _resolve_threshold(
             "cut-off, contamination the fraction of points to flag."
         )
     if threshold is not None:
-        return _check_threshold(threshold)
+        return check_threshold(threshold)
     if contamination is None:
         contamination = DEFAULT_CONTAMINATION
     return threshold_from_contamination(scores, contamination, sample_weight=sample_weight)
@@ -226,7 +271,7 @@ def weighted_percentile(scores: Any, percentile: float, sample_weight: Any = Non
     >>> weighted_percentile([1.0, 2.0, 3.0, 4.0], 50, sample_weight=[20, 20, 10, 10])
     2.25
     """
-    s = _check_scores(scores)
+    s = check_scores(scores)
     q = float(percentile)
     if not 0.0 <= q <= 100.0:
         raise ValueError(f"percentile must be in [0, 100], got {percentile!r}.")
@@ -315,7 +360,7 @@ def threshold_from_contamination(
     >>> int((scores < t).sum())
     5
     """
-    return weighted_percentile(scores, 100.0 * _check_contamination(contamination), sample_weight)
+    return weighted_percentile(scores, 100.0 * check_contamination(contamination), sample_weight)
 
 
 def percentile_of_threshold(scores: Any, threshold: float, sample_weight: Any = None) -> float:
@@ -336,8 +381,8 @@ def percentile_of_threshold(scores: Any, threshold: float, sample_weight: Any = 
         ``100 * mean(scores < threshold)``, in [0, 100]: the percentage of points (of
         the total weight, with ``sample_weight``) that ``threshold`` flags.
     """
-    s = _check_scores(scores)
-    flagged = s < _check_threshold(threshold)
+    s = check_scores(scores)
+    flagged = s < check_threshold(threshold)
     w = _check_weights(sample_weight, s.size)
     if w is None:
         return float(100.0 * np.count_nonzero(flagged) / s.size)
@@ -404,7 +449,7 @@ def detection_metrics(labels: Any, anomalies: Any) -> DetectionMetrics:
             f"labels has {n_labels} entries but anomalies has {n_flags}; pass one label "
             "per point, in the same order."
         )
-    truth = _check_labels(labels, None)
+    truth = check_labels(labels, None)
     flags = _check_binary(
         anomalies,
         "anomalies",
@@ -447,8 +492,8 @@ def precision_recall_curve(labels: Any, scores: Any) -> tuple[np.ndarray, np.nda
     ValueError
         If ``labels`` holds no anomaly, is not binary or has the wrong length.
     """
-    s = _check_scores(scores)
-    truth = _check_labels(labels, s.shape[0])
+    s = check_scores(scores)
+    truth = check_labels(labels, s.shape[0])
     n_pos = int(truth.sum())
     if n_pos == 0:
         raise ValueError("labels contains no anomaly (no 1), so recall is undefined.")
@@ -465,23 +510,6 @@ def precision_recall_curve(labels: Any, scores: Any) -> tuple[np.ndarray, np.nda
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _is_fitted(model: Any) -> bool:
-    return any(k.endswith("_") and not k.startswith("__") for k in vars(model))
-
-
-def _n_features_of(model: Any) -> int | None:
-    n = getattr(model, "n_features_in_", None)
-    if n is None and getattr(model, "means_", None) is not None:
-        n = np.shape(model.means_)[-1]
-    return None if n is None else int(n)
-
-
-def _unfitted_copy(model: Any) -> Any:
-    if hasattr(model, "get_params"):
-        return type(model)(**model.get_params(deep=False))
-    return copy.deepcopy(model)
 
 
 def _default_model() -> Any:
@@ -620,18 +648,18 @@ class AnomalyDetector(ParamsMixin):
         if self.prefit not in ("auto", True, False):
             raise ValueError(f"prefit must be 'auto', True or False, got {self.prefit!r}.")
         if self.threshold is None and self.contamination is not None:
-            _check_contamination(self.contamination)
+            check_contamination(self.contamination)
         model = _check_model(self.model)
-        fitted = _is_fitted(model)
+        fitted = is_fitted(model)
         if self.prefit is True and not fitted:
             raise NotFittedError(
                 "prefit=True but model is not fitted; fit it first or pass prefit='auto'."
             )
         use_prefit = fitted and self.prefit is not False
-        n_features = _n_features_of(model) if use_prefit else None
+        n_features = n_features_of(model) if use_prefit else None
         if use_prefit:
             check_feature_names(model, X)
-        raw, names = X, _feature_names(X)
+        raw, names = X, feature_names_of(X)
         X = check_X(X, n_features=n_features, owner=type(self).__name__)
         # Checked even when the prefit model is used as is: a wrong weight is a bug.
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
@@ -640,13 +668,13 @@ class AnomalyDetector(ParamsMixin):
         else:
             # Fitted on the named columns, so the model checks them too.
             self.model_ = _fit(
-                _unfitted_copy(model), raw if names is not None else X, sample_weight
+                unfitted_copy(model), raw if names is not None else X, sample_weight
             )
         if names is not None:
             self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        scores = _check_scores(
+        scores = check_scores(
             self.model_.score_samples(self._for_model(raw, X)), "model.score_samples(X)"
         )
         self.threshold_ = _resolve_threshold(
@@ -841,10 +869,10 @@ def refit_without_anomalies(
             "to say which points to remove."
         )
     if contamination is not None and threshold is None:
-        _check_contamination(contamination)
+        check_contamination(contamination)
     model = _check_model(model)
-    fitted = _is_fitted(model)
-    X = check_X(X, n_features=_n_features_of(model) if fitted else None)
+    fitted = is_fitted(model)
+    X = check_X(X, n_features=n_features_of(model) if fitted else None)
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
         if sample_weight.shape != (X.shape[0],):
@@ -852,8 +880,8 @@ def refit_without_anomalies(
                 f"sample_weight must have shape ({X.shape[0]},) to match X, got shape "
                 f"{sample_weight.shape}."
             )
-    original = model if fitted else _fit(_unfitted_copy(model), X, sample_weight)
-    scores = _check_scores(original.score_samples(X), "model.score_samples(X)")
+    original = model if fitted else _fit(unfitted_copy(model), X, sample_weight)
+    scores = check_scores(original.score_samples(X), "model.score_samples(X)")
     thr = _resolve_threshold(scores, threshold, contamination, sample_weight)
     anomalies = scores < thr
     n_removed = int(np.count_nonzero(anomalies))
@@ -864,7 +892,7 @@ def refit_without_anomalies(
         )
     keep = ~anomalies
     new = _fit(
-        _unfitted_copy(model), X[keep], None if sample_weight is None else sample_weight[keep]
+        unfitted_copy(model), X[keep], None if sample_weight is None else sample_weight[keep]
     )
     return RefitResult(
         model=new,

@@ -27,7 +27,12 @@ from typing import Any
 import numpy as np
 
 from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
-from gmm_widgets.mixture._validation import ConvergenceWarning, check_random_state, check_X
+from gmm_widgets.mixture._validation import (
+    ConvergenceWarning,
+    check_choice,
+    check_random_state,
+    check_X,
+)
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.selection import (
     SelectionResult,
@@ -160,10 +165,7 @@ def fit_best_mixture(
         For ``max_samples`` or ``n_finalists`` that are not ints, an unknown
         parameter, or one that fixes K (``n_components``, ``means_init``, ...).
     """
-    if criterion not in _CRITERIA:
-        raise ValueError(
-            f"criterion must be one of {list(_CRITERIA)} (lower is better), got {criterion!r}."
-        )
+    check_choice(criterion, "criterion", _CRITERIA, hint=" (lower is better)")
     max_samples = _check_max_samples(max_samples)
     n_finalists = _check_n_finalists(n_finalists)
     check_fit_params(gaussian_mixture_params, random_state)

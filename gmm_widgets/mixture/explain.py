@@ -162,9 +162,7 @@ def explain_point(
     names = [f"x{j}" for j in range(d)] if feature_names is None else list(feature_names)
     if len(names) != d:
         raise ValueError(f"feature_names must hold {d} names, got {len(names)}.")
-    core = GaussianMixture._from_parameters(
-        params.weights, params.means, params.covariances, params.covariance_type
-    )
+    core = GaussianMixture.from_params(params)
     row = point[None, :]
     resp = core.predict_proba(row)[0]
     k = int(np.argmax(resp))

@@ -27,14 +27,17 @@ from gmm_widgets.mixture._stats import responsibility_stats as _resp_stats
 from gmm_widgets.mixture._validation import (
     ConvergenceWarning,
     NotFittedError,
-    _feature_names,
-    _is_dask,
+    check_choice,
     check_feature_names,
+    check_int,
     check_random_state,
     check_sample_weight,
     check_X,
+    feature_names_of,
+    is_dask_array,
 )
 from gmm_widgets.mixture.callbacks import EMState, PrintProgress
+from gmm_widgets.mixture.params import mixture_params
 
 __all__ = ["GaussianMixture"]
 
@@ -45,14 +48,6 @@ Callback = Callable[[EMState], Any]
 #: per-sample lower bound in float32 arithmetic wobbles by about 1e-6 from iteration to
 #: iteration (measured on 2e5 x 8 blobs, all four covariance types).
 FLOAT32_MIN_TOL = 1e-4
-
-
-def _check_int(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r}).")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}.")
-    return int(value)
 
 
 def _check_float(value: Any, name: str) -> float:
@@ -231,22 +226,19 @@ class GaussianMixture(ParamsMixin):
 
     # ------------------------------------------------------------------ validation
     def _check_parameters(self) -> None:
-        _check_int(self.n_components, "n_components", 1)
+        check_int(self.n_components, "n_components", 1)
         get_strategy(self.covariance_type)
         _check_float(self.tol, "tol")
         _check_float(self.reg_covar, "reg_covar")
-        _check_int(self.max_iter, "max_iter", 0)
-        _check_int(self.n_init, "n_init", 1)
-        if self.init_params not in _init.INIT_METHODS:
-            raise ValueError(
-                f"init_params must be one of {list(_init.INIT_METHODS)}, got {self.init_params!r}."
-            )
-        _check_int(self.verbose, "verbose", 0)
-        _check_int(self.verbose_interval, "verbose_interval", 1)
+        check_int(self.max_iter, "max_iter", 0)
+        check_int(self.n_init, "n_init", 1)
+        check_choice(self.init_params, "init_params", _init.INIT_METHODS)
+        check_int(self.verbose, "verbose", 0)
+        check_int(self.verbose_interval, "verbose_interval", 1)
         if self.chunk_size is not None:
-            _check_int(self.chunk_size, "chunk_size", 1)
+            check_int(self.chunk_size, "chunk_size", 1)
         if self.n_jobs is not None and self.n_jobs != -1:
-            _check_int(self.n_jobs, "n_jobs", 1)
+            check_int(self.n_jobs, "n_jobs", 1)
         self._callback_list()
 
     def _callback_list(self) -> list[Callback]:
@@ -313,20 +305,48 @@ class GaussianMixture(ParamsMixin):
             precisions = strategy.check_precisions(self.precisions_init, K, n_features)
         return weights, means, precisions
 
+    def check_fit_args(self, X: Any, sample_weight: Any = None) -> None:
+        """Raise the error ``fit(X, sample_weight=sample_weight)`` would raise, at once.
+
+        Checks this estimator's parameters (including ``weights_init``, ``means_init``
+        and ``precisions_init`` against ``X``'s features), ``X`` and ``sample_weight``
+        as :meth:`fit` does, without fitting and without changing the estimator: a
+        widget or a pipeline can refuse bad input before it starts anything.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A NumPy array, memmap, DataFrame or Dask array.
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Raises
+        ------
+        ValueError or TypeError
+            The one :meth:`fit` would raise before its first iteration.
+        """
+        X, _, _ = self._checked_input(X, sample_weight)
+        self._check_inits(X.shape[1])
+
     def _validate_data(self, X: Any, sample_weight: Any):
+        X, w, names = self._checked_input(X, sample_weight)
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        return X, w
+
+    def _checked_input(self, X: Any, sample_weight: Any):
+        """(X, sample_weight, feature names or None) checked as fit needs them."""
         self._check_parameters()
         K = self.n_components
-        if _is_dask(X):
+        names = None
+        if is_dask_array(X):
             from gmm_widgets.mixture._dask_engine import check_dask_X
 
             X = check_dask_X(X)
         else:
-            names = _feature_names(X)
+            names = feature_names_of(X)
             X = check_X(X, min_samples=1)
-            if names is not None:
-                self.feature_names_in_ = names
-            elif hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
         n_samples = X.shape[0]
         if n_samples < max(2, K):
             raise ValueError(
@@ -339,7 +359,7 @@ class GaussianMixture(ParamsMixin):
                 f"sample_weight has only {np.count_nonzero(w)} positive weight(s), fewer "
                 f"than n_components={K}."
             )
-        return X, w
+        return X, w, names
 
     # --------------------------------------------------------------------- fitting
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> GaussianMixture:
@@ -408,7 +428,7 @@ class GaussianMixture(ParamsMixin):
                 f"n_components={K} and covariance_type={self.covariance_type!r}; a warm start "
                 "continues the previous fit, so set warm_start=False to fit the new settings."
             )
-        if _is_dask(X):
+        if is_dask_array(X):
             from gmm_widgets.mixture._dask_engine import dask_center
 
             center = dask_center(X, w)
@@ -422,7 +442,7 @@ class GaussianMixture(ParamsMixin):
         scale = feature_scale(source)
         work = K * (n_features + 1)
         kernel = None
-        full = self.covariance_type == "full" and not _is_dask(X)
+        full = self.covariance_type == "full" and not is_dask_array(X)
         if full and use_compiled(source.n_samples, n_quad(n_features), K, source.dtype):
             kernel = compiled_kernel(source.dtype)
         rs = check_random_state(self.random_state)
@@ -609,7 +629,7 @@ class GaussianMixture(ParamsMixin):
     # ----------------------------------------------------------------- prediction
     def _source_for(self, X: Any):
         self._check_is_fitted()
-        if _is_dask(X):
+        if is_dask_array(X):
             from gmm_widgets.mixture._dask_engine import check_dask_X
 
             X = check_dask_X(X, n_features=self.n_features_in_, check_finite=True)
@@ -735,15 +755,50 @@ class GaussianMixture(ParamsMixin):
         }
 
     @classmethod
-    def _from_parameters(
+    def from_params(cls, params: Any) -> GaussianMixture:
+        """A fitted model with given parameters, without a fit.
+
+        It predicts, scores and samples with this module's E-step: the way to score any
+        mixture (scikit-learn's, a recorded :class:`~gmm_widgets.mixture.EMState`, a
+        dict of parameters) with the core's numbers.
+
+        Parameters
+        ----------
+        params : estimator, EMState, MixtureParams, object or mapping
+            Anything :func:`~gmm_widgets.mixture.mixture_params` reads: a fitted
+            mixture (ours or scikit-learn's), its state, or ``weights``, ``means``,
+            ``covariances`` and ``covariance_type``.
+
+        Returns
+        -------
+        GaussianMixture
+            Fitted (``weights_``, ``means_``, ``covariances_``, ``precisions_`` and
+            ``precisions_cholesky_`` set; ``n_components`` and ``covariance_type`` from
+            ``params``), not refitted by anything but an explicit :meth:`fit`.
+
+        Raises
+        ------
+        ValueError
+            If a covariance is not positive definite, or ``params`` is not a valid
+            mixture.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> gm = GaussianMixture.from_params(
+        ...     {"weights": [0.5, 0.5], "means": [[0.0], [4.0]],
+        ...      "covariances": [1.0, 1.0], "covariance_type": "spherical"}
+        ... )
+        >>> gm.predict(np.array([[0.5], [3.0]])).tolist()
+        [0, 1]
+        """
+        p = mixture_params(params)
+        return cls._from_arrays(p.weights, p.means, p.covariances, p.covariance_type)
+
+    @classmethod
+    def _from_arrays(
         cls, weights: Any, means: Any, covariances: Any, covariance_type: str
     ) -> GaussianMixture:
-        """A model that predicts and scores with given parameters, without a fit.
-
-        Lets the widgets score any fitted mixture (e.g. scikit-learn's) with this
-        module's E-step. Raises the core's ValueError if a covariance is not positive
-        definite.
-        """
         strategy = get_strategy(covariance_type)
         means = np.asarray(means, dtype=np.float64)
         gm = cls(means.shape[0], covariance_type=covariance_type)

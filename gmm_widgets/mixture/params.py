@@ -10,15 +10,23 @@ mixtures through it.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from gmm_widgets.mixture._covariance import COVARIANCE_TYPES, get_strategy
-from gmm_widgets.mixture._validation import NotFittedError, check_random_state
+from gmm_widgets.mixture._covariance import (
+    COVARIANCE_TYPES,
+    get_strategy,
+    n_mixture_parameters,
+)
+from gmm_widgets.mixture._validation import (
+    NotFittedError,
+    check_choice,
+    check_int,
+    check_random_state,
+)
 from gmm_widgets.mixture.callbacks import MixtureShape
 
 __all__ = ["MixtureParams", "expand_covariances", "mixture_params"]
@@ -108,6 +116,11 @@ class MixtureParams(MixtureShape):
         for name, value in fields.items():
             object.__setattr__(self, name, value)
 
+    @property
+    def n_parameters(self) -> int:
+        """Free parameters, as BIC and AIC count them (scikit-learn's count)."""
+        return n_mixture_parameters(self.covariance_type, self.n_components, self.n_features)
+
     def full_covariances(self) -> np.ndarray:
         """Covariances expanded to full matrices (a new array on every call).
 
@@ -139,7 +152,7 @@ class MixtureParams(MixtureShape):
         y : ndarray of shape (n_samples,), int
             The component each sample was drawn from.
         """
-        n_samples = _check_count(n_samples, "n_samples", minimum=1)
+        n_samples = check_int(n_samples, "n_samples", minimum=1)
         weights = self.weights
         if np.any(weights < 0) or not weights.sum() > 0:
             raise ValueError(
@@ -318,10 +331,7 @@ def _sampling_factors(covs: np.ndarray) -> np.ndarray:
 
 
 def _check_covariance_type(covariance_type: Any) -> None:
-    if not isinstance(covariance_type, str) or covariance_type not in COVARIANCE_TYPES:
-        raise ValueError(
-            f"covariance_type must be one of {list(COVARIANCE_TYPES)}, got {covariance_type!r}."
-        )
+    check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
 
 
 def _check_covariance_shape(cov: np.ndarray, covariance_type: str, k: int, d: int) -> None:
@@ -332,12 +342,3 @@ def _check_covariance_shape(cov: np.ndarray, covariance_type: str, k: int, d: in
             f"covariance_type={covariance_type!r} with {k} components and {d} features, "
             f"got {cov.shape}."
         )
-
-
-def _check_count(value: Any, name: str, minimum: int) -> int:
-    """``value`` as an int, refusing non-integers and values below ``minimum``."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
-    return int(value)

@@ -21,7 +21,12 @@ from typing import Any
 import numpy as np
 
 from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
-from gmm_widgets.mixture._validation import ConvergenceWarning, check_random_state, check_X
+from gmm_widgets.mixture._validation import (
+    ConvergenceWarning,
+    check_choice,
+    check_random_state,
+    check_X,
+)
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 
 __all__ = [
@@ -168,8 +173,7 @@ class SelectionResult:
 
 
 def _check_criterion(criterion: str) -> None:
-    if criterion not in CRITERIA:
-        raise ValueError(f"criterion must be one of {list(CRITERIA)}, got {criterion!r}.")
+    check_choice(criterion, "criterion", CRITERIA)
 
 
 #: Parameters that fix K, so they cannot go with a grid of K values.

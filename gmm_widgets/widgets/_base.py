@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import numbers
 import os
 import warnings
 from pathlib import Path
@@ -278,11 +279,28 @@ def palette_png(image: Any) -> bytes:
 
 
 def check_fps(value: Any) -> float:
-    """Validate a frames-per-second value; raise :class:`traitlets.TraitError` if bad."""
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
-        raise traitlets.TraitError(f"fps must be a positive number, got {value}.")
-    return value
+    """A frames-per-second value as a positive finite float.
+
+    The one check for ``fps``, in constructors (``ValueError``) and, through the
+    widgets' trait validator, when the trait is set (``traitlets.TraitError``).
+
+    Parameters
+    ----------
+    value : float
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a positive finite number.
+    """
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not (ok and math.isfinite(value) and value > 0):
+        raise ValueError(f"fps must be a positive number, got {value!r}.")
+    return float(value)
 
 
 class ProjectedWidget(GMMWidget):
@@ -306,6 +324,14 @@ class ProjectedWidget(GMMWidget):
     x_feature = traitlets.Int(0).tag(sync=True)
     y_feature = traitlets.Int(1).tag(sync=True)
     pca = traitlets.Dict().tag(sync=True, **tree_serialization)
+
+    # fps is declared by the subclasses that animate (FitPlayer, MixtureExplorer).
+    @traitlets.validate("fps")
+    def _valid_fps(self, proposal: dict[str, Any]) -> float:
+        try:
+            return check_fps(proposal["value"])
+        except ValueError as exc:
+            raise traitlets.TraitError(str(exc)) from None
 
     def _set_projection(self, data: DisplayData) -> None:
         """Default axes (and the PCA basis for d > 2) for freshly set data."""

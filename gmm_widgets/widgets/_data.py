@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from gmm_widgets.mixture._init import sample_indices
-from gmm_widgets.mixture._validation import _feature_names, _is_dask, check_X
+from gmm_widgets.mixture import check_X, feature_names_of, is_dask_array, sample_indices
 
 __all__ = ["MAX_DISPLAY_POINTS", "DisplayData", "display_indices", "pca_basis", "prepare_data"]
 
@@ -90,19 +89,13 @@ def prepare_data(
     -------
     DisplayData
     """
-    names = _feature_names(X)
-    if _is_dask(X):
-        from gmm_widgets.mixture._dask_engine import check_dask_X
-
-        # Stays lazy: the fit runs on the Dask scheduler; only the shown rows are computed.
-        X = check_dask_X(X, check_finite=True)
-        if X.shape[0] < min_samples:
-            raise ValueError(f"X has {X.shape[0]} sample(s) but at least {min_samples} needed.")
-    else:
-        X = check_X(X, min_samples=min_samples)
+    names = feature_names_of(X)
+    # A Dask array stays lazy: the fit runs on the Dask scheduler; only the shown rows
+    # are computed.
+    X = check_X(X, min_samples=min_samples, allow_dask=True)
     idx = display_indices(X.shape[0], int(max_points), seed)
     shown = X if idx is None else X[idx]
-    if _is_dask(shown):
+    if is_dask_array(shown):
         shown = shown.compute()
     display = np.ascontiguousarray(shown, dtype=np.float32)
     if names is None:

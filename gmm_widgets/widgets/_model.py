@@ -13,29 +13,10 @@ from gmm_widgets.mixture.params import MixtureParams, expand_covariances, mixtur
 
 __all__ = [
     "MixtureParams",
-    "check_model_features",
     "expand_covariances",
     "mixture_params",
     "model_or_new",
 ]
-
-
-def check_model_features(params: MixtureParams, n_features: int, name: str = "model") -> None:
-    """Refuse a model fitted on a different number of features than the data has.
-
-    Parameters
-    ----------
-    params : MixtureParams
-    n_features : int
-        Columns of ``X``.
-    name : str
-        How the model is called in the message.
-    """
-    if params.n_features != n_features:
-        raise ValueError(
-            f"{name} was fitted on {params.n_features} feature(s) but X has {n_features}. "
-            f"Pass the data the model was fitted on (same columns), or refit it on X."
-        )
 
 
 def model_or_new(model: Any, gm_params: dict[str, Any], owner: str) -> Any:

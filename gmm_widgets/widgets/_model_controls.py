@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from gmm_widgets.mixture.anomaly import _unfitted_copy
+from gmm_widgets.mixture import unfitted_copy
 
 __all__ = ["CONTROLLED", "ProgressReporter", "controlled_settings", "with_settings"]
 
@@ -68,7 +68,7 @@ def with_settings(model: Any, settings: dict[str, Any]) -> Any:
     -------
     estimator
     """
-    fresh = _unfitted_copy(model)
+    fresh = unfitted_copy(model)
     params = dict(settings)
     own_seed = model.get_params(deep=False)["random_state"]
     if params.get("random_state") is None and own_seed is not None:

@@ -28,9 +28,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from gmm_widgets import plotting
+from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.widgets._data import display_indices
-from gmm_widgets.widgets._scores import core_model
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -279,7 +279,7 @@ class ViewProjection:
 
 
 def _responsibilities(X: np.ndarray, params: MixtureParams) -> np.ndarray:
-    return core_model(params).predict_proba(X)
+    return GaussianMixture.from_params(params).predict_proba(X)
 
 
 def _colors(K: int) -> np.ndarray:

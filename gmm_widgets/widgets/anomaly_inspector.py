@@ -13,23 +13,24 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
-from gmm_widgets.mixture._validation import (
+from gmm_widgets.mixture import (
+    COVARIANCE_TYPES,
     ConvergenceWarning,
-    _feature_names,
+    check_choice,
     check_feature_names,
+    check_model_features,
     check_X,
+    feature_names_of,
+    is_fitted,
 )
 from gmm_widgets.mixture.anomaly import (
     DEFAULT_CONTAMINATION,
     AnomalyDetector,
     DetectionMetrics,
     RefitResult,
-    _check_contamination,
-    _check_labels,
-    _check_scores,
-    _is_fitted,
-    _n_features_of,
+    check_contamination,
+    check_labels,
+    check_scores,
     detection_metrics,
     refit_without_anomalies,
     threshold_from_contamination,
@@ -43,7 +44,7 @@ from gmm_widgets.mixture.params import mixture_params
 from gmm_widgets.widgets._base import ProjectedWidget
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._debounce import Debouncer
-from gmm_widgets.widgets._model import check_model_features, model_or_new
+from gmm_widgets.widgets._model import model_or_new
 from gmm_widgets.widgets._model_controls import (
     CONTROLLED,
     ProgressReporter,
@@ -94,7 +95,7 @@ def _check_new_data(
             f"X_new has {d_new} feature(s) but X has {d}; pass new rows with the same "
             "columns as X."
         )
-    names, names_new = _feature_names(X), _feature_names(X_new)
+    names, names_new = feature_names_of(X), feature_names_of(X_new)
     if names is not None and names_new is not None and list(names) != list(names_new):
         missing = [c for c in names if c not in set(names_new)]
         unexpected = [c for c in names_new if c not in set(names)]
@@ -123,10 +124,8 @@ def _best_density(X: np.ndarray, gm_params: dict[str, Any]) -> BestMixture:
     random_state = params.pop("random_state", 0)
     fixed_type = params.pop("covariance_type", None)
     types = COVARIANCE_TYPES if fixed_type is None else (fixed_type,)
-    if fixed_type is not None and fixed_type not in COVARIANCE_TYPES:
-        raise ValueError(
-            f"covariance_type must be one of {list(COVARIANCE_TYPES)}, got {fixed_type!r}."
-        )
+    if fixed_type is not None:
+        check_choice(fixed_type, "covariance_type", COVARIANCE_TYPES)
     ks = range(1, min(AUTO_N_COMPONENTS.stop - 1, X.shape[0]) + 1)
     return fit_best_mixture(X, ks, types, random_state=random_state, **params)
 
@@ -149,7 +148,7 @@ def _score(model: Any, X: np.ndarray) -> np.ndarray:
         # scikit-learn models fitted on a DataFrame warn when scored on its array.
         warnings.filterwarnings("ignore", message=".*feature names.*", category=UserWarning)
         raw = model.score_samples(X)
-    return _check_scores(raw, "model.score_samples(X)")
+    return check_scores(raw, "model.score_samples(X)")
 
 
 def _mixture_payload(model: Any, n_features: int) -> dict[str, Any]:
@@ -381,7 +380,7 @@ class AnomalyInspector(ProjectedWidget):
     ) -> None:
         # Everything is checked before the widget exists, so bad input never displays.
         if model is not None and getattr(model, "feature_names_in_", None) is not None:
-            if _feature_names(X) is not None:  # reordered or renamed columns: refuse
+            if feature_names_of(X) is not None:  # reordered or renamed columns: refuse
                 check_feature_names(model, X)
         data = prepare_data(X, max_points=max_display_points, seed=display_seed)
         n, d = data.X.shape
@@ -394,8 +393,8 @@ class AnomalyInspector(ProjectedWidget):
                 "to place the first threshold."
             )
         else:
-            contamination = _check_contamination(contamination)
-        truth = None if labels is None else _check_labels(labels, n)
+            contamination = check_contamination(contamination)
+        truth = None if labels is None else check_labels(labels, n)
         X_new, truth_new = _check_new_data(X, data.X, X_new, labels_new)
         selection = None
         if model is None and not set(gaussian_mixture_params) & set(_FIXES_K):
@@ -460,17 +459,11 @@ class AnomalyInspector(ProjectedWidget):
                 "model must be a density model with fit and score_samples, such as "
                 f"gmm_widgets.GaussianMixture; got {type(model).__name__}."
             )
-        if _is_fitted(model):
-            n_model = _n_features_of(model)
-            if n_model is not None and n_model != d:
-                raise ValueError(
-                    f"model was fitted on {n_model} feature(s) but X has {d}. Pass the "
-                    "data the model was fitted on (same columns), or refit it on X."
-                )
+        if is_fitted(model):
+            check_model_features(model, d)
             return model
         if isinstance(model, GaussianMixture):
-            model._validate_data(X, None)  # clear errors before the fit
-            model._check_inits(d)
+            model.check_fit_args(X)  # clear errors before the fit
         model.fit(X)
         return model
 
@@ -538,7 +531,7 @@ class AnomalyInspector(ProjectedWidget):
         if value is None:
             return None
         try:
-            return _check_contamination(value)
+            return check_contamination(value)
         except (TypeError, ValueError) as exc:
             raise traitlets.TraitError(str(exc)) from None
 
@@ -794,7 +787,7 @@ class AnomalyInspector(ProjectedWidget):
 
     @labels.setter
     def labels(self, value: Any) -> None:
-        self._labels = None if value is None else _check_labels(value, self._scores.size)
+        self._labels = None if value is None else check_labels(value, self._scores.size)
         with self.hold_sync():
             self._send_labels()
 

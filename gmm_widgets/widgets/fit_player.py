@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 import traitlets
 
+from gmm_widgets.mixture import check_model_features
 from gmm_widgets.mixture.callbacks import EMState, History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import mixture_params
@@ -20,7 +20,7 @@ from gmm_widgets.widgets._frames import (
     frames_from_states,
     state_from_params,
 )
-from gmm_widgets.widgets._model import check_model_features, model_or_new
+from gmm_widgets.widgets._model import model_or_new
 from gmm_widgets.widgets._transport import tree_serialization
 
 __all__ = ["FitPlayer"]
@@ -161,8 +161,7 @@ class FitPlayer(ProjectedWidget):
     ) -> None:
         if inits not in ("best", "all"):
             raise ValueError(f"inits must be 'best' or 'all', got {inits!r}.")
-        if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
-            raise ValueError(f"fps must be a positive number, got {fps!r}.")
+        check_fps(fps)
         if not (isinstance(stream_interval, (int, float)) and stream_interval >= 0):
             raise ValueError(f"stream_interval must be >= 0 seconds, got {stream_interval!r}.")
         data = prepare_data(X, max_points=max_display_points, seed=display_seed)
@@ -211,8 +210,7 @@ class FitPlayer(ProjectedWidget):
             return None, "history"
         if isinstance(model, GaussianMixture) and not hasattr(model, "weights_"):
             # Same checks as fit(), before anything is displayed.
-            model._validate_data(X, None)
-            model._check_inits(d)
+            model.check_fit_args(X)
             return model, "fit"
         params = mixture_params(model)  # refuses unfitted or non-mixture objects
         check_model_features(params, d)
@@ -317,7 +315,3 @@ class FitPlayer(ProjectedWidget):
                 f"frame must be in [0, {max(0, n - 1)}] (there are {n} frames), got {value}."
             )
         return value
-
-    @traitlets.validate("fps")
-    def _valid_fps(self, proposal: dict[str, Any]) -> float:
-        return check_fps(proposal["value"])

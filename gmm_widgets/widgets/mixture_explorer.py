@@ -13,18 +13,21 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
-from gmm_widgets.mixture._init import INIT_METHODS
-from gmm_widgets.mixture._validation import ConvergenceWarning
+from gmm_widgets.mixture import (
+    COVARIANCE_TYPES,
+    INIT_METHODS,
+    ConvergenceWarning,
+    check_choice,
+    check_model_features,
+)
 from gmm_widgets.mixture.callbacks import History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
+from gmm_widgets.mixture.placement import extend_means, init_from_means
 from gmm_widgets.widgets._base import ProjectedWidget, check_fps
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._debounce import Debouncer, Scheduler
 from gmm_widgets.widgets._frames import FrameStream, frames_from_states, state_from_params
-from gmm_widgets.widgets._model import check_model_features
-from gmm_widgets.widgets._scores import extend_means, init_from_means, score_mixture
 from gmm_widgets.widgets._transport import array_from_json, encode_array, tree_serialization
 
 __all__ = ["MixtureExplorer"]
@@ -78,7 +81,7 @@ class MixtureExplorer(ProjectedWidget):
     convergence beside the previous fit's values.
 
     Changing K keeps the handles: new ones go where the data are least explained by
-    the current model (see :func:`~gmm_widgets.widgets._scores.extend_means`), and the
+    the current model (see :func:`~gmm_widgets.mixture.placement.extend_means`), and the
     last added go first when K shrinks. Until a handle is dragged or K changes, the
     init is automatic (``init_params``, seeded by ``random_state``) and the handles show
     where it started.
@@ -297,8 +300,7 @@ class MixtureExplorer(ProjectedWidget):
             n_components, covariance_type, random_state, n_init, init_params, k_lo, k_hi, n
         )
         handles = None if means_init is None else self._check_means(means_init, controls[0], d)
-        if not (isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0):
-            raise ValueError(f"fps must be a positive number, got {fps!r}.")
+        check_fps(fps)
         if not (isinstance(stream_interval, (int, float)) and stream_interval >= 0):
             raise ValueError(f"stream_interval must be >= 0 seconds, got {stream_interval!r}.")
         self._debouncer = Debouncer(self._debounced_refit, debounce, scheduler)
@@ -387,10 +389,7 @@ class MixtureExplorer(ProjectedWidget):
             raise ValueError(f"n_components must be in k_range [{k_lo}, {k_hi}], got {K}.")
         if K > n_samples:
             raise ValueError(f"n_components={K} exceeds the {n_samples} samples of X.")
-        if cov_type not in COVARIANCE_TYPES:
-            raise ValueError(
-                f"covariance_type must be one of {list(COVARIANCE_TYPES)}, got {cov_type!r}."
-            )
+        check_choice(cov_type, "covariance_type", COVARIANCE_TYPES)
         if seed is not None and not _is_int(seed):
             raise TypeError(
                 f"random_state must be an int seed or None, got {type(seed).__name__}."
@@ -401,8 +400,7 @@ class MixtureExplorer(ProjectedWidget):
             raise TypeError(f"n_init must be an int, got {type(n_init).__name__}.")
         if not 1 <= n_init <= MAX_N_INIT:
             raise ValueError(f"n_init must be in [1, {MAX_N_INIT}], got {n_init}.")
-        if init not in INIT_METHODS:
-            raise ValueError(f"init_params must be one of {list(INIT_METHODS)}, got {init!r}.")
+        check_choice(init, "init_params", INIT_METHODS)
         return int(K), cov_type, None if seed is None else int(seed), int(n_init), init
 
     @staticmethod
@@ -508,10 +506,6 @@ class MixtureExplorer(ProjectedWidget):
             return kept
         dtype = np.result_type(kept.dtype, np.float32)
         return np.concatenate([kept, self.points_added.astype(dtype)], axis=0)
-
-    @traitlets.validate("fps")
-    def _valid_fps(self, proposal: dict[str, Any]) -> float:
-        return check_fps(proposal["value"])
 
     # ------------------------------------------------------------ controls
     def set_state(self, sync_data: dict[str, Any]) -> None:
@@ -717,7 +711,7 @@ class MixtureExplorer(ProjectedWidget):
                 X = self._fit_data()
                 gm.fit(X)
             params = mixture_params(gm)
-            scores = score_mixture(X, params)
+            scores = GaussianMixture.from_params(params).criteria(X)
         except Exception as exc:  # the view shows it; Python callers get it back
             self._fail(exc, controls, request)
             return exc
@@ -733,7 +727,7 @@ class MixtureExplorer(ProjectedWidget):
         """The GaussianMixture a refit fits.
 
         From handles, the initial weights and covariances come from the points nearest
-        each handle (:func:`~gmm_widgets.widgets._scores.init_from_means`), so the fit
+        each handle (:func:`~gmm_widgets.mixture.placement.init_from_means`), so the fit
         starts exactly where the handles are and the automatic init's settings (seed,
         method, n_init) play no part.
         """
@@ -776,7 +770,7 @@ class MixtureExplorer(ProjectedWidget):
 
     def _publish_model(self, model: Any, params: MixtureParams) -> None:
         """Show a fitted model given by the user, as one frame."""
-        scores = score_mixture(self._X, params)
+        scores = GaussianMixture.from_params(params).criteria(self._X)
         scores.update(
             n_iter=int(params.n_iter),
             converged=bool(params.converged),

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
+from gmm_widgets.mixture import COVARIANCE_TYPES, check_model_features
 from gmm_widgets.mixture.callbacks import EMState, History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import mixture_params
@@ -23,8 +23,6 @@ from gmm_widgets.mixture.selection import (
 from gmm_widgets.widgets._base import ProjectedWidget
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._frames import frames_from_states, state_from_params
-from gmm_widgets.widgets._model import check_model_features
-from gmm_widgets.widgets._scores import core_model
 from gmm_widgets.widgets._transport import encode_array, tree_serialization
 
 __all__ = ["ModelSelector"]
@@ -279,7 +277,7 @@ class ModelSelector(ProjectedWidget):
                     f"two models have n_components={key[0]} and covariance_type={key[1]!r}; "
                     "each cell of the comparison takes one model."
                 )
-            core = core_model(params)
+            core = GaussianMixture.from_params(params)
             s = core.criteria(X)
             if self._silhouette:
                 sil = silhouette_score(X, core.predict(X))

@@ -18,15 +18,16 @@ from typing import Any
 import ipywidgets
 import numpy as np
 
-from gmm_widgets.mixture._covariance import n_mixture_parameters
-from gmm_widgets.mixture._repr import mixture_html
-from gmm_widgets.mixture._validation import _feature_names, check_feature_names
+from gmm_widgets.mixture import (
+    check_feature_names,
+    check_model_features,
+    feature_names_of,
+    mixture_html,
+)
 from gmm_widgets.mixture.callbacks import History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.widgets._data import prepare_data
-from gmm_widgets.widgets._model import check_model_features
-from gmm_widgets.widgets._scores import score_mixture
 from gmm_widgets.widgets._static import StaticExportMixin
 from gmm_widgets.widgets.fit_player import FitPlayer
 
@@ -68,7 +69,7 @@ def _latest_fit(model: Any) -> History | None:
 
 
 def _facts(params: MixtureParams, scores: dict[str, Any] | None) -> list[tuple[str, str]]:
-    p = n_mixture_parameters(params.covariance_type, params.n_components, params.n_features)
+    p = params.n_parameters
     facts = [("parameters", f"{p:,}")]
     if scores is None:
         return facts
@@ -86,7 +87,7 @@ class MixtureSummary(StaticExportMixin, ipywidgets.VBox):
     """A fitted mixture at a glance: its parameters as a table and a FitPlayer view.
 
     The table lists each component's weight, mean and covariance (see
-    :func:`~gmm_widgets.mixture._repr.mixture_html`), with the fit's iterations,
+    :func:`~gmm_widgets.mixture.mixture_html`), with the fit's iterations,
     convergence, lower bound and number of free parameters. With ``X`` it adds the
     mean log-likelihood, BIC, AIC and ICL on ``X`` (lower is better).
 
@@ -161,12 +162,12 @@ class MixtureSummary(StaticExportMixin, ipywidgets.VBox):
         if X is not None:
             if (
                 getattr(model, "feature_names_in_", None) is not None
-                and _feature_names(X) is not None
+                and feature_names_of(X) is not None
             ):
                 check_feature_names(model, X)  # reordered or renamed columns: refuse
             data = prepare_data(X).X
             check_model_features(params, data.shape[1])
-            scores = score_mixture(data, params)
+            scores = GaussianMixture.from_params(params).criteria(data)
             source = "X"
         else:
             data = params.sample(n_samples, seed, shuffle=False)[0] if player else None

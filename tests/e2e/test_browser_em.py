@@ -25,7 +25,7 @@ import pytest
 from gmm_widgets import GaussianMixture, MixtureExplorer, export
 from gmm_widgets.mixture._validation import ConvergenceWarning
 from gmm_widgets.mixture.params import mixture_params
-from gmm_widgets.widgets._scores import init_from_means, score_mixture
+from gmm_widgets.mixture.placement import init_from_means
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
@@ -87,7 +87,7 @@ def _python_fit(X, handles, K, covariance_type, explorer) -> dict[str, float]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         gm.fit(X)
-    scores = score_mixture(X, mixture_params(gm))
+    scores = GaussianMixture.from_params(mixture_params(gm)).criteria(X)
     scores["n_iter"] = gm.n_iter_
     return scores
 

@@ -42,7 +42,8 @@ def test_html_repr_many_features_and_components():
 def test_covariances_of_every_type_in_the_summary_table():
     import re
 
-    from gmm_widgets.mixture._repr import covariance_html, mixture_html
+    from gmm_widgets.mixture import mixture_html
+    from gmm_widgets.mixture._repr import covariance_html
 
     X, _ = make_mixture(seed=2)
     for cov_type in ("full", "tied", "diag", "spherical"):

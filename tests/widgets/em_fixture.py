@@ -24,7 +24,7 @@ from gmm_widgets.mixture import GaussianMixture
 from gmm_widgets.mixture._validation import ConvergenceWarning
 from gmm_widgets.mixture.callbacks import History
 from gmm_widgets.mixture.params import mixture_params
-from gmm_widgets.widgets._scores import init_from_means, score_mixture
+from gmm_widgets.mixture.placement import init_from_means
 from tests.widgets.js_fixtures import FIXTURES, write_fixture
 
 FIXTURE = FIXTURES / "em_parity.json"
@@ -94,7 +94,7 @@ def _case(dataset: int, X: np.ndarray, ct: str, K: int) -> dict[str, Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         fit.fit(X)
-    scores = score_mixture(X, mixture_params(fit))
+    scores = GaussianMixture.from_params(mixture_params(fit)).criteria(X)
     return {
         "dataset": dataset,
         "covariance_type": ct,

@@ -18,7 +18,7 @@ import traitlets
 
 from gmm_widgets import GaussianMixture, MixtureExplorer
 from gmm_widgets.mixture._validation import ConvergenceWarning
-from gmm_widgets.widgets._scores import init_from_means
+from gmm_widgets.mixture.placement import init_from_means
 from tests.widgets.em_fixture import CHECKPOINTS, FIXTURE, build_fixture
 
 #: The fitted numbers differ in their last bits from one BLAS kernel to another

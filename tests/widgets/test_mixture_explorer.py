@@ -10,10 +10,10 @@ import pytest
 
 import gmm_widgets.widgets.mixture_explorer as mx
 from gmm_widgets import GaussianMixture
+from gmm_widgets.mixture.placement import extend_means, init_from_means
 from gmm_widgets.widgets._debounce import Debouncer, loop_scheduler
 from gmm_widgets.widgets._frames import FrameStream
 from gmm_widgets.widgets._model import mixture_params
-from gmm_widgets.widgets._scores import extend_means, init_from_means, score_mixture
 from gmm_widgets.widgets._transport import decode_array, encode_array, tree_to_json
 from gmm_widgets.widgets.mixture_explorer import MixtureExplorer, _LateStream
 
@@ -390,10 +390,10 @@ def test_scores_and_previous_scores(three_blobs):
 
 
 @pytest.mark.parametrize("cov", ["full", "tied", "diag", "spherical"])
-def test_score_mixture_equals_the_core(three_blobs, cov):
+def test_criteria_from_params_equal_the_core(three_blobs, cov):
     X, _ = three_blobs
     gm = GaussianMixture(3, covariance_type=cov, random_state=0).fit(X)
-    s = score_mixture(X, mixture_params(gm))
+    s = GaussianMixture.from_params(mixture_params(gm)).criteria(X)
     assert s["bic"] == pytest.approx(gm.bic(X), rel=1e-10)
     assert s["aic"] == pytest.approx(gm.aic(X), rel=1e-10)
     assert s["icl"] == pytest.approx(gm.icl(X), rel=1e-10)
@@ -462,7 +462,7 @@ def test_init_from_means_layouts(three_blobs, cov):
     gm = GaussianMixture(
         4, covariance_type=cov, means_init=far, weights_init=weights, precisions_init=prec
     )
-    gm._check_inits(2)  # accepted as a GaussianMixture init
+    gm.check_fit_args(X)  # accepted as a GaussianMixture init
 
 
 def test_late_stream_sends_only_slow_fits():

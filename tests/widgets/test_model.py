@@ -6,11 +6,8 @@ import numpy as np
 import pytest
 
 from gmm_widgets import GaussianMixture
-from gmm_widgets.widgets._model import (
-    check_model_features,
-    expand_covariances,
-    mixture_params,
-)
+from gmm_widgets.mixture import check_model_features
+from gmm_widgets.widgets._model import expand_covariances, mixture_params
 
 COV_TYPES = ["full", "tied", "diag", "spherical"]
 

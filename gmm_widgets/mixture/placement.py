@@ -1,29 +1,22 @@
-"""Criteria of any fitted mixture, where to put a new component, and initial weights.
+"""Where a new component goes, and how a fit starts from given means.
 
-These work from :class:`~gmm_widgets.mixture.MixtureParams`, so they serve our
-:class:`~gmm_widgets.GaussianMixture` and scikit-learn's models alike. Densities come
-from the core's own E-step (:func:`core_model`), so the numbers equal the core's
-``score``, ``bic``, ``aic`` and ``icl``.
+Both work from :class:`~gmm_widgets.mixture.MixtureParams`, so they serve our
+:class:`~gmm_widgets.GaussianMixture` and scikit-learn's models alike; densities come
+from the core's own E-step (:meth:`GaussianMixture.from_params`). MixtureExplorer uses
+them when K changes (:func:`extend_means`) and when the user drags the initial means
+(:func:`init_from_means`).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
-from gmm_widgets.mixture import GaussianMixture
+from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams
 
-__all__ = [
-    "CHUNK_ROWS",
-    "MixtureScores",
-    "core_model",
-    "extend_means",
-    "init_from_means",
-    "score_mixture",
-]
+__all__ = ["extend_means", "init_from_means"]
 
 #: Rows per block when evaluating densities, so memory stays bounded for large X.
 CHUNK_ROWS = 65_536
@@ -35,33 +28,6 @@ CANDIDATE_FRACTION = 0.1
 MAX_CANDIDATES = 64
 
 _LOG_2PI = math.log(2 * math.pi)
-
-MixtureScores = dict[str, Any]
-
-
-def score_mixture(X: np.ndarray, params: MixtureParams) -> MixtureScores:
-    """Log-likelihood, BIC, AIC and ICL of a fitted mixture on ``X``.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    params : MixtureParams
-
-    Returns
-    -------
-    dict
-        ``log_likelihood`` (mean per sample), ``bic``, ``aic``, ``icl`` (all: lower is
-        better), ``n_parameters`` and ``n_samples``, from the core's
-        :meth:`~gmm_widgets.GaussianMixture.criteria`.
-    """
-    return core_model(params).criteria(X)
-
-
-def core_model(params: MixtureParams) -> GaussianMixture:
-    """Our GaussianMixture holding ``params``, to score and predict with the core."""
-    return GaussianMixture._from_parameters(
-        params.weights, params.means, params.covariances, params.covariance_type
-    )
 
 
 def _evenly_spaced_rows(X: np.ndarray, max_rows: int) -> np.ndarray:
@@ -130,7 +96,7 @@ def extend_means(
     kept_w = w[:keep] / max(w[:keep].sum(), 1e-300) * (1.0 - w_extra * len(extra))
     ref_w = np.concatenate([kept_w, np.full(len(extra), w_extra)])
     reference = MixtureParams(ref_w, np.array(ref_means), np.array(ref_covs), "full")
-    logp = core_model(reference).score_samples(Xs)
+    logp = GaussianMixture.from_params(reference).score_samples(Xs)
     L = np.linalg.cholesky(avg_cov)
     inv_chol = np.linalg.inv(L)
     log_const = -0.5 * (d * _LOG_2PI) - np.log(np.diag(L)).sum()

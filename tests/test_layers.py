@@ -1,0 +1,93 @@
+"""The layers: imports only go downward, and only through the core's public seam.
+
+``gmm_widgets.mixture`` (pure NumPy/SciPy) -> ``plotting`` (matplotlib) -> ``widgets``
+(anywidget). The layers above the core use the names ``gmm_widgets.mixture`` exports
+and its public modules, never a ``gmm_widgets.mixture._private`` module or a
+``_private`` name: a refactor inside the core then cannot break a widget.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import gmm_widgets.mixture as core
+
+PACKAGE = Path(core.__file__).resolve().parent.parent
+CORE = PACKAGE / "mixture"
+ABOVE = sorted(p for p in PACKAGE.rglob("*.py") if CORE not in p.parents)
+RANK = {"mixture": 0, "plotting": 1, "widgets": 2}
+
+
+def _imports(path: Path) -> list[tuple[int, str, list[str]]]:
+    """(line, module, names) of every ``gmm_widgets`` import in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.startswith("gmm_widgets"):
+                found.append((node.lineno, node.module, [a.name for a in node.names]))
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("gmm_widgets"):
+                    found.append((node.lineno, a.name, []))
+    return found
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in RANK else None
+
+
+@pytest.mark.parametrize("path", ABOVE, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_above_the_core_only_the_public_seam(path):
+    bad = []
+    for line, module, names in _imports(path):
+        if not module.startswith("gmm_widgets.mixture"):
+            continue
+        if any(part.startswith("_") for part in module.split(".")):
+            bad.append(f"line {line}: imports the private module {module}")
+        bad += [
+            f"line {line}: imports the private name {module}.{n}" for n in names if n[0] == "_"
+        ]
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize(
+    "path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE))
+)
+def test_imports_only_go_downward(path):
+    here = _layer("gmm_widgets." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts))
+    if here is None:
+        return
+    up = [
+        f"line {line}: {module}"
+        for line, module, _ in _imports(path)
+        if (there := _layer(module)) is not None and RANK[there] > RANK[here]
+    ]
+    assert not up, f"{path.name} ({here}) imports a higher layer:\n" + "\n".join(up)
+
+
+def test_the_seam_exports_what_it_names():
+    missing = [n for n in core.__all__ if not hasattr(core, n)]
+    assert not missing
+    assert set(core.COVARIANCE_TYPES) == {"full", "tied", "diag", "spherical"}
+    assert set(core.INIT_METHODS) == {"kmeans", "k-means++", "random", "random_from_data"}
+
+
+def test_the_checks_give_one_message():
+    with pytest.raises(ValueError, match=r"covariance_type must be one of \['full'"):
+        core.GaussianMixture(covariance_type="ful").fit([[0.0], [1.0]])
+    with pytest.raises(ValueError, match=r"covariance_type must be one of \['full'"):
+        core.mixture_params(
+            {"weights": [1.0], "means": [[0.0]], "covariances": [1.0], "covariance_type": "x"}
+        )
+    with pytest.raises(ValueError, match=r"init_params must be one of"):
+        core.GaussianMixture(init_params="kmeans+").fit([[0.0], [1.0]])
+    with pytest.raises(TypeError, match=r"n_init must be an int, got float \(2.0\)"):
+        core.GaussianMixture(n_init=2.0).fit([[0.0], [1.0]])
+    with pytest.raises(ValueError, match=r"model was fitted on 2 feature\(s\) but X has 3"):
+        core.check_model_features(2, 3)
+    with pytest.raises(ValueError, match="must be one of"):
+        core.check_choice(["full"], "covariance_type", core.COVARIANCE_TYPES)  # unhashable
