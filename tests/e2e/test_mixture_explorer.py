@@ -213,10 +213,18 @@ def test_failed_refit_shows_the_error_and_keeps_the_model(lab):
     lab.role("k-slider", current(lab)).focus()
     lab.page.keyboard.press("ArrowRight")
     error = lab.role("error", current(lab))
-    error.wait_for(state="visible", timeout=30_000)
-    assert "ill-defined" in error.inner_text()
-    assert "last good fit (K=1, full)" in error.inner_text()
-    assert lab.role("k-slider", current(lab)).input_value() == "1"
+    slider = lab.role("k-slider", current(lab))
+    # The browser's own fit fails first ("Browser fit failed: ... last good state"), the
+    # kernel's refit after it: wait for the kernel's message and the slider's revert
+    # together, and assert on what that wait read.
+    text, k = lab.page.wait_for_function(
+        """([e, s]) => e.checkVisibility() && e.innerText.includes("last good fit (K=1, full)")
+            && s.value === "1" && [e.innerText, s.value]""",
+        arg=[error.element_handle(), slider.element_handle()],
+        timeout=30_000,
+    ).json_value()
+    assert "ill-defined" in text and "last good fit (K=1, full)" in text
+    assert k == "1"
     assert state(lab) == "error"
     assert lab.python(
         "[bad.model.n_components, bad.n_components, bad.last_error is not None]"
