@@ -19,7 +19,9 @@ from gmm_widgets.mixture import (
     History,
     NotFittedError,
     PrintProgress,
+    assignments,
     fit_best_mixture,
+    model_profile,
     select_model,
 )
 
@@ -41,8 +43,10 @@ __all__ = [
     "NotFittedError",
     "PrintProgress",
     "__version__",
+    "assignments",
     "fit_best_mixture",
     "load_ipython_extension",
+    "model_profile",
     "select_model",
     "unload_ipython_extension",
     *_WIDGETS,

@@ -43,6 +43,7 @@ from gmm_widgets.mixture.explain import PointExplanation, explain_point
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.mixture.selection import SelectionResult, select_model, silhouette_score
+from gmm_widgets.mixture.tables import assignments, least_certain, model_profile, uncertainty
 
 __all__ = [
     "COVARIANCE_TYPES",
@@ -60,6 +61,7 @@ __all__ = [
     "PrintProgress",
     "RefitResult",
     "SelectionResult",
+    "assignments",
     "check_X",
     "check_choice",
     "check_feature_names",
@@ -73,8 +75,10 @@ __all__ = [
     "fit_best_mixture",
     "is_dask_array",
     "is_fitted",
+    "least_certain",
     "mixture_html",
     "mixture_params",
+    "model_profile",
     "n_features_of",
     "precision_recall_curve",
     "refit_without_anomalies",
@@ -83,6 +87,7 @@ __all__ = [
     "silhouette_score",
     "threshold_from_contamination",
     "threshold_from_percentile",
+    "uncertainty",
     "unfitted_copy",
     "weighted_percentile",
 ]

@@ -33,6 +33,7 @@ import traitlets
 
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, DisplayData, pca_basis, prepare_data
 from gmm_widgets.widgets._static import StaticExportMixin
+from gmm_widgets.widgets._tables import RowTablesMixin
 from gmm_widgets.widgets._transport import (
     array_serialization,
     pack_message,
@@ -82,7 +83,7 @@ _MISSING_BUNDLE = (
 )
 
 
-class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
+class GMMWidget(RowTablesMixin, StaticExportMixin, anywidget.AnyWidget):
     """Base of the gmm_widgets widgets: bundle loading and the data traits.
 
     Subclasses set ``_bundle`` to the name of their entry in ``js/src``.
@@ -208,6 +209,7 @@ class GMMWidget(StaticExportMixin, anywidget.AnyWidget):
             self.feature_names = dd.feature_names
             self.n_samples = dd.n_samples
             self.data = dd.display
+        self._index = dd.index
         return dd
 
     def _send_arrays(self, msg_type: str, **payload: Any) -> None:

@@ -36,12 +36,15 @@ class DisplayData:
         Rows of ``X`` in ``display`` (sorted), or None when every row is shown.
     feature_names : list of str
         Column names of a DataFrame, else ``["x0", "x1", ...]``.
+    index : pandas.Index or None
+        A DataFrame's row index (tables of rows are aligned to it), else None.
     """
 
     X: np.ndarray
     display: np.ndarray
     indices: np.ndarray | None
     feature_names: list[str]
+    index: Any = None
 
     @property
     def n_samples(self) -> int:
@@ -92,6 +95,7 @@ def prepare_data(
     names = feature_names_of(X)
     # A Dask array stays lazy: the fit runs on the Dask scheduler; only the shown rows
     # are computed.
+    index = X.index if hasattr(X, "iloc") and hasattr(X, "index") else None
     X = check_X(X, min_samples=min_samples, allow_dask=True)
     idx = display_indices(X.shape[0], int(max_points), seed)
     shown = X if idx is None else X[idx]
@@ -102,7 +106,7 @@ def prepare_data(
         feature_names = [f"x{j}" for j in range(X.shape[1])]
     else:
         feature_names = [str(n) for n in names]
-    return DisplayData(X, display, idx, feature_names)
+    return DisplayData(X, display, idx, feature_names, index)
 
 
 def pca_basis(X: np.ndarray) -> dict[str, np.ndarray]:

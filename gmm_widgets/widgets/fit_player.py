@@ -293,6 +293,14 @@ class FitPlayer(ProjectedWidget):
         """Number of frames."""
         return len(self._states)
 
+    def _table_model(self) -> Any:
+        """The fit played: the model, or the last recorded state of a History."""
+        if self.model is not None:
+            return self.model
+        if self._states:
+            return self._states[-1]
+        raise ValueError("this FitPlayer has no fit to read yet.")
+
     @property
     def states(self) -> list[EMState]:
         """The EM states of the frames, in order (a copy of the list)."""

@@ -490,6 +490,13 @@ class ModelSelector(ProjectedWidget):
         self.selection = [int(n_components), covariance_type]
         return self
 
+    def _table_model(self) -> Any:
+        """The selected model, else the best one (the model the view shows)."""
+        model = self.selected if self.selected is not None else self.best_
+        if model is None:
+            raise ValueError("the grid is not fitted yet: no model to read.")
+        return model
+
     @property
     def selected(self) -> Any:
         """The selected fitted model (None before the grid is fitted)."""
