@@ -15,6 +15,8 @@ Covariance shapes follow scikit-learn: ``full`` ``(K, d, d)``, ``tied`` ``(d, d)
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import linalg
 
@@ -51,22 +53,148 @@ def _ill_defined(what: str, reg_covar: float) -> ValueError:
 
 
 class _Strategy:
+    """The interface every covariance type implements (one stateless instance each).
+
+    Shapes: ``K`` components, ``d`` features, ``n`` rows in a chunk. Covariances and
+    precision Cholesky factors ("prec_chol") have this type's shape (:meth:`cov_shape`):
+    full ``(K, d, d)``, tied ``(d, d)``, diag ``(K, d)``, spherical ``(K,)``. Data and
+    means are in the fit's centred coordinates (the data's mean subtracted). Only
+    :meth:`check_precisions` is shared code; the rest is per type.
+
+    Attributes
+    ----------
+    name : str
+        ``"full"``, ``"tied"``, ``"diag"`` or ``"spherical"``.
+    whitened : bool
+        True when the E-step's whitened differences also feed the M-step (full): the
+        chunk pass then calls :meth:`whiten`, :meth:`whitened_second` and
+        :meth:`unwhiten` instead of :meth:`maha` and :meth:`second_moment`.
+    """
+
     name: str
-    #: Whether ``chunk_stats`` accumulates the scatter in whitened coordinates.
     whitened = False
 
     # -- statistics -------------------------------------------------------------------
     def maha(self, xc: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
-        """Squared Mahalanobis distances, shape (K, n); ``xc`` is (n, d)."""
+        """Squared Mahalanobis distances of every row to every component.
+
+        Parameters
+        ----------
+        xc : ndarray of shape (n, d)
+        means : ndarray of shape (K, d)
+        prec_chol : ndarray, this type's shape
+
+        Returns
+        -------
+        ndarray of shape (K, n)
+        """
         raise NotImplementedError
 
-    def second_moment(self, xc: np.ndarray, rw: np.ndarray, w: np.ndarray | None, ref):
-        """Second-order statistics of one chunk (float64)."""
+    def second_moment(
+        self, xc: np.ndarray, rw: np.ndarray, w: np.ndarray | None, ref: np.ndarray
+    ) -> np.ndarray:
+        """The chunk's second-order sufficient statistic, around ``ref`` (float64).
+
+        Parameters
+        ----------
+        xc : ndarray of shape (n, d)
+        rw : ndarray of shape (K, n)
+            Responsibilities, already multiplied by the sample weights.
+        w : ndarray of shape (n,) or None
+            The sample weights (None: all 1).
+        ref : ndarray of shape (K, d)
+            The reference means the scatter is taken around (the current means: the
+            sums then stay small, so float64 accumulation loses nothing).
+
+        Returns
+        -------
+        ndarray
+            full ``(K, d, d)`` sums of ``r (x - ref_k)(x - ref_k)^T``; tied ``(d, d)``
+            ``sum w x x^T``; diag and spherical ``(K, d)`` sums of ``r x**2``.
+        """
         raise NotImplementedError
 
-    def covariances(self, second, sx, nk_raw, nk, means, ref, reg_covar: float):
-        """Covariances from accumulated statistics."""
+    def covariances(
+        self,
+        second: np.ndarray,
+        sx: np.ndarray,
+        nk_raw: np.ndarray,
+        nk: np.ndarray,
+        means: np.ndarray,
+        ref: np.ndarray,
+        reg_covar: float,
+    ) -> np.ndarray:
+        """The M-step's covariances from the accumulated statistics.
+
+        Parameters
+        ----------
+        second : ndarray
+            Sum over chunks of :meth:`second_moment` (or of the unwhitened scatter).
+        sx : ndarray of shape (K, d)
+            Sums of ``r x``.
+        nk_raw : ndarray of shape (K,)
+            Sums of ``r`` (the effective counts).
+        nk : ndarray of shape (K,)
+            ``nk_raw`` plus ``10 * eps`` (scikit-learn's guard against empty components).
+        means : ndarray of shape (K, d)
+            The new means, ``sx / nk``.
+        ref : ndarray of shape (K, d)
+            The reference ``second`` was taken around.
+        reg_covar : float
+            Added to the diagonal.
+
+        Returns
+        -------
+        ndarray, this type's shape
+        """
         raise NotImplementedError
+
+    # -- whitened statistics (only where ``whitened`` is True) --------------------------
+    def whiten(
+        self, xc: np.ndarray, means: np.ndarray, prec_chol: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Whitened differences ``y_k = P_k^T (x - mu_k)`` and their squared norms.
+
+        Parameters
+        ----------
+        xc : ndarray of shape (n, d)
+        means : ndarray of shape (K, d)
+        prec_chol : ndarray of shape (K, d, d)
+
+        Returns
+        -------
+        maha : ndarray of shape (K, n)
+        y : ndarray of shape (K, d, n)
+        """
+        raise NotImplementedError(f"covariance_type={self.name!r} has no whitened pass")
+
+    def whitened_second(self, y: np.ndarray, rw: np.ndarray) -> np.ndarray:
+        """Per component, the sum of ``r y y^T`` (may overwrite ``y``).
+
+        Parameters
+        ----------
+        y : ndarray of shape (K, d, n)
+        rw : ndarray of shape (K, n)
+
+        Returns
+        -------
+        ndarray of shape (K, d, d)
+        """
+        raise NotImplementedError(f"covariance_type={self.name!r} has no whitened pass")
+
+    def unwhiten(self, second: np.ndarray, prec_chol: np.ndarray) -> np.ndarray:
+        """The scatter ``S_k = P_k^-T Z_k P_k^-1`` from the whitened scatter ``Z_k``.
+
+        Parameters
+        ----------
+        second : ndarray of shape (K, d, d)
+        prec_chol : ndarray of shape (K, d, d)
+
+        Returns
+        -------
+        ndarray of shape (K, d, d), symmetric
+        """
+        raise NotImplementedError(f"covariance_type={self.name!r} has no whitened pass")
 
     # -- parameters -------------------------------------------------------------------
     def variance_floor(self, means: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -115,28 +243,115 @@ class _Strategy:
         raise NotImplementedError
 
     def log_det_chol(self, prec_chol: np.ndarray, n_features: int) -> np.ndarray:
+        """``log det P_k`` of each component's precision Cholesky factor.
+
+        Parameters
+        ----------
+        prec_chol : ndarray, this type's shape
+        n_features : int
+
+        Returns
+        -------
+        ndarray of shape (K,), or a scalar array for tied
+        """
         raise NotImplementedError
 
     def precisions(self, prec_chol: np.ndarray) -> np.ndarray:
+        """Precision matrices ``P P^T`` (or the diagonal/scalar precisions).
+
+        Parameters
+        ----------
+        prec_chol : ndarray, this type's shape
+
+        Returns
+        -------
+        ndarray, this type's shape
+        """
         raise NotImplementedError
 
     def n_cov_parameters(self, n_components: int, n_features: int) -> int:
+        """Free covariance parameters (for BIC/AIC): full ``K d (d + 1) / 2``, ...
+
+        Parameters
+        ----------
+        n_components, n_features : int
+
+        Returns
+        -------
+        int
+        """
         raise NotImplementedError
 
     def to_full(self, cov: np.ndarray, n_components: int, n_features: int) -> np.ndarray:
+        """Covariances expanded to full matrices.
+
+        Parameters
+        ----------
+        cov : ndarray, this type's shape
+        n_components, n_features : int
+
+        Returns
+        -------
+        ndarray of shape (K, d, d), a new array
+        """
         raise NotImplementedError
 
     def cov_shape(self, n_components: int, n_features: int) -> tuple[int, ...]:
+        """This type's covariance shape for ``K`` components and ``d`` features.
+
+        Parameters
+        ----------
+        n_components, n_features : int
+
+        Returns
+        -------
+        tuple of int
+        """
         raise NotImplementedError
 
     def prec_chol_from_precisions(self, precisions: np.ndarray) -> np.ndarray:
+        """Cholesky factors of given precisions (``precisions_init``), as scikit-learn.
+
+        Parameters
+        ----------
+        precisions : ndarray, this type's shape
+
+        Returns
+        -------
+        ndarray, this type's shape
+        """
         raise NotImplementedError
 
     def covariances_from_precisions(self, precisions: np.ndarray) -> np.ndarray:
+        """Covariances (inverses) of given precisions.
+
+        Parameters
+        ----------
+        precisions : ndarray, this type's shape
+
+        Returns
+        -------
+        ndarray, this type's shape
+        """
         raise NotImplementedError
 
-    def check_precisions(self, precisions, n_components: int, n_features: int) -> np.ndarray:
-        """Validate ``precisions_init`` and return it as float64."""
+    def check_precisions(self, precisions: Any, n_components: int, n_features: int) -> np.ndarray:
+        """``precisions_init`` checked (shape, finite, positive definite) as float64.
+
+        Parameters
+        ----------
+        precisions : array-like, this type's shape
+        n_components, n_features : int
+
+        Returns
+        -------
+        ndarray, this type's shape
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming the expected shape or the problem.
+        """
         shape = self.cov_shape(n_components, n_features)
         try:
             p = np.asarray(precisions, dtype=np.float64)
