@@ -96,7 +96,7 @@ def _pair(dims: Any, d: int) -> tuple[int, int]:
     dims = tuple(int(i) for i in dims)
     if len(dims) != 2 or dims[0] == dims[1]:
         raise ValueError(f"dims must be two different feature indices, got {dims}.")
-    return dims  # type: ignore[return-value]
+    return dims
 
 
 def _log_density(

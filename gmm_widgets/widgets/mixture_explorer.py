@@ -770,11 +770,12 @@ class MixtureExplorer(ProjectedWidget):
 
     def _publish_model(self, model: Any, params: MixtureParams) -> None:
         """Show a fitted model given by the user, as one frame."""
-        scores = GaussianMixture.from_params(params).criteria(self._X)
+        scores: dict[str, Any] = dict(GaussianMixture.from_params(params).criteria(self._X))
+        lower_bound = float(params.lower_bound)
         scores.update(
             n_iter=int(params.n_iter),
             converged=bool(params.converged),
-            lower_bound=float(params.lower_bound) if math.isfinite(params.lower_bound) else None,
+            lower_bound=lower_bound if math.isfinite(lower_bound) else None,
         )
         controls = self._controls()
         self._commit(model, params, scores, params.means.copy(), controls)
