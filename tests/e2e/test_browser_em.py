@@ -109,7 +109,12 @@ _STILL_HANDLE = """([el, k]) => new Promise((resolve) => {
     const tick = () => {
         const b = ring.getBoundingClientRect();
         const c = [b.x + b.width / 2, b.y + b.height / 2];
-        if (last && last[0] === c[0] && last[1] === c[1]) resolve(c);
+        // Still for two frames, and the handle is what a press at its centre would hit
+        // (not a cell output that grew over it while the notebook re-laid out).
+        const hit = document.elementFromPoint(c[0], c[1]);
+        const mine = hit && hit.closest('[data-gmm-role="mean-handle"]') === ring.closest(
+            '[data-gmm-role="mean-handle"]');
+        if (mine && last && last[0] === c[0] && last[1] === c[1]) resolve(c);
         else { last = c; requestAnimationFrame(() => requestAnimationFrame(tick)); }
     };
     tick();
@@ -431,6 +436,10 @@ def test_live_kernel_one_refit_per_release_and_the_same_fit(lab):
         page.mouse.down()
         for i in range(1, 21):
             page.mouse.move(x + 3 * i * (-1) ** release, y - 2 * i)
+        # The drag took: the page previews its own fit while the button is down.
+        page.wait_for_function(
+            "(el) => el.dataset.gmmState === 'preview'", arg=root.element_handle(), timeout=10_000
+        )
         page.mouse.up()
         page.wait_for_function(
             """([el, r]) => el.dataset.gmmState === 'fitted'
