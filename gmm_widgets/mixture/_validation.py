@@ -219,7 +219,8 @@ def is_fitted(model: Any) -> bool:
     -------
     bool
     """
-    return any(k.endswith("_") and not k.startswith("__") for k in vars(model))
+    attributes = getattr(model, "__dict__", {})
+    return any(k.endswith("_") and not k.startswith("__") for k in attributes)
 
 
 def n_features_of(model: Any) -> int | None:

@@ -31,6 +31,7 @@ import anywidget
 import numpy as np
 import traitlets
 
+from gmm_widgets.widgets._code import CodeMixin
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, DisplayData, pca_basis, prepare_data
 from gmm_widgets.widgets._static import StaticExportMixin
 from gmm_widgets.widgets._tables import RowTablesMixin
@@ -83,7 +84,7 @@ _MISSING_BUNDLE = (
 )
 
 
-class GMMWidget(RowTablesMixin, StaticExportMixin, anywidget.AnyWidget):
+class GMMWidget(RowTablesMixin, CodeMixin, StaticExportMixin, anywidget.AnyWidget):
     """Base of the gmm_widgets widgets: bundle loading and the data traits.
 
     Subclasses set ``_bundle`` to the name of their entry in ``js/src``.

@@ -383,6 +383,7 @@ class AnomalyInspector(ProjectedWidget):
             if feature_names_of(X) is not None:  # reordered or renamed columns: refuse
                 check_feature_names(model, X)
         data = prepare_data(X, max_points=max_display_points, seed=display_seed)
+        self._remember_given_model(model)
         n, d = data.X.shape
         if threshold is not None:
             threshold = self._check_threshold_value(threshold)
@@ -736,6 +737,12 @@ class AnomalyInspector(ProjectedWidget):
             detail.pop("log_density")  # the model's own score_samples is shown
             out.update(detail)
         return out
+
+    def _code_after(self) -> list[str]:
+        return [
+            f"threshold = {float(self.threshold)!r}  # the log-density threshold of the widget",
+            "flagged = model.score_samples(X) < threshold  # the anomalies",
+        ]
 
     def _check_row(self, i: Any) -> int:
         if isinstance(i, bool) or not isinstance(i, numbers.Integral):

@@ -165,6 +165,7 @@ class FitPlayer(ProjectedWidget):
         if not (isinstance(stream_interval, (int, float)) and stream_interval >= 0):
             raise ValueError(f"stream_interval must be >= 0 seconds, got {stream_interval!r}.")
         data = prepare_data(X, max_points=max_display_points, seed=display_seed)
+        self._remember_given_model(model)
         self.inits = inits
         self.stream_interval = float(stream_interval)
         self.history: History | None = None
@@ -292,6 +293,14 @@ class FitPlayer(ProjectedWidget):
     def n_frames(self) -> int:
         """Number of frames."""
         return len(self._states)
+
+    def _code_model(self) -> Any:
+        if self.model is None:
+            raise ValueError(
+                "this FitPlayer plays a recorded History, which holds EM states, not an "
+                "estimator: write the code of the estimator that recorded it instead."
+            )
+        return self.model
 
     def _table_model(self) -> Any:
         """The fit played: the model, or the last recorded state of a History."""

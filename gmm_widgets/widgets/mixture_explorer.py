@@ -281,6 +281,7 @@ class MixtureExplorer(ProjectedWidget):
         **gm_params: Any,
     ) -> None:
         data = prepare_data(X, max_points=max_display_points, seed=display_seed, min_samples=2)
+        self._remember_given_model(model)
         n, d = data.X.shape
         self._X = data.X
         self._display_indices = data.indices
@@ -492,6 +493,21 @@ class MixtureExplorer(ProjectedWidget):
         """Rows of ``X`` the user removed, shape (r,), sorted (from ``points_removed``)."""
         pos = self.points_removed
         return pos.copy() if self._display_indices is None else self._display_indices[pos]
+
+    def _code_data(self) -> list[str]:
+        lines = []
+        if self.points_removed.size:
+            rows = [int(r) for r in self.removed_rows]
+            lines.append("# the points removed in the widget (rows of X)")
+            lines.append(f"X = np.delete(np.asarray(X), {rows!r}, axis=0)")
+        if self.points_added.shape[0]:
+            added = self.points_added.tolist()
+            lines.append("# the points added in the widget")
+            lines.append(
+                f"X = np.concatenate([np.asarray(X), np.array({added!r}).astype("
+                "np.result_type(np.asarray(X).dtype, np.float32))])"
+            )
+        return lines
 
     def _fit_data(self) -> Any:
         """The data the kernel fits: ``X`` without the removed rows, then the added points.

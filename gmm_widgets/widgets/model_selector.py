@@ -490,6 +490,9 @@ class ModelSelector(ProjectedWidget):
         self.selection = [int(n_components), covariance_type]
         return self
 
+    def _code_model(self) -> Any:
+        return self._table_model()
+
     def _table_model(self) -> Any:
         """The selected model, else the best one (the model the view shows)."""
         model = self.selected if self.selected is not None else self.best_
