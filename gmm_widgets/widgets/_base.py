@@ -142,6 +142,7 @@ class GMMWidget(RowTablesMixin, CodeMixin, StaticExportMixin, anywidget.AnyWidge
                 _MISSING_BUNDLE.format(cls=type(self).__name__, path=bundle_paths(bundle)[0])
             )
         super().__init__(**kwargs)
+        self.on_msg(self._on_code_request)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """The display bundle: the widget view, its text, and a static PNG of it.

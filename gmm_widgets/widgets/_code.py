@@ -54,6 +54,16 @@ class CodeMixin:
         """Lines after the model: the user's choices on top of it."""
         return []
 
+    def _on_code_request(self, widget: Any, content: Any, buffers: Any) -> None:
+        """The view's "Code" button: answer with :meth:`to_code` (or why it cannot)."""
+        if not isinstance(content, dict) or content.get("type") != "to_code":
+            return
+        try:
+            reply = {"type": "code", "code": self.to_code()}
+        except (ValueError, TypeError) as exc:
+            reply = {"type": "code", "error": str(exc)}
+        self.send(reply)  # type: ignore[attr-defined]
+
     def to_code(self) -> str:
         """Python that rebuilds the model this widget shows (and its threshold, etc.).
 

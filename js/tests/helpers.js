@@ -7,6 +7,7 @@ export function mockModel(initial) {
   const state = { ...initial };
   const handlers = new Map();
   const saved = [];
+  const sent = [];
   const fire = (event, ...args) => {
     for (const cb of [...(handlers.get(event) || [])]) cb(...args);
   };
@@ -21,6 +22,11 @@ export function mockModel(initial) {
     },
     save_changes() {
       saved.push({ ...state });
+    },
+    /** Custom messages to the kernel (model.send). */
+    sent,
+    send(content) {
+      sent.push(content);
     },
     on(event, cb) {
       if (!handlers.has(event)) handlers.set(event, new Set());

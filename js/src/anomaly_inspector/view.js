@@ -7,6 +7,7 @@
 
 import { browserRefit, REFIT_TRAITS } from "./browser_refit.js";
 import { shuffledOrder } from "../lib/assignments.js";
+import { createCodeButton } from "../lib/copy_code.js";
 import { mixColors, watchTheme } from "../lib/colors.js";
 import { logDensityGrid } from "./contour.js";
 import { h, svg } from "../lib/dom.js";
@@ -154,7 +155,20 @@ export class AnomalyInspectorView {
       this.modelChoice,
       this.pointsInfo,
     ]);
-    this.root.append(this.settings.root, this.toolbar.root, this.status, this.body, footer);
+    this.code = createCodeButton(this.model, { doc: this.el.ownerDocument });
+    this.toolbar.root.insertBefore(
+      this.code.button,
+      this.toolbar.root.querySelector('[data-gmm-role="export-png"]'),
+    );
+    this.cleanups.push(this.code.destroy);
+    this.root.append(
+      this.settings.root,
+      this.toolbar.root,
+      this.code.panel,
+      this.status,
+      this.body,
+      footer,
+    );
     this.el.appendChild(this.root);
 
     this.plotEl.addEventListener("pointermove", (e) => this.onHover(e));

@@ -7,6 +7,7 @@ import { unpackMessage } from "../lib/codecs.js";
 import { bindPlayerKeys, createPlayerControls } from "./controls.js";
 import { createDensityPlot } from "./density_plot.js";
 import { h } from "../lib/dom.js";
+import { createCodeButton } from "../lib/copy_code.js";
 import { composePNG, composeSVG, download } from "../lib/export.js";
 import { FrameStore } from "./frames.js";
 import { mixtureDensity1d } from "../lib/gaussian.js";
@@ -39,6 +40,9 @@ const TRACE_HEIGHT = 132;
  * @property {(format: "png"|"svg") => (void|Promise<void>)} [onExport] what the PNG and
  *   SVG buttons do; default: download the player's own picture (`exportView`)
  * @property {string} [emptyText] what the plot says while there are no frames
+ * @property {import("../lib/copy_code.js").KernelModel} [kernel] the model that talks to
+ *   the kernel, for the "Code" button: an embedding widget's own model (its player's
+ *   model is local); default: `model`
  */
 
 const EMPTY_TEXT = "No frames yet \u2014 call .fit() to run EM.";
@@ -57,6 +61,9 @@ export class FitPlayerView {
     this.onRender = opts.onRender || null;
     this.onExport = opts.onExport || ((format) => this.exportView(format));
     this.emptyText = opts.emptyText ?? EMPTY_TEXT;
+    // anywidget's model has send(); the type of the traits (WidgetModel) leaves it out
+    // because an embedded player's local model has none.
+    this.kernel = opts.kernel ?? /** @type {any} */ (model);
     this.store = new FrameStore();
     /** @type {import("../lib/model.js").Points} the points shown */
     this.data = { X: new Float32Array(0), n: 0, d: 0 };
@@ -125,6 +132,7 @@ export class FitPlayerView {
     );
     png.addEventListener("click", () => this.onExport("png"));
     svgButton.addEventListener("click", () => this.onExport("svg"));
+    this.code = createCodeButton(this.kernel, { doc: this.el.ownerDocument });
     const toolbar = h(
       "div",
       { class: "gmm-toolbar", role: "toolbar", "aria-label": "EM playback" },
@@ -133,6 +141,7 @@ export class FitPlayerView {
         this.badge,
         this.viewControls,
         h("span", { class: "gmm-spacer" }),
+        this.code.button,
         png,
         svgButton,
       ],
@@ -157,7 +166,8 @@ export class FitPlayerView {
       this.bound,
       this.pointsInfo,
     ]);
-    this.root.append(toolbar, this.plotEl, this.traceEl, footer);
+    this.root.append(toolbar, this.code.panel, this.plotEl, this.traceEl, footer);
+    this.cleanups.push(this.code.destroy);
     this.el.appendChild(this.root);
     this.cleanups.push(bindPlayerKeys(this.root, this.playback));
   }

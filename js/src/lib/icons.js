@@ -9,9 +9,10 @@ const PATHS = {
   "step-back": "M16 4v12L7.5 10zM4 4h2.5v12H4z",
   first: "M16 4v12L7.5 10zM4 4h2.5v12H4z",
   download: "M9 3h2v7.5l2.8-2.8 1.4 1.4L10 14.3 4.8 9.1l1.4-1.4L9 10.5zM4 15h12v2H4z",
+  code: "M7.3 5.3 8.7 6.7 5.4 10l3.3 3.3-1.4 1.4L2.6 10zM12.7 5.3l4.7 4.7-4.7 4.7-1.4-1.4 3.3-3.3-3.3-3.3z",
 };
 
-/** An inline 20x20 icon; `name` is one of play, pause, step-forward, step-back, download. */
+/** An inline 20x20 icon; `name` is one of play, pause, step-forward, step-back, download, code. */
 export function icon(name) {
   const root = svg("svg", {
     viewBox: "0 0 20 20",

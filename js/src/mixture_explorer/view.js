@@ -116,6 +116,7 @@ export class MixtureExplorerView {
     this.player = new FitPlayerView(this.local, this.playerEl, {
       timers: this.timers,
       emptyText: "Fitting\u2026",
+      kernel: /** @type {any} */ (model), // anywidget's model: it has send()
       // The handles and trails go on top of every frame the player draws (a no-op until
       // the handles exist, below).
       onRender: () => this.drawOverlay(),

@@ -107,6 +107,7 @@ export class ModelSelectorView {
     this.player = new FitPlayerView(this.local, this.playerEl, {
       timers: this.timers,
       emptyText: "Fitting the grid\u2026",
+      kernel: /** @type {any} */ (model), // anywidget's model: it has send()
       // Its PNG/SVG buttons export the whole selector (chart, legend, model, read-outs).
       onExport: (format) => exportSelector(this, format),
     });
