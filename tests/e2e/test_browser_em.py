@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -413,11 +414,29 @@ def counting():
 ex._refit = counting
 """
 
+#: The kernel's refit of request r waits until the test opens gate r (a file), so the
+#: page's own fit of the release always finishes first: without it, a kernel faster than
+#: the page answers first, the page stops its fit there ("the kernel's fit is the
+#: truth") and there is nothing to compare (a quiet loop run failed so).
+GATED = """\
+import os, time
+GATES = {gates!r}
+def gated():
+    deadline = time.monotonic() + 120  # a failing test never leaves the kernel stuck
+    while not os.path.exists(os.path.join(GATES, str(ex.request))):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the test never opened the gate")
+        time.sleep(0.02)
+    return counting()
+ex._refit = gated
+"""
+
 
 def test_live_kernel_one_refit_per_release_and_the_same_fit(lab):
     """With a kernel: the page previews while dragging, the kernel refits once per
     release, and the page's own fit of the release equals the kernel's to 1e-9."""
-    lab.open(lab.write_notebook("browser_em.ipynb", [LIVE, "ex"]))
+    gates = Path(tempfile.mkdtemp(prefix="gmm-gates-"))
+    lab.open(lab.write_notebook("browser_em.ipynb", [LIVE, GATED.format(gates=str(gates)), "ex"]))
     lab.run_all()
     page = lab.page
     root = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .gmm-mixture-explorer")
@@ -441,15 +460,23 @@ def test_live_kernel_one_refit_per_release_and_the_same_fit(lab):
             "(el) => el.dataset.gmmState === 'preview'", arg=root.element_handle(), timeout=10_000
         )
         page.mouse.up()
+        # The page's own fit of the release settles while the kernel waits at its gate.
+        mine = json.loads(
+            page.wait_for_function(
+                """([el, r]) => el.dataset.gmmBrowserScores
+                    && JSON.parse(el.dataset.gmmBrowserScores).request === r
+                    && el.dataset.gmmBrowserScores""",
+                arg=[root.element_handle(), release],
+                timeout=30_000,
+            ).json_value()
+        )
+        (gates / str(release)).touch()
         page.wait_for_function(
             """([el, r]) => el.dataset.gmmState === 'fitted'
-                && Number(el.dataset.gmmRequest) === r
-                && el.dataset.gmmBrowserScores
-                && JSON.parse(el.dataset.gmmBrowserScores).request === r""",
+                && Number(el.dataset.gmmRequest) === r""",
             arg=[root.element_handle(), release],
             timeout=30_000,
         )
-        mine = json.loads(root.get_attribute("data-gmm-browser-scores"))
         kernel = lab.python("{k: ex.scores[k] for k in ('log_likelihood', 'bic', 'aic', 'icl')}")
         for key, want in kernel.items():
             assert abs(mine[key] - want) <= RTOL * abs(want), (key, mine, kernel)
