@@ -173,10 +173,12 @@ def test_k_and_covariance_are_tuned_in_the_widget(lab):
     assert settings.is_visible()
     slider = settings.locator('[data-gmm-role="k-slider"]')
     assert slider.input_value() == "2"
-    slider.focus()
-    for _ in range(2):  # one change per key press, debounced into one refit in Python
+    # One key press, one refit in Python; then the next (two quick presses may or may not
+    # merge into one debounced refit, depending on the machine's speed: not asserted).
+    for k in (3, 4):
+        slider.focus()
         lab.page.keyboard.press("ArrowRight")
-    assert lab.wait_python("insp.model.n_components", 4) == 4
+        assert lab.wait_python("[insp.model.n_components, insp.busy]", [k, False]) == [k, False]
     # The threshold rule held: the same contamination, so the same count.
     rule = (
         "[insp.contamination, insp.refit_info['kind'], insp.threshold =="
