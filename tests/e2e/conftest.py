@@ -73,6 +73,19 @@ _INSTALL_CHROMIUM = (
 )
 
 
+def page_probe(name: str) -> str:
+    """The in-page probe ``tests/e2e/<name>`` for ``locator.evaluate``, with colors.js.
+
+    A probe file is one function ``(root) => {...}`` that uses colors.js's names
+    (``parse``, ``luminance``, ``contrast``, ``over``); this wraps the two in one
+    expression.
+    """
+    here = Path(__file__).parent
+    colors = (here / "colors.js").read_text(encoding="utf-8")
+    probe = (here / name).read_text(encoding="utf-8").strip().rstrip(";")  # an expression
+    return f"(root) => {{\n{colors}\nreturn ({probe})(root);\n}}"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, REPO
+from tests.e2e.conftest import ARTIFACTS, REPO, page_probe
 
 pytestmark = pytest.mark.e2e
 
-PROBE = (Path(__file__).with_name("theme_probe.js")).read_text()
+PROBE = page_probe("theme_probe.js")
 GALLERY = REPO / "docs" / "gallery"
 GALLERY_WIDTH = 720
 #: Roles of areas that are meant to be a faint tint behind the data, not marks.

@@ -9,13 +9,13 @@ inside its SVG or container, no two may overlap, and each must reach 4.5:1 contr
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+
+from tests.e2e.conftest import page_probe
 
 pytestmark = pytest.mark.e2e
 
-PROBE = Path(__file__).with_name("layout_probe.js").read_text()
+PROBE = page_probe("layout_probe.js")
 
 SETUP = """\
 import numpy as np

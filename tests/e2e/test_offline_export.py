@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 from gmm_widgets import export
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, page_probe
 
 pytestmark = pytest.mark.e2e
 
-PROBE = (Path(__file__).with_name("theme_probe.js")).read_text()
+PROBE = page_probe("theme_probe.js")
 LOCAL = ("file:", "data:", "blob:", "about:")
 
 CELLS = [
