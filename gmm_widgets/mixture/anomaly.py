@@ -215,24 +215,6 @@ def _resolve_threshold(
 # --------------------------------------------------------------------------- thresholds
 
 
-def _check_weights(sample_weight: Any, n: int) -> np.ndarray | None:
-    if sample_weight is None:
-        return None
-    try:
-        w = np.asarray(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"sample_weight must be an array of numbers: {exc}") from exc
-    if w.shape != (n,):
-        raise ValueError(
-            f"sample_weight must have shape ({n},), one weight per score, got shape {w.shape}."
-        )
-    if not np.isfinite(w).all() or (w < 0).any():
-        raise ValueError("sample_weight must be finite and non-negative.")
-    if not (w > 0).any():
-        raise ValueError("sample_weight is zero everywhere; at least one weight must be > 0.")
-    return w
-
-
 def weighted_percentile(scores: Any, percentile: float, sample_weight: Any = None) -> float:
     """``np.percentile`` (linear interpolation) generalised to weighted points.
 
@@ -275,7 +257,7 @@ def weighted_percentile(scores: Any, percentile: float, sample_weight: Any = Non
     q = float(percentile)
     if not 0.0 <= q <= 100.0:
         raise ValueError(f"percentile must be in [0, 100], got {percentile!r}.")
-    w = _check_weights(sample_weight, s.size)
+    w = check_sample_weight(sample_weight, s.size)
     if w is None or np.all(w == w[0]):
         return float(np.percentile(s, q))
     keep = w > 0
@@ -383,7 +365,7 @@ def percentile_of_threshold(scores: Any, threshold: float, sample_weight: Any = 
     """
     s = check_scores(scores)
     flagged = s < check_threshold(threshold)
-    w = _check_weights(sample_weight, s.size)
+    w = check_sample_weight(sample_weight, s.size)
     if w is None:
         return float(100.0 * np.count_nonzero(flagged) / s.size)
     return float(100.0 * w[flagged].sum() / w.sum())
@@ -873,13 +855,7 @@ def refit_without_anomalies(
     model = _check_model(model)
     fitted = is_fitted(model)
     X = check_X(X, n_features=n_features_of(model) if fitted else None)
-    if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        if sample_weight.shape != (X.shape[0],):
-            raise ValueError(
-                f"sample_weight must have shape ({X.shape[0]},) to match X, got shape "
-                f"{sample_weight.shape}."
-            )
+    sample_weight = check_sample_weight(sample_weight, X.shape[0])
     original = model if fitted else _fit(unfitted_copy(model), X, sample_weight)
     scores = check_scores(original.score_samples(X), "model.score_samples(X)")
     thr = _resolve_threshold(scores, threshold, contamination, sample_weight)

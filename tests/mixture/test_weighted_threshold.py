@@ -113,9 +113,9 @@ def test_refit_without_anomalies_removes_a_fraction_of_the_weight():
     ("weights", "match"),
     [
         (np.ones(3), r"shape \(5,\)"),
-        ([1, 1, np.nan, 1, 1], "finite and non-negative"),
-        ([1, 1, -1, 1, 1], "finite and non-negative"),
-        (np.zeros(5), "zero everywhere"),
+        ([1, 1, np.nan, 1, 1], "contains NaN or infinity"),
+        ([1, 1, -1, 1, 1], "must be non-negative; 1 weight"),
+        (np.zeros(5), "all zero"),
     ],
 )
 def test_bad_weights_are_named(weights, match):
