@@ -24,7 +24,7 @@ from gmm_widgets.mixture._validation import feature_names_of as _names_of
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
 
-__all__ = ["assignments", "least_certain", "model_profile", "uncertainty"]
+__all__ = ["assignments", "least_certain", "model_profile", "row_index_of", "uncertainty"]
 
 #: Features listed as setting a component apart, at most.
 N_SEPARATING = 3
@@ -132,7 +132,7 @@ def assignments(model: Any, X: Any) -> Any:
     params, core, data = _prepare(model, X)
     proba = core.predict_proba(data)
     frame = pd.DataFrame(
-        proba, columns=[f"proba_{k}" for k in range(params.n_components)], index=_index(X)
+        proba, columns=[f"proba_{k}" for k in range(params.n_components)], index=row_index_of(X)
     )
     frame.insert(0, "component", proba.argmax(axis=1))
     frame["log_density"] = core.score_samples(data)
@@ -140,7 +140,17 @@ def assignments(model: Any, X: Any) -> Any:
     return frame
 
 
-def _index(X: Any) -> Any:
+def row_index_of(X: Any) -> Any:
+    """``X``'s row index when it is a DataFrame (tables of rows align to it), else None.
+
+    Parameters
+    ----------
+    X : object
+
+    Returns
+    -------
+    pandas.Index or None
+    """
     index = getattr(X, "index", None)
     return index if index is not None and hasattr(X, "iloc") else None
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from gmm_widgets.mixture import check_X, feature_names_of, is_dask_array, sample_indices
+from gmm_widgets.mixture.tables import row_index_of
 
 __all__ = ["MAX_DISPLAY_POINTS", "DisplayData", "display_indices", "pca_basis", "prepare_data"]
 
@@ -95,7 +96,7 @@ def prepare_data(
     names = feature_names_of(X)
     # A Dask array stays lazy: the fit runs on the Dask scheduler; only the shown rows
     # are computed.
-    index = X.index if hasattr(X, "iloc") and hasattr(X, "index") else None
+    index = row_index_of(X)
     X = check_X(X, min_samples=min_samples, allow_dask=True)
     idx = display_indices(X.shape[0], int(max_points), seed)
     shown = X if idx is None else X[idx]
