@@ -15,6 +15,7 @@ import numpy as np
 
 from gmm_widgets.mixture import _moments
 from gmm_widgets.mixture._covariance import get_strategy
+from gmm_widgets.mixture._noise import NoiseBox
 
 __all__ = [
     "ChunkParams",
@@ -43,6 +44,11 @@ class Params:
     prec_chol : ndarray
         Precision Cholesky factors, same shape as ``covariances``.
     covariance_type : str
+    noise_weight : float or None
+        Weight of the uniform noise component (``None``: no noise component); then
+        ``weights.sum() + noise_weight == 1``.
+    noise_box : NoiseBox or None
+        The noise component's box in centred coordinates.
     """
 
     weights: np.ndarray
@@ -50,6 +56,8 @@ class Params:
     covariances: np.ndarray
     prec_chol: np.ndarray
     covariance_type: str
+    noise_weight: float | None = None
+    noise_box: NoiseBox | None = None
 
     def cast(self, dtype: np.dtype) -> ChunkParams:
         """The arrays the chunk kernels need, in the data's dtype."""
@@ -78,7 +86,15 @@ class Params:
             covariance_type=self.covariance_type,
             quad=quad,
             quad_single=quad_single,
+            noise_box=self.noise_box if self.noise_weight is not None else None,
+            noise_log_weight=_log_or_inf(self.noise_weight),
         )
+
+
+def _log_or_inf(weight: float | None) -> float:
+    if weight is None or weight <= 0:
+        return -np.inf
+    return float(np.log(weight))
 
 
 @dataclass
@@ -97,6 +113,14 @@ class ChunkParams:
     covariance_type: str
     quad: np.ndarray | None = None
     quad_single: np.ndarray | None = None
+    noise_box: NoiseBox | None = None
+    noise_log_weight: float = -np.inf
+
+    def noise_row(self, xc: np.ndarray) -> np.ndarray | None:
+        """The noise component's weighted log-density per sample, shape (1, n), or None."""
+        if self.noise_box is None:
+            return None
+        return self.noise_box.log_density(xc, self.noise_log_weight)[None, :]
 
 
 @dataclass
@@ -115,6 +139,8 @@ class SuffStats:
         Sum of weighted per-sample log-likelihoods.
     weight : float
         Sum of sample weights.
+    noise_nk : float
+        Sum of (weighted) responsibilities of the noise component (0 without one).
     frame : {"ref", "whitened", "origin"}
         What ``second`` is taken about: the reference points (the current means);
         the same in the whitened coordinates of the reference parameters,
@@ -127,6 +153,7 @@ class SuffStats:
     log_lik: float = 0.0
     weight: float = 0.0
     frame: str = "ref"
+    noise_nk: float = 0.0
 
     def __iadd__(self, other: SuffStats) -> SuffStats:
         self.nk += other.nk
@@ -134,6 +161,7 @@ class SuffStats:
         self.second += other.second
         self.log_lik += other.log_lik
         self.weight += other.weight
+        self.noise_nk += other.noise_nk
         return self
 
     @classmethod
@@ -154,7 +182,7 @@ class MomentStats:
     ----------
     g : ndarray of shape (K, m)
         ``resp @ Q.T`` summed over chunks: counts, first and raw second moments.
-    log_lik, weight : float
+    log_lik, weight, noise_nk : float
         As in :class:`SuffStats`.
 
     Chunks add the packed ``g``; it is unpacked once per iteration, in :func:`m_step`.
@@ -163,18 +191,22 @@ class MomentStats:
     g: np.ndarray
     log_lik: float = 0.0
     weight: float = 0.0
+    noise_nk: float = 0.0
 
     def __iadd__(self, other: MomentStats) -> MomentStats:
         self.g += other.g
         self.log_lik += other.log_lik
         self.weight += other.weight
+        self.noise_nk += other.noise_nk
         return self
 
     def unpack(self) -> SuffStats:
         """The same statistics as a :class:`SuffStats` about the fit's centre."""
         n_features = _moments.features_of(self.g.shape[1])
         nk, sx, second = _moments.unpack_moments(self.g, n_features)
-        return SuffStats(nk, sx, second, self.log_lik, self.weight, frame="origin")
+        return SuffStats(
+            nk, sx, second, self.log_lik, self.weight, frame="origin", noise_nk=self.noise_nk
+        )
 
 
 #: Floor of the shifted log-densities before ``exp`` in the statistics pass. Without it,
@@ -224,14 +256,17 @@ def chunk_estep(xc: np.ndarray, cp: ChunkParams) -> tuple[np.ndarray, np.ndarray
     -------
     log_norm : ndarray of shape (n,)
         ``log p(x)`` per sample.
-    log_resp : ndarray of shape (K, n)
-        Log-responsibilities.
+    log_resp : ndarray of shape (K, n), or (K + 1, n) with a noise component
+        Log-responsibilities; the noise component's is the last row.
     """
     # Points far outside the data overflow the quadratic forms (NaN from inf - inf, or
     # -inf everywhere): handled below, so NumPy's warnings about them are not the user's.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         quad = None if cp.quad is None else _moments.quad_features(xc)
         raw = _log_prob(xc, cp, quad=quad)
+        noise = cp.noise_row(xc)
+        if noise is not None:
+            raw = np.concatenate([raw, noise.astype(raw.dtype)])
         # Beyond |log p| ~ 1e100 only the quadratic term is left after rounding (the
         # terms that tell components apart are lost): such points get the limit too.
         far = np.isnan(raw).any(axis=0) | ~(np.abs(raw) < _FAR_LOG_DENSITY).any(axis=0)
@@ -243,7 +278,10 @@ def chunk_estep(xc: np.ndarray, cp: ChunkParams) -> tuple[np.ndarray, np.ndarray
     log_norm = log_total + amax
     if far.any():
         log_norm[far] = np.where(np.isfinite(amax[far]) & (total[far] > 0), log_norm[far], -np.inf)
-        log_prob[:, far] = _far_log_resp(xc[far], cp)
+        far_resp = _far_log_resp(xc[far], cp)
+        if noise is not None:  # far points lie outside the box: noise density 0
+            far_resp = np.concatenate([far_resp, np.full((1, far_resp.shape[1]), -np.inf)])
+        log_prob[:, far] = far_resp
     return log_norm, log_prob
 
 
@@ -311,7 +349,7 @@ def chunk_stats(
     -------
     SuffStats or MomentStats
     """
-    if compiled is not None and cp.quad is not None:
+    if compiled is not None and cp.quad is not None and cp.noise_box is None:
         return _compiled_stats(compiled, xc, w, cp)
     strategy = get_strategy(cp.covariance_type)
     y = quad = maha = None
@@ -319,7 +357,11 @@ def chunk_stats(
         quad = _moments.quad_features(xc)
     elif strategy.whitened:
         maha, y = strategy.whiten(xc, cp.means, cp.prec_chol)
-    _, amax, resp, total = _estep_core(_log_prob(xc, cp, maha=maha, quad=quad), for_stats=True)
+    log_prob = _log_prob(xc, cp, maha=maha, quad=quad)
+    noise = cp.noise_row(xc)
+    if noise is not None:
+        log_prob = np.concatenate([log_prob, noise.astype(log_prob.dtype)])
+    _, amax, resp, total = _estep_core(log_prob, for_stats=True)
     with np.errstate(divide="ignore"):
         log_norm = np.log(total)
     log_norm += amax
@@ -333,14 +375,22 @@ def chunk_stats(
         log_lik = float(log_norm.sum(dtype=np.float64))
         weight = float(xc.shape[0])
     resp *= scale
+    noise_nk = 0.0
+    if noise is not None:
+        noise_nk = float(resp[-1].sum(dtype=np.float64))
+        resp = resp[:-1]
     if quad is not None:
-        return MomentStats(np.dot(resp, quad.T), log_lik=log_lik, weight=weight)
+        return MomentStats(np.dot(resp, quad.T), log_lik=log_lik, weight=weight, noise_nk=noise_nk)
     if y is None:
-        return responsibility_stats(xc, resp, w, ref, strategy, log_lik, weight)
+        out = responsibility_stats(xc, resp, w, ref, strategy, log_lik, weight)
+        out.noise_nk = noise_nk
+        return out
     nk = resp.sum(axis=1, dtype=np.float64)
     sx = np.dot(resp, xc).astype(np.float64)
     second = strategy.whitened_second(y, resp).astype(np.float64)
-    return SuffStats(nk, sx, second, log_lik=log_lik, weight=weight, frame="whitened")
+    return SuffStats(
+        nk, sx, second, log_lik=log_lik, weight=weight, frame="whitened", noise_nk=noise_nk
+    )
 
 
 def _compiled_stats(
@@ -390,6 +440,7 @@ def m_step(
     reg_covar: float,
     ref_prec_chol: np.ndarray | None = None,
     scale: np.ndarray | None = None,
+    noise_box: NoiseBox | None = None,
 ) -> Params:
     """Parameters from accumulated statistics, with scikit-learn's formulas.
 
@@ -407,6 +458,9 @@ def m_step(
         The data's variance of each feature. With it, a covariance that is singular to
         working precision (see ``_covariance.SINGULAR_RTOL``) is refused whatever the
         last bits of the BLAS products, so the verdict is the same on every CPU.
+    noise_box : NoiseBox, optional
+        With a noise component: its weight is the mean noise responsibility
+        ``stats.noise_nk`` over the total, and the Gaussian weights share the rest.
 
     Returns
     -------
@@ -436,5 +490,11 @@ def m_step(
         )
     floor = None if scale is None else strategy.variance_floor(means, scale)
     prec_chol = strategy.precision_cholesky(cov, reg_covar, floor)
-    weights = nk / nk.sum()
-    return Params(weights, means, cov, prec_chol, covariance_type)
+    if noise_box is None:
+        weights = nk / nk.sum()
+        return Params(weights, means, cov, prec_chol, covariance_type)
+    total = nk.sum() + stats.noise_nk
+    weights = nk / total
+    return Params(
+        weights, means, cov, prec_chol, covariance_type, stats.noise_nk / total, noise_box
+    )

@@ -74,6 +74,9 @@ class EMState(MixtureShape):
         Seconds since this init started.
     max_iter : int
         The fit's ``max_iter``; ``n_iter == max_iter`` marks an init's last iteration.
+    noise_weight : float or None
+        Weight of the uniform noise component (``GaussianMixture(noise=...)``), then
+        ``weights.sum() + noise_weight == 1``; ``None`` without one.
     """
 
     init: int
@@ -87,6 +90,7 @@ class EMState(MixtureShape):
     converged: bool
     elapsed: float = 0.0
     max_iter: int = 0
+    noise_weight: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("weights", "means", "covariances"):

@@ -21,6 +21,13 @@ from gmm_widgets.mixture._engine import (
     weighted_center,
 )
 from gmm_widgets.mixture._moments import n_quad
+from gmm_widgets.mixture._noise import (
+    DEFAULT_NOISE_WEIGHT,
+    check_noise,
+    check_noise_volume,
+    data_box,
+    noise_mask,
+)
 from gmm_widgets.mixture._params import ParamsMixin
 from gmm_widgets.mixture._stats import Params, chunk_estep, chunk_stats, m_step
 from gmm_widgets.mixture._stats import responsibility_stats as _resp_stats
@@ -205,6 +212,8 @@ class GaussianMixture(ParamsMixin):
         callbacks: Callback | Sequence[Callback] | None = None,
         chunk_size: int | None = None,
         n_jobs: int | None = None,
+        noise: Any = False,
+        noise_volume: float | None = None,
     ) -> None:
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -223,6 +232,8 @@ class GaussianMixture(ParamsMixin):
         self.callbacks = callbacks
         self.chunk_size = chunk_size
         self.n_jobs = n_jobs
+        self.noise = noise
+        self.noise_volume = noise_volume
 
     # ------------------------------------------------------------------ validation
     def _check_parameters(self) -> None:
@@ -239,6 +250,8 @@ class GaussianMixture(ParamsMixin):
             check_int(self.chunk_size, "chunk_size", 1)
         if self.n_jobs is not None and self.n_jobs != -1:
             check_int(self.n_jobs, "n_jobs", 1)
+        check_noise(self.noise)
+        check_noise_volume(self.noise_volume)
         self._callback_list()
 
     def _callback_list(self) -> list[Callback]:
@@ -428,6 +441,14 @@ class GaussianMixture(ParamsMixin):
                 f"n_components={K} and covariance_type={self.covariance_type!r}; a warm start "
                 "continues the previous fit, so set warm_start=False to fit the new settings."
             )
+        use_noise, noise_points = check_noise(self.noise)
+        if not do_init and use_noise != hasattr(self, "noise_weight_"):
+            raise ValueError(
+                "warm_start: the model was fitted "
+                f"{'with' if not use_noise else 'without'} a noise component but now has "
+                f"noise={self.noise!r}; set warm_start=False to fit the new settings."
+            )
+        mask = None if noise_points is None else noise_mask(noise_points, X.shape[0])
         if is_dask_array(X):
             from gmm_widgets.mixture._dask_engine import dask_center
 
@@ -441,8 +462,15 @@ class GaussianMixture(ParamsMixin):
         # The scale the floor of singular covariances is tied to (SINGULAR_RTOL).
         scale = feature_scale(source)
         work = K * (n_features + 1)
+        box = None
+        if use_noise:
+            box = data_box(source, check_noise_volume(self.noise_volume))
+            if not do_init:  # a warm start keeps the fitted box
+                box = self._noise_box_from_attributes(center)
         kernel = None
-        full = self.covariance_type == "full" and not is_dask_array(X)
+        # The compiled kernel has no noise row: with noise, the NumPy form of the same
+        # statistics runs (same numbers, see tests/mixture/test_noise.py).
+        full = self.covariance_type == "full" and not is_dask_array(X) and box is None
         if full and use_compiled(source.n_samples, n_quad(n_features), K, source.dtype):
             kernel = compiled_kernel(source.dtype)
         rs = check_random_state(self.random_state)
@@ -452,7 +480,9 @@ class GaussianMixture(ParamsMixin):
         for init in range(self.n_init if do_init else 1):
             t0 = time.perf_counter()
             if do_init:
-                params = self._initialize(source, rs, inits, strategy, scale)
+                params = self._initialize_with_noise(
+                    source, X, w, mask, box, chunk, dtype, rs, inits, strategy, scale
+                )
                 lower_bound = -np.inf
             else:
                 params = self._params_from_attributes(center)
@@ -481,6 +511,7 @@ class GaussianMixture(ParamsMixin):
                     self.reg_covar,
                     ref_prec_chol=cp.prec_chol.astype(np.float64),
                     scale=scale,
+                    noise_box=box,
                 )
                 lower_bounds.append(lower_bound)
                 change = lower_bound - prev
@@ -525,6 +556,48 @@ class GaussianMixture(ParamsMixin):
         if dtype == np.float32 and 0.0 < self.tol < FLOAT32_MIN_TOL:
             return np.dtype(np.float64)
         return dtype
+
+    def _initialize_with_noise(
+        self, source, X, w, mask, box, chunk, dtype, rs, inits, strategy, scale
+    ) -> Params:
+        """:meth:`_initialize`, then the noise component's starting weight.
+
+        With initial noise points (a mask), the Gaussians start from the other points
+        (same init method, same centre) and the noise weight is the (weighted) fraction
+        flagged; with ``noise=True`` they start from all points and the noise weight is
+        ``DEFAULT_NOISE_WEIGHT``. The Gaussian weights are scaled to sum to the rest.
+        """
+        if box is None:
+            return self._initialize(source, rs, inits, strategy, scale)
+        init_source = source
+        if mask is None:
+            noise_weight = DEFAULT_NOISE_WEIGHT
+        else:
+            keep = np.flatnonzero(~mask)
+            sub_w = None if w is None else w[keep]
+            init_source = make_source(
+                X[keep], sub_w, source.center, chunk, self.n_jobs, self._compute_dtype(dtype)
+            )
+            if w is None:
+                noise_weight = float(mask.mean())
+            else:
+                noise_weight = float(w[mask].sum() / w.sum())
+            if not 0.0 < noise_weight < 1.0:
+                raise ValueError(
+                    "the initial noise points carry all or none of the sample weight; "
+                    "flag points with positive weight, and not all of it."
+                )
+        params = self._initialize(init_source, rs, inits, strategy, scale)
+        params.weights = params.weights * (1.0 - noise_weight)
+        params.noise_weight = noise_weight
+        params.noise_box = box
+        return params
+
+    def _noise_box_from_attributes(self, center: np.ndarray):
+        from gmm_widgets.mixture._noise import NoiseBox
+
+        bounds = np.asarray(self.noise_bounds_, dtype=np.float64)
+        return NoiseBox(bounds[0] - center, bounds[1] - center, float(np.log(self.noise_volume_)))
 
     def _initialize(self, source, rs, inits, strategy, scale=None) -> Params:
         weights_init, means_init, precisions_init = inits
@@ -598,6 +671,7 @@ class GaussianMixture(ParamsMixin):
             converged=converged,
             elapsed=time.perf_counter() - t0,
             max_iter=self.max_iter,
+            noise_weight=params.noise_weight,
         )
 
     def _set_attributes(self, params: Params, center: np.ndarray, dtype) -> None:
@@ -609,6 +683,15 @@ class GaussianMixture(ParamsMixin):
         self.precisions_cholesky_ = params.prec_chol.astype(dtype)
         self.precisions_ = strategy.precisions(params.prec_chol).astype(dtype)
         self._fit_center = np.asarray(center, dtype=np.float64)
+        if params.noise_weight is None:
+            for name in ("noise_weight_", "noise_bounds_", "noise_volume_"):
+                if hasattr(self, name):
+                    delattr(self, name)
+        else:
+            box = params.noise_box
+            self.noise_weight_ = float(params.noise_weight)
+            self.noise_bounds_ = np.stack([box.lo + center, box.hi + center])
+            self.noise_volume_ = float(np.exp(box.log_volume))
 
     def _check_is_fitted(self) -> None:
         if not hasattr(self, "precisions_cholesky_"):
@@ -624,6 +707,10 @@ class GaussianMixture(ParamsMixin):
             covariances=np.asarray(self.covariances_, dtype=np.float64),
             prec_chol=np.asarray(self.precisions_cholesky_, dtype=np.float64),
             covariance_type=self.covariance_type,
+            noise_weight=getattr(self, "noise_weight_", None),
+            noise_box=(
+                self._noise_box_from_attributes(center) if hasattr(self, "noise_weight_") else None
+            ),
         )
 
     # ----------------------------------------------------------------- prediction
@@ -647,13 +734,16 @@ class GaussianMixture(ParamsMixin):
 
     def _map_estep(self, X: Any, what: str) -> np.ndarray:
         source, cp, work = self._source_for(X)
+        n_gauss = len(self.weights_)
 
         def fn(xc, cp=cp):
             log_norm, log_resp = chunk_estep(xc, cp)
             if what == "score":
                 return log_norm.astype(np.float64)
             if what == "label":
-                return log_resp.argmax(axis=0)
+                labels = log_resp.argmax(axis=0)
+                labels[labels == n_gauss] = -1  # the noise component
+                return labels
             if what == "proba":
                 return np.exp(log_resp.T.astype(np.float64))
             if what == "criteria":  # per chunk: [sum of log p(x), entropy of the assignment]
@@ -707,6 +797,8 @@ class GaussianMixture(ParamsMixin):
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            Index of the component; ``-1`` for samples most likely noise when the
+            model has a noise component (scikit-learn's "outlier" label).
         """
         return self._map_estep(X, "label")
 
@@ -719,13 +811,15 @@ class GaussianMixture(ParamsMixin):
 
         Returns
         -------
-        resp : ndarray of shape (n_samples, n_components)
+        resp : ndarray of shape (n_samples, n_components), or (n_samples, n_components + 1)
+            With a noise component its posterior probability is the last column.
         """
         return self._map_estep(X, "proba")
 
     def _n_parameters(self) -> int:
         K, d = self.means_.shape
-        return n_mixture_parameters(self.covariance_type, K, d)
+        # The noise component adds one free weight (its box is fixed by the data).
+        return n_mixture_parameters(self.covariance_type, K, d) + hasattr(self, "noise_weight_")
 
     def criteria(self, X: Any) -> dict[str, float]:
         """Log-likelihood, BIC, AIC and ICL of ``X``, from one pass over the data.
@@ -872,7 +966,8 @@ class GaussianMixture(ParamsMixin):
         -------
         X : ndarray of shape (n_samples, n_features)
         y : ndarray of shape (n_samples,)
-            Component of each sample.
+            Component of each sample; ``-1`` for noise points (drawn uniformly in
+            ``noise_bounds_``, with probability ``noise_weight_``), placed last.
         """
         self._check_is_fitted()
         if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
@@ -882,7 +977,13 @@ class GaussianMixture(ParamsMixin):
         _, n_features = self.means_.shape
         rng = check_random_state(self.random_state)
         weights = np.asarray(self.weights_, dtype=np.float64)
-        counts = rng.multinomial(n_samples, weights / weights.sum())
+        n_noise = 0
+        if hasattr(self, "noise_weight_"):
+            probs = np.append(weights, self.noise_weight_)
+            *gauss, n_noise = rng.multinomial(n_samples, probs / probs.sum())
+            counts = np.array(gauss)
+        else:
+            counts = rng.multinomial(n_samples, weights / weights.sum())
         ct = self.covariance_type
         if ct == "full":
             parts = [
@@ -899,8 +1000,13 @@ class GaussianMixture(ParamsMixin):
                 m + rng.standard_normal(size=(s, n_features)) * np.sqrt(c)
                 for m, c, s in zip(self.means_, self.covariances_, counts, strict=True)
             ]
+        labels = [np.full(s, j, dtype=int) for j, s in enumerate(counts)]
+        if n_noise:
+            lo, hi = np.asarray(self.noise_bounds_, dtype=np.float64)
+            parts.append(rng.uniform(lo, hi, size=(n_noise, n_features)))
+            labels.append(np.full(n_noise, -1, dtype=int))
         X = np.vstack(parts)
-        y = np.concatenate([np.full(s, j, dtype=int) for j, s in enumerate(counts)])
+        y = np.concatenate(labels)
         return X, y
 
     # ------------------------------------------------------------------ helpers
