@@ -135,6 +135,24 @@ class GaussianMixture(ParamsMixin):
     n_jobs : int, optional
         Worker threads for large inputs; ``None`` uses every core. During ``fit``, BLAS
         itself runs on one thread (also in callbacks): the workers are the parallelism.
+    noise : bool or array-like, default=False
+        Add a uniform *noise* component (mclust's ``Vinv``): its density is ``1 / V``
+        inside the bounding box of the training data (``V`` the box's volume) and 0
+        outside it; its weight ``noise_weight_`` is estimated by EM with the others.
+        Background points then stop pulling the Gaussians' means and covariances.
+        ``True`` starts every fit at a noise weight of 0.1; a boolean mask of shape
+        (n_samples,) or an array of row indices names the initial noise points instead:
+        the Gaussians are initialised from the other rows, and the noise weight starts
+        at the flagged rows' share of the sample weight. With a noise component,
+        ``predict`` gives ``-1`` for the samples most likely noise, ``predict_proba``
+        has ``n_components + 1`` columns (noise last), ``sample`` draws noise points
+        (label ``-1``) in the box, ``bic``/``aic`` count one more free parameter and the
+        callbacks' :class:`~gmm_widgets.EMState` carry ``noise_weight``. Needs a box of
+        positive volume: no constant feature unless ``noise_volume`` is given. The
+        compiled kernel (numba) has no noise row; such fits run the NumPy passes.
+    noise_volume : float, optional
+        ``V`` to use instead of the box's volume (mclust's ``1 / Vinv``), e.g. the
+        volume of the region the background is known to fill.
 
     Attributes
     ----------
@@ -157,6 +175,15 @@ class GaussianMixture(ParamsMixin):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features,)
         Only when ``X`` was a DataFrame with string column names.
+    noise_weight_ : float
+        Only with ``noise``: the noise component's weight; ``weights_.sum() +
+        noise_weight_ == 1``.
+    noise_bounds_ : ndarray of shape (2, n_features)
+        Only with ``noise``: the box's lower and upper corners (the training data's
+        minimum and maximum of each feature).
+    noise_volume_ : float
+        Only with ``noise``: ``V``, so the noise density inside the box is
+        ``noise_weight_ / noise_volume_``.
 
     Notes
     -----
@@ -868,7 +895,9 @@ class GaussianMixture(ParamsMixin):
         GaussianMixture
             Fitted (``weights_``, ``means_``, ``covariances_``, ``precisions_`` and
             ``precisions_cholesky_`` set; ``n_components`` and ``covariance_type`` from
-            ``params``), not refitted by anything but an explicit :meth:`fit`.
+            ``params``), not refitted by anything but an explicit :meth:`fit`. A fitted
+            ``GaussianMixture`` with a noise component keeps it (``noise_weight_``,
+            ``noise_bounds_``, ``noise_volume_``).
 
         Raises
         ------
@@ -887,7 +916,14 @@ class GaussianMixture(ParamsMixin):
         [0, 1]
         """
         p = mixture_params(params)
-        return cls._from_arrays(p.weights, p.means, p.covariances, p.covariance_type)
+        gm = cls._from_arrays(p.weights, p.means, p.covariances, p.covariance_type)
+        if isinstance(params, GaussianMixture) and hasattr(params, "noise_weight_"):
+            # A fitted noise component comes along: scores and labels stay the model's.
+            gm.noise = True
+            gm.noise_weight_ = float(params.noise_weight_)
+            gm.noise_bounds_ = np.array(params.noise_bounds_, dtype=np.float64)
+            gm.noise_volume_ = float(params.noise_volume_)
+        return gm
 
     @classmethod
     def _from_arrays(

@@ -49,14 +49,16 @@ def _prepare(model: Any, X: Any) -> tuple[MixtureParams, GaussianMixture, np.nda
     params = mixture_params(model)  # refuses unfitted models and non-mixtures
     data = check_X(X, min_samples=1)
     check_model_features(params, data.shape[1])
-    return params, GaussianMixture.from_params(params), data
+    # From the model itself, so that a fitted noise component comes along.
+    return params, GaussianMixture.from_params(model), data
 
 
 def uncertainty(model: Any, X: Any) -> np.ndarray:
     """How unsure the model is of each row's component: ``1 - max_k p(k | x)``.
 
     0 for a row the model assigns with certainty; at most ``1 - 1/K`` for a row on the
-    boundary between all ``K`` components (mclust's ``uncertainty``).
+    boundary between all ``K`` components (mclust's ``uncertainty``). With a noise
+    component (``GaussianMixture(noise=...)``) it counts as one more component.
 
     Parameters
     ----------
@@ -119,7 +121,9 @@ def assignments(model: Any, X: Any) -> Any:
     pandas.DataFrame of shape (n_samples, n_components + 3)
         ``component`` (the hard label, as ``predict``), ``proba_0`` ...
         ``proba_{K-1}`` (as ``predict_proba``), ``log_density`` (as ``score_samples``)
-        and ``uncertainty``; indexed like ``X`` (a RangeIndex for arrays).
+        and ``uncertainty``; indexed like ``X`` (a RangeIndex for arrays). With a noise
+        component, ``component`` is ``-1`` for the rows most likely noise and a
+        ``proba_noise`` column follows ``proba_{K-1}``.
 
     Raises
     ------
@@ -131,10 +135,11 @@ def assignments(model: Any, X: Any) -> Any:
     pd = _pandas()
     params, core, data = _prepare(model, X)
     proba = core.predict_proba(data)
-    frame = pd.DataFrame(
-        proba, columns=[f"proba_{k}" for k in range(params.n_components)], index=row_index_of(X)
-    )
-    frame.insert(0, "component", proba.argmax(axis=1))
+    columns = [f"proba_{k}" for k in range(params.n_components)]
+    if proba.shape[1] > params.n_components:
+        columns.append("proba_noise")
+    frame = pd.DataFrame(proba, columns=columns, index=row_index_of(X))
+    frame.insert(0, "component", core.predict(data))
     frame["log_density"] = core.score_samples(data)
     frame["uncertainty"] = 1.0 - proba.max(axis=1)
     return frame
@@ -184,7 +189,10 @@ def model_profile(
         data's standard deviations from the data's mean, largest first, with that
         distance signed, e.g. ``"income (+2.1 sd), age (-0.9 sd)"``), then
         ``<feature> mean`` and ``<feature> sd`` for each feature (the component's mean
-        and standard deviation, from its covariance's diagonal).
+        and standard deviation, from its covariance's diagonal). A noise component
+        (``GaussianMixture(noise=...)``) is the last row, labelled ``-1`` as by
+        ``predict``: its weight, its rows, and the mean and standard deviation of the
+        uniform distribution over its box.
 
     Raises
     ------
@@ -204,21 +212,38 @@ def model_profile(
     K, d = params.n_components, params.n_features
     names = _feature_names(X, feature_names, d)
     labels = core.predict(data)
-    counts = np.bincount(labels, minlength=K)
+    counts = np.bincount(labels[labels >= 0], minlength=K)
     sd = np.sqrt(np.einsum("kjj->kj", params.full_covariances()))
+    weights, means = params.weights, params.means
+    index = list(range(K))
+    if hasattr(core, "noise_weight_"):
+        # The uniform noise component: its weight, its rows, and the mean and sd of a
+        # uniform distribution over its box.
+        lo, hi = core.noise_bounds_
+        weights = np.append(weights, core.noise_weight_)
+        means = np.vstack([means, (lo + hi) / 2])
+        sd = np.vstack([sd, (hi - lo) / np.sqrt(12.0)])
+        counts = np.append(counts, np.count_nonzero(labels == -1))
+        index.append(-1)
+        columns_noise = True
+    else:
+        columns_noise = False
     center = data.mean(axis=0, dtype=np.float64)
     spread = data.std(axis=0, dtype=np.float64)
-    effect = (params.means - center) / np.where(spread > 0, spread, np.inf)
+    effect = (means - center) / np.where(spread > 0, spread, np.inf)
     columns: dict[str, Any] = {
-        "weight": params.weights,
+        "weight": weights,
         "count": counts,
         "share": counts / data.shape[0],
         "separating": [_separating(effect[k], names, n_separating) for k in range(K)],
     }
+    if columns_noise:
+        columns["separating"].append("")  # uniform: it sets nothing apart
     for j, name in enumerate(names):
-        columns[f"{name} mean"] = params.means[:, j]
+        columns[f"{name} mean"] = means[:, j]
         columns[f"{name} sd"] = sd[:, j]
-    return pd.DataFrame(columns, index=pd.RangeIndex(K, name="component"))
+    rows = pd.Index(index) if columns_noise else pd.RangeIndex(K)
+    return pd.DataFrame(columns, index=rows.rename("component"))
 
 
 def _feature_names(X: Any, given: Any, d: int) -> list[str]:

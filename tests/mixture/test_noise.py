@@ -10,16 +10,19 @@ from gmm_widgets import GaussianMixture, History
 from gmm_widgets.mixture._covariance import get_strategy
 
 TRUE_MEANS = np.array([[0.0, 0.0], [6.0, 0.0], [3.0, 5.0]])
-TRUE_COVS = np.array([[[0.6, 0.2], [0.2, 0.4]], [[0.5, -0.1], [-0.1, 0.5]], [[0.3, 0.0], [0.0, 0.8]]])
+TRUE_COVS = np.array(
+    [[[0.6, 0.2], [0.2, 0.4]], [[0.5, -0.1], [-0.1, 0.5]], [[0.3, 0.0], [0.0, 0.8]]]
+)
 LO, HI = np.array([-5.0, -5.0]), np.array([11.0, 10.0])
 
 
 def blobs_with_background(n=6000, fraction=0.15, seed=0):
     """3 Gaussian blobs plus ``fraction`` of the points uniform in the box [LO, HI]."""
     rng = np.random.default_rng(seed)
-    n_noise = int(round(fraction * n))
+    n_noise = round(fraction * n)
     per = (n - n_noise) // 3
-    parts = [rng.multivariate_normal(m, c, per) for m, c in zip(TRUE_MEANS, TRUE_COVS, strict=True)]
+    pairs = zip(TRUE_MEANS, TRUE_COVS, strict=True)
+    parts = [rng.multivariate_normal(m, c, per) for m, c in pairs]
     parts.append(rng.uniform(LO, HI, size=(n - 3 * per, 2)))
     return np.vstack(parts), per, n - 3 * per
 
@@ -147,19 +150,31 @@ def test_chunked_threaded_and_dask_paths_agree(covariance_type):
 
 def test_sample_weight_integer_equals_repeated_rows():
     X, _, _ = blobs_with_background(n=900, seed=5)
-    w = np.random.default_rng(0).integers(0, 3, X.shape[0])
-    kw = dict(noise=True, init_params="random_from_data", random_state=0, tol=0, max_iter=10)
-    means_init = TRUE_MEANS
-    a = GaussianMixture(3, means_init=means_init, **kw).fit(X, sample_weight=w)
-    b = GaussianMixture(3, means_init=means_init, **kw).fit(np.repeat(X, w, axis=0))
-    # The box differs only if a zero-weight row is extreme; compare on matching boxes.
-    if np.allclose(a.noise_bounds_, b.noise_bounds_):
-        np.testing.assert_allclose(a.means_, b.means_, rtol=1e-9)
-        assert a.noise_weight_ == pytest.approx(b.noise_weight_, rel=1e-9)
+    # Weights 1-3 (no zero: a zero-weight row still widens the box, a dropped row not).
+    w = np.random.default_rng(0).integers(1, 4, X.shape[0])
+    kw = dict(noise=True, means_init=TRUE_MEANS, random_state=0, tol=0, max_iter=10)
+    a = GaussianMixture(3, **kw).fit(X, sample_weight=w)
+    b = GaussianMixture(3, **kw).fit(np.repeat(X, w, axis=0))
+    np.testing.assert_allclose(a.noise_bounds_, b.noise_bounds_, rtol=0, atol=0)
+    np.testing.assert_allclose(a.means_, b.means_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(a.covariances_, b.covariances_, rtol=1e-9, atol=1e-12)
+    assert a.noise_weight_ == pytest.approx(b.noise_weight_, rel=1e-9)
+    # The weights' scale does not matter; their proportions do.
+    c = GaussianMixture(3, **kw).fit(X, sample_weight=w * 1e-9)
+    np.testing.assert_allclose(c.means_, a.means_, rtol=1e-9, atol=1e-12)
+    assert c.noise_weight_ == pytest.approx(a.noise_weight_, rel=1e-9)
+    # Initial noise points by weight: their share of the total weight.
+    mask = np.zeros(X.shape[0], dtype=bool)
+    mask[-100:] = True
+    hist = History()
+    GaussianMixture(3, noise=mask, random_state=0, max_iter=1, callbacks=hist).fit(
+        X, sample_weight=w
+    )
+    assert hist.states[0].noise_weight == pytest.approx(w[mask].sum() / w.sum(), rel=1e-12)
 
 
 def test_initial_noise_points_and_callbacks():
-    X, per, n_noise = blobs_with_background(n=1500, seed=6)
+    X, per, _ = blobs_with_background(n=1500, seed=6)
     mask = np.zeros(X.shape[0], dtype=bool)
     mask[3 * per :] = True
     hist = History()
@@ -230,13 +245,92 @@ def test_validation_volume_and_constant_feature():
         GaussianMixture(2, noise=True, reg_covar=1e-3).fit(Xc)
 
 
-def test_warm_start_refuses_switching_noise():
+def test_warm_start_continues_the_noise_fit():
     X, _, _ = blobs_with_background(n=600, seed=10)
     gm = GaussianMixture(3, warm_start=True, random_state=0).fit(X)
-    with pytest.raises(ValueError, match="noise component"):
+    with pytest.raises(ValueError, match="fitted without a noise component"):
         gm.set_params(noise=True).fit(X)
-    gn = GaussianMixture(3, noise=True, warm_start=True, random_state=0, max_iter=3)
-    gn.fit(X)
-    w0 = gn.noise_weight_
-    gn.fit(X)  # continues from the fitted noise weight and box
-    assert gn.noise_weight_ != w0
+    gn = GaussianMixture(3, noise=True, warm_start=True, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="fitted with a noise component"):
+        gn.set_params(noise=False).fit(X)
+    # Three iterations, then three more from there, are six iterations from the start:
+    # the warm start keeps the noise weight and the box.
+    kw = dict(noise=True, random_state=0, tol=0)
+    six = GaussianMixture(3, max_iter=6, **kw).fit(X)
+    warm = GaussianMixture(3, max_iter=3, warm_start=True, **kw)
+    warm.fit(X)
+    warm.fit(X[::-1])  # the same rows in another order: the same box
+    np.testing.assert_allclose(warm.means_, six.means_, rtol=1e-10, atol=1e-12)
+    assert warm.noise_weight_ == pytest.approx(six.noise_weight_, rel=1e-10)
+    np.testing.assert_array_equal(warm.noise_bounds_, six.noise_bounds_)
+
+
+def test_tied_covariance_absorbs_background_at_its_optimum():
+    """Tied is misspecified here (the blobs' shapes differ): its shared covariance takes
+    in part of the background, so its noise weight is lower; the same optimum is
+    reached from the true noise points, so it is the tied model's fit, not a bad init."""
+    X, per, _ = blobs_with_background(n=3000, seed=11)
+    mask = np.zeros(X.shape[0], dtype=bool)
+    mask[3 * per :] = True
+    kw = dict(covariance_type="tied", tol=1e-8, max_iter=1000, random_state=0)
+    a = GaussianMixture(3, noise=True, **kw).fit(X)
+    b = GaussianMixture(3, noise=mask, **kw).fit(X)
+    assert a.lower_bound_ == pytest.approx(b.lower_bound_, abs=1e-6)
+    assert a.noise_weight_ < 0.15
+
+
+def test_anomaly_detector_and_clone_keep_the_noise_settings():
+    from gmm_widgets import AnomalyDetector
+
+    X, _, _ = blobs_with_background(n=1200, seed=12)
+    gm = GaussianMixture(3, noise=True, noise_volume=300.0, random_state=0)
+    assert gm.get_params()["noise"] is True
+    det = AnomalyDetector(gm, contamination=0.05).fit(X)
+    assert det.model_.noise_volume_ == pytest.approx(300.0)
+    flagged = det.predict(X) == -1
+    expected = det.model_.score_samples(X) < det.threshold_
+    np.testing.assert_array_equal(flagged, expected)
+    sklearn = pytest.importorskip("sklearn.base")
+    c = sklearn.clone(gm)
+    assert c.get_params()["noise_volume"] == 300.0 and c.noise is True
+
+
+def test_too_few_samples():
+    X, _, _ = blobs_with_background(n=300, seed=9)
+    with pytest.raises(ValueError, match="at least 2"):
+        GaussianMixture(1, noise=True).fit(X[:1])
+
+
+def test_from_params_and_tables_keep_the_noise_component():
+    pd = pytest.importorskip("pandas")
+    from gmm_widgets import assignments, model_profile
+    from gmm_widgets.mixture import uncertainty
+
+    X, _, _ = blobs_with_background(n=1500, seed=13)
+    gm = GaussianMixture(3, noise=True, random_state=0).fit(X)
+    copy = GaussianMixture.from_params(gm)
+    np.testing.assert_allclose(copy.score_samples(X), gm.score_samples(X), rtol=1e-12)
+    np.testing.assert_array_equal(copy.predict(X), gm.predict(X))
+
+    proba = gm.predict_proba(X)
+    table = assignments(gm, pd.DataFrame(X, columns=["a", "b"]))
+    assert list(table.columns) == [
+        "component", "proba_0", "proba_1", "proba_2", "proba_noise", "log_density",
+        "uncertainty",
+    ]  # fmt: skip
+    np.testing.assert_array_equal(table["component"], gm.predict(X))
+    assert (table["component"] == -1).sum() > 0
+    np.testing.assert_allclose(table["proba_noise"], proba[:, -1], rtol=1e-12)
+    np.testing.assert_allclose(table["log_density"], gm.score_samples(X), rtol=1e-12)
+    np.testing.assert_allclose(uncertainty(gm, X), 1 - proba.max(axis=1), rtol=1e-12)
+
+    profile = model_profile(gm, X)
+    assert list(profile.index) == [0, 1, 2, -1]
+    noise = profile.loc[-1]
+    assert noise["weight"] == pytest.approx(gm.noise_weight_)
+    assert noise["count"] == (gm.predict(X) == -1).sum()
+    assert profile["count"].sum() == X.shape[0]
+    lo, hi = gm.noise_bounds_
+    assert noise["x0 mean"] == pytest.approx((lo[0] + hi[0]) / 2)
+    assert noise["x1 sd"] == pytest.approx((hi[1] - lo[1]) / np.sqrt(12))
+    assert noise["separating"] == ""
