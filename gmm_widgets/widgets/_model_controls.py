@@ -15,10 +15,12 @@ from typing import Any
 
 from gmm_widgets.mixture import unfitted_copy
 
-__all__ = ["CONTROLLED", "ProgressReporter", "controlled_settings", "with_settings"]
+__all__ = ["CONTROLLED", "OPTIONAL", "ProgressReporter", "controlled_settings", "with_settings"]
 
 #: The model parameters the controls set.
 CONTROLLED = ("n_components", "covariance_type", "random_state", "n_init")
+#: Parameters the controls also set when the model has them (ours: the noise component).
+OPTIONAL = ("noise",)
 
 
 def controlled_settings(model: Any) -> dict[str, Any] | None:
@@ -34,7 +36,8 @@ def controlled_settings(model: Any) -> dict[str, Any] | None:
     dict or None
         ``n_components``, ``covariance_type``, ``random_state`` (an int, or None for
         None or a ``RandomState``, which cannot be shown in a seed field) and
-        ``n_init``.
+        ``n_init``; and ``noise`` (a bool: initial noise points count as on) when the
+        model has that parameter.
     """
     get_params = getattr(model, "get_params", None)
     if get_params is None:
@@ -44,12 +47,22 @@ def controlled_settings(model: Any) -> dict[str, Any] | None:
         return None
     seed = params["random_state"]
     is_int = isinstance(seed, numbers.Integral) and not isinstance(seed, bool)
-    return {
+    settings = {
         "n_components": int(params["n_components"]),
         "covariance_type": str(params["covariance_type"]),
         "random_state": int(seed) if is_int else None,
         "n_init": int(params["n_init"]),
     }
+    if "noise" in params:
+        settings["noise"] = _noise_on(params["noise"])
+    return settings
+
+
+def _noise_on(noise: Any) -> bool:
+    """Whether a ``noise`` parameter turns the component on (a mask or indices do)."""
+    if noise is None or isinstance(noise, (bool, numbers.Integral)):
+        return bool(noise)
+    return True
 
 
 def with_settings(model: Any, settings: dict[str, Any]) -> Any:
@@ -70,7 +83,10 @@ def with_settings(model: Any, settings: dict[str, Any]) -> Any:
     """
     fresh = unfitted_copy(model)
     params = dict(settings)
-    own_seed = model.get_params(deep=False)["random_state"]
+    own = model.get_params(deep=False)
+    if params.get("noise") is not None and _noise_on(own.get("noise")) == params["noise"]:
+        params.pop("noise")  # unchanged: keep the model's own (e.g. its initial points)
+    own_seed = own["random_state"]
     if params.get("random_state") is None and own_seed is not None:
         if not isinstance(own_seed, numbers.Integral):
             params.pop("random_state")

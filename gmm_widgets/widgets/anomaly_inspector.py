@@ -47,6 +47,7 @@ from gmm_widgets.widgets._debounce import Debouncer
 from gmm_widgets.widgets._model import model_or_new
 from gmm_widgets.widgets._model_controls import (
     CONTROLLED,
+    OPTIONAL,
     ProgressReporter,
     controlled_settings,
     with_settings,
@@ -141,6 +142,7 @@ class _Snapshot:
     contamination: float | None
     refit_info: dict[str, Any]
     model_choice: str
+    noise_cut: float | None = None
 
 
 def _score(model: Any, X: np.ndarray) -> np.ndarray:
@@ -162,7 +164,7 @@ def _mixture_payload(model: Any, n_features: int) -> dict[str, Any]:
     except TypeError:
         return {}
     check_model_features(params, n_features)
-    return {
+    payload = {
         "covariance_type": params.covariance_type,
         "n_components": params.n_components,
         "n_features": params.n_features,
@@ -170,6 +172,21 @@ def _mixture_payload(model: Any, n_features: int) -> dict[str, Any]:
         "means": params.means,
         "covariances": params.full_covariances(),
     }
+    level = _noise_level(model)
+    if level is not None:  # the uniform noise component (GaussianMixture(noise=...))
+        payload["noise_log_density"] = level
+        payload["noise_bounds"] = np.asarray(model.noise_bounds_, dtype=np.float64)
+    return payload
+
+
+def _noise_level(model: Any) -> float | None:
+    """``log(noise_weight_ / noise_volume_)``: the noise component's weighted
+    log-density inside its box, or None for a model without one."""
+    weight = getattr(model, "noise_weight_", None)
+    if weight is None:
+        return None
+    with np.errstate(divide="ignore"):
+        return float(np.log(weight) - np.log(model.noise_volume_))
 
 
 class AnomalyInspector(ProjectedWidget):
@@ -341,6 +358,7 @@ class AnomalyInspector(ProjectedWidget):
 
     threshold = traitlets.Float(0.0).tag(sync=True)
     contamination = traitlets.Float(None, allow_none=True).tag(sync=True)
+    noise_cut = traitlets.Float(None, allow_none=True).tag(sync=True)
     percentile = traitlets.Float(0.0, read_only=True).tag(sync=True)
     n_anomalies = traitlets.Int(0, read_only=True).tag(sync=True)
     anomalies = traitlets.Instance(np.ndarray, read_only=True)
@@ -354,6 +372,8 @@ class AnomalyInspector(ProjectedWidget):
     covariance_type = traitlets.Enum(COVARIANCE_TYPES, default_value="full").tag(sync=True)
     random_state = traitlets.Int(None, allow_none=True).tag(sync=True)
     n_init = traitlets.Int(1).tag(sync=True)
+    noise = traitlets.Bool(False).tag(sync=True)
+    noise_controls = traitlets.Bool(False, read_only=True).tag(sync=True)
     k_min = traitlets.Int(1, read_only=True).tag(sync=True)
     k_max = traitlets.Int(10, read_only=True).tag(sync=True)
     max_n_init = traitlets.Int(50, read_only=True).tag(sync=True)
@@ -418,6 +438,7 @@ class AnomalyInspector(ProjectedWidget):
         self._sorted = np.sort(scores)
         self._undo: list[_Snapshot] = []
         self._from_contamination = False
+        self._from_noise_cut = False
         self.model = model
         self._quiet = 0
         self._from_browser = 0
@@ -545,6 +566,8 @@ class AnomalyInspector(ProjectedWidget):
             self._update_explanation()  # "flagged" follows the threshold
         if not self._from_contamination:
             self.contamination = None
+        if not self._from_noise_cut:
+            self.noise_cut = None
 
     @traitlets.observe("contamination")
     def _on_contamination(self, change: dict[str, Any]) -> None:
@@ -556,6 +579,82 @@ class AnomalyInspector(ProjectedWidget):
             self.threshold = threshold_from_contamination(self._scores, value)
         finally:
             self._from_contamination = False
+
+    @traitlets.validate("noise_cut")
+    def _valid_noise_cut(self, proposal: dict[str, Any]) -> float | None:
+        value = proposal["value"]
+        if value is None:
+            return None
+        if not 0.0 < value < 1.0:
+            raise traitlets.TraitError(
+                f"noise_cut is a probability strictly between 0 and 1, got {value}."
+            )
+        if _noise_level(self.model) is None:
+            raise traitlets.TraitError(
+                "noise_cut flags the points whose posterior probability of noise exceeds "
+                "it, but this model has no noise component: turn it on first "
+                "(insp.noise = True, the 'noise' box in the settings, or "
+                "GaussianMixture(noise=True))."
+            )
+        return float(value)
+
+    @traitlets.observe("noise_cut")
+    def _on_noise_cut(self, change: dict[str, Any]) -> None:
+        value = change["new"]
+        if value is None or not hasattr(self, "_scores"):
+            return
+        self._from_noise_cut = True
+        try:
+            self.threshold = self._noise_threshold(self.model, value)
+        finally:
+            self._from_noise_cut = False
+
+    @staticmethod
+    def _noise_threshold(model: Any, cut: float) -> float:
+        """The log-density below which a point's posterior probability of noise exceeds
+        ``cut``: inside the noise box ``P(noise | x) = (w_0 / V) / p(x)``."""
+        level = _noise_level(model)
+        assert level is not None
+        return level - float(np.log(cut))
+
+    def flag_noise(self, cut: float = 0.5) -> None:
+        """Flag the points whose posterior probability of noise exceeds ``cut``.
+
+        The model's noise component (``GaussianMixture(noise=...)``, or the settings'
+        noise box) has the density ``w_0 / V`` inside the data's box, so a point's
+        posterior probability of noise is ``(w_0 / V) / p(x)``: above ``cut`` exactly
+        when its log-density is below ``log(w_0 / V) - log(cut)``, the threshold this
+        sets. Every row of ``X`` lies in the box, so on ``X`` the two readings flag the
+        same points; a new point outside the box has no noise probability (the uniform
+        component is 0 there) and is flagged by its log-density, as far out as it is.
+        The rule is kept by refits (:attr:`noise_cut`), as ``contamination`` is.
+
+        Parameters
+        ----------
+        cut : float, default=0.5
+            In (0, 1); 0.5 flags the points more likely noise than not.
+
+        Raises
+        ------
+        ValueError
+            If the model has no noise component, or ``cut`` is not in (0, 1).
+        """
+        try:
+            self.noise_cut = cut
+        except traitlets.TraitError as exc:
+            raise ValueError(str(exc)) from None
+
+    def noise_probability(self) -> np.ndarray | None:
+        """Each row's posterior probability of being noise, or None without a noise
+        component.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or None
+        """
+        if _noise_level(self.model) is None:
+            return None
+        return np.asarray(self.model.predict_proba(self._X)[:, -1], dtype=np.float64)
 
     # ---------------------------------------------------------- model settings
     def set_state(self, sync_data: dict[str, Any]) -> None:
@@ -585,6 +684,8 @@ class AnomalyInspector(ProjectedWidget):
             self.set_trait("max_n_init", max(50, settings["n_init"]))
             for name in CONTROLLED:
                 setattr(self, name, settings[name])
+            self.set_trait("noise_controls", "noise" in settings)
+            self.noise = bool(settings.get("noise", False))
 
     @traitlets.validate("n_components")
     def _valid_n_components(self, proposal: dict[str, Any]) -> int:
@@ -610,11 +711,11 @@ class AnomalyInspector(ProjectedWidget):
             raise traitlets.TraitError(f"random_state must be in [0, 2**32) or None, got {v}.")
         return v
 
-    @traitlets.observe(*CONTROLLED)
+    @traitlets.observe(*CONTROLLED, *OPTIONAL)
     def _on_setting(self, change: dict[str, Any]) -> None:
         if self._quiet or not self._ready:
             return
-        if not self.model_controls:
+        if not self.model_controls or (change["name"] == "noise" and not self.noise_controls):
             with self._quietly():
                 setattr(self, change["name"], change["old"])
             raise traitlets.TraitError(
@@ -636,6 +737,8 @@ class AnomalyInspector(ProjectedWidget):
     def _refit_model(self) -> Exception | None:
         """Fit the model with the controls' settings on X; show it or report and revert."""
         settings = {name: getattr(self, name) for name in CONTROLLED}
+        if self.noise_controls:
+            settings["noise"] = self.noise
         if settings == controlled_settings(self.model):
             return None
         new = with_settings(self.model, settings)
@@ -662,11 +765,7 @@ class AnomalyInspector(ProjectedWidget):
                 new.set_params(callbacks=None)
             self.set_trait("fit_progress", {})
             self.busy = False
-        contamination = self.contamination
-        if contamination is not None:
-            rule, threshold = "contamination", threshold_from_contamination(scores, contamination)
-        else:
-            rule, threshold = "percentile", threshold_from_percentile(scores, self.percentile)
+        rule, threshold, contamination, noise_cut = self._carried_rule(new, scores)
         self._undo.append(self._snapshot())
         info = {
             "kind": "settings",
@@ -677,8 +776,25 @@ class AnomalyInspector(ProjectedWidget):
         }
         self.last_refit = None
         self.set_trait("model_choice", "")
-        self._set_model(new, scores, scores_new, threshold, contamination, info)
+        self._set_model(new, scores, scores_new, threshold, contamination, info, noise_cut)
         return None
+
+    def _carried_rule(
+        self, model: Any, scores: np.ndarray
+    ) -> tuple[str, float, float | None, float | None]:
+        """The threshold under a new model that means what the current one meant.
+
+        Returns ``(rule, threshold, contamination, noise_cut)``: the same contamination,
+        the same posterior probability of noise (when the new model has a noise
+        component), or else the same fraction of points.
+        """
+        if self.contamination is not None:
+            threshold = threshold_from_contamination(scores, self.contamination)
+            return "contamination", threshold, self.contamination, None
+        if self.noise_cut is not None and _noise_level(model) is not None:
+            threshold = self._noise_threshold(model, self.noise_cut)
+            return "noise_cut", threshold, None, self.noise_cut
+        return "percentile", threshold_from_percentile(scores, self.percentile), None, None
 
     def _snapshot(self) -> _Snapshot:
         return _Snapshot(
@@ -689,6 +805,7 @@ class AnomalyInspector(ProjectedWidget):
             self.contamination,
             dict(self.refit_info),
             self.model_choice,
+            self.noise_cut,
         )
 
     # ------------------------------------------------------------- explanation
@@ -711,7 +828,10 @@ class AnomalyInspector(ProjectedWidget):
             ``value``, the component's ``mean``, ``z`` (the symmetrically whitened
             residual), ``contribution`` (``z**2``, summing to ``D**2``) and ``share``
             (of ``D**2``); see :func:`gmm_widgets.mixture.explain.explain_point`.
-            Without a mixture, ``component`` is None and ``features`` is empty.
+            Without a mixture, ``component`` is None and ``features`` is empty. With a
+            noise component, also ``noise_probability`` (the row's posterior probability
+            of noise); ``component`` is then the most likely Gaussian, and
+            ``responsibility`` its posterior with the noise counted.
 
         Raises
         ------
@@ -736,6 +856,11 @@ class AnomalyInspector(ProjectedWidget):
             detail = explain_point(self.model, self._X[row], self.feature_names).to_dict()
             detail.pop("log_density")  # the model's own score_samples is shown
             out.update(detail)
+        if _noise_level(self.model) is not None:
+            proba = self.model.predict_proba(self._X[row : row + 1])[0]
+            out["noise_probability"] = float(proba[-1])
+            if out["component"] is not None:  # its posterior with the noise counted
+                out["responsibility"] = float(proba[out["component"]])
         return out
 
     def _code_after(self) -> list[str]:
@@ -862,16 +987,11 @@ class AnomalyInspector(ProjectedWidget):
             )
         result = refit_without_anomalies(self.model, self._X, threshold=self.threshold)
         snapshot = self._snapshot()
-        percentile = self.percentile
-        contamination = self.contamination
         new_scores = _score(result.model, self._X)
         new_scores_new = None if self._X_new is None else _score(result.model, self._X_new)
-        if contamination is not None:
-            rule = "contamination"
-            new_threshold = threshold_from_contamination(new_scores, contamination)
-        else:
-            rule = "percentile"
-            new_threshold = threshold_from_percentile(new_scores, percentile)
+        rule, new_threshold, contamination, noise_cut = self._carried_rule(
+            result.model, new_scores
+        )
         flagged_after = new_scores < new_threshold
         info = {
             "n_samples": result.n_samples,
@@ -886,7 +1006,7 @@ class AnomalyInspector(ProjectedWidget):
         self._undo.append(snapshot)
         self.last_refit = result
         self._set_model(
-            result.model, new_scores, new_scores_new, new_threshold, contamination, info
+            result.model, new_scores, new_scores_new, new_threshold, contamination, info, noise_cut
         )
         return result
 
@@ -910,6 +1030,7 @@ class AnomalyInspector(ProjectedWidget):
             snap.threshold,
             snap.contamination,
             snap.refit_info,
+            snap.noise_cut,
         )
 
     def _set_model(
@@ -920,6 +1041,7 @@ class AnomalyInspector(ProjectedWidget):
         threshold: float,
         contamination: float | None,
         info: dict[str, Any],
+        noise_cut: float | None = None,
     ) -> None:
         mixture = _mixture_payload(model, self._X.shape[1])
         self.model = model
@@ -932,11 +1054,14 @@ class AnomalyInspector(ProjectedWidget):
             self._send_labels()
             self._send_new_scores()
             self._from_contamination = contamination is not None
+            self._from_noise_cut = noise_cut is not None
             try:
                 self.threshold = threshold
                 self.contamination = contamination
+                self.noise_cut = noise_cut
             finally:
                 self._from_contamination = False
+                self._from_noise_cut = False
             self._apply_threshold()  # the scores changed even if the threshold did not
             self._update_explanation()
             self._show_settings(model)

@@ -68,6 +68,7 @@ def test_undo_restores_model_threshold_controls_and_choice(data):
         "covariance_type": w.covariance_type,
         "random_state": w.random_state,
         "n_init": w.n_init,
+        "noise": w.noise,
     }
 
 
