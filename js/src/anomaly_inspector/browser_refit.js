@@ -51,6 +51,11 @@ export function browserRefit(model) {
       "This model is not a Gaussian mixture: without a kernel, the page can refit only a " +
         "Gaussian mixture.",
     );
+  if (mixture.noise)
+    throw new Error(
+      "This model has a noise component, which the page's own fit does not have: refit " +
+        "it in a notebook with a kernel.",
+    );
   const scores = decodeArray(model.get("_display_scores"));
   const t = Number(model.get("threshold"));
   const { n, d } = points;

@@ -5,6 +5,7 @@
 
 import { drawAxes, fitMargin } from "../lib/axes.js";
 import { intervalsBelow, logDensity1d } from "./contour.js";
+import { addNoise1d } from "./noise.js";
 import { linePath, svg, uniqueId } from "../lib/dom.js";
 import { rgbString } from "../lib/colors.js";
 import { mixtureDensity1d } from "../lib/gaussian.js";
@@ -97,6 +98,7 @@ export function createDataPlot1d(container) {
       curves = mixtureDensity1d(grid, mixture.weights, mixture.means, variances);
       for (const v of curves.mixture) yMax = Math.max(yMax, v);
       state.logp = logDensity1d(mixture, grid);
+      if (mixture.noise) addNoise1d(state.logp, grid, mixture.noise);
     } else state.logp = null;
     state.grid = grid;
     const m = fitMargin(PLOT_MARGIN, [0, yMax * 1.12], { yLabel: "density" });

@@ -26,6 +26,8 @@ import { formatNumber } from "../lib/scale.js";
  * @property {number|null} responsibility
  * @property {number|null} mahalanobis
  * @property {FeaturePart[]} features
+ * @property {number} [noise_probability] posterior probability of noise (with a noise
+ *   component only)
  */
 
 /**
@@ -52,6 +54,13 @@ export function summaryLines(e) {
       formatNumber(e.mahalanobis ?? Number.NaN, 4),
     ]);
   }
+  if (typeof e.noise_probability === "number")
+    lines.push([
+      "noise-probability",
+      "probability of noise",
+      e.noise_probability,
+      formatNumber(e.noise_probability, 3),
+    ]);
   return lines;
 }
 

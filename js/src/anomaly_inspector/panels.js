@@ -37,8 +37,9 @@ const REFIT_HELP = "Refit the mixture on the points above the threshold (refit_w
 
 /**
  * @param {{onPercent: (p: number|null) => void, onBest: Function, onRefit: Function,
- *   onUndo: Function, onExport: (format: string) => void}} on
- *   onPercent gets the typed percentage, or null when it is not in (0, 50]
+ *   onUndo: Function, onExport: (format: string) => void, onNoise: Function}} on
+ *   onPercent gets the typed percentage, or null when it is not in (0, 50]; onNoise:
+ *   "flag likely noise" (shown with a noise component)
  */
 export function createToolbar(on) {
   const input = h("input", {
@@ -68,6 +69,12 @@ export function createToolbar(on) {
     "Move the threshold to the highest F1 against the labels",
   );
   const refit = button("refit", "Refit without anomalies", REFIT_HELP, true);
+  const noise = button(
+    "flag-noise",
+    "Flag likely noise",
+    "Flag the points more likely noise than not: posterior probability of noise > 0.5",
+  );
+  noise.addEventListener("click", () => on.onNoise());
   const undo = button("undo-refit", "Undo refit", "Go back to the model before the last refit");
   const png = button("export-png", "PNG", "Save the current view as PNG", false, "download");
   const svgButton = button("export-svg", "SVG", "Save the current view as SVG", false, "download");
@@ -82,6 +89,7 @@ export function createToolbar(on) {
     [
       h("label", { class: "gmm-label" }, ["flag", input, "%"]),
       best,
+      noise,
       refit,
       undo,
       h("span", { class: "gmm-spacer" }),
@@ -93,7 +101,8 @@ export function createToolbar(on) {
 
   /**
    * @param {{busy: boolean, count: number, n: number, nRefits: number, best: boolean,
-   *   labels: boolean, percentile: number}} s
+   *   labels: boolean, percentile: number, noise?: boolean}} s `noise`: the model has a
+   *   noise component
    */
   function update(s) {
     const label = s.busy ? "Refitting\u2026" : refitLabel(s.count);
@@ -111,6 +120,8 @@ export function createToolbar(on) {
     undo.disabled = s.busy || !(s.nRefits > 0);
     best.hidden = !s.labels;
     best.disabled = s.busy || !s.best;
+    noise.hidden = !s.noise;
+    noise.disabled = s.busy;
     if (typeof document === "undefined" || document.activeElement !== input)
       input.value = s.percentile.toFixed(2);
   }
@@ -134,10 +145,22 @@ export function createReadouts(onPick) {
     recall: value("recall"),
     f1: value("f1"),
     confusion: h("div", { class: "gmm-confusion", "data-gmm-role": "confusion" }),
+    noiseCut: value("noise-cut"),
   };
+  const noiseItem = h(
+    "span",
+    {
+      title:
+        "With a noise component: the points in the data's box below the threshold are " +
+        "those whose posterior probability of noise exceeds this",
+      hidden: true,
+    },
+    ["P(noise) > ", el.noiseCut],
+  );
   const line = h("div", { class: "gmm-readouts", "data-gmm-role": "readouts" }, [
     h("span", {}, ["score < ", el.threshold]),
     h("span", {}, ["flagged ", el.count, " (", el.percentile, ")"]),
+    noiseItem,
   ]);
   const name = (text, help) => h("span", { class: "gmm-metric-name", title: help, text });
   const grid = h("div", { class: "gmm-metrics" }, [
@@ -181,13 +204,26 @@ export function createReadouts(onPick) {
     pr.set(m);
   }
 
-  return { line, metrics, pr, set };
+  /**
+   * The cut on P(noise) the threshold amounts to: a number, null when the threshold is
+   * below the noise level (no point of the box is flagged), undefined without noise.
+   * @param {number|null|undefined} cut
+   */
+  function setNoiseCut(cut) {
+    noiseItem.hidden = cut === undefined;
+    if (cut === undefined) return;
+    if (cut === null) put(el.noiseCut, "1 (none)", 1);
+    else put(el.noiseCut, formatNumber(cut, 3), cut);
+  }
+
+  return { line, metrics, pr, set, setNoiseCut };
 }
 
 /**
  * The content of the hover tooltip for one displayed point.
  * @param {{row: number, score: number, flagged: boolean, label: number|null,
- *   resp: ArrayLike<number>|null, colors: import("../lib/colors.js").RGB[]}} p
+ *   resp: ArrayLike<number>|null, noise?: number|null,
+ *   colors: import("../lib/colors.js").RGB[]}} p
  * @returns {HTMLElement[]}
  */
 export function hoverContent(p) {

@@ -52,7 +52,12 @@ export function refitLabel(count) {
 export function refitStatus(info) {
   if (!info || !Number.isFinite(info.n_samples)) return "";
   const nth = info.n_refits > 1 ? ` #${info.n_refits}` : "";
-  const rule = info.rule === "contamination" ? "same contamination" : "same fraction flagged";
+  const rule =
+    info.rule === "contamination"
+      ? "same contamination"
+      : info.rule === "noise_cut"
+        ? "same probability of noise"
+        : "same fraction flagged";
   if (info.kind === "settings") {
     const seed = info.random_state === null ? "no seed" : `seed ${info.random_state}`;
     return (
@@ -86,11 +91,13 @@ export function busyStatus(p) {
 /**
  * Lines of the hover read-out for one point.
  * @param {{row: number, score: number, flagged: boolean, label: number|null,
- *   resp: ArrayLike<number>|null}} p
+ *   resp: ArrayLike<number>|null, noise?: number|null}} p `noise`: P(noise | x), with
+ *   a noise component
  */
 export function hoverLines(p) {
   const lines = [`row ${formatCount(p.row)}${p.flagged ? " \u00b7 flagged" : ""}`];
   lines.push(`log-density ${formatNumber(p.score)}`);
+  if (typeof p.noise === "number") lines.push(`p(noise | x) = ${p.noise.toFixed(3)}`);
   if (p.label !== null && p.label !== undefined)
     lines.push(`label: ${p.label ? "anomaly" : "inlier"}`);
   return lines;

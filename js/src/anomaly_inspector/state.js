@@ -5,9 +5,11 @@
 //   _display_rows (n_display,) int32 rows of X shown (null when every row is)
 //   _mixture {covariance_type, n_components, n_features, weights (K), means (K, d),
 //             covariances (K, d, d) full} float64, or {} for a density model that is
-//             not a Gaussian mixture
+//             not a Gaussian mixture; with a noise component also noise_log_density
+//             and noise_bounds (2, d) (see noise.js)
 
 import { decodeArray, decodeTree } from "../lib/codecs.js";
+import { readNoise } from "./noise.js";
 import { argsort, ScoreIndex } from "./threshold.js";
 
 /** @typedef {import("../lib/codecs.js").TypedArray} TypedArray */
@@ -45,7 +47,8 @@ export function readScores(model) {
  * The mixture's parameters, covariances as K full row-major d x d matrices.
  * @param {import("./traits.js").AnomalyInspectorModel} model
  * @returns {{K: number, d: number, type: string, weights: Float64Array, means: Float64Array,
- *   covariances: Float64Array[]}|null} null for a model that is not a Gaussian mixture
+ *   covariances: Float64Array[], noise: import("./noise.js").Noise|null}|null} null for a
+ *   model that is not a Gaussian mixture; `noise`: its uniform noise component, if any
  */
 export function readMixture(model) {
   const raw = decodeTree(model.get("_mixture") || {});
@@ -63,6 +66,7 @@ export function readMixture(model) {
     weights: Float64Array.from(raw.weights.data),
     means: Float64Array.from(raw.means.data),
     covariances,
+    noise: readNoise(raw),
   };
 }
 

@@ -19,7 +19,9 @@
  *   int32: the rows of X shown, or null when every row is
  * @property {Record<string, any>} _mixture {covariance_type, n_components, n_features,
  *   weights (K), means (K, d), covariances (K, d, d) full} float64, or {} for a density
- *   model that is not a Gaussian mixture
+ *   model that is not a Gaussian mixture; with a noise component also
+ *   noise_log_density (log(w0 / V), its weighted log-density inside its box) and
+ *   noise_bounds (2, d): the box's lower and upper corners
  * @property {import("../lib/codecs.js").EncodedArray|null} _sorted_new_scores (n_new)
  *   float64: the scores of X_new, ascending, or null without X_new
  * @property {import("../lib/codecs.js").EncodedArray|null} _sorted_new_labels (n_new)
@@ -28,6 +30,8 @@
  *   sets it on release; Python moves the handle)
  * @property {number|null} contamination the fraction that set the threshold (the view
  *   sets it from the "flag %" box), or null once the threshold was set directly
+ * @property {number|null} noise_cut the posterior probability of noise that set the
+ *   threshold (the view's "flag likely noise" button sets 0.5), or null
  * @property {number} percentile percentage of the points below the threshold (Python)
  * @property {number} n_anomalies points below the threshold (Python)
  * @property {boolean} busy a refit runs in the kernel
@@ -48,6 +52,9 @@
  * @property {number} max_n_init largest n_init accepted
  * @property {boolean} model_controls whether the model has these settings (the
  *   controls are shown)
+ * @property {boolean} noise whether the density has a uniform noise component (the
+ *   settings' noise box)
+ * @property {boolean} noise_controls whether the model can have one (the box is shown)
  * @property {Record<string, any>} fit_progress {init, n_init, n_iter, lower_bound} of a
  *   refit under way, or {}
  * @property {string} model_choice how the widget chose the density when the user did

@@ -33,6 +33,13 @@ import { createHeldOutReadout, heldOutSummary, readHeldOut } from "./held_out.js
 import { createReadouts, createToolbar, hoverContent, legendItems } from "./panels.js";
 import { busyStatus, countLabel, formatCount, formatMetric, refitStatus } from "./readouts.js";
 import { createScoreHistogram } from "./score_histogram.js";
+import {
+  addNoiseToGrid,
+  cutAtThreshold,
+  insideBox,
+  noiseProbability,
+  thresholdForCut,
+} from "./noise.js";
 import { marginal, readMixture, readScores } from "./state.js";
 import { paletteWithoutRed, readColors } from "./theme.js";
 
@@ -97,10 +104,11 @@ export class AnomalyInspectorView {
       onRefit: () => (this.inPage() ? this.refitInPage() : this.send("refit")),
       onUndo: () => (this.inPage() && this.pageUndo.length ? this.undoInPage() : this.send("undo")),
       onExport: (format) => this.exportView(format),
+      onNoise: () => this.flagNoise(),
     });
     // The density model's settings, the same controls as MixtureExplorer's.
     this.settings = buildControls(this.model, {
-      parts: ["k", "covariance", "seed", "n_init"],
+      parts: ["k", "covariance", "seed", "n_init", "noise"],
       label: "Density model",
       onChange: (values) => this.changeSettings(values),
     });
@@ -210,6 +218,8 @@ export class AnomalyInspectorView {
         "change:random_state": () => this.updateSettings(),
         "change:n_init": () => this.updateSettings(),
         "change:k_max": () => this.updateSettings(),
+        "change:noise": () => this.updateSettings(),
+        "change:noise_controls": () => this.updateSettings(),
         "change:fit_progress": status,
         "change:explanation": () => this.explanation.update(this.model.get("explanation")),
       }),
@@ -404,6 +414,7 @@ export class AnomalyInspectorView {
       const nx = Math.max(40, Math.min(180, Math.round(Math.abs(x.range[1] - x.range[0]) / 4)));
       const ny = Math.max(30, Math.min(140, Math.round(Math.abs(y.range[1] - y.range[0]) / 4)));
       grid = logDensityGrid(marginal(mix, dims), x.domain, y.domain, nx, ny);
+      if (mix.noise) addNoiseToGrid(grid, mix.noise, dims);
     }
     this.hasBoundary = grid !== null;
     plot.setGrid(grid);
@@ -445,6 +456,9 @@ export class AnomalyInspectorView {
     this.summary = summary;
     this.hist.set(summary);
     this.readouts.set(summary);
+    this.readouts.setNoiseCut(
+      this.mixture?.noise ? cutAtThreshold(this.mixture.noise, t) : undefined,
+    );
     this.heldOut.set(
       this.heldOutIndex ? heldOutSummary(this.heldOutIndex, t, summary.percentile / 100) : null,
     );
@@ -463,7 +477,23 @@ export class AnomalyInspectorView {
       best: Boolean(this.best),
       labels: this.scores.index.hasLabels,
       percentile: this.summary ? this.summary.percentile : 0,
+      noise: Boolean(this.mixture?.noise),
     });
+  }
+
+  /** Flag the points more likely noise than not: P(noise | x) > 0.5 (Python keeps the rule). */
+  flagNoise() {
+    const noise = this.mixture?.noise;
+    if (!noise) return;
+    const t = thresholdForCut(noise, 0.5);
+    if (this.inPage()) {
+      this.setAndCommit(t);
+      return;
+    }
+    this.keyCommit.cancel();
+    this.t = t;
+    this.renderNow();
+    setNow(this.model, "noise_cut", 0.5);
   }
 
   /**
@@ -612,13 +642,24 @@ export class AnomalyInspectorView {
     }
     const { display, displayLabels, displayRows } = this.scores;
     const K = this.mixture ? this.mixture.K : 0;
+    let resp = this.resp && K ? this.resp.subarray(i * K, (i + 1) * K) : null;
+    // With a noise component the Gaussians share 1 - P(noise | x) (the browser's
+    // responsibilities are among the Gaussians only).
+    const noise = this.mixture?.noise;
+    let pNoise = null;
+    if (noise) {
+      const { X, d } = this.data;
+      pNoise = insideBox(noise, X, i * d, d) ? noiseProbability(noise, display[i]) : 0;
+      if (resp) resp = resp.map((r) => r * (1 - pNoise));
+    }
     tip.replaceChildren(
       ...hoverContent({
         row: displayRows ? displayRows[i] : i,
         score: display[i],
         flagged: display[i] < this.t,
         label: displayLabels ? displayLabels[i] : null,
-        resp: this.resp && K ? this.resp.subarray(i * K, (i + 1) * K) : null,
+        resp,
+        noise: pNoise,
         colors: this.componentColors,
       }),
     );

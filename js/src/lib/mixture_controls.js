@@ -61,8 +61,15 @@ function field(label, control, extra = []) {
 export const ALL_PARTS = ["k", "covariance", "seed", "n_init", "init", "reset", "animate"];
 
 /**
+ * Parts only some widgets ask for: "noise", a uniform noise component (traits `noise`,
+ * and `noise_controls`: whether the model can have one; the box is hidden otherwise).
+ */
+export const OPTIONAL_PARTS = ["noise"];
+
+/**
  * The traits the controls read and set: n_components, k_min, k_max, covariance_type,
- * random_state, n_init, max_n_init and, with those parts, init_params, handles, animate.
+ * random_state, n_init, max_n_init and, with those parts, init_params, handles, animate,
+ * noise and noise_controls.
  * @typedef {{get: (key: any) => any, set: (key: any, value: any) => void,
  *   save_changes: () => void}} ControlsModel
  */
@@ -126,6 +133,19 @@ export function buildControls(model, opts) {
     "data-gmm-role": "animate",
     "aria-label": "Play each refit's EM run",
   });
+  const noise = h("input", {
+    type: "checkbox",
+    "data-gmm-role": "noise-toggle",
+    "aria-label": "Add a uniform noise component over the data's box",
+  });
+  const noiseLabel = h(
+    "label",
+    {
+      class: "gmm-label gmm-check",
+      title: "A uniform background component over the data's box (mclust's noise)",
+    },
+    [noise, "noise"],
+  );
 
   const send = (values) => opts.onChange(values);
   slider.addEventListener("input", () => {
@@ -173,6 +193,7 @@ export function buildControls(model, opts) {
     model.set("animate", animate.checked);
     model.save_changes();
   });
+  noise.addEventListener("change", () => send({ noise: noise.checked }));
 
   const root = h(
     "div",
@@ -189,6 +210,7 @@ export function buildControls(model, opts) {
       parts.has("init") && field("init", init),
       parts.has("reset") && reset,
       parts.has("animate") && h("label", { class: "gmm-label gmm-check" }, [animate, "animate"]),
+      parts.has("noise") && noiseLabel,
     ].filter((node) => node instanceof Node),
   );
 
@@ -227,12 +249,16 @@ export function buildControls(model, opts) {
       );
     }
     animate.checked = Boolean(model.get("animate"));
+    if (parts.has("noise")) {
+      noise.checked = Boolean(model.get("noise"));
+      noiseLabel.hidden = !model.get("noise_controls");
+    }
   }
   update();
 
   return {
     root,
     update,
-    elements: { slider, kValue, covariance, seed, newSeed, nInit, init, reset, animate },
+    elements: { slider, kValue, covariance, seed, newSeed, nInit, init, reset, animate, noise },
   };
 }
