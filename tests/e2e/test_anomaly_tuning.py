@@ -226,3 +226,65 @@ def test_the_threshold_tag_never_hides_under_the_log_toggle(lab):
     assert seen[0]["tag"].startswith("100")  # every point below: the right end
     assert len({s["value"] for s in seen}) == 20
     assert not [s for s in seen if s["meet"]], [s for s in seen if s["meet"]]
+
+
+#: The noise read-outs of the view, read in one go.
+NOISE_VIEW = """() => {
+    const q = (r) => document.querySelector(`[data-gmm-role="${r}"]`);
+    const cut = q('noise-cut');
+    return {
+        button: !q('flag-noise').hidden,
+        cut: cut && !cut.parentElement.hidden ? Number(cut.dataset.value) : null,
+        threshold: Number(q('threshold-value').dataset.value),
+    };
+}"""
+
+
+def test_noise_component_is_toggled_and_likely_noise_flagged(lab):
+    setup = SETUP.replace(
+        "insp = AnomalyInspector(X, contamination=0.02)",
+        "insp = AnomalyInspector(X, n_components=3, random_state=0, contamination=0.02)",
+    )
+    lab.open(lab.write_notebook("anomaly_noise.ipynb", [setup, "insp"]))
+    lab.run_all()
+    root = lab.page.locator(".gmm-anomaly-inspector")
+    settings = root.locator('[data-gmm-role="model-settings"]')
+    settings.scroll_into_view_if_needed()
+    assert lab.page.evaluate(f"({NOISE_VIEW})()")["button"] is False
+    settings.locator('[data-gmm-role="noise-toggle"]').check()
+    has_noise = "[hasattr(insp.model, 'noise_weight_'), insp.noise, insp.busy]"
+    assert lab.wait_python(has_noise, [True, True, False]) == [True, True, False]
+    # The new model reaches the view: the button shows, and the read-out of the cut.
+    lab.page.wait_for_function(f"() => ({NOISE_VIEW})().button && ({NOISE_VIEW})().cut !== null")
+    lab.role("flag-noise", root).click()
+    # Python keeps the rule and flags exactly the points with P(noise) > 0.5.
+    rule = (
+        "[insp.noise_cut, bool(abs(insp.threshold - insp._noise_threshold(insp.model, 0.5))"
+        " < 1e-12), int(insp.n_anomalies) == int((insp.noise_probability() > 0.5).sum())]"
+    )
+    assert lab.wait_python(rule, [0.5, True, True]) == [0.5, True, True]
+    # The view shows Python's threshold and reads it as the cut P(noise) > 0.5.
+    threshold = lab.python("insp.threshold")
+    lab.page.wait_for_function(
+        f"(t) => ({NOISE_VIEW})().threshold === t && Math.abs(({NOISE_VIEW})().cut - 0.5) < 1e-9",
+        arg=threshold,
+    )
+    lab.screenshot("anomaly_noise", root)
+    # A clicked point's probability of noise is the kernel's explain(i).
+    click_a_point(lab)
+    shown_in_python = (
+        "insp.explain_row is not None and insp.explanation['row'] == insp.explain_row"
+    )
+    assert lab.wait_python(shown_in_python, True) is True
+    row = lab.python("insp.explain_row")
+    lab.page.wait_for_function(f"() => ({PANEL})()?.row === {row}")
+    shown = lab.page.evaluate(
+        "() => Number(document.querySelector("
+        "'[data-gmm-role=\"explanation-noise-probability\"]').dataset.value)"
+    )
+    assert shown == lab.python(f"insp.explain({row})['noise_probability']")
+    # Off again: the plain model, no button, and the rule falls back to the fraction.
+    settings.locator('[data-gmm-role="noise-toggle"]').uncheck()
+    plain = "[hasattr(insp.model, 'noise_weight_'), insp.noise_cut, insp.busy]"
+    assert lab.wait_python(plain, [False, None, False]) == [False, None, False]
+    lab.page.wait_for_function(f"() => !({NOISE_VIEW})().button")
