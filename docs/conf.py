@@ -19,7 +19,7 @@ import gmm_widgets  # noqa: E402
 
 project = "gmm_widgets"
 author = "gmm_widgets developers"
-copyright = "gmm_widgets developers"  # noqa: A001
+copyright = "gmm_widgets developers"
 release = version = gmm_widgets.__version__
 
 extensions = [
