@@ -91,3 +91,56 @@ def test_the_checks_give_one_message():
         core.check_model_features(2, 3)
     with pytest.raises(ValueError, match="must be one of"):
         core.check_choice(["full"], "covariance_type", core.COVARIANCE_TYPES)  # unhashable
+
+
+def _core_graph() -> dict[str, set[str]]:
+    """Which core modules each core module imports (at any depth in the file, so the
+    imports deferred into functions count too); the package's ``__init__`` is left out
+    (it only re-exports)."""
+    modules = {p.stem for p in CORE.glob("*.py") if p.stem != "__init__"}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for m in modules:
+        for _, module, names in _imports(CORE / f"{m}.py"):
+            if module == "gmm_widgets.mixture":
+                graph[m] |= {n for n in names if n in modules}
+            elif module.startswith("gmm_widgets.mixture."):
+                target = module.split(".")[2]
+                if target in modules:
+                    graph[m].add(target)
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle of ``graph`` (its modules in order), or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(m: str) -> list[str] | None:
+        state[m] = 1
+        path.append(m)
+        for n in sorted(graph[m]):
+            if state.get(n) == 1:
+                return [*path[path.index(n) :], n]
+            if n not in state and (found := visit(n)):
+                return found
+        path.pop()
+        state[m] = 2
+        return None
+
+    for m in sorted(graph):
+        if m not in state and (found := visit(m)):
+            return found
+    return None
+
+
+def test_the_core_modules_import_one_another_without_a_cycle():
+    graph = _core_graph()
+    assert "_dask_engine" in graph["_sources"] and "_engine" in graph["_sources"]
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_the_cycle_check_finds_a_planted_cycle():
+    graph = _core_graph()
+    graph["_engine"] = graph["_engine"] | {"_sources"}  # the circle issue 15 broke, planted
+    cycle = _cycle(graph)
+    assert cycle is not None and cycle[0] == cycle[-1] and "_sources" in cycle

@@ -16,58 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from gmm_widgets.mixture._engine import blas_single_thread
-from gmm_widgets.mixture._stats import SuffStats
+from gmm_widgets.mixture._blas import blas_single_thread
+from gmm_widgets.mixture._stats import Stats, SuffStats, add_stats
 
-__all__ = ["DaskSource", "check_dask_X", "dask_center"]
-
-
-def check_dask_X(X: Any, n_features: int | None = None, check_finite: bool = False) -> Any:
-    """Validate a Dask array lazily (shape and dtype now; values later, in one pass).
-
-    Parameters
-    ----------
-    X : dask.array.Array of shape (n_samples, n_features)
-    n_features : int, optional
-        Required number of columns.
-    check_finite : bool, default=False
-        Also compute, once, whether every value is finite.
-
-    Returns
-    -------
-    dask.array.Array
-        float32 or float64, one block along the feature axis, known row chunks.
-    """
-    import dask.array as da
-
-    if X.ndim == 1:
-        raise ValueError(
-            f"X must be 2-D of shape (n_samples, n_features), got a 1-D Dask array of "
-            f"shape {X.shape}. Use X.reshape(-1, 1) if it has a single feature."
-        )
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D of shape (n_samples, n_features), got {X.ndim}-D.")
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"X must hold real numbers, got dtype {X.dtype}.")
-    if any(np.isnan(c) for c in X.chunks[0]):
-        X = X.compute_chunk_sizes()
-    if X.shape[1] == 0 or X.shape[0] == 0:
-        raise ValueError(f"X is empty (shape {X.shape}).")
-    if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(
-            f"X has {X.shape[1]} features, but the model was fitted with {n_features} "
-            "features. Pass data with the same columns as in fit."
-        )
-    if X.dtype not in (np.float32, np.float64):
-        X = X.astype(np.float64)
-    if len(X.chunks[1]) > 1:
-        X = X.rechunk({1: -1})  # a block must hold whole rows
-    if check_finite and not bool(da.isfinite(X).all().compute()):
-        raise ValueError(
-            "X contains NaN or infinity. Remove or impute those values before calling "
-            "this method (e.g. X[da.isfinite(X).all(axis=1)])."
-        )
-    return X
+__all__ = ["DaskSource", "dask_center"]
 
 
 def dask_center(X: Any, w: np.ndarray | None) -> np.ndarray:
@@ -106,7 +58,7 @@ def _block_reduce(block, w, center, chunk_size, fn, offset, dtype):
             xc = np.subtract(block[s : s + chunk_size], c, dtype=dtype)
             wc = None if w is None else w[s : s + chunk_size]
             part = fn(xc, wc, offset + s)
-            acc = part if acc is None else acc.__iadd__(part)
+            acc = add_stats(acc, part)
     return acc
 
 
@@ -122,12 +74,12 @@ def _block_map(block, center, chunk_size, fn, dtype):
 
 
 class DaskSource:
-    """A Dask array as a source of chunks; see :class:`~._engine.ArraySource`.
+    """A Dask array as a source of chunks (a :class:`~._sources.Source`).
 
     Parameters
     ----------
     X : dask.array.Array of shape (n_samples, n_features)
-        Validated by :func:`check_dask_X`.
+        Validated by :func:`~._validation.check_dask_X`.
     sample_weight : ndarray of shape (n_samples,) or None
     center : ndarray of shape (n_features,)
     chunk_size : int
@@ -155,7 +107,7 @@ class DaskSource:
         self._starts = starts
         self._blocks = X.to_delayed().ravel()
 
-    def reduce(self, fn: Callable, work_per_row: int = 1) -> SuffStats:
+    def reduce(self, fn: Callable, work_per_row: int = 1) -> Stats:
         """Sum of ``fn(xc, w, start)`` over all sub-chunks, computed on the scheduler."""
         import dask
 

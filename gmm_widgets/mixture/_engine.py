@@ -1,17 +1,11 @@
-"""Where the chunks come from and who computes them.
+"""The in-memory source of chunks (a NumPy array or a memmap) and its worker threads.
 
-A *source* wraps the data (a NumPy array, a memmap, or a Dask array in
-``_dask_engine``) and offers the three operations the EM loop needs:
-
-* ``reduce(fn)``: the sum over chunks of ``fn(xc, w, start)`` (a :class:`SuffStats`),
-* ``map(fn)``: ``fn(xc)`` per chunk, concatenated in row order,
-* ``sample_rows(idx)``: some rows, centred, in memory.
-
-In memory, chunks are handed to worker threads, each with BLAS limited to one thread
-through a cached threadpool controller: small GEMMs are faster single-threaded, and two
-workers scale close to 2x on two cores. Each worker accumulates its own float64 partial
-statistics over a fixed set of chunks, and the partials are summed in worker order, so
-results are reproducible run to run.
+:class:`ArraySource` is one implementation of :class:`~._sources.Source` (the other is
+``_dask_engine.DaskSource``; ``_sources.make_source`` picks one). In memory, chunks are
+handed to worker threads, each with BLAS limited to one thread (``_blas``): small GEMMs
+are faster single-threaded, and two workers scale close to 2x on two cores. Each worker
+accumulates its own float64 partial statistics over a fixed set of chunks, and the
+partials are summed in worker order, so results are reproducible run to run.
 """
 
 from __future__ import annotations
@@ -21,17 +15,16 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
-from contextlib import AbstractContextManager
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from gmm_widgets.mixture._blas import blas_single_thread
 from gmm_widgets.mixture._memmap import iter_blocks, release_rows
 from gmm_widgets.mixture._moments import MAX_FEATURES, moment_chunk_size
-from gmm_widgets.mixture._stats import SuffStats
+from gmm_widgets.mixture._stats import Stats, SuffStats, add_stats
 
-__all__ = ["ArraySource", "auto_chunk_size", "feature_scale", "make_source"]
+__all__ = ["ArraySource", "auto_chunk_size", "feature_scale", "weighted_center"]
 
 #: Elements of the largest per-chunk temporary (K * (d + 1) * rows); 8 MB in float64.
 #: Chunks this long keep the per-chunk Python overhead, which holds the GIL, small
@@ -88,81 +81,6 @@ def auto_chunk_size(n_components: int, n_features: int, covariance_type: str = "
     return int(min(_MAX_ROWS, max(_MIN_ROWS, rows)))
 
 
-@lru_cache(maxsize=1)
-def _controller() -> Any:
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-        return None
-    return ThreadpoolController()
-
-
-def _release_blas_control() -> None:
-    """Let any thread set OpenBLAS's thread count again (threadpoolctl >= 3.6).
-
-    With OpenBLAS's pthreads pool, threadpoolctl lets only one "controlling" Python
-    thread change the (process-wide) count and silently ignores the others. A fit may
-    start in one thread and the last overlapping fit end in another, so the limiter
-    below takes control explicitly, under its own lock, and gives it back.
-    """
-    try:
-        from threadpoolctl import OpenBLASController
-    except ImportError:  # pragma: no cover - older threadpoolctl: no controlling thread
-        return
-    clear = getattr(OpenBLASController, "clear_controlling_thread", None)
-    if clear is not None:
-        clear(force=True)
-
-
-class _BlasSingleThread:
-    """BLAS at one thread while at least one fit runs; restored exactly.
-
-    BLAS's thread count is process-wide, so overlapping fits (two threads fitting at
-    once) share one limit: the first to enter records the caller's setting and limits
-    BLAS, the last to leave restores it, whatever the order in which they finish and
-    whichever threads they run on. (Nested ``threadpoolctl`` limits, each restoring what
-    it saw on entry, left BLAS at one thread for good when two fits overlapped.)
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._depth = 0
-        self._limiter: Any = None
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._depth == 0:
-                ctl = _controller()
-                if ctl is not None:
-                    _release_blas_control()
-                    self._limiter = ctl.limit(limits=1, user_api="blas")
-            self._depth += 1
-
-    def __exit__(self, *exc: object) -> None:
-        with self._lock:
-            self._depth -= 1
-            if self._depth == 0 and self._limiter is not None:
-                _release_blas_control()
-                self._limiter.restore_original_limits()
-                _release_blas_control()
-                self._limiter = None
-
-    def _after_fork(self) -> None:
-        # A fork taken while another thread was fitting: the child has no such fit.
-        self.__init__()
-
-
-_BLAS_LIMIT = _BlasSingleThread()
-
-
-def blas_single_thread() -> AbstractContextManager:
-    """A context in which BLAS uses one thread (cheap: the controller is cached).
-
-    Reference-counted across threads, see :class:`_BlasSingleThread`.
-    """
-    return _BLAS_LIMIT
-
-
 class _WorkerPool:
     """The process's worker threads, recreated in a forked child.
 
@@ -174,6 +92,9 @@ class _WorkerPool:
     """
 
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
         self._pid = -1
@@ -188,7 +109,7 @@ class _WorkerPool:
             return self._pool
 
     def _after_fork(self) -> None:
-        self.__init__()
+        self._reset()
 
 
 _POOL = _WorkerPool()
@@ -201,8 +122,6 @@ def _pool() -> ThreadPoolExecutor:
 
 def _after_fork_in_child() -> None:
     _POOL._after_fork()
-    _BLAS_LIMIT._after_fork()
-    _controller.cache_clear()
 
 
 if hasattr(os, "register_at_fork"):
@@ -303,8 +222,8 @@ class ArraySource:
         return self.n_workers > 1 and self.n_samples * work_per_row >= _THREAD_MIN_WORK
 
     def reduce(
-        self, fn: Callable[[np.ndarray, np.ndarray | None, int], SuffStats], work_per_row: int = 1
-    ) -> SuffStats:
+        self, fn: Callable[[np.ndarray, np.ndarray | None, int], Stats], work_per_row: int = 1
+    ) -> Stats:
         """Sum of ``fn(xc, w)`` over all chunks.
 
         Parameters
@@ -317,22 +236,23 @@ class ArraySource:
 
         Returns
         -------
-        SuffStats
+        SuffStats or MomentStats
         """
 
-        def run(worker: int, n_workers: int, cancel: threading.Event) -> SuffStats | None:
-            acc = None
+        def run(worker: int, n_workers: int, cancel: threading.Event) -> Stats | None:
+            acc: Stats | None = None
             for start, stop in self.bounds[worker::n_workers]:
                 if cancel.is_set():
                     return None
                 part = fn(self.xc(start, stop), self._weights(start, stop), start)
-                acc = part if acc is None else acc.__iadd__(part)
+                acc = add_stats(acc, part)
             return acc
 
         with blas_single_thread():
-            if not self._use_threads(work_per_row):
-                return run(0, 1, threading.Event())
-            parts = _run_workers(run, self.n_workers)
+            if self._use_threads(work_per_row):
+                parts = _run_workers(run, self.n_workers)
+            else:
+                parts = [run(0, 1, threading.Event())]
         return SuffStats.total([p for p in parts if p is not None])
 
     def map(self, fn: Callable[[np.ndarray], np.ndarray], work_per_row: int = 1) -> np.ndarray:
@@ -397,7 +317,8 @@ def feature_scale(source: Any) -> np.ndarray:
 
     Parameters
     ----------
-    source : ArraySource or DaskSource
+    source : Source
+        See :class:`~._sources.Source`.
 
     Returns
     -------
@@ -413,25 +334,3 @@ def feature_scale(source: Any) -> np.ndarray:
     rows -= mean
     rows *= rows
     return np.sum(rows * w[:, None], axis=0) / w.sum()
-
-
-def make_source(
-    X: Any,
-    sample_weight: np.ndarray | None,
-    center: np.ndarray,
-    chunk_size: int,
-    n_jobs: int | None,
-    compute_dtype: Any = None,
-) -> ArraySource:
-    """The source for ``X``: in memory/memmap, or a Dask array.
-
-    The centre is rounded to the data's dtype first, so that centring a float32 chunk
-    is exact and the fit's parameters are mapped back with the very centre subtracted.
-    ``compute_dtype`` is the chunks' dtype (the data's by default).
-    """
-    center = np.asarray(center, dtype=X.dtype).astype(np.float64)
-    if type(X).__module__.split(".")[0] == "dask":
-        from gmm_widgets.mixture._dask_engine import DaskSource
-
-        return DaskSource(X, sample_weight, center, chunk_size, n_jobs, compute_dtype)
-    return ArraySource(X, sample_weight, center, chunk_size, n_jobs, compute_dtype)

@@ -19,8 +19,9 @@ from gmm_widgets.mixture._noise import NoiseBox
 
 __all__ = [
     "ChunkParams",
+    "EMParams",
     "MomentStats",
-    "Params",
+    "Stats",
     "SuffStats",
     "chunk_estep",
     "chunk_stats",
@@ -31,8 +32,12 @@ _LOG_2PI = np.log(2.0 * np.pi)
 
 
 @dataclass
-class Params:
-    """Mixture parameters in the centred coordinates of a fit (float64).
+class EMParams:
+    """The parameters one EM run updates, in the fit's centred coordinates (float64).
+
+    The working form of a mixture inside a fit: what the M-step returns and the next
+    E-step reads (cast per chunk by :meth:`cast`). The public, validated form of a
+    mixture is :class:`~gmm_widgets.mixture.MixtureParams`.
 
     Attributes
     ----------
@@ -165,12 +170,13 @@ class SuffStats:
         return self
 
     @classmethod
-    def total(cls, parts: list) -> SuffStats | MomentStats:
+    def total(cls, parts: list[Stats]) -> Stats:
         """Sum of a list of statistics (all of one kind), in list order."""
-        it = iter(parts)
-        out = next(it)
-        for p in it:
-            out += p
+        out: Stats | None = None
+        for p in parts:
+            out = add_stats(out, p)
+        if out is None:
+            raise ValueError("no statistics to add: the data has no rows.")
         return out
 
 
@@ -209,6 +215,36 @@ class MomentStats:
         )
 
 
+#: What a chunk's statistics pass returns and what a source sums (both add with ``+=``).
+Stats = SuffStats | MomentStats
+
+
+def add_stats(acc: Stats | None, part: Stats) -> Stats:
+    """``acc += part`` for statistics of one kind (``acc`` None: the first part).
+
+    Parameters
+    ----------
+    acc : SuffStats, MomentStats or None
+        The running sum, updated in place.
+    part : SuffStats or MomentStats
+        Of the same kind as ``acc``.
+
+    Returns
+    -------
+    SuffStats or MomentStats
+        ``acc``, or ``part`` when ``acc`` is None.
+    """
+    if acc is None:
+        return part
+    if isinstance(acc, SuffStats) and isinstance(part, SuffStats):
+        acc += part
+        return acc
+    if isinstance(acc, MomentStats) and isinstance(part, MomentStats):
+        acc += part
+        return acc
+    raise TypeError(f"cannot add {type(part).__name__} to {type(acc).__name__}.")
+
+
 #: Floor of the shifted log-densities before ``exp`` in the statistics pass. Without it,
 #: far-away points give subnormal responsibilities, and arithmetic on subnormals is
 #: 3-5x slower. ``exp(floor)`` is still far below rounding of any statistic.
@@ -218,6 +254,7 @@ _LOG_FLOOR = {np.dtype(np.float64): -460.0, np.dtype(np.float32): -60.0}
 def _log_prob(xc: np.ndarray, cp: ChunkParams, maha=None, quad=None) -> np.ndarray:
     """Weighted log-densities ``log w_k + log N(x | mu_k, Sigma_k)``, shape (K, n)."""
     if quad is not None:
+        assert cp.quad is not None, "quadratic features need the packed coefficients"
         return np.dot(cp.quad, quad)
     if maha is None:
         maha = get_strategy(cp.covariance_type).maha(xc, cp.means, cp.prec_chol)
@@ -402,6 +439,7 @@ def _compiled_stats(
     twice as fast, covariances to ~1e-6); otherwise in float64, as NumPy's form does.
     """
     coef = cp.quad
+    assert coef is not None, "the compiled kernel needs the packed coefficients"
     if xc.dtype == np.float32 and cp.quad_single is not None:
         coef = cp.quad_single
     if w is None:
@@ -441,7 +479,7 @@ def m_step(
     ref_prec_chol: np.ndarray | None = None,
     scale: np.ndarray | None = None,
     noise_box: NoiseBox | None = None,
-) -> Params:
+) -> EMParams:
     """Parameters from accumulated statistics, with scikit-learn's formulas.
 
     Parameters
@@ -464,7 +502,7 @@ def m_step(
 
     Returns
     -------
-    Params
+    EMParams
 
     Raises
     ------
@@ -479,6 +517,7 @@ def m_step(
     means = stats.sx / nk[:, None]
     second = stats.second
     if stats.frame == "whitened":
+        assert ref_prec_chol is not None, "whitened statistics need the reference factors"
         second = strategy.unwhiten(second, ref_prec_chol)
     elif stats.frame == "origin":
         ref = np.zeros_like(ref)
@@ -492,9 +531,9 @@ def m_step(
     prec_chol = strategy.precision_cholesky(cov, reg_covar, floor)
     if noise_box is None:
         weights = nk / nk.sum()
-        return Params(weights, means, cov, prec_chol, covariance_type)
+        return EMParams(weights, means, cov, prec_chol, covariance_type)
     total = nk.sum() + stats.noise_nk
     weights = nk / total
-    return Params(
+    return EMParams(
         weights, means, cov, prec_chol, covariance_type, stats.noise_nk / total, noise_box
     )

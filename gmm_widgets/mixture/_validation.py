@@ -21,6 +21,7 @@ __all__ = [
     "NotFittedError",
     "check_X",
     "check_choice",
+    "check_dask_X",
     "check_feature_names",
     "check_int",
     "check_model_features",
@@ -338,6 +339,54 @@ def _has_nullable_columns(X: Any) -> bool:
     return any(not isinstance(dt, np.dtype) for dt in dtypes)
 
 
+def check_dask_X(X: Any, n_features: int | None = None, check_finite: bool = False) -> Any:
+    """Validate a Dask array lazily (shape and dtype now; values later, in one pass).
+
+    Parameters
+    ----------
+    X : dask.array.Array of shape (n_samples, n_features)
+    n_features : int, optional
+        Required number of columns.
+    check_finite : bool, default=False
+        Also compute, once, whether every value is finite.
+
+    Returns
+    -------
+    dask.array.Array
+        float32 or float64, one block along the feature axis, known row chunks.
+    """
+    import dask.array as da
+
+    if X.ndim == 1:
+        raise ValueError(
+            f"X must be 2-D of shape (n_samples, n_features), got a 1-D Dask array of "
+            f"shape {X.shape}. Use X.reshape(-1, 1) if it has a single feature."
+        )
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D of shape (n_samples, n_features), got {X.ndim}-D.")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"X must hold real numbers, got dtype {X.dtype}.")
+    if any(np.isnan(c) for c in X.chunks[0]):
+        X = X.compute_chunk_sizes()
+    if X.shape[1] == 0 or X.shape[0] == 0:
+        raise ValueError(f"X is empty (shape {X.shape}).")
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but the model was fitted with {n_features} "
+            "features. Pass data with the same columns as in fit."
+        )
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    if len(X.chunks[1]) > 1:
+        X = X.rechunk({1: -1})  # a block must hold whole rows
+    if check_finite and not bool(da.isfinite(X).all().compute()):
+        raise ValueError(
+            "X contains NaN or infinity. Remove or impute those values before calling "
+            "this method (e.g. X[da.isfinite(X).all(axis=1)])."
+        )
+    return X
+
+
 def is_dask_array(X: Any) -> bool:
     """Whether ``X`` is a Dask array (checked without importing Dask).
 
@@ -402,8 +451,6 @@ def check_X(
         columns, or holds NaN or infinity.
     """
     if allow_dask and is_dask_array(X):
-        from gmm_widgets.mixture._dask_engine import check_dask_X
-
         X = check_dask_X(X, n_features=n_features, check_finite=check_finite)
         if X.shape[0] < min_samples:
             raise ValueError(

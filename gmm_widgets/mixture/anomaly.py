@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from gmm_widgets.mixture._params import ParamsMixin
+from gmm_widgets.mixture._estimator import EstimatorMixin
 from gmm_widgets.mixture._validation import (
     NotFittedError,
     check_feature_names,
@@ -525,7 +525,7 @@ def _fit(model: Any, X: np.ndarray, sample_weight: np.ndarray | None) -> Any:
 # --------------------------------------------------------------------------- detector
 
 
-class AnomalyDetector(ParamsMixin):
+class AnomalyDetector(EstimatorMixin):
     """Flag points whose log-density under a mixture is below a threshold.
 
     Follows scikit-learn's outlier-detector convention: :meth:`predict` returns -1 for

@@ -2,39 +2,45 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from gmm_widgets.mixture import _init
+from gmm_widgets.mixture._blas import blas_single_thread
 from gmm_widgets.mixture._compiled import compiled_kernel, use_compiled
 from gmm_widgets.mixture._covariance import get_strategy, n_mixture_parameters
-from gmm_widgets.mixture._engine import (
-    auto_chunk_size,
-    blas_single_thread,
-    feature_scale,
-    make_source,
-    weighted_center,
+from gmm_widgets.mixture._em import EMRun, run_em
+from gmm_widgets.mixture._engine import auto_chunk_size, feature_scale
+from gmm_widgets.mixture._estimator import EstimatorMixin
+from gmm_widgets.mixture._initial import (
+    Inits,
+    InitSettings,
+    check_inits,
+    initial_params,
+    initial_params_with_noise,
 )
 from gmm_widgets.mixture._moments import n_quad
 from gmm_widgets.mixture._noise import (
-    DEFAULT_NOISE_WEIGHT,
+    NoiseBox,
     check_noise,
     check_noise_volume,
     data_box,
     noise_mask,
 )
-from gmm_widgets.mixture._params import ParamsMixin
-from gmm_widgets.mixture._stats import Params, chunk_estep, chunk_stats, m_step
-from gmm_widgets.mixture._stats import responsibility_stats as _resp_stats
+from gmm_widgets.mixture._sources import Source, data_center, make_source
+from gmm_widgets.mixture._stats import ChunkParams, EMParams, chunk_estep
 from gmm_widgets.mixture._validation import (
     ConvergenceWarning,
     NotFittedError,
     check_choice,
+    check_dask_X,
     check_feature_names,
     check_int,
     check_random_state,
@@ -60,7 +66,7 @@ FLOAT32_MIN_TOL = 1e-4
 def _check_float(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} ({value!r}).")
-    if not np.isfinite(value) or value < 0:
+    if not math.isfinite(float(value)) or value < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {value}.")
     return float(value)
 
@@ -77,7 +83,62 @@ def _notify(callbacks: list[Callback], state: EMState) -> bool:
     return stop
 
 
-class GaussianMixture(ParamsMixin):
+# What the prediction methods compute per chunk, from the E-step of a centred chunk.
+def _log_density(xc: np.ndarray, *, cp: ChunkParams) -> np.ndarray:
+    """``log p(x)`` per row, shape (n,)."""
+    log_norm, _ = chunk_estep(xc, cp)
+    return log_norm.astype(np.float64)
+
+
+def _labels(xc: np.ndarray, *, cp: ChunkParams, n_gaussians: int) -> np.ndarray:
+    """The most likely component per row, shape (n,); -1 for the noise component."""
+    _, log_resp = chunk_estep(xc, cp)
+    labels = log_resp.argmax(axis=0)
+    labels[labels == n_gaussians] = -1
+    return labels
+
+
+def _responsibilities(xc: np.ndarray, *, cp: ChunkParams) -> np.ndarray:
+    """``p(k | x)`` per row, shape (n, K), or (n, K + 1) with the noise last."""
+    _, log_resp = chunk_estep(xc, cp)
+    return np.exp(log_resp.T.astype(np.float64))
+
+
+def _log_likelihood_and_entropy(xc: np.ndarray, *, cp: ChunkParams) -> np.ndarray:
+    """The chunk's ``[sum of log p(x), entropy of the assignment]``, shape (1, 2)."""
+    log_norm, log_resp = chunk_estep(xc, cp)
+    lr = log_resp.astype(np.float64)
+    entropy = -np.sum(np.exp(lr) * lr, where=np.isfinite(lr))
+    return np.array([[log_norm.sum(dtype=np.float64), entropy]])
+
+
+class _Reporter:
+    """The EM loop's ``on_iteration``: each iteration's state to the callbacks.
+
+    Returns True when a callback asked to stop this initialisation.
+    """
+
+    def __init__(
+        self,
+        model: GaussianMixture,
+        callbacks: list[Callback],
+        init: int,
+        center: np.ndarray,
+        t0: float,
+    ) -> None:
+        self.model, self.callbacks = model, callbacks
+        self.init, self.center, self.t0 = init, center, t0
+
+    def __call__(
+        self, n_iter: int, params: EMParams, lower_bound: float, change: float, converged: bool
+    ) -> bool:
+        state = self.model._state(
+            self.init, n_iter, params, self.center, lower_bound, change, converged, self.t0
+        )
+        return _notify(self.callbacks, state)
+
+
+class GaussianMixture(EstimatorMixin):
     """Gaussian mixture model fitted by expectation-maximisation.
 
     Speaks scikit-learn's API and, from the same starting point, gives the same numbers
@@ -219,6 +280,18 @@ class GaussianMixture(ParamsMixin):
     array([ 1., 10.])
     """
 
+    # Set by fit (annotated for the type checker; absent until then).
+    weights_: np.ndarray
+    means_: np.ndarray
+    covariances_: np.ndarray
+    precisions_: np.ndarray
+    precisions_cholesky_: np.ndarray
+    converged_: bool
+    n_iter_: int
+    lower_bound_: float
+    lower_bounds_: list[float]
+    n_features_in_: int
+
     def __init__(
         self,
         n_components: int = 1,
@@ -301,49 +374,15 @@ class GaussianMixture(ParamsMixin):
             out.append(PrintProgress(self.verbose, self.verbose_interval))
         return out
 
-    def _check_inits(self, n_features: int) -> tuple:
-        K = self.n_components
-        strategy = get_strategy(self.covariance_type)
-        weights = means = precisions = None
-        if self.weights_init is not None:
-            try:
-                weights = np.asarray(self.weights_init, dtype=np.float64)
-            except (TypeError, ValueError) as exc:
-                raise TypeError(
-                    f"weights_init must be an array of numbers of shape ({K},); "
-                    f"converting it failed: {exc}"
-                ) from exc
-            if weights.shape != (K,):
-                raise ValueError(
-                    f"weights_init must have shape ({K},) for n_components={K}, "
-                    f"got shape {weights.shape}."
-                )
-            if not np.all(np.isfinite(weights)) or weights.min() < 0 or weights.max() > 1:
-                raise ValueError("weights_init must hold values in [0, 1].")
-            if abs(1.0 - weights.sum()) > 1e-6:
-                raise ValueError(
-                    f"weights_init must sum to 1, but its sum is {weights.sum():.8g}; "
-                    "divide it by its sum."
-                )
-            weights = weights / weights.sum()
-        if self.means_init is not None:
-            try:
-                means = np.asarray(self.means_init, dtype=np.float64)
-            except (TypeError, ValueError) as exc:
-                raise TypeError(
-                    f"means_init must be an array of numbers of shape ({K}, {n_features}); "
-                    f"converting it failed: {exc}"
-                ) from exc
-            if means.shape != (K, n_features):
-                raise ValueError(
-                    f"means_init must have shape ({K}, {n_features}) "
-                    f"(n_components, n_features), got shape {means.shape}."
-                )
-            if not np.all(np.isfinite(means)):
-                raise ValueError("means_init contains NaN or infinity.")
-        if self.precisions_init is not None:
-            precisions = strategy.check_precisions(self.precisions_init, K, n_features)
-        return weights, means, precisions
+    def _check_inits(self, n_features: int) -> Inits:
+        return check_inits(
+            self.weights_init,
+            self.means_init,
+            self.precisions_init,
+            self.n_components,
+            self.covariance_type,
+            n_features,
+        )
 
     def check_fit_args(self, X: Any, sample_weight: Any = None) -> None:
         """Raise the error ``fit(X, sample_weight=sample_weight)`` would raise, at once.
@@ -381,8 +420,6 @@ class GaussianMixture(ParamsMixin):
         K = self.n_components
         names = None
         if is_dask_array(X):
-            from gmm_widgets.mixture._dask_engine import check_dask_X
-
             X = check_dask_X(X)
         else:
             names = feature_names_of(X)
@@ -451,44 +488,17 @@ class GaussianMixture(ParamsMixin):
         n_features = X.shape[1]
         inits = self._check_inits(n_features)
         callbacks = self._callback_list()
-        strategy = get_strategy(self.covariance_type)
         K = self.n_components
-
-        do_init = not (self.warm_start and hasattr(self, "converged_"))
-        if not do_init and self.n_features_in_ != n_features:
-            raise ValueError(
-                f"warm_start: X has {n_features} features but the model was fitted with "
-                f"{self.n_features_in_}. Set warm_start=False to fit new data."
-            )
-        fitted_type = getattr(self, "_fitted_covariance_type", self.covariance_type)
-        if not do_init and (len(self.weights_) != K or fitted_type != self.covariance_type):
-            raise ValueError(
-                f"warm_start: the model was fitted with n_components={len(self.weights_)} and "
-                f"covariance_type={fitted_type!r}, but now has "
-                f"n_components={K} and covariance_type={self.covariance_type!r}; a warm start "
-                "continues the previous fit, so set warm_start=False to fit the new settings."
-            )
         use_noise, noise_points = check_noise(self.noise)
-        if not do_init and use_noise != hasattr(self, "noise_weight_"):
-            raise ValueError(
-                "warm_start: the model was fitted "
-                f"{'with' if not use_noise else 'without'} a noise component but now has "
-                f"noise={self.noise!r}; set warm_start=False to fit the new settings."
-            )
+        do_init = self._check_warm_start(n_features, use_noise)
         mask = None if noise_points is None else noise_mask(noise_points, X.shape[0])
-        if is_dask_array(X):
-            from gmm_widgets.mixture._dask_engine import dask_center
-
-            center = dask_center(X, w)
-        else:
-            center = weighted_center(X, w)
         chunk = self.chunk_size or auto_chunk_size(K, n_features, self.covariance_type)
         dtype = np.dtype(X.dtype)
+        center = data_center(X, w)
         source = make_source(X, w, center, chunk, self.n_jobs, self._compute_dtype(dtype))
         center = source.center
         # The scale the floor of singular covariances is tied to (SINGULAR_RTOL).
         scale = feature_scale(source)
-        work = K * (n_features + 1)
         box = None
         if use_noise:
             box = data_box(source, check_noise_volume(self.noise_volume))
@@ -501,67 +511,58 @@ class GaussianMixture(ParamsMixin):
         if full and use_compiled(source.n_samples, n_quad(n_features), K, source.dtype):
             kernel = compiled_kernel(source.dtype)
         rs = check_random_state(self.random_state)
+        settings = InitSettings(K, self.covariance_type, self.init_params, self.reg_covar, scale)
 
-        best: tuple | None = None
-        max_lower_bound = -np.inf
+        best: EMRun | None = None
         for init in range(self.n_init if do_init else 1):
             t0 = time.perf_counter()
-            if do_init:
-                params = self._initialize_with_noise(
-                    source, X, w, mask, box, chunk, dtype, rs, inits, strategy, scale
-                )
-                lower_bound = -np.inf
-            else:
+            start_bound = -np.inf
+            if not do_init:
                 params = self._params_from_attributes(center)
-                lower_bound = self.lower_bound_
-            lower_bounds: list[float] = []
-            converged = False
-            stopped = callbacks and _notify(
-                callbacks, self._state(init, 0, params, center, -np.inf, np.nan, False, t0)
-            )
-            n_iter = 0
-            while not stopped and n_iter < self.max_iter:
-                n_iter += 1
-                prev = lower_bound
-                cp = params.cast(source.dtype)
-                ref = cp.means
-
-                def stats_fn(xc, wc, start, cp=cp, ref=ref):
-                    return chunk_stats(xc, wc, cp, ref, kernel)
-
-                stats = source.reduce(stats_fn, work)
-                lower_bound = stats.log_lik / stats.weight
-                params = m_step(
-                    stats,
-                    ref.astype(np.float64),
-                    self.covariance_type,
-                    self.reg_covar,
-                    ref_prec_chol=cp.prec_chol.astype(np.float64),
+                start_bound = float(self.lower_bound_)
+            elif box is None:
+                params = initial_params(source, rs, inits, settings)
+            else:
+                params = initial_params_with_noise(
+                    source,
+                    X,
+                    w,
+                    mask,
+                    box,
+                    rs,
+                    inits,
+                    settings,
+                    chunk_size=chunk,
+                    n_jobs=self.n_jobs,
+                )
+            report = _Reporter(self, callbacks, init, center, t0) if callbacks else None
+            if report is not None and report(0, params, -np.inf, np.nan, False):
+                run = EMRun(params, lower_bound=start_bound, stopped=True)  # stopped at once
+            else:
+                run = run_em(
+                    source,
+                    params,
+                    covariance_type=self.covariance_type,
+                    reg_covar=self.reg_covar,
+                    tol=self.tol,
+                    max_iter=self.max_iter,
                     scale=scale,
                     noise_box=box,
+                    kernel=kernel,
+                    lower_bound=start_bound,
+                    on_iteration=report,
                 )
-                lower_bounds.append(lower_bound)
-                change = lower_bound - prev
-                converged = bool(abs(change) < self.tol)
-                if callbacks:
-                    state = self._state(
-                        init, n_iter, params, center, lower_bound, change, converged, t0
-                    )
-                    stopped = _notify(callbacks, state)
-                if converged:
-                    break
-            if best is None or lower_bound > max_lower_bound:
-                max_lower_bound = lower_bound
-                best = (params, n_iter, lower_bounds, converged, bool(stopped))
+            if best is None or run.lower_bound > best.lower_bound:
+                best = run
 
-        params, n_iter, lower_bounds, converged, stopped = best
-        self._set_attributes(params, center, dtype)
-        self.converged_ = converged
-        self.n_iter_ = n_iter
-        self.lower_bound_ = max_lower_bound
-        self.lower_bounds_ = lower_bounds
+        assert best is not None  # n_init >= 1
+        self._set_attributes(best.params, center, dtype)
+        self.converged_ = best.converged
+        self.n_iter_ = best.n_iter
+        self.lower_bound_ = best.lower_bound
+        self.lower_bounds_ = best.lower_bounds
         self.n_features_in_ = n_features
-        if not converged and self.max_iter > 0 and not stopped:
+        if not best.converged and self.max_iter > 0 and not best.stopped:
             warnings.warn(
                 "Best performing initialization did not converge after "
                 f"max_iter={self.max_iter} iterations. Try different init parameters, "
@@ -569,6 +570,40 @@ class GaussianMixture(ParamsMixin):
                 ConvergenceWarning,
                 stacklevel=4,
             )
+
+    def _check_warm_start(self, n_features: int, use_noise: bool) -> bool:
+        """Whether this fit initialises (True) or continues the fitted model (False).
+
+        Raises
+        ------
+        ValueError
+            If a warm start would continue a model of another shape: other features,
+            K, covariance type, or with/without a noise component.
+        """
+        K = self.n_components
+        do_init = not (self.warm_start and hasattr(self, "converged_"))
+        if do_init:
+            return True
+        if self.n_features_in_ != n_features:
+            raise ValueError(
+                f"warm_start: X has {n_features} features but the model was fitted with "
+                f"{self.n_features_in_}. Set warm_start=False to fit new data."
+            )
+        fitted_type = getattr(self, "_fitted_covariance_type", self.covariance_type)
+        if len(self.weights_) != K or fitted_type != self.covariance_type:
+            raise ValueError(
+                f"warm_start: the model was fitted with n_components={len(self.weights_)} and "
+                f"covariance_type={fitted_type!r}, but now has "
+                f"n_components={K} and covariance_type={self.covariance_type!r}; a warm start "
+                "continues the previous fit, so set warm_start=False to fit the new settings."
+            )
+        if use_noise != hasattr(self, "noise_weight_"):
+            raise ValueError(
+                "warm_start: the model was fitted "
+                f"{'with' if not use_noise else 'without'} a noise component but now has "
+                f"noise={self.noise!r}; set warm_start=False to fit the new settings."
+            )
+        return False
 
     def _compute_dtype(self, dtype: np.dtype) -> np.dtype:
         """The arithmetic of a fit's chunks: the data's, unless ``tol`` needs float64.
@@ -584,106 +619,9 @@ class GaussianMixture(ParamsMixin):
             return np.dtype(np.float64)
         return dtype
 
-    def _initialize_with_noise(
-        self, source, X, w, mask, box, chunk, dtype, rs, inits, strategy, scale
-    ) -> Params:
-        """:meth:`_initialize`, then the noise component's starting weight.
-
-        With initial noise points (a mask), the Gaussians start from the other points
-        (same init method, same centre) and the noise weight is the (weighted) fraction
-        flagged; with ``noise=True`` they start from all points and the noise weight is
-        ``DEFAULT_NOISE_WEIGHT``. The Gaussian weights are scaled to sum to the rest.
-        """
-        if box is None:
-            return self._initialize(source, rs, inits, strategy, scale)
-        init_source = source
-        if mask is None:
-            noise_weight = DEFAULT_NOISE_WEIGHT
-        else:
-            keep = np.flatnonzero(~mask)
-            sub_w = None if w is None else w[keep]
-            init_source = make_source(
-                X[keep], sub_w, source.center, chunk, self.n_jobs, self._compute_dtype(dtype)
-            )
-            if w is None:
-                noise_weight = float(mask.mean())
-            else:
-                noise_weight = float(w[mask].sum() / w.sum())
-            if not 0.0 < noise_weight < 1.0:
-                raise ValueError(
-                    "the initial noise points carry all or none of the sample weight; "
-                    "flag points with positive weight, and not all of it."
-                )
-        params = self._initialize(init_source, rs, inits, strategy, scale)
-        params.weights = params.weights * (1.0 - noise_weight)
-        params.noise_weight = noise_weight
-        params.noise_box = box
-        return params
-
-    def _noise_box_from_attributes(self, center: np.ndarray):
-        from gmm_widgets.mixture._noise import NoiseBox
-
+    def _noise_box_from_attributes(self, center: np.ndarray) -> NoiseBox:
         bounds = np.asarray(self.noise_bounds_, dtype=np.float64)
         return NoiseBox(bounds[0] - center, bounds[1] - center, float(np.log(self.noise_volume_)))
-
-    def _initialize(self, source, rs, inits, strategy, scale=None) -> Params:
-        weights_init, means_init, precisions_init = inits
-        K, d = self.n_components, source.n_features
-        zeros = np.zeros((K, d))
-        if weights_init is None or means_init is None or precisions_init is None:
-            method = self.init_params
-            if method == "random":
-                seed = int(rs.randint(2**31 - 1))
-
-                def random_fn(xc, wc, start):
-                    resp = _init.random_rows(seed, start, start + xc.shape[0], K)
-                    resp /= resp.sum(axis=1)[:, None]
-                    rw = np.ascontiguousarray(resp.T, dtype=xc.dtype)
-                    if wc is not None:
-                        rw *= wc
-                    return _resp_stats(xc, rw, wc, zeros.astype(xc.dtype), strategy)
-
-                stats = source.reduce(random_fn, K * (d + 1))
-            else:
-                n = source.n_samples
-                if n > _init.MAX_INIT_SAMPLES:
-                    idx = _init.sample_indices(rs, n, _init.MAX_INIT_SAMPLES)
-                else:
-                    idx = np.arange(n)
-                sample = source.sample_rows(idx)
-                sw = source.sample_weights_at(idx)
-                if method == "kmeans":
-                    centres, _ = _init.kmeans(sample, K, rs, sw)
-
-                    def hard_fn(xc, wc, start):
-                        labels = _init.nearest_centre(xc, centres.astype(xc.dtype))
-                        rw = np.zeros((K, xc.shape[0]), dtype=xc.dtype)
-                        rw[labels, np.arange(xc.shape[0])] = 1.0 if wc is None else wc
-                        return _resp_stats(xc, rw, wc, zeros.astype(xc.dtype), strategy)
-
-                    stats = source.reduce(hard_fn, K * (d + 1))
-                else:
-                    if sw is not None:
-                        pos = np.flatnonzero(sw > 0)
-                        sample, sw = sample[pos], sw[pos]
-                    if method == "k-means++":
-                        chosen = _init.kmeans_plusplus(sample, K, rs, sw)
-                    else:
-                        chosen = rs.choice(sample.shape[0], size=K, replace=False)
-                    stats = _resp_stats(sample[chosen], np.eye(K), None, zeros, strategy)
-            params = m_step(stats, zeros, self.covariance_type, self.reg_covar, scale=scale)
-        else:
-            params = Params(None, None, None, None, self.covariance_type)
-        if weights_init is not None:
-            params.weights = weights_init
-        if means_init is not None:
-            params.means = means_init - source.center
-        if precisions_init is not None:
-            params.prec_chol = strategy.prec_chol_from_precisions(precisions_init)
-            params.covariances = strategy.covariances_from_precisions(precisions_init)
-        else:
-            params.prec_chol = strategy.precision_cholesky(params.covariances, self.reg_covar)
-        return params
 
     def _state(self, init, n_iter, params, center, lower_bound, change, converged, t0):
         return EMState(
@@ -701,7 +639,7 @@ class GaussianMixture(ParamsMixin):
             noise_weight=params.noise_weight,
         )
 
-    def _set_attributes(self, params: Params, center: np.ndarray, dtype) -> None:
+    def _set_attributes(self, params: EMParams, center: np.ndarray, dtype) -> None:
         strategy = get_strategy(self.covariance_type)
         self.weights_ = params.weights.astype(dtype)
         self.means_ = (params.means + center).astype(dtype)
@@ -716,6 +654,7 @@ class GaussianMixture(ParamsMixin):
                     delattr(self, name)
         else:
             box = params.noise_box
+            assert box is not None, "a noise weight comes with its box"
             self.noise_weight_ = float(params.noise_weight)
             self.noise_bounds_ = np.stack([box.lo + center, box.hi + center])
             self.noise_volume_ = float(np.exp(box.log_volume))
@@ -727,8 +666,8 @@ class GaussianMixture(ParamsMixin):
                 "appropriate arguments before using this estimator."
             )
 
-    def _params_from_attributes(self, center: np.ndarray) -> Params:
-        return Params(
+    def _params_from_attributes(self, center: np.ndarray) -> EMParams:
+        return EMParams(
             weights=np.asarray(self.weights_, dtype=np.float64),
             means=np.asarray(self.means_, dtype=np.float64) - center,
             covariances=np.asarray(self.covariances_, dtype=np.float64),
@@ -741,11 +680,9 @@ class GaussianMixture(ParamsMixin):
         )
 
     # ----------------------------------------------------------------- prediction
-    def _source_for(self, X: Any):
+    def _source_for(self, X: Any) -> tuple[Source, ChunkParams, int]:
         self._check_is_fitted()
         if is_dask_array(X):
-            from gmm_widgets.mixture._dask_engine import check_dask_X
-
             X = check_dask_X(X, n_features=self.n_features_in_, check_finite=True)
         else:
             check_feature_names(self, X)
@@ -759,27 +696,10 @@ class GaussianMixture(ParamsMixin):
         cp = self._params_from_attributes(source.center).cast(source.dtype)
         return source, cp, K * (X.shape[1] + 1)
 
-    def _map_estep(self, X: Any, what: str) -> np.ndarray:
+    def _map_chunks(self, X: Any, fn: Callable[..., np.ndarray]) -> np.ndarray:
+        """``fn(xc, cp)`` over the centred chunks of ``X``, concatenated in row order."""
         source, cp, work = self._source_for(X)
-        n_gauss = len(self.weights_)
-
-        def fn(xc, cp=cp):
-            log_norm, log_resp = chunk_estep(xc, cp)
-            if what == "score":
-                return log_norm.astype(np.float64)
-            if what == "label":
-                labels = log_resp.argmax(axis=0)
-                labels[labels == n_gauss] = -1  # the noise component
-                return labels
-            if what == "proba":
-                return np.exp(log_resp.T.astype(np.float64))
-            if what == "criteria":  # per chunk: [sum of log p(x), entropy of the assignment]
-                lr = log_resp.astype(np.float64)
-                entropy = -np.sum(np.exp(lr) * lr, where=np.isfinite(lr))
-                return np.array([[log_norm.sum(dtype=np.float64), entropy]])
-            raise AssertionError(what)
-
-        return source.map(fn, work)
+        return source.map(partial(fn, cp=cp), work)
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Log-density of each sample under the mixture.
@@ -792,9 +712,9 @@ class GaussianMixture(ParamsMixin):
         -------
         log_density : ndarray of shape (n_samples,)
         """
-        return self._map_estep(X, "score")
+        return self._map_chunks(X, _log_density)
 
-    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float | np.float32:
         """Mean per-sample log-likelihood of ``X``.
 
         Parameters
@@ -827,7 +747,7 @@ class GaussianMixture(ParamsMixin):
             Index of the component; ``-1`` for samples most likely noise when the
             model has a noise component (scikit-learn's "outlier" label).
         """
-        return self._map_estep(X, "label")
+        return self._map_chunks(X, partial(_labels, n_gaussians=len(self.weights_)))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Posterior probability (responsibility) of each component for each sample.
@@ -841,7 +761,7 @@ class GaussianMixture(ParamsMixin):
         resp : ndarray of shape (n_samples, n_components), or (n_samples, n_components + 1)
             With a noise component its posterior probability is the last column.
         """
-        return self._map_estep(X, "proba")
+        return self._map_chunks(X, _responsibilities)
 
     def _n_parameters(self) -> int:
         K, d = self.means_.shape
@@ -862,7 +782,7 @@ class GaussianMixture(ParamsMixin):
             better for all three), ``n_parameters`` and ``n_samples``; the same numbers
             as :meth:`score`, :meth:`bic`, :meth:`aic` and :meth:`icl`.
         """
-        total, entropy = self._map_estep(X, "criteria").sum(axis=0)
+        total, entropy = self._map_chunks(X, _log_likelihood_and_entropy).sum(axis=0)
         n = self._n_samples(X)
         p = self._n_parameters()
         bic = float(-2.0 * total + p * np.log(n))

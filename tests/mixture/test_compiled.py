@@ -11,7 +11,7 @@ import pytest
 from gmm_widgets import GaussianMixture
 from gmm_widgets.mixture import _compiled, _moments
 from gmm_widgets.mixture import gaussian_mixture as gm_module
-from gmm_widgets.mixture._stats import Params, chunk_stats
+from gmm_widgets.mixture._stats import EMParams, chunk_stats
 from tests.helpers import make_mixture
 from tests.mixture.test_kernels import random_params
 
@@ -47,7 +47,7 @@ def counted(monkeypatch, forced):
 
 def chunk_params(K, d, weights=None, seed=0):
     w, means, cov, prec_chol = random_params(K, d, seed=seed)
-    params = Params(w if weights is None else weights, means, cov, prec_chol, "full")
+    params = EMParams(w if weights is None else weights, means, cov, prec_chol, "full")
     return params.cast(np.dtype(np.float64))
 
 

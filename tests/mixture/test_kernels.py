@@ -12,7 +12,7 @@ from gmm_widgets import GaussianMixture
 from gmm_widgets.mixture import _moments
 from gmm_widgets.mixture._engine import ArraySource, balanced_chunk_size
 from gmm_widgets.mixture._init import random_rows
-from gmm_widgets.mixture._stats import MomentStats, Params, chunk_stats
+from gmm_widgets.mixture._stats import EMParams, MomentStats, chunk_stats
 from tests.helpers import make_mixture
 
 
@@ -78,10 +78,10 @@ def test_the_quadratic_form_is_used_only_while_it_is_accurate():
 def test_chunk_statistics_agree_between_the_two_forms():
     X, _ = make_mixture(n_per=300, d=3, K=3, seed=4)
     weights, means, cov, prec_chol = random_params(3, 3, seed=2)
-    params = Params(weights, means, cov, prec_chol, "full")
+    params = EMParams(weights, means, cov, prec_chol, "full")
     quad = params.cast(np.dtype(np.float64))
     assert quad.quad is not None
-    whitened = Params(weights, means, cov, prec_chol, "full").cast(np.dtype(np.float64))
+    whitened = EMParams(weights, means, cov, prec_chol, "full").cast(np.dtype(np.float64))
     whitened.quad = None
     w = np.random.default_rng(3).random(len(X))
     a = chunk_stats(X, w, quad, quad.means)

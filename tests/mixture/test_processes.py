@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from gmm_widgets import GaussianMixture
-from gmm_widgets.mixture import _engine
+from gmm_widgets.mixture import _engine, _sources
 
 #: Seconds any child process or thread may take; a hang fails the test at this point.
 TIMEOUT = 120
@@ -39,7 +39,7 @@ def _fit_means(seed: int = 0) -> np.ndarray:
 
 def test_the_data_here_uses_the_worker_threads():
     X = _data()
-    source = _engine.make_source(X, None, X.mean(axis=0), 4096, None)
+    source = _sources.make_source(X, None, X.mean(axis=0), 4096, None)
     if source.n_workers < 2:
         pytest.skip("one CPU: the engine runs no worker threads")
     assert source._use_threads(3 * 3)

@@ -1,6 +1,6 @@
 """scikit-learn's estimator protocol without importing scikit-learn.
 
-:class:`ParamsMixin` gives ``get_params``/``set_params`` (read from the constructor's
+:class:`EstimatorMixin` gives ``get_params``/``set_params`` (read from the constructor's
 signature, as scikit-learn does), a compact ``repr``, and ``__sklearn_tags__`` for
 scikit-learn >= 1.6, which imports scikit-learn only when scikit-learn itself asks.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-__all__ = ["ParamsMixin"]
+__all__ = ["EstimatorMixin"]
 
 
-class ParamsMixin:
+class EstimatorMixin:
     """``get_params``/``set_params`` so that ``clone``, ``Pipeline`` and ``GridSearchCV`` work."""
 
     @classmethod
@@ -45,7 +45,7 @@ class ParamsMixin:
             out[name] = value
         return out
 
-    def set_params(self, **params: Any) -> ParamsMixin:
+    def set_params(self, **params: Any) -> EstimatorMixin:
         """Set parameters; nested ones as ``name__param``.
 
         Parameters
