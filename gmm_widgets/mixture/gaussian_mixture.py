@@ -747,6 +747,7 @@ class GaussianMixture(EstimatorMixin):
             Index of the component; ``-1`` for samples most likely noise when the
             model has a noise component (scikit-learn's "outlier" label).
         """
+        self._check_is_fitted()
         return self._map_chunks(X, partial(_labels, n_gaussians=len(self.weights_)))
 
     def predict_proba(self, X: Any) -> np.ndarray:

@@ -41,7 +41,7 @@ def arithmetic(monkeypatch):
         seen.append(xc.dtype)
         return original(xc, *args, **kwargs)
 
-    monkeypatch.setattr("gmm_widgets.mixture.gaussian_mixture.chunk_stats", spy)
+    monkeypatch.setattr("gmm_widgets.mixture._em.chunk_stats", spy)
     return seen
 
 
