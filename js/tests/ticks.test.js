@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { axisTicks, fitMargin, labelWidth } from "../src/lib/axes.js";
-import { discBox, overlapArea, placeLabel } from "../src/lib/placement.js";
+import { discBox, overlapArea, placeLabel } from "../src/model_selector/placement.js";
 import { linearScale } from "../src/lib/scale.js";
 import { tickLabels } from "../src/lib/ticks.js";
 

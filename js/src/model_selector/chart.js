@@ -4,7 +4,7 @@
 // Space, to select it; arrow keys move between points.
 
 import { drawAxes, fitMargin, labelWidth } from "../lib/axes.js";
-import { discBox, placeLabel } from "../lib/placement.js";
+import { discBox, placeLabel } from "./placement.js";
 import { linePath, svg } from "../lib/dom.js";
 import { rgbString } from "../lib/colors.js";
 import { linearScale, padExtent } from "../lib/scale.js";
@@ -195,7 +195,7 @@ export function createCriterionChart(container, opts) {
     const sel = indexOf(grid, s.selection);
     const seen = new Set();
     const values = grid.tables[criterion];
-    /** @type {import("../lib/placement.js").Box[]} every marker, for the label */
+    /** @type {import("./placement.js").Box[]} every marker, for the label */
     const markerBoxes = [];
     for (const c of cs) {
       for (const p of c.points) {
