@@ -16,6 +16,8 @@ from contextlib import AbstractContextManager
 from functools import lru_cache
 from typing import Any
 
+from gmm_widgets.mixture._signals import sigint_deferred
+
 __all__ = ["blas_single_thread"]
 
 
@@ -64,16 +66,25 @@ class _BlasSingleThread:
         self._limiter: Any = None
 
     def __enter__(self) -> None:
-        with self._lock:
-            if self._depth == 0:
-                ctl = _controller()
-                if ctl is not None:
-                    _release_blas_control()
-                    self._limiter = ctl.limit(limits=1, user_api="blas")
-            self._depth += 1
+        entered = False
+        try:
+            with sigint_deferred(), self._lock:
+                if self._depth == 0:
+                    ctl = _controller()
+                    if ctl is not None:
+                        _release_blas_control()
+                        self._limiter = ctl.limit(limits=1, user_api="blas")
+                self._depth += 1
+                entered = True
+        except BaseException:
+            # A Ctrl-C delivered as the block ended: the limit was taken but the caller's
+            # ``with`` never starts, so give it back here.
+            if entered:
+                self.__exit__()
+            raise
 
     def __exit__(self, *exc: object) -> None:
-        with self._lock:
+        with sigint_deferred(), self._lock:
             self._depth -= 1
             if self._depth == 0 and self._limiter is not None:
                 _release_blas_control()

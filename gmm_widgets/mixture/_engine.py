@@ -22,6 +22,7 @@ import numpy as np
 from gmm_widgets.mixture._blas import blas_single_thread
 from gmm_widgets.mixture._memmap import iter_blocks, release_rows
 from gmm_widgets.mixture._moments import MAX_FEATURES, moment_chunk_size
+from gmm_widgets.mixture._signals import sigint_deferred, sigint_pending
 from gmm_widgets.mixture._stats import Stats, SuffStats, add_stats
 
 __all__ = ["ArraySource", "auto_chunk_size", "feature_scale", "weighted_center"]
@@ -100,7 +101,7 @@ class _WorkerPool:
         self._pid = -1
 
     def get(self) -> ThreadPoolExecutor:
-        with self._lock:
+        with sigint_deferred(), self._lock:
             if self._pool is None or self._pid != os.getpid():
                 self._pool = ThreadPoolExecutor(
                     max_workers=_n_workers(None), thread_name_prefix="gmm-em"
@@ -135,16 +136,34 @@ def _run_workers(run: Callable[[int, int, threading.Event], Any], n_workers: int
     or in a worker sets ``cancel``, so every worker stops at its next chunk, and
     returns only once no worker is busy: the next fit finds the pool idle.
     """
-    cancel = threading.Event()
-    futures = [_pool().submit(run, i, n_workers, cancel) for i in range(n_workers)]
-    try:
-        return [f.result() for f in futures]
-    except BaseException:
-        cancel.set()
-        for f in futures:
-            f.cancel()
-        wait(futures)
-        raise
+    # Every lock is taken with Ctrl-C held back (see _signals); a Ctrl-C while the
+    # workers run is noticed within _POLL seconds, stops them, and is delivered once
+    # they are idle and no lock is held: KeyboardInterrupt is raised from here. (A
+    # handler of the user's that does not raise gets the pass run again.)
+    while True:
+        cancel = threading.Event()
+        with sigint_deferred():
+            futures = [_pool().submit(run, i, n_workers, cancel) for i in range(n_workers)]
+            try:
+                while wait(futures, timeout=_POLL).not_done:
+                    if sigint_pending():
+                        raise _Interrupted
+                return [f.result() for f in futures]
+            except BaseException as exc:
+                cancel.set()
+                for f in futures:
+                    f.cancel()
+                wait(futures)
+                if not isinstance(exc, _Interrupted):
+                    raise
+
+
+class _Interrupted(Exception):
+    """A Ctrl-C is pending: stop the workers, then let the handler raise."""
+
+
+#: Seconds between two looks for a pending Ctrl-C while the workers run.
+_POLL = 0.05
 
 
 def _n_workers(n_jobs: int | None) -> int:

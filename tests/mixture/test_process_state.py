@@ -208,3 +208,93 @@ def test_copy_on_write_memmap_in_a_widget_keeps_edits(tmp_path):
     player = FitPlayer(X, n_components=2, random_state=0, max_iter=5)
     np.testing.assert_array_equal(np.asarray(X), edited)
     assert abs(player.model.means_.mean()) < 1.0  # fitted around 0, as edited, not 100
+
+
+_MANY_INTERRUPTS_CHILD = """
+    import faulthandler, os, random, signal, threading, time
+    import numpy as np
+    from gmm_widgets import GaussianMixture
+
+    faulthandler.dump_traceback_later({dump_after}, exit=True)
+    X = np.random.default_rng(0).normal(size=(200_000, 8))
+    rng = random.Random(0)
+    interrupted = 0
+    for _ in range({rounds}):
+        # A Ctrl-C at a random moment of a threaded fit: before, during or between passes,
+        # inside the pool's submit or the BLAS limit's lock (where it once left a lock
+        # held and the next fit hung).
+        timer = threading.Timer(rng.uniform(0.0, 0.03), os.kill, (os.getpid(), signal.SIGINT))
+        timer.start()
+        try:
+            GaussianMixture(4, covariance_type="diag", max_iter=4, tol=0, n_jobs=2,
+                            init_params="random", random_state=0).fit(X)
+            time.sleep(0.05)  # a late Ctrl-C lands here, not in the next round
+        except KeyboardInterrupt:
+            interrupted += 1
+        timer.join()
+    gm = GaussianMixture(3, random_state=0, max_iter=5, tol=0, n_jobs=2).fit(X)
+    print("interrupted", interrupted, "then fitted", gm.n_iter_, flush=True)
+    faulthandler.cancel_dump_traceback_later()
+"""
+
+
+def test_ctrl_c_at_any_moment_never_leaves_a_lock_held():
+    env = {**os.environ, "GMM_WIDGETS_NUMBA": "0"}
+    script = textwrap.dedent(_MANY_INTERRUPTS_CHILD.format(dump_after=TIMEOUT - 20, rounds=150))
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=TIMEOUT,
+    )
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr[-6000:]}"
+    interrupted = int(proc.stdout.split()[1])
+    assert interrupted > 50, proc.stdout  # the Ctrl-Cs did land in the fits
+    assert "then fitted 5" in proc.stdout
+
+
+def test_sigint_deferred_holds_a_ctrl_c_until_the_block_ends():
+    script = textwrap.dedent("""
+        import os, signal
+        from gmm_widgets.mixture._signals import sigint_deferred, sigint_pending
+        inside = None
+        try:
+            with sigint_deferred():
+                os.kill(os.getpid(), signal.SIGINT)
+                inside = sigint_pending()
+                print("still running", inside, flush=True)
+        except KeyboardInterrupt:
+            print("raised after the block", flush=True)
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=TIMEOUT
+    )
+    assert proc.stdout.splitlines() == ["still running True", "raised after the block"]
+
+
+def test_a_ctrl_c_delivered_on_entering_the_blas_limit_gives_it_back():
+    from gmm_widgets.mixture import _blas
+
+    limit = _blas._BLAS_LIMIT
+    before = _blas_threads()
+    handler = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        real = _blas._controller
+
+        def controller_then_ctrl_c():
+            os.kill(os.getpid(), signal.SIGINT)  # arrives while the lock is held
+            return real()
+
+        _blas._controller = controller_then_ctrl_c
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                with _blas.blas_single_thread():
+                    pytest.fail("the with block must not start")
+        finally:
+            _blas._controller = real
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    assert limit._depth == 0 and limit._limiter is None
+    assert _blas_threads() == before
