@@ -179,6 +179,10 @@ def _mixture_payload(model: Any, n_features: int) -> dict[str, Any]:
     return payload
 
 
+#: The traits that set the threshold by a rule; a threshold set otherwise drops them.
+_THRESHOLD_RULES = ("contamination", "noise_cut")
+
+
 def _noise_level(model: Any) -> float | None:
     """``log(noise_weight_ / noise_volume_)``: the noise component's weighted
     log-density inside its box, or None for a model without one."""
@@ -437,8 +441,7 @@ class AnomalyInspector(ProjectedWidget):
         self._scores = scores
         self._sorted = np.sort(scores)
         self._undo: list[_Snapshot] = []
-        self._from_contamination = False
-        self._from_noise_cut = False
+        self._threshold_rule: str | None = None  # the rule trait setting the threshold now
         self.model = model
         self._quiet = 0
         self._from_browser = 0
@@ -564,21 +567,27 @@ class AnomalyInspector(ProjectedWidget):
         self._apply_threshold()
         if self.explain_row is not None:
             self._update_explanation()  # "flagged" follows the threshold
-        if not self._from_contamination:
-            self.contamination = None
-        if not self._from_noise_cut:
-            self.noise_cut = None
+        # A threshold set by anything but a rule (contamination, noise_cut) drops the rules.
+        for rule in _THRESHOLD_RULES:
+            if rule != self._threshold_rule:
+                setattr(self, rule, None)
+
+    @contextmanager
+    def _rule_sets_threshold(self, rule: str | None) -> Iterator[None]:
+        """Threshold changes in the block come from ``rule``, which they keep."""
+        outer, self._threshold_rule = self._threshold_rule, rule
+        try:
+            yield
+        finally:
+            self._threshold_rule = outer
 
     @traitlets.observe("contamination")
     def _on_contamination(self, change: dict[str, Any]) -> None:
         value = change["new"]
         if value is None or not hasattr(self, "_scores"):
             return
-        self._from_contamination = True
-        try:
+        with self._rule_sets_threshold("contamination"):
             self.threshold = threshold_from_contamination(self._scores, value)
-        finally:
-            self._from_contamination = False
 
     @traitlets.validate("noise_cut")
     def _valid_noise_cut(self, proposal: dict[str, Any]) -> float | None:
@@ -603,11 +612,8 @@ class AnomalyInspector(ProjectedWidget):
         value = change["new"]
         if value is None or not hasattr(self, "_scores"):
             return
-        self._from_noise_cut = True
-        try:
+        with self._rule_sets_threshold("noise_cut"):
             self.threshold = self._noise_threshold(self.model, value)
-        finally:
-            self._from_noise_cut = False
 
     @staticmethod
     def _noise_threshold(model: Any, cut: float) -> float:
@@ -1053,15 +1059,17 @@ class AnomalyInspector(ProjectedWidget):
             self._send_scores()
             self._send_labels()
             self._send_new_scores()
-            self._from_contamination = contamination is not None
-            self._from_noise_cut = noise_cut is not None
-            try:
+            rule = (
+                "contamination"
+                if contamination is not None
+                else "noise_cut"
+                if noise_cut is not None
+                else None
+            )
+            with self._rule_sets_threshold(rule):
                 self.threshold = threshold
                 self.contamination = contamination
                 self.noise_cut = noise_cut
-            finally:
-                self._from_contamination = False
-                self._from_noise_cut = False
             self._apply_threshold()  # the scores changed even if the threshold did not
             self._update_explanation()
             self._show_settings(model)
