@@ -243,20 +243,8 @@ class ArraySource:
     def reduce(
         self, fn: Callable[[np.ndarray, np.ndarray | None, int], Stats], work_per_row: int = 1
     ) -> Stats:
-        """Sum of ``fn(xc, w)`` over all chunks.
-
-        Parameters
-        ----------
-        fn : callable
-            ``fn(xc, w, start) -> SuffStats`` for a centred chunk, its weights and its
-            first row.
-        work_per_row : int
-            Rough cost of one row (e.g. ``K * d``), to decide whether threads pay off.
-
-        Returns
-        -------
-        SuffStats or MomentStats
-        """
+        """:meth:`~._sources.Source.reduce`: each worker sums its chunks in float64, and
+        the workers' sums are added in worker order."""
 
         def run(worker: int, n_workers: int, cancel: threading.Event) -> Stats | None:
             acc: Stats | None = None

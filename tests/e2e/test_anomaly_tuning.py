@@ -160,16 +160,23 @@ def test_the_threshold_is_checked_on_new_data_while_dragging(lab):
     ] == py
 
 
-def test_k_and_covariance_are_tuned_in_the_widget(lab):
+def open_with_settings(lab, notebook: str, n_components: int) -> tuple:
+    """Open SETUP's inspector with a seeded K; its root and its settings, in view."""
     setup = SETUP.replace(
         "insp = AnomalyInspector(X, contamination=0.02)",
-        "insp = AnomalyInspector(X, n_components=2, random_state=0, contamination=0.02)",
+        f"insp = AnomalyInspector(X, n_components={n_components}, random_state=0, "
+        "contamination=0.02)",
     )
-    lab.open(lab.write_notebook("anomaly_settings.ipynb", [setup, "insp"]))
+    lab.open(lab.write_notebook(notebook, [setup, "insp"]))
     lab.run_all()
     root = lab.page.locator(".gmm-anomaly-inspector")
     settings = root.locator('[data-gmm-role="model-settings"]')
     settings.scroll_into_view_if_needed()
+    return root, settings
+
+
+def test_k_and_covariance_are_tuned_in_the_widget(lab):
+    root, settings = open_with_settings(lab, "anomaly_settings.ipynb", 2)
     assert settings.is_visible()
     slider = settings.locator('[data-gmm-role="k-slider"]')
     assert slider.input_value() == "2"
@@ -241,15 +248,7 @@ NOISE_VIEW = """() => {
 
 
 def test_noise_component_is_toggled_and_likely_noise_flagged(lab):
-    setup = SETUP.replace(
-        "insp = AnomalyInspector(X, contamination=0.02)",
-        "insp = AnomalyInspector(X, n_components=3, random_state=0, contamination=0.02)",
-    )
-    lab.open(lab.write_notebook("anomaly_noise.ipynb", [setup, "insp"]))
-    lab.run_all()
-    root = lab.page.locator(".gmm-anomaly-inspector")
-    settings = root.locator('[data-gmm-role="model-settings"]')
-    settings.scroll_into_view_if_needed()
+    root, settings = open_with_settings(lab, "anomaly_noise.ipynb", 3)
     assert lab.page.evaluate(f"({NOISE_VIEW})()")["button"] is False
     settings.locator('[data-gmm-role="noise-toggle"]').check()
     has_noise = "[hasattr(insp.model, 'noise_weight_'), insp.noise, insp.busy]"

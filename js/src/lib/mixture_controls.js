@@ -57,14 +57,12 @@ function field(label, control, extra = []) {
   ]);
 }
 
-/** The controls a widget can ask for, in the order they are shown. */
-export const ALL_PARTS = ["k", "covariance", "seed", "n_init", "init", "reset", "animate"];
-
 /**
- * Parts only some widgets ask for: "noise", a uniform noise component (traits `noise`,
- * and `noise_controls`: whether the model can have one; the box is hidden otherwise).
+ * The controls a widget gets by default, in the order they are shown. One more part is
+ * only shown when asked for: "noise", a uniform noise component (traits `noise`, and
+ * `noise_controls`: whether the model can have one; the box is hidden otherwise).
  */
-export const OPTIONAL_PARTS = ["noise"];
+export const ALL_PARTS = ["k", "covariance", "seed", "n_init", "init", "reset", "animate"];
 
 /**
  * The traits the controls read and set: n_components, k_min, k_max, covariance_type,
