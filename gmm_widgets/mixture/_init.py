@@ -16,7 +16,8 @@ __all__ = [
     "kmeans",
     "kmeans_plusplus",
     "nearest_centre",
-    "random_rows",
+    "distinct_rows",
+    "row_uniforms",
     "sample_indices",
 ]
 
@@ -26,39 +27,78 @@ MAX_INIT_SAMPLES = 100_000
 
 INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
 
-#: Rows per independently seeded block of :func:`random_rows`.
-_RANDOM_BLOCK = 4096
+#: SplitMix64's constants (Steele, Lea & Flood, 2014): the row hash of :func:`row_uniforms`.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
 
 
-def random_rows(seed: int, start: int, stop: int, n_components: int) -> np.ndarray:
-    """Uniform random numbers for rows ``start:stop``, the same however rows are chunked.
+def _mix64(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser, elementwise on uint64 (wrapping arithmetic)."""
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
 
-    Row ``i`` always gets the same numbers for a given ``seed``: rows are grouped in
-    fixed blocks, each drawn from its own generator seeded by ``(seed, block)``. So the
-    ``"random"`` init does not depend on the chunk size, the number of worker threads or
-    a Dask array's chunks, and needs memory for one block, not for all rows.
+
+def row_uniforms(X: np.ndarray, seed: int, n_components: int) -> np.ndarray:
+    """Uniform random numbers drawn from each row's values: equal rows get equal numbers.
+
+    Each row's numbers are a hash of ``seed`` and the row's values (as float64 bits,
+    with ``-0.0`` read as ``0.0``), so the ``"random"`` init does not depend on the
+    rows' order, the chunk size, the number of worker threads or a Dask array's chunks,
+    and a row repeated ``m`` times starts exactly like the row once with weight ``m``.
 
     Parameters
     ----------
+    X : ndarray of shape (n, d)
     seed : int
-    start, stop : int
-        Row range, ``0 <= start <= stop``.
     n_components : int
 
     Returns
     -------
-    ndarray of shape (stop - start, n_components)
-        Values in [0, 1).
+    ndarray of shape (n, n_components)
+        Values in [0, 1), with 53 random bits each.
     """
-    out = np.empty((stop - start, n_components))
-    if stop <= start:
-        return out
-    for block in range(start // _RANDOM_BLOCK, (stop - 1) // _RANDOM_BLOCK + 1):
-        lo = block * _RANDOM_BLOCK
-        a, b = max(lo, start), min(lo + _RANDOM_BLOCK, stop)
-        draws = np.random.default_rng([seed, block]).random((b - lo, n_components))
-        out[a - start : b - start] = draws[a - lo :]
+    bits = (np.asarray(X, dtype=np.float64) + 0.0).view(np.uint64)
+    with np.errstate(over="ignore"):
+        h = np.full(X.shape[0], _mix64(np.uint64(seed) * _GOLDEN + _GOLDEN))
+        for j in range(X.shape[1]):
+            h = _mix64(h ^ bits[:, j])
+        out = np.empty((X.shape[0], n_components))
+        for k in range(n_components):
+            draw = _mix64(h + np.uint64(k + 1) * _GOLDEN)
+            out[:, k] = (draw >> np.uint64(11)).astype(np.float64) * 2.0**-53
     return out
+
+
+def distinct_rows(
+    X: np.ndarray, sample_weight: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``X`` in sorted order, each with its total weight.
+
+    The k-means, k-means++ and random-from-data inits draw from this form, so their
+    start depends on the data as a weighted set of points: not on the rows' order, and
+    not on whether a point is one row of weight ``m`` or ``m`` equal rows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    sample_weight : ndarray of shape (n,) or None
+        None counts each row once.
+
+    Returns
+    -------
+    rows : ndarray of shape (m, d)
+        The distinct rows of positive total weight, in lexicographic order (``-0.0``
+        equals ``0.0``).
+    weights : ndarray of shape (m,)
+        Each distinct row's total weight.
+    """
+    w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+    rows, inverse = np.unique(X + 0.0, axis=0, return_inverse=True)
+    totals = np.bincount(inverse.reshape(-1), weights=w, minlength=rows.shape[0])
+    keep = totals > 0
+    return rows[keep], totals[keep]
 
 
 def sample_indices(random_state: np.random.RandomState, n: int, size: int) -> np.ndarray:
@@ -228,8 +268,8 @@ def kmeans(
     sample_weight : ndarray of shape (n,), optional
     max_iter : int, default=300
     tol : float, default=1e-4
-        Stop when the centres move by less than ``tol`` times the mean feature
-        variance (squared distance), or when no label changes.
+        Stop when the centres move by less than ``tol`` times the mean (weighted)
+        feature variance (squared distance), or when no label changes.
 
     Returns
     -------
@@ -239,7 +279,8 @@ def kmeans(
     n, d = X.shape
     w = np.ones(n) if sample_weight is None else sample_weight
     centres = X[kmeans_plusplus(X, n_clusters, random_state, w)].copy()
-    tol_abs = tol * float(np.mean(np.var(X, axis=0)))
+    mean = np.dot(w, X) / w.sum()
+    tol_abs = tol * float(np.mean(np.dot(w, (X - mean) ** 2) / w.sum()))
     labels = nearest_centre(X, centres)
     for _ in range(max_iter):
         wsum = np.bincount(labels, weights=w, minlength=n_clusters)

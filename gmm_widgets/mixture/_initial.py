@@ -135,9 +135,13 @@ def _random_chunk_stats(
     zeros: np.ndarray,
     strategy: Any,
 ) -> SuffStats:
-    """Statistics of random soft assignments (``"random"``), the same however chunked."""
+    """Statistics of random soft assignments (``"random"``), drawn from each row's values.
+
+    Equal rows get equal assignments (:func:`_init.row_uniforms`), so the statistics
+    do not depend on the rows' order or chunking, and repeated rows equal weights.
+    """
     K = zeros.shape[0]
-    resp = _init.random_rows(seed, start, start + xc.shape[0], K)
+    resp = _init.row_uniforms(xc, seed, K)
     resp /= resp.sum(axis=1)[:, None]
     rw = np.ascontiguousarray(resp.T, dtype=xc.dtype)
     if wc is not None:
@@ -216,20 +220,33 @@ def _placement_stats(
         idx = _init.sample_indices(rs, n, _init.MAX_INIT_SAMPLES)
     else:
         idx = np.arange(n)
-    sample = source.sample_rows(idx)
-    sw = source.sample_weights_at(idx)
+    # The draws below see the distinct rows, sorted, with their total weights: the
+    # start depends on the data as a weighted set of points, not on the rows' order or
+    # on repetition versus integer weights.
+    sample, sw = _init.distinct_rows(source.sample_rows(idx), source.sample_weights_at(idx))
     if method == "kmeans":
         centres, _ = _init.kmeans(sample, K, rs, sw)
         fn = partial(_nearest_chunk_stats, centres=centres, zeros=zeros, strategy=strategy)
         return source.reduce(fn, K * (d + 1))
-    if sw is not None:
-        pos = np.flatnonzero(sw > 0)
-        sample, sw = sample[pos], sw[pos]
     if method == "k-means++":
         chosen = _init.kmeans_plusplus(sample, K, rs, sw)
-    else:  # "random_from_data"
-        chosen = np.asarray(rs.choice(sample.shape[0], size=K, replace=False))
+    else:  # "random_from_data": K distinct points, drawn by weight without replacement
+        chosen = _weighted_draw(rs, sw, K)
     return responsibility_stats(sample[chosen], np.eye(K), None, zeros, strategy)
+
+
+def _weighted_draw(rs: np.random.RandomState, weights: np.ndarray, size: int) -> np.ndarray:
+    """``size`` indices drawn by weight without replacement; repeats once all are used.
+
+    Data with fewer distinct points than components (say, 2 values and K=3) still gets
+    a start: every point once, then more by weight, as equal rows would give.
+    """
+    n = weights.shape[0]
+    p = weights / weights.sum()
+    first = np.asarray(rs.choice(n, size=min(size, n), replace=False, p=p))
+    if size <= n:
+        return first
+    return np.concatenate([first, rs.choice(n, size=size - n, p=p)])
 
 
 def initial_params_with_noise(

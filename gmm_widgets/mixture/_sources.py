@@ -160,5 +160,36 @@ def data_center(X: Any, sample_weight: np.ndarray | None) -> np.ndarray:
     if is_dask_array(X):
         from gmm_widgets.mixture._dask_engine import dask_center
 
-        return dask_center(X, sample_weight)
-    return weighted_center(X, sample_weight)
+        mean = dask_center(X, sample_weight)
+    else:
+        mean = weighted_center(X, sample_weight)
+    return round_center(mean)
+
+
+#: Significant bits the centre keeps (see :func:`round_center`).
+CENTER_BITS = 20
+
+
+def round_center(mean: np.ndarray) -> np.ndarray:
+    """``mean`` rounded to :data:`CENTER_BITS` significant bits.
+
+    A row of weight ``m`` and ``m`` equal rows give means that differ in their last
+    bits (the sums are rounded in another order); rounded, they are the same centre, so
+    the centred rows are bitwise equal and the inits, which read rows' values, draw the
+    same start (see ``_init.row_uniforms`` and ``_init.distinct_rows``). Centring only
+    needs a point near the mean: the rows about it keep at least ``2**(CENTER_BITS -
+    1)`` times finer resolution than their own rounding (float32 or float64).
+
+    Parameters
+    ----------
+    mean : ndarray of shape (n_features,)
+
+    Returns
+    -------
+    ndarray of shape (n_features,)
+    """
+    mantissa, exponent = np.frexp(mean)
+    with np.errstate(over="ignore"):
+        rounded = np.ldexp(np.round(mantissa * 2.0**CENTER_BITS) / 2.0**CENTER_BITS, exponent)
+    # Next to the largest float, rounding up overflows: that mean stays as it is.
+    return np.where(np.isfinite(rounded), rounded, mean)

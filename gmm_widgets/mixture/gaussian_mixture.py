@@ -166,7 +166,13 @@ class GaussianMixture(EstimatorMixin):
     n_init : int, default=1
         Initialisations; the one with the highest lower bound is kept.
     init_params : {"kmeans", "k-means++", "random", "random_from_data"}, default="kmeans"
-        How the responsibilities (and so the parameters) are initialised.
+        How the responsibilities (and so the parameters) are initialised. A seeded
+        start depends on the data as a weighted set of points: shuffling the rows, or
+        passing a point once with weight ``m`` instead of ``m`` times, gives the same
+        start (k-means, k-means++ and ``"random_from_data"`` draw by weight from the
+        distinct rows in sorted order; ``"random"`` draws each row's responsibilities
+        from its values). Above 100,000 rows the k-means and k-means++ draws read a
+        seeded subsample of the rows by position, which a shuffle changes.
     weights_init : array-like of shape (n_components,), optional
         Initial weights (non-negative, summing to 1).
     means_init : array-like of shape (n_components, n_features), optional

@@ -11,7 +11,7 @@ from scipy.stats import multivariate_normal
 from gmm_widgets import GaussianMixture
 from gmm_widgets.mixture import _moments
 from gmm_widgets.mixture._engine import ArraySource, balanced_chunk_size
-from gmm_widgets.mixture._init import random_rows
+from gmm_widgets.mixture._init import row_uniforms
 from gmm_widgets.mixture._stats import EMParams, MomentStats, chunk_stats
 from tests.helpers import make_mixture
 
@@ -150,13 +150,34 @@ def test_chunks_are_centred_exactly_whatever_the_layout(order, d):
         np.testing.assert_array_equal(src.xc(start, stop), X[start:stop] - center)
 
 
-def test_random_numbers_of_a_row_do_not_depend_on_the_chunking():
-    whole = random_rows(5, 0, 10_000, 3)
-    pieces = np.vstack([random_rows(5, s, min(s + 333, 10_000), 3) for s in range(0, 10_000, 333)])
+def test_random_numbers_of_a_row_depend_on_its_values_only():
+    X = np.random.default_rng(0).normal(size=(10_000, 3))
+    whole = row_uniforms(X, 5, 3)
+    pieces = np.vstack([row_uniforms(X[s : s + 333], 5, 3) for s in range(0, 10_000, 333)])
     np.testing.assert_array_equal(whole, pieces)
+    order = np.random.default_rng(1).permutation(10_000)
+    np.testing.assert_array_equal(row_uniforms(X[order], 5, 3), whole[order])
     assert whole.min() >= 0.0 and whole.max() < 1.0
-    assert not np.array_equal(whole, random_rows(6, 0, 10_000, 3))
-    assert random_rows(5, 7, 7, 3).shape == (0, 3)
+    assert not np.array_equal(whole, row_uniforms(X, 6, 3))
+    assert row_uniforms(X[:0], 5, 3).shape == (0, 3)
+    # -0.0 is 0.0; float32 rows draw what their float64 values draw.
+    np.testing.assert_array_equal(row_uniforms(-np.zeros((1, 3)), 5, 2), row_uniforms(np.zeros((1, 3)), 5, 2))
+    X32 = X[:100].astype(np.float32)
+    np.testing.assert_array_equal(row_uniforms(X32, 5, 3), row_uniforms(X32.astype(np.float64), 5, 3))
+
+
+def test_random_numbers_of_rows_are_uniform_and_independent():
+    # Rows that differ in one last bit get unrelated numbers: a lattice of near-equal
+    # rows is as uniform as random rows (mean, variance, correlation between columns).
+    base = np.full((20_000, 2), 1.0)
+    base[:, 0] = 1.0 + np.arange(20_000) * np.spacing(1.0)
+    u = row_uniforms(base, 3, 2)
+    assert abs(u.mean() - 0.5) < 4 * np.sqrt(1 / 12 / u.size)
+    assert abs(u.var() - 1 / 12) < 0.003
+    assert abs(np.corrcoef(u[:, 0], u[:, 1])[0, 1]) < 4 / np.sqrt(20_000)
+    counts = np.bincount((u[:, 0] * 10).astype(int), minlength=10)
+    chi2 = float(np.sum((counts - 2000) ** 2 / 2000))
+    assert chi2 < 27.9  # the 0.999 quantile of chi-square with 9 degrees of freedom
 
 
 def test_random_init_is_the_same_for_any_chunk_size_and_thread_count():
