@@ -7,16 +7,18 @@ and assigns every row to its nearest centre afterwards.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = [
     "INIT_METHODS",
     "MAX_INIT_SAMPLES",
+    "distinct_rows",
     "exact_sq_distances",
     "kmeans",
     "kmeans_plusplus",
     "nearest_centre",
-    "distinct_rows",
     "row_uniforms",
     "sample_indices",
 ]
@@ -33,7 +35,7 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 
 
-def _mix64(z: np.ndarray) -> np.ndarray:
+def _mix64(z: Any) -> Any:
     """SplitMix64's finaliser, elementwise on uint64 (wrapping arithmetic)."""
     z = (z ^ (z >> np.uint64(30))) * _MIX1
     z = (z ^ (z >> np.uint64(27))) * _MIX2

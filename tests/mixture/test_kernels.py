@@ -161,9 +161,13 @@ def test_random_numbers_of_a_row_depend_on_its_values_only():
     assert not np.array_equal(whole, row_uniforms(X, 6, 3))
     assert row_uniforms(X[:0], 5, 3).shape == (0, 3)
     # -0.0 is 0.0; float32 rows draw what their float64 values draw.
-    np.testing.assert_array_equal(row_uniforms(-np.zeros((1, 3)), 5, 2), row_uniforms(np.zeros((1, 3)), 5, 2))
+    np.testing.assert_array_equal(
+        row_uniforms(-np.zeros((1, 3)), 5, 2), row_uniforms(np.zeros((1, 3)), 5, 2)
+    )
     X32 = X[:100].astype(np.float32)
-    np.testing.assert_array_equal(row_uniforms(X32, 5, 3), row_uniforms(X32.astype(np.float64), 5, 3))
+    np.testing.assert_array_equal(
+        row_uniforms(X32, 5, 3), row_uniforms(X32.astype(np.float64), 5, 3)
+    )
 
 
 def test_random_numbers_of_rows_are_uniform_and_independent():
