@@ -409,7 +409,6 @@ def _start_from_fitted(model: Any, X: Any, w: np.ndarray | None) -> tuple[Online
             f"{model.covariance_type!r}. Restore them, or start a new stream on a fresh "
             "model (sklearn.base.clone(model))."
         )
-    check_feature_names(model, X)
     center = getattr(model, "_fit_center", None)
     if center is None:
         center = np.dot(model.weights_, model.means_)
@@ -524,11 +523,12 @@ def online_step(model: Any, X: Any, sample_weight: Any, report: Report) -> bool:
     state: OnlineState | None = getattr(model, STATE_ATTRIBUTE, None)
     fitted = hasattr(model, "precisions_cholesky_")
     n_features = model.n_features_in_ if (state is not None or fitted) else None
+    if state is not None or fitted:
+        check_feature_names(model, X)  # on the input as given: a DataFrame's columns
     X, w, names = _check_batch(model, X, sample_weight, n_features)
     batch: SuffStats | None = None
     if state is not None:
         _check_continuation(model, state)
-        check_feature_names(model, X)
         params = model._params_from_attributes(state.center)
     elif fitted:
         state, params = _start_from_fitted(model, X, w)
