@@ -64,8 +64,9 @@ __all__ = [
     "to_reference",
 ]
 
-#: ``report(state) -> stop``: what ``GaussianMixture`` passes (its callbacks).
-Report = Callable[[EMState], bool]
+#: ``report(state) -> stop``: what ``GaussianMixture`` passes (its callbacks), or None
+#: when there are none (no state is built then).
+Report = Callable[[EMState], bool] | None
 
 #: The private attribute that holds a model's :class:`OnlineState`.
 STATE_ATTRIBUTE = "_online_state"
@@ -476,7 +477,8 @@ def _start_fresh(
         n_batches=0,
         covariance_type=model.covariance_type,
     )
-    report(_state(model, 0, params, center, -np.inf, np.nan, t_start))
+    if report is not None:
+        report(_state(model, 0, params, center, -np.inf, np.nan, t_start))
     return state, params, source, stats, ref
 
 
@@ -507,7 +509,7 @@ def online_step(model: Any, X: Any, sample_weight: Any, report: Report) -> bool:
     X : array-like of shape (n_samples, n_features)
         The batch: NumPy array, memmap, DataFrame or Dask array.
     sample_weight : array-like of shape (n_samples,) or None
-    report : callable
+    report : callable or None
         Called with an :class:`EMState` after the start (first call of a fresh stream
         only, ``n_iter=0``) and after the update (``n_iter`` = the batch's number);
         returns True when a callback asked to stop.
@@ -564,5 +566,7 @@ def online_step(model: Any, X: Any, sample_weight: Any, report: Report) -> bool:
     model.converged_ = False
     model.lower_bound_ = lower_bound
     model.lower_bounds_ = new_state.lower_bounds
+    if report is None:
+        return False
     change = lower_bound - previous
     return bool(report(_state(model, t, new_params, state.center, lower_bound, change, t_start)))

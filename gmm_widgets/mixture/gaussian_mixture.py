@@ -672,8 +672,9 @@ class GaussianMixture(EstimatorMixin):
         array([0., 6.])
         """
         callbacks = self._callback_list()
+        report = partial(_notify, callbacks) if callbacks else None
         with blas_single_thread():
-            online_step(self, X, sample_weight, partial(_notify, callbacks))
+            online_step(self, X, sample_weight, report)
         return self
 
     def _check_warm_start(self, n_features: int, use_noise: bool) -> bool:

@@ -162,7 +162,8 @@ def fit_stream(
                 f"array, got {type(batches).__name__}."
             )
         pairs = _paired(batches, sample_weight)
-    report = partial(_notify, model._callback_list())
+    callbacks = model._callback_list()
+    report = partial(_notify, callbacks) if callbacks else None
     seen = 0
     for X, w in pairs:
         with blas_single_thread():
