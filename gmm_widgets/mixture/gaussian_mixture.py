@@ -651,9 +651,10 @@ class GaussianMixture(EstimatorMixin):
         Notes
         -----
         The callbacks receive one :class:`EMState` per batch, with ``n_iter`` the
-        batch's number (and, on a fresh first call, the start with ``n_iter=0``);
-        a callback's request to stop is honoured by ``fit_stream``, which then stops
-        reading the stream.
+        batch's number (and, on a fresh first call, the start with ``n_iter=0``),
+        ``init=0``, ``converged=False`` and ``max_iter=0`` (a stream has no last
+        batch); a callback's request to stop is honoured by ``fit_stream``, which then
+        stops reading the stream.
 
         References
         ----------

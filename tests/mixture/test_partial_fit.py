@@ -598,3 +598,33 @@ def test_iter_batches_slices_rows_and_weights():
     np.testing.assert_array_equal(out[2][1], [8.0, 9.0])
     df = pd.DataFrame(X, columns=["a", "b"])
     assert [list(b.columns) for b, _ in iter_batches(df, 5)] == [["a", "b"]] * 2
+
+
+def test_continues_a_model_built_from_scikit_learn_parameters():
+    skm = pytest.importorskip("sklearn.mixture")
+    rng = np.random.default_rng(16)
+    sk = skm.GaussianMixture(3, covariance_type="diag", random_state=0)
+    sk.fit(mixture_batch(rng, 2000))
+    gm = GaussianMixture.from_params(sk)
+    X = mixture_batch(rng, 300)
+    expected_bound = float(sk.score(X))  # the E-step uses scikit-learn's parameters
+    gm.partial_fit(X)
+    assert gm.n_batches_seen_ == 2
+    assert gm.lower_bound_ == pytest.approx(expected_bound, rel=1e-10)
+    assert gm.covariances_.shape == (3, 2)
+
+
+def test_a_later_fit_and_warm_start():
+    rng = np.random.default_rng(17)
+    gm = GaussianMixture(3, random_state=0, warm_start=True)
+    for _ in range(5):
+        gm.partial_fit(mixture_batch(rng, 200))
+    means = gm.means_.copy()
+    X = mixture_batch(rng, 2000)
+    history = History()
+    gm.set_params(callbacks=history)
+    gm.fit(X)  # warm_start: fit continues from the stream's parameters
+    np.testing.assert_allclose(history.states[0].means, means)
+    assert not hasattr(gm, "n_batches_seen_")
+    gm.partial_fit(mixture_batch(rng, 200))  # and a new stream continues the fit
+    assert gm.n_batches_seen_ == 2
