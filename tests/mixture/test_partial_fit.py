@@ -507,6 +507,11 @@ def test_callbacks_get_one_state_per_batch():
     assert last.lower_bound == gm.lower_bound_
     assert last.change == pytest.approx(gm.lower_bounds_[-1] - gm.lower_bounds_[-2])
     np.testing.assert_allclose(last.means, gm.means_)
+    # between batches the model predicts and scores like a fitted one
+    X = rng.normal(size=(30, 2))
+    resp, log_norm = direct_estep(X, None, gm.weights_, gm.means_, gm.covariances_)
+    np.testing.assert_allclose(gm.predict_proba(X), resp, rtol=1e-10)
+    assert gm.score(X) == pytest.approx(log_norm.mean(), rel=1e-12)
 
 
 def test_n_init_keeps_the_start_the_first_batch_likes_best():
