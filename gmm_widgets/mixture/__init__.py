@@ -43,6 +43,7 @@ from gmm_widgets.mixture.explain import PointExplanation, explain_point
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.mixture.selection import SelectionResult, select_model, silhouette_score
+from gmm_widgets.mixture.streaming import fit_stream, iter_batches
 from gmm_widgets.mixture.tables import assignments, least_certain, model_profile, uncertainty
 
 __all__ = [
@@ -73,8 +74,10 @@ __all__ = [
     "explain_point",
     "feature_names_of",
     "fit_best_mixture",
+    "fit_stream",
     "is_dask_array",
     "is_fitted",
+    "iter_batches",
     "least_certain",
     "mixture_html",
     "mixture_params",

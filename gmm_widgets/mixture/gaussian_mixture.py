@@ -34,6 +34,7 @@ from gmm_widgets.mixture._noise import (
     data_box,
     noise_mask,
 )
+from gmm_widgets.mixture._online import drop_online_state, online_step
 from gmm_widgets.mixture._sources import Source, data_center, make_source
 from gmm_widgets.mixture._stats import ChunkParams, EMParams, chunk_estep
 from gmm_widgets.mixture._validation import (
@@ -220,6 +221,12 @@ class GaussianMixture(EstimatorMixin):
     noise_volume : float, optional
         ``V`` to use instead of the box's volume (mclust's ``1 / Vinv``), e.g. the
         volume of the region the background is known to fill.
+    learning_decay : float, default=0.6
+        Only for :meth:`partial_fit`: ``kappa`` of the step sizes ``gamma_t = (t +
+        learning_offset) ** -learning_decay``, in (0.5, 1].
+    learning_offset : float, default=0.0
+        Only for :meth:`partial_fit`: ``t0 >= 0`` of the step sizes; larger values make
+        the early batches' steps smaller.
 
     Attributes
     ----------
@@ -251,6 +258,9 @@ class GaussianMixture(EstimatorMixin):
     noise_volume_ : float
         Only with ``noise``: ``V``, so the noise density inside the box is
         ``noise_weight_ / noise_volume_``.
+    n_batches_seen_ : int
+        Only after :meth:`partial_fit`: batches blended into the running statistics
+        (a model fitted by :meth:`fit` counts as one).
 
     Notes
     -----
@@ -320,6 +330,8 @@ class GaussianMixture(EstimatorMixin):
         n_jobs: int | None = None,
         noise: Any = False,
         noise_volume: float | None = None,
+        learning_decay: float = 0.6,
+        learning_offset: float = 0.0,
     ) -> None:
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -340,6 +352,8 @@ class GaussianMixture(EstimatorMixin):
         self.n_jobs = n_jobs
         self.noise = noise
         self.noise_volume = noise_volume
+        self.learning_decay = learning_decay
+        self.learning_offset = learning_offset
 
     # ------------------------------------------------------------------ validation
     def _check_parameters(self) -> None:
@@ -563,6 +577,7 @@ class GaussianMixture(EstimatorMixin):
 
         assert best is not None  # n_init >= 1
         self._set_attributes(best.params, center, dtype)
+        drop_online_state(self)  # a partial_fit stream restarts from this fit
         self.converged_ = best.converged
         self.n_iter_ = best.n_iter
         self.lower_bound_ = best.lower_bound
@@ -576,6 +591,98 @@ class GaussianMixture(EstimatorMixin):
                 ConvergenceWarning,
                 stacklevel=4,
             )
+
+    def partial_fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> GaussianMixture:
+        """One step of stepwise online EM (Cappé and Moulines, 2009) on a batch.
+
+        The model keeps running sufficient statistics per unit of sample weight, ``s``.
+        For batch ``t = 1, 2, ...`` it computes the batch's E-step statistics under the
+        current parameters (divided by the batch's total weight), blends them in,
+        ``s <- (1 - gamma_t) s + gamma_t s_batch`` with ``gamma_t = (t + t0) ** -kappa``
+        (``kappa = learning_decay`` in (0.5, 1], ``t0 = learning_offset >= 0``), and
+        sets the parameters by the M-step of ``s`` (with ``reg_covar``). With ``0.5 <
+        kappa <= 1`` the steps sum to infinity with a finite sum of squares, the
+        condition under which the estimates converge to a stationary point of the
+        expected log-likelihood; ``kappa`` near 0.5 forgets old batches faster (tracks
+        drift), ``kappa = 1`` weighs the batches nearly equally.
+
+        *First call.* Without a fit, the model is initialised from this batch with
+        ``init_params``, ``random_state`` and ``weights_init``/``means_init``/
+        ``precisions_init``, as :meth:`fit` would: the batch needs at least
+        ``max(2, n_components)`` rows (and ``n_components`` positive weights).
+        ``n_init > 1`` draws that many starts and keeps the one under which this batch
+        has the highest mean log-likelihood. ``s_0`` are the statistics the start
+        implies; with ``t0 = 0``, ``gamma_1 = 1`` and the first batch replaces them.
+        After :meth:`fit` (or :meth:`from_params`), ``partial_fit`` continues from the
+        fitted parameters, which count as batch 1 (the first new batch gets
+        ``gamma_2``; raise ``learning_offset`` to give the fit more weight). A later
+        :meth:`fit` starts afresh and drops the stream's statistics. ``warm_start``,
+        ``tol`` and ``max_iter`` only concern :meth:`fit`: every call is one step.
+
+        Every batch must have the first batch's features (count, and names for a
+        DataFrame). The running statistics are float64; float32 batches are computed
+        in float32, as in :meth:`fit`. A noise component is not supported. To fit a
+        generator of batches or the blocks of a Dask array, see
+        :func:`gmm_widgets.mixture.fit_stream`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The batch: a NumPy array, memmap, DataFrame or Dask array.
+        y : None
+            Ignored; present for API consistency.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights. Within a batch, integer weights give the same step as
+            repeating rows. Each batch counts by its ``gamma_t``, whatever its size.
+
+        Returns
+        -------
+        self : GaussianMixture
+            With ``weights_``, ``means_``, ``covariances_``, ``precisions_``,
+            ``precisions_cholesky_``, ``n_features_in_`` (and ``feature_names_in_``)
+            set after every call, so :meth:`predict` and :meth:`score` work between
+            batches; ``lower_bound_`` is this batch's mean log-likelihood under the
+            parameters before the step, ``lower_bounds_`` every batch's,
+            ``n_batches_seen_`` and ``n_iter_`` the number of batches, ``converged_``
+            False (a stream has no convergence test).
+
+        Raises
+        ------
+        ValueError
+            If the batch has other features than the first, a first batch is too small,
+            ``learning_decay`` or ``learning_offset`` is out of range, ``X`` holds NaN,
+            ``n_components`` or ``covariance_type`` changed mid-stream, or a covariance
+            collapses.
+
+        Notes
+        -----
+        The callbacks receive one :class:`EMState` per batch, with ``n_iter`` the
+        batch's number (and, on a fresh first call, the start with ``n_iter=0``),
+        ``init=0``, ``converged=False`` and ``max_iter=0`` (a stream has no last
+        batch); a callback's request to stop is honoured by ``fit_stream``, which then
+        stops reading the stream.
+
+        References
+        ----------
+        O. Cappé and E. Moulines, "On-line expectation-maximization algorithm for
+        latent data models", J. R. Statist. Soc. B 71(3):593-613, 2009.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> rng = np.random.default_rng(0)
+        >>> gm = GaussianMixture(2, random_state=0)
+        >>> for _ in range(50):
+        ...     labels = rng.integers(0, 2, 200)
+        ...     gm = gm.partial_fit(rng.normal(size=(200, 1)) + 6.0 * labels[:, None])
+        >>> np.round(np.sort(gm.means_[:, 0]), 1)
+        array([0., 6.])
+        """
+        callbacks = self._callback_list()
+        report = partial(_notify, callbacks) if callbacks else None
+        with blas_single_thread():
+            online_step(self, X, sample_weight, report)
+        return self
 
     def _check_warm_start(self, n_features: int, use_noise: bool) -> bool:
         """Whether this fit initialises (True) or continues the fitted model (False).
