@@ -17,7 +17,8 @@ back). With ``t0 = 0``, ``gamma_1 = 1`` and the first batch replaces them.
 
 The statistics live in fixed coordinates: every batch is centred with the same
 ``center`` (the first batch's weighted mean, or the fitted model's centre), rounded to
-float32 so that float32 and float64 batches subtract the very same vector. Full
+20 significant bits (``_sources.round_center``), so that float32 and float64 batches
+subtract the very same vector. Full
 covariances keep their scatter about reference points (the means the last E-step used),
 shifted exactly to each new E-step's means before blending, so no sum of squares about
 a far origin ever cancels; tied, diag and spherical keep scikit-learn's raw second
@@ -39,7 +40,7 @@ import numpy as np
 from gmm_widgets.mixture._covariance import get_strategy
 from gmm_widgets.mixture._engine import auto_chunk_size, feature_scale
 from gmm_widgets.mixture._initial import InitSettings, check_inits, initial_params
-from gmm_widgets.mixture._sources import Source, data_center, make_source
+from gmm_widgets.mixture._sources import Source, data_center, make_source, round_center
 from gmm_widgets.mixture._stats import EMParams, MomentStats, Stats, SuffStats, chunk_stats, m_step
 from gmm_widgets.mixture._validation import (
     check_feature_names,
@@ -365,11 +366,6 @@ def _source(model: Any, X: Any, w: np.ndarray | None, center: np.ndarray) -> Sou
     return make_source(X, w, center, chunk, model.n_jobs)
 
 
-def _float32_exact(center: np.ndarray) -> np.ndarray:
-    """``center`` rounded to float32 (as float64): both dtypes subtract the same vector."""
-    return np.asarray(center, dtype=np.float32).astype(np.float64)
-
-
 def _check_model(model: Any) -> None:
     """The estimator's settings that partial_fit reads, checked."""
     model._check_parameters()
@@ -413,7 +409,7 @@ def _start_from_fitted(model: Any, X: Any, w: np.ndarray | None) -> tuple[Online
     center = getattr(model, "_fit_center", None)
     if center is None:
         center = np.dot(model.weights_, model.means_)
-    center = _float32_exact(center)
+    center = round_center(center)
     params = model._params_from_attributes(center)
     source = _source(model, X, w, center)
     state = OnlineState(
@@ -456,7 +452,7 @@ def _start_fresh(
         model.covariance_type,
         X.shape[1],
     )
-    center = _float32_exact(data_center(X, w))
+    center = data_center(X, w)  # rounded: see round_center
     source = _source(model, X, w, center)
     scale = feature_scale(source)
     settings = InitSettings(K, model.covariance_type, model.init_params, model.reg_covar, scale)
