@@ -46,6 +46,7 @@ import numpy as np
 
 from gmm_widgets.mixture._covariance import get_strategy
 from gmm_widgets.mixture._em import EMRun, IterationHook
+from gmm_widgets.mixture._engine import _n_workers
 from gmm_widgets.mixture._memmap import iter_blocks
 from gmm_widgets.mixture._sources import Source
 from gmm_widgets.mixture._stats import ChunkParams, EMParams, Stats, SuffStats, chunk_estep, m_step
@@ -60,6 +61,7 @@ __all__ = [
     "find_gaps",
     "gap_estep",
     "impute_rows",
+    "missing_chunk_size",
     "refuse_infinity",
     "run_missing_em",
 ]
@@ -68,6 +70,8 @@ __all__ = [
 MISSING_MODES = ("error", "em")
 
 _LOG_2PI = np.log(2.0 * np.pi)
+#: Bytes of one chunk of a fit with missing values (see ``missing_chunk_size``).
+_MISSING_CHUNK_BYTES = 1 << 25
 #: Rows scanned at a time when looking for NaN and infinity.
 _SCAN_ROWS = 1 << 16
 
@@ -347,25 +351,47 @@ class GapParams:
 def _groups(xc: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """The chunk's rows grouped by missingness pattern: ``(missing mask (d,), rows)``."""
     nan = np.isnan(xc)
-    packed = np.packbits(nan, axis=1)
-    keys, inverse = np.unique(packed, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    order = np.argsort(inverse, kind="stable")
-    cuts = np.flatnonzero(np.diff(inverse[order])) + 1
-    out = []
-    for rows in np.split(order, cuts):
-        out.append((nan[rows[0]], rows))
-    del keys
-    return out
+    if nan.shape[1] <= 62:  # one integer code per row: a fast sort
+        codes = np.dot(nan, np.left_shift(1, np.arange(nan.shape[1], dtype=np.int64)))
+    else:
+        _, codes = np.unique(np.packbits(nan, axis=1), axis=0, return_inverse=True)
+        codes = codes.reshape(-1)
+    order = np.argsort(codes, kind="stable")
+    cuts = np.flatnonzero(np.diff(codes[order])) + 1
+    return [(nan[rows[0]], rows) for rows in np.split(order, cuts)]
+
+
+def missing_chunk_size(n_samples: int, n_features: int, n_jobs: int | None) -> int:
+    """Rows per chunk of a fit with missing values.
+
+    The work per chunk is a loop over its missingness patterns, so chunks longer than
+    ``auto_chunk_size``'s mean fewer, larger groups (less Python overhead per row):
+    one chunk per worker thread, as long as a chunk stays under
+    ``_MISSING_CHUNK_BYTES`` (the temporaries are per group, a fraction of that).
+
+    Parameters
+    ----------
+    n_samples, n_features : int
+    n_jobs : int or None
+        As ``GaussianMixture``'s.
+
+    Returns
+    -------
+    int
+    """
+    per_worker = -(-n_samples // _n_workers(n_jobs))
+    cap = max(1024, _MISSING_CHUNK_BYTES // (8 * max(1, n_features)))
+    return max(1, min(per_worker, cap))
 
 
 @dataclass
 class _Group:
     """One pattern group's E-step: ``log_prob`` (K, n) weighted log-densities, ``z``
-    (K, n, p) whitened observed differences, ``xo`` (n, p) the observed values."""
+    (K, n, p) whitened observed differences, ``diff`` (K, n, p) the observed values
+    minus each component's mean."""
 
     pat: _Pattern
-    xo: np.ndarray
+    diff: np.ndarray
     z: np.ndarray
     log_prob: np.ndarray
 
@@ -377,7 +403,7 @@ def _group_estep(xg: np.ndarray, gp: GapParams, missing: np.ndarray) -> _Group:
     z = np.matmul(diff, pat.winv.transpose(0, 2, 1))
     maha = np.einsum("knp,knp->kn", z, z)
     log_prob = pat.const[:, None] - 0.5 * maha
-    return _Group(pat, xo, z, log_prob)
+    return _Group(pat, diff, z, log_prob)
 
 
 def _normalise(log_prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -436,31 +462,31 @@ def gap_stats(
         else:
             log_lik += float(log_norm.sum())
         pat = g.pat
+        p = pat.obs.size
+        perm = np.concatenate([pat.obs, pat.mis])  # the group's coordinates: observed first
         nk_g = resp.sum(axis=1)
         nk += nk_g
         # The row completed per component, about the component's mean: observed
-        # differences, and the missing coordinates' conditional-mean offsets G z.
-        dev = np.empty((K, len(rows), d))
-        dev[:, :, pat.obs] = g.xo[None, :, :] - gp.means[:, None, pat.obs]
-        dev[:, :, pat.mis] = np.matmul(g.z, pat.gain.transpose(0, 2, 1))
-        rdev = dev * resp[:, :, None]
-        sx += rdev.sum(axis=1) + nk_g[:, None] * gp.means
+        # differences, then the missing coordinates' conditional-mean offsets G z.
+        dev = np.concatenate([g.diff, np.matmul(g.z, pat.gain.transpose(0, 2, 1))], axis=2)
+        means = gp.means[:, perm]
+        sx[:, perm] += np.matmul(resp[:, None, :], dev)[:, 0, :] + nk_g[:, None] * means
         cond = nk_g[:, None, None] * pat.cond  # (K, q, q): sum r C
-        mm = (slice(None), pat.mis[:, None], pat.mis)
         if covariance_type == "full":
-            part = np.matmul(rdev.transpose(0, 2, 1), dev)
-            part[mm] += cond
-            second += part
+            part = np.matmul((dev * resp[:, :, None]).transpose(0, 2, 1), dev)
+            part[:, p:, p:] += cond
+            second[:, perm[:, None], perm] += part
         elif covariance_type == "tied":
-            full = dev + gp.means[:, None, :]
-            part = np.matmul((full * resp[:, :, None]).transpose(0, 2, 1), full)
-            part[mm] += cond
-            second += part.sum(axis=0)
+            dev += means[:, None, :]
+            part = np.matmul((dev * resp[:, :, None]).transpose(0, 2, 1), dev)
+            part[:, p:, p:] += cond
+            second[perm[:, None], perm] += part.sum(axis=0)
         else:
-            full = dev + gp.means[:, None, :]
-            part = np.einsum("kn,knd->kd", resp, full * full)
-            part[:, pat.mis] += np.diagonal(cond, axis1=1, axis2=2)
-            second += part
+            dev += means[:, None, :]
+            dev *= dev
+            part = np.matmul(resp[:, None, :], dev)[:, 0, :]
+            part[:, p:] += np.diagonal(cond, axis1=1, axis2=2)
+            second[:, perm] += part
     return SuffStats(nk, sx, second, log_lik=log_lik, weight=weight, frame="ref")
 
 

@@ -33,6 +33,7 @@ from gmm_widgets.mixture._missing import (
     find_gaps,
     gap_estep,
     impute_rows,
+    missing_chunk_size,
     refuse_infinity,
     run_missing_em,
 )
@@ -540,6 +541,8 @@ class GaussianMixture(EstimatorMixin):
         do_init = self._check_warm_start(n_features, use_noise)
         mask = None if noise_points is None else noise_mask(noise_points, X.shape[0])
         chunk = self.chunk_size or auto_chunk_size(K, n_features, self.covariance_type)
+        if gaps is not None and self.chunk_size is None:
+            chunk = missing_chunk_size(X.shape[0], n_features, self.n_jobs)
         dtype = np.dtype(X.dtype)
         center = data_center(X, w) if gaps is None else gaps.center
         source = make_source(X, w, center, chunk, self.n_jobs, self._compute_dtype(dtype))
