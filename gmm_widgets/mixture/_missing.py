@@ -35,6 +35,7 @@ responsibilities.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import warnings
 from collections.abc import Callable
@@ -283,7 +284,9 @@ class _Pattern:
 
     ``obs``/``mis``: index arrays; ``const`` (K,): ``log w_k - (p log 2 pi + log det
     S_oo) / 2``; ``winv`` (K, p, p): ``L^-1``; ``gain`` (K, q, p): ``G = S_mo L^-T``;
-    ``cond`` (K, q, q): ``C = S_mm - G G^T``.
+    ``cond`` (K, q, q): ``C = S_mm - G G^T``; ``perm`` (d,): ``obs`` then ``mis``;
+    ``lift`` (K, d, p): ``T = [I; S_mo S_oo^-1]``, which maps ``x_o - mu_o`` to the
+    completed row minus the mean, in ``perm``'s order.
     """
 
     obs: np.ndarray
@@ -292,6 +295,8 @@ class _Pattern:
     winv: np.ndarray
     gain: np.ndarray
     cond: np.ndarray
+    perm: np.ndarray
+    lift: np.ndarray
 
 
 class GapParams:
@@ -320,18 +325,51 @@ class GapParams:
         found = self._cache.get(key)
         if found is not None:
             return found
-        made = self._factor(missing)
-        with self._lock:
-            return self._cache.setdefault(key, made)
+        self.prepare([missing])
+        return self._cache[key]
 
-    def _factor(self, missing: np.ndarray) -> _Pattern:
-        obs, mis = np.flatnonzero(~missing), np.flatnonzero(missing)
+    def prepare(self, masks: list[np.ndarray]) -> None:
+        """Factor every pattern of ``masks`` not yet cached, batched by its size.
+
+        Patterns with the same numbers of observed and missing features share one
+        batched Cholesky, inverse and product over (patterns, components).
+
+        Parameters
+        ----------
+        masks : list of ndarray of shape (d,), bool
+            Missing coordinates of each pattern.
+        """
+        todo: dict[tuple[int, int], dict[bytes, np.ndarray]] = {}
+        for missing in masks:
+            key = np.packbits(missing).tobytes()
+            if key not in self._cache:
+                n_mis = int(missing.sum())
+                todo.setdefault((self.n_features - n_mis, n_mis), {})[key] = missing
+        made: dict[bytes, _Pattern] = {}
+        for (n_obs, _), by_key in todo.items():
+            stack = np.array(list(by_key.values()))
+            for key, pat in zip(by_key, self._factor(stack, n_obs), strict=True):
+                made[key] = pat
+        with self._lock:
+            for key, pat in made.items():
+                self._cache.setdefault(key, pat)
+
+    def _factor(self, missing: np.ndarray, n_obs: int) -> list[_Pattern]:
+        """The factors of patterns ``missing`` (P, d), each with ``n_obs`` observed."""
         K = self.n_components
-        if obs.size == 0:  # nothing observed: the prior
-            empty = np.zeros((K, 0, 0))
-            gain = np.zeros((K, mis.size, 0))
-            return _Pattern(obs, mis, self.log_weights.copy(), empty, gain, self.cov.copy())
-        s_oo = self.cov[:, obs[:, None], obs]
+        order = np.argsort(missing, axis=1, kind="stable")  # observed first, in order
+        obs, mis = order[:, :n_obs], order[:, n_obs:]
+        if n_obs == 0:  # nothing observed: the prior
+            empty, gain = np.zeros((K, 0, 0)), np.zeros((K, self.n_features, 0))
+            return [
+                _Pattern(o, m, self.log_weights.copy(), empty, gain, self.cov.copy(), m, gain)
+                for o, m in zip(obs, mis, strict=True)
+            ]
+        # (P, K, ., .) blocks of every component's covariance.
+        cov = self.cov
+        s_oo = np.moveaxis(cov[:, obs[:, :, None], obs[:, None, :]], 0, 1)
+        s_mo = np.moveaxis(cov[:, mis[:, :, None], obs[:, None, :]], 0, 1)
+        s_mm = np.moveaxis(cov[:, mis[:, :, None], mis[:, None, :]], 0, 1)
         try:
             chol = np.linalg.cholesky(s_oo)
         except np.linalg.LinAlgError:
@@ -340,16 +378,30 @@ class GapParams:
                 "increase reg_covar or scale the input data."
             ) from None
         winv = np.linalg.inv(chol)
-        log_det = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
-        const = self.log_weights - 0.5 * (obs.size * _LOG_2PI + log_det)
-        gain = np.matmul(self.cov[:, mis[:, None], obs], winv.transpose(0, 2, 1))
-        cond = self.cov[:, mis[:, None], mis] - np.matmul(gain, gain.transpose(0, 2, 1))
-        cond = (cond + cond.transpose(0, 2, 1)) / 2
-        return _Pattern(obs, mis, const, winv, gain, cond)
+        log_det = 2.0 * np.log(np.diagonal(chol, axis1=-2, axis2=-1)).sum(axis=-1)
+        const = self.log_weights - 0.5 * (n_obs * _LOG_2PI + log_det)
+        gain = np.matmul(s_mo, np.swapaxes(winv, -1, -2))
+        cond = s_mm - np.matmul(gain, np.swapaxes(gain, -1, -2))
+        cond = (cond + np.swapaxes(cond, -1, -2)) / 2
+        eye = np.broadcast_to(np.eye(n_obs), winv.shape)
+        lift = np.concatenate([eye, np.matmul(gain, winv)], axis=-2)
+        return [
+            _Pattern(obs[i], mis[i], const[i], winv[i], gain[i], cond[i], order[i], lift[i])
+            for i in range(len(missing))
+        ]
 
 
-def _groups(xc: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The chunk's rows grouped by missingness pattern: ``(missing mask (d,), rows)``."""
+def _groups(xc: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, int, int]]]:
+    """The chunk's rows grouped by missingness pattern.
+
+    Returns
+    -------
+    order : ndarray of shape (n,)
+        The rows sorted by pattern: ``xc[order]`` holds each group contiguously.
+    groups : list of (missing, start, stop)
+        Each pattern's missing coordinates (bool, (d,)) and its rows
+        ``order[start:stop]``.
+    """
     nan = np.isnan(xc)
     if nan.shape[1] <= 62:  # one integer code per row: a fast sort
         codes = np.dot(nan, np.left_shift(1, np.arange(nan.shape[1], dtype=np.int64)))
@@ -357,8 +409,8 @@ def _groups(xc: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         _, codes = np.unique(np.packbits(nan, axis=1), axis=0, return_inverse=True)
         codes = codes.reshape(-1)
     order = np.argsort(codes, kind="stable")
-    cuts = np.flatnonzero(np.diff(codes[order])) + 1
-    return [(nan[rows[0]], rows) for rows in np.split(order, cuts)]
+    cuts = [0, *(np.flatnonzero(np.diff(codes[order])) + 1).tolist(), len(order)]
+    return order, [(nan[order[a]], a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def missing_chunk_size(n_samples: int, n_features: int, n_jobs: int | None) -> int:
@@ -449,44 +501,46 @@ def gap_stats(
         second = np.zeros((K, d))
     log_lik = 0.0
     weight = float(xc.shape[0]) if w is None else float(np.sum(w, dtype=np.float64))
-    for missing, rows in _groups(xc):
+    order, groups = _groups(xc)
+    gp.prepare([missing for missing, _, _ in groups])
+    xs = xc[order]
+    ws = None if w is None else np.asarray(w, dtype=np.float64)[order]
+    for missing, a, b in groups:
         if missing.all():
             continue  # no information: such rows have weight 0 in a fit
-        g = _group_estep(xc[rows], gp, missing)
+        g = _group_estep(xs[a:b], gp, missing)
         log_norm, log_resp = _normalise(g.log_prob)
         resp = np.exp(log_resp)
-        if w is not None:
-            wg = w[rows].astype(np.float64)
-            resp *= wg
-            log_lik += float(np.dot(wg, log_norm))
+        if ws is not None:
+            resp *= ws[a:b]
+            log_lik += float(np.dot(ws[a:b], log_norm))
         else:
             log_lik += float(log_norm.sum())
         pat = g.pat
-        p = pat.obs.size
-        perm = np.concatenate([pat.obs, pat.mis])  # the group's coordinates: observed first
+        p, perm, lift = pat.obs.size, pat.perm, pat.lift
         nk_g = resp.sum(axis=1)
         nk += nk_g
-        # The row completed per component, about the component's mean: observed
-        # differences, then the missing coordinates' conditional-mean offsets G z.
-        dev = np.concatenate([g.diff, np.matmul(g.z, pat.gain.transpose(0, 2, 1))], axis=2)
+        # Sums over the group of r (x_o - mu_o) and r (x_o - mu_o)(x_o - mu_o)^T, lifted
+        # by T to the completed rows (x^ - mu = T (x_o - mu_o)), in perm's order.
+        s1 = np.matmul(lift, np.matmul(resp[:, None, :], g.diff).transpose(0, 2, 1))[:, :, 0]
+        rdiff = g.diff * resp[:, :, None]
+        s2 = np.matmul(
+            np.matmul(lift, np.matmul(rdiff.transpose(0, 2, 1), g.diff)), lift.transpose(0, 2, 1)
+        )
+        s2[:, p:, p:] += nk_g[:, None, None] * pat.cond  # sum r C
         means = gp.means[:, perm]
-        sx[:, perm] += np.matmul(resp[:, None, :], dev)[:, 0, :] + nk_g[:, None] * means
-        cond = nk_g[:, None, None] * pat.cond  # (K, q, q): sum r C
+        sx[:, perm] += s1 + nk_g[:, None] * means
         if covariance_type == "full":
-            part = np.matmul((dev * resp[:, :, None]).transpose(0, 2, 1), dev)
-            part[:, p:, p:] += cond
-            second[:, perm[:, None], perm] += part
-        elif covariance_type == "tied":
-            dev += means[:, None, :]
-            part = np.matmul((dev * resp[:, :, None]).transpose(0, 2, 1), dev)
-            part[:, p:, p:] += cond
-            second[perm[:, None], perm] += part.sum(axis=0)
+            second[:, perm[:, None], perm] += s2
         else:
-            dev += means[:, None, :]
-            dev *= dev
-            part = np.matmul(resp[:, None, :], dev)[:, 0, :]
-            part[:, p:] += np.diagonal(cond, axis1=1, axis2=2)
-            second[:, perm] += part
+            # About the centre: sum r x^ x^T = s2 + mu s1^T + s1 mu^T + n_k mu mu^T.
+            cross = np.einsum("ki,kj->kij", means, s1)
+            raw = s2 + cross + cross.transpose(0, 2, 1)
+            raw += nk_g[:, None, None] * np.einsum("ki,kj->kij", means, means)
+            if covariance_type == "tied":
+                second[perm[:, None], perm] += raw.sum(axis=0)
+            else:
+                second[:, perm] += np.diagonal(raw, axis1=1, axis2=2)
     return SuffStats(nk, sx, second, log_lik=log_lik, weight=weight, frame="ref")
 
 
@@ -583,8 +637,10 @@ def gap_estep(xc: np.ndarray, cp: ChunkParams, gp: GapParams) -> tuple[np.ndarra
         ln, lr = chunk_estep(xc[done], cp)
         log_norm[done], log_resp[:, done] = ln, lr
     part = np.flatnonzero(nan_rows)
-    for missing, rows in _groups(xc[part]):
-        idx = part[rows]
+    order, groups = _groups(xc[part])
+    gp.prepare([missing for missing, _, _ in groups])
+    for missing, a, b in groups:
+        idx = part[order[a:b]]
         if missing.all():
             log_norm[idx] = 0.0
             log_resp[:, idx] = gp.log_weights[:, None] - np.log(np.exp(gp.log_weights).sum())
@@ -618,8 +674,10 @@ def impute_rows(
     nan_rows = np.flatnonzero(np.isnan(xc).any(axis=1))
     if nan_rows.size == 0:
         return out
-    for missing, rows in _groups(xc[nan_rows]):
-        idx = nan_rows[rows]
+    order, groups = _groups(xc[nan_rows])
+    gp.prepare([missing for missing, _, _ in groups])
+    for missing, a, b in groups:
+        idx = nan_rows[order[a:b]]
         pat = gp.pattern(missing)
         if missing.all():
             log_resp = np.broadcast_to(
