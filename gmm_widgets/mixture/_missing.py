@@ -78,7 +78,11 @@ _SCAN_ROWS = 1 << 16
 
 
 class MissingValuesWarning(UserWarning):
-    """Rows with every feature missing were left out of a fit."""
+    """``fit`` with ``missing="em"`` left out rows whose every feature is NaN.
+
+    Such rows carry no information about the mixture (the probability of observing
+    nothing is 1 under every component); the message says how many there were.
+    """
 
 
 def check_missing(value: Any) -> str:

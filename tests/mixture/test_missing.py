@@ -10,8 +10,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import integrate, stats
 
-from gmm_widgets import GaussianMixture
-from gmm_widgets.mixture._missing import MissingValuesWarning
+from gmm_widgets import GaussianMixture, MissingValuesWarning
 
 TYPES = ("full", "tied", "diag", "spherical")
 
