@@ -544,3 +544,31 @@ def test_missing_is_a_parameter():
     again = pickle.loads(pickle.dumps(fitted))
     X = _mcar(_blobs(20, seed=39), 0.3, seed=40)
     assert_allclose(again.score_samples(X), fitted.score_samples(X), rtol=0)
+
+
+@pytest.mark.parametrize("init_params", ["kmeans", "k-means++", "random", "random_from_data"])
+def test_every_init_method_starts_on_mean_imputed_data(init_params):
+    """The start is the init method run on the data with each NaN replaced by its
+    feature's observed mean: the same start as that of missing="error" on that data."""
+    X = _mcar(_blobs(300, seed=41), 0.2, seed=42)
+    X = X[~np.isnan(X).all(axis=1)]
+    imputed = np.where(np.isnan(X), np.nanmean(X, axis=0), X)
+    starts = {}
+    for name, data, missing in (("em", X, "em"), ("imputed", imputed, "error")):
+        states = []
+        GaussianMixture(
+            2,
+            init_params=init_params,
+            missing=missing,
+            random_state=5,
+            max_iter=0,
+            callbacks=states.append,
+        ).fit(data)
+        starts[name] = states[0]
+    assert_allclose(starts["em"].means, starts["imputed"].means, rtol=1e-10, atol=1e-12)
+    assert_allclose(
+        starts["em"].covariances, starts["imputed"].covariances, rtol=1e-10, atol=1e-12
+    )
+    a = GaussianMixture(2, init_params=init_params, missing="em", random_state=5).fit(X)
+    b = GaussianMixture(2, init_params=init_params, missing="em", random_state=5).fit(X)
+    assert_allclose(a.means_, b.means_, rtol=0)
