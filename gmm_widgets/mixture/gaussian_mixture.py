@@ -738,7 +738,7 @@ class GaussianMixture(EstimatorMixin):
             X = check_dask_X(X, n_features=self.n_features_in_, check_finite=True)
         else:
             check_feature_names(self, X)
-            em = getattr(self, "missing", "error") == "em"
+            em = self._scores_missing()
             X = check_X(
                 X, n_features=self.n_features_in_, owner=type(self).__name__, check_finite=not em
             )
@@ -753,10 +753,14 @@ class GaussianMixture(EstimatorMixin):
         cp = self._params_from_attributes(source.center).cast(source.dtype)
         return source, cp, K * (X.shape[1] + 1)
 
+    def _scores_missing(self) -> bool:
+        """Whether prediction takes NaN as missing (``missing="em"``, no noise component)."""
+        return getattr(self, "missing", "error") == "em" and not hasattr(self, "noise_weight_")
+
     def _map_chunks(self, X: Any, fn: Callable[..., np.ndarray]) -> np.ndarray:
         """``fn(xc, cp)`` over the centred chunks of ``X``, concatenated in row order."""
         source, cp, work = self._source_for(X)
-        if getattr(self, "missing", "error") == "em":  # rows with NaN: the marginals
+        if self._scores_missing():  # rows with NaN: the marginals
             gp = GapParams(self._params_from_attributes(source.center))
             return source.map(partial(fn, cp=cp, estep=partial(gap_estep, gp=gp)), work)
         return source.map(partial(fn, cp=cp), work)

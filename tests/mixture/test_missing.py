@@ -572,3 +572,27 @@ def test_every_init_method_starts_on_mean_imputed_data(init_params):
     a = GaussianMixture(2, init_params=init_params, missing="em", random_state=5).fit(X)
     b = GaussianMixture(2, init_params=init_params, missing="em", random_state=5).fit(X)
     assert_allclose(a.means_, b.means_, rtol=0)
+
+
+def test_pattern_groups_with_many_features():
+    """Over 62 features the patterns are told apart by their packed bits, not a code."""
+    from gmm_widgets.mixture._missing import _groups
+
+    rng = np.random.default_rng(43)
+    for d in (3, 70):
+        X = rng.normal(size=(500, d))
+        X[rng.random(X.shape) < 0.02] = np.nan
+        X[::7, -1] = np.nan  # the last column in every 7th row: beyond 64 bits for d=70
+        order, groups = _groups(X)
+        assert np.array_equal(np.sort(order), np.arange(len(X)))
+        masks = [tuple(m) for m, _, _ in groups]
+        assert len(set(masks)) == len(masks)
+        for missing, a, b in groups:
+            assert np.array_equal(np.isnan(X[order[a:b]]), np.tile(missing, (b - a, 1)))
+
+
+def test_noise_model_with_missing_em_refuses_nan_in_prediction():
+    noisy = GaussianMixture(2, noise=True, random_state=0).fit(_blobs(200, seed=44))
+    model = GaussianMixture.from_params(noisy).set_params(missing="em")
+    with pytest.raises(ValueError, match="X contains NaN"):
+        model.score_samples(np.array([[0.0, np.nan, 1.0]]))
