@@ -58,6 +58,7 @@ __all__ = [
     "GapParams",
     "Gaps",
     "ImputedSource",
+    "check_gaps",
     "check_missing",
     "find_gaps",
     "gap_estep",
@@ -235,6 +236,19 @@ def find_gaps(X: Any, sample_weight: np.ndarray | None, min_rows: int) -> Gaps |
             "is NaN, or only rows of zero weight have one); drop those columns."
         )
     return Gaps(w, sums / counts, n_empty, n_missing)
+
+
+def check_gaps(X: Any, sample_weight: np.ndarray | None, min_rows: int) -> None:
+    """Raise what :func:`find_gaps` would raise, without its warning.
+
+    Parameters
+    ----------
+    X, sample_weight, min_rows
+        As :func:`find_gaps`'s.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingValuesWarning)
+        find_gaps(X, sample_weight, min_rows)
 
 
 class ImputedSource:

@@ -29,6 +29,7 @@ from gmm_widgets.mixture._initial import (
 from gmm_widgets.mixture._missing import (
     GapParams,
     ImputedSource,
+    check_gaps,
     check_missing,
     find_gaps,
     gap_estep,
@@ -444,8 +445,10 @@ class GaussianMixture(EstimatorMixin):
         ValueError or TypeError
             The one :meth:`fit` would raise before its first iteration.
         """
-        X, _, _ = self._checked_input(X, sample_weight)
+        X, w, _ = self._checked_input(X, sample_weight)
         self._check_inits(X.shape[1])
+        if self.missing == "em":
+            check_gaps(X, w, max(2, self.n_components))
 
     def _validate_data(self, X: Any, sample_weight: Any):
         X, w, names = self._checked_input(X, sample_weight)

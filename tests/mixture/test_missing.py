@@ -596,3 +596,19 @@ def test_noise_model_with_missing_em_refuses_nan_in_prediction():
     model = GaussianMixture.from_params(noisy).set_params(missing="em")
     with pytest.raises(ValueError, match="X contains NaN"):
         model.score_samples(np.array([[0.0, np.nan, 1.0]]))
+
+
+def test_check_fit_args_raises_what_fit_raises():
+    Y = _blobs(50, seed=45)
+    Y[:, 1] = np.nan
+    gm = GaussianMixture(2, missing="em")
+    with pytest.raises(ValueError, match=r"feature\(s\) \[1\] of X have no observed value"):
+        gm.check_fit_args(Y)
+    Y[:, 1] = 0.0
+    Y[3, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        gm.check_fit_args(Y)
+    Y[3, 0] = np.nan
+    gm.check_fit_args(Y)  # fine: NaN is a missing value
+    with pytest.raises(ValueError, match="X contains NaN"):
+        GaussianMixture(2).check_fit_args(Y)
