@@ -491,7 +491,8 @@ class GaussianMixture(EstimatorMixin):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Data; a NumPy array, memmap, DataFrame or Dask array.
+            Data; a NumPy array, memmap, DataFrame or Dask array. NaN marks a missing
+            value with ``missing="em"`` (not for Dask arrays) and is refused otherwise.
         y : None
             Ignored; present for API consistency.
         sample_weight : array-like of shape (n_samples,), optional
