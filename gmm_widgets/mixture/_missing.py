@@ -421,10 +421,15 @@ def _groups(xc: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, int, int
         ``order[start:stop]``.
     """
     nan = np.isnan(xc)
-    if nan.shape[1] <= 62:  # one integer code per row: a fast sort
-        codes = np.dot(nan, np.left_shift(1, np.arange(nan.shape[1], dtype=np.int64)))
+    packed = np.packbits(nan, axis=1, bitorder="little")  # (n, ceil(d / 8)) bytes
+    width = packed.shape[1]
+    if width <= 8:  # one integer code per row: a fast sort (radix for up to 16 features)
+        size = 2 if width <= 2 else 8
+        padded = np.zeros((len(packed), size), dtype=np.uint8)
+        padded[:, :width] = packed
+        codes = padded.view(np.uint16 if size == 2 else np.uint64)[:, 0]
     else:
-        _, codes = np.unique(np.packbits(nan, axis=1), axis=0, return_inverse=True)
+        _, codes = np.unique(packed, axis=0, return_inverse=True)
         codes = codes.reshape(-1)
     order = np.argsort(codes, kind="stable")
     cuts = [0, *(np.flatnonzero(np.diff(codes[order])) + 1).tolist(), len(order)]
@@ -517,31 +522,39 @@ def gap_stats(
         second = np.zeros((d, d))
     else:
         second = np.zeros((K, d))
-    log_lik = 0.0
     weight = float(xc.shape[0]) if w is None else float(np.sum(w, dtype=np.float64))
     order, groups = _groups(xc)
     gp.prepare([missing for missing, _, _ in groups])
     xs = xc[order]
-    ws = None if w is None else np.asarray(w, dtype=np.float64)[order]
+    # E-step: every group's log-densities into one (K, n) array, normalised at once.
+    log_prob = np.zeros((K, len(order)))
+    parts = []
     for missing, a, b in groups:
-        if missing.all():
-            continue  # no information: such rows have weight 0 in a fit
+        if missing.all():  # no information (weight 0 in a fit): log p = 0, r = w
+            log_prob[:, a:b] = gp.log_weights[:, None]
+            continue
         g = _group_estep(xs[a:b], gp, missing)
-        log_norm, log_resp = _normalise(g.log_prob)
-        resp = np.exp(log_resp)
-        if ws is not None:
-            resp *= ws[a:b]
-            log_lik += float(np.dot(ws[a:b], log_norm))
-        else:
-            log_lik += float(log_norm.sum())
+        log_prob[:, a:b] = g.log_prob
+        parts.append((g, a, b))
+    log_norm, log_resp = _normalise(log_prob)
+    resp = np.exp(log_resp, out=log_resp)
+    if w is not None:
+        ws = np.asarray(w, dtype=np.float64)[order]
+        resp *= ws
+        log_lik = float(np.dot(ws, log_norm))
+    else:
+        log_lik = float(log_norm.sum())
+    # M-step statistics, group by group; an empty group's rows (weight 0) add nothing.
+    for g, a, b in parts:
+        r = resp[:, a:b]
         pat = g.pat
         p, perm, lift = pat.obs.size, pat.perm, pat.lift
-        nk_g = resp.sum(axis=1)
+        nk_g = r.sum(axis=1)
         nk += nk_g
         # Sums over the group of r (x_o - mu_o) and r (x_o - mu_o)(x_o - mu_o)^T, lifted
         # by T to the completed rows (x^ - mu = T (x_o - mu_o)), in perm's order.
-        s1 = np.matmul(lift, np.matmul(resp[:, None, :], g.diff).transpose(0, 2, 1))[:, :, 0]
-        rdiff = g.diff * resp[:, :, None]
+        s1 = np.matmul(lift, np.matmul(r[:, None, :], g.diff).transpose(0, 2, 1))[:, :, 0]
+        rdiff = g.diff * r[:, :, None]
         s2 = np.matmul(
             np.matmul(lift, np.matmul(rdiff.transpose(0, 2, 1), g.diff)), lift.transpose(0, 2, 1)
         )
