@@ -942,7 +942,9 @@ class GaussianMixture(EstimatorMixin):
         Returns
         -------
         float
-            ``-2 * log-likelihood + n_parameters * log(n_samples)``.
+            ``-2 * log-likelihood + n_parameters * log(n_samples)``. With
+            ``missing="em"``, rows with NaN count the log-likelihood of their observed
+            features (the parameter count is unchanged).
         """
         n = self._n_samples(X)
         return float(-2 * self.score(X) * n + self._n_parameters() * np.log(n))
@@ -957,7 +959,9 @@ class GaussianMixture(EstimatorMixin):
         Returns
         -------
         float
-            ``-2 * log-likelihood + 2 * n_parameters``.
+            ``-2 * log-likelihood + 2 * n_parameters``. With ``missing="em"``, rows with NaN
+            count the log-likelihood of their observed features (the parameter count
+            is unchanged).
         """
         n = self._n_samples(X)
         return float(-2 * self.score(X) * n + 2 * self._n_parameters())
