@@ -9,6 +9,7 @@ modules: the checks, the option lists and the model-from-parameters constructor
 
 from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
 from gmm_widgets.mixture._init import INIT_METHODS, sample_indices
+from gmm_widgets.mixture._missing import MissingValuesWarning
 from gmm_widgets.mixture._repr import mixture_html
 from gmm_widgets.mixture._validation import (
     ConvergenceWarning,
@@ -56,6 +57,7 @@ __all__ = [
     "EMState",
     "GaussianMixture",
     "History",
+    "MissingValuesWarning",
     "MixtureParams",
     "NotFittedError",
     "PointExplanation",

@@ -26,6 +26,18 @@ from gmm_widgets.mixture._initial import (
     initial_params,
     initial_params_with_noise,
 )
+from gmm_widgets.mixture._missing import (
+    GapParams,
+    ImputedSource,
+    check_gaps,
+    check_missing,
+    find_gaps,
+    gap_estep,
+    impute_rows,
+    missing_chunk_size,
+    refuse_infinity,
+    run_missing_em,
+)
 from gmm_widgets.mixture._moments import n_quad
 from gmm_widgets.mixture._noise import (
     NoiseBox,
@@ -85,29 +97,31 @@ def _notify(callbacks: list[Callback], state: EMState) -> bool:
 
 
 # What the prediction methods compute per chunk, from the E-step of a centred chunk.
-def _log_density(xc: np.ndarray, *, cp: ChunkParams) -> np.ndarray:
+def _log_density(xc: np.ndarray, *, cp: ChunkParams, estep=chunk_estep) -> np.ndarray:
     """``log p(x)`` per row, shape (n,)."""
-    log_norm, _ = chunk_estep(xc, cp)
+    log_norm, _ = estep(xc, cp)
     return log_norm.astype(np.float64)
 
 
-def _labels(xc: np.ndarray, *, cp: ChunkParams, n_gaussians: int) -> np.ndarray:
+def _labels(xc: np.ndarray, *, cp: ChunkParams, n_gaussians: int, estep=chunk_estep) -> np.ndarray:
     """The most likely component per row, shape (n,); -1 for the noise component."""
-    _, log_resp = chunk_estep(xc, cp)
+    _, log_resp = estep(xc, cp)
     labels = log_resp.argmax(axis=0)
     labels[labels == n_gaussians] = -1
     return labels
 
 
-def _responsibilities(xc: np.ndarray, *, cp: ChunkParams) -> np.ndarray:
+def _responsibilities(xc: np.ndarray, *, cp: ChunkParams, estep=chunk_estep) -> np.ndarray:
     """``p(k | x)`` per row, shape (n, K), or (n, K + 1) with the noise last."""
-    _, log_resp = chunk_estep(xc, cp)
+    _, log_resp = estep(xc, cp)
     return np.exp(log_resp.T.astype(np.float64))
 
 
-def _log_likelihood_and_entropy(xc: np.ndarray, *, cp: ChunkParams) -> np.ndarray:
+def _log_likelihood_and_entropy(
+    xc: np.ndarray, *, cp: ChunkParams, estep=chunk_estep
+) -> np.ndarray:
     """The chunk's ``[sum of log p(x), entropy of the assignment]``, shape (1, 2)."""
-    log_norm, log_resp = chunk_estep(xc, cp)
+    log_norm, log_resp = estep(xc, cp)
     lr = log_resp.astype(np.float64)
     entropy = -np.sum(np.exp(lr) * lr, where=np.isfinite(lr))
     return np.array([[log_norm.sum(dtype=np.float64), entropy]])
@@ -227,6 +241,27 @@ class GaussianMixture(EstimatorMixin):
     learning_offset : float, default=0.0
         Only for :meth:`partial_fit`: ``t0 >= 0`` of the step sizes; larger values make
         the early batches' steps smaller.
+    missing : {"error", "em"}, default="error"
+        What NaN in ``X`` means. ``"error"``: refused with a clear message (as
+        scikit-learn). ``"em"``: a missing value, missing at random. EM then uses the
+        exact marginal density of each row's observed features, and the M-step fills
+        in missing features by their conditional means given the observed ones, adding
+        the conditional covariance (all four covariance types). The lower bound is the
+        mean observed-data log-likelihood and never decreases. Data without NaN fit
+        exactly as with ``"error"``. Rows whose every feature is NaN carry no
+        information: ``fit`` leaves them out with a ``MissingValuesWarning`` naming
+        how many; for such rows ``score_samples`` gives 0 (the log of the probability
+        of observing nothing), ``predict_proba`` the weights and ``predict`` the
+        heaviest component. ``score_samples``, ``predict``, ``predict_proba``,
+        ``score``, ``bic``, ``aic`` and ``icl`` take rows with NaN and use the observed
+        features' marginals (the criteria are then observed-data likelihoods; the
+        parameter count is unchanged, missing values are not parameters). The
+        initialisation (``init_params``) runs on mean-imputed data (each NaN replaced
+        by its feature's observed mean), so it is deterministic under
+        ``random_state``. Infinity is still refused. Not with ``noise`` or Dask arrays
+        (a clear ``ValueError``); memmaps work, chunk by chunk. The cost per iteration
+        grows with the number of distinct missingness patterns per chunk. See
+        :meth:`impute`.
 
     Attributes
     ----------
@@ -332,6 +367,7 @@ class GaussianMixture(EstimatorMixin):
         noise_volume: float | None = None,
         learning_decay: float = 0.6,
         learning_offset: float = 0.0,
+        missing: str = "error",
     ) -> None:
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -354,6 +390,7 @@ class GaussianMixture(EstimatorMixin):
         self.noise_volume = noise_volume
         self.learning_decay = learning_decay
         self.learning_offset = learning_offset
+        self.missing = missing
 
     # ------------------------------------------------------------------ validation
     def _check_parameters(self) -> None:
@@ -372,6 +409,11 @@ class GaussianMixture(EstimatorMixin):
             check_int(self.n_jobs, "n_jobs", 1)
         check_noise(self.noise)
         check_noise_volume(self.noise_volume)
+        if check_missing(self.missing) == "em" and self.noise is not False:
+            raise ValueError(
+                "missing='em' cannot be combined with a noise component yet; use "
+                "noise=False, or missing='error' with imputed data."
+            )
         self._callback_list()
 
     def _callback_list(self) -> list[Callback]:
@@ -423,8 +465,10 @@ class GaussianMixture(EstimatorMixin):
         ValueError or TypeError
             The one :meth:`fit` would raise before its first iteration.
         """
-        X, _, _ = self._checked_input(X, sample_weight)
+        X, w, _ = self._checked_input(X, sample_weight)
         self._check_inits(X.shape[1])
+        if self.missing == "em":
+            check_gaps(X, w, max(2, self.n_components))
 
     def _validate_data(self, X: Any, sample_weight: Any):
         X, w, names = self._checked_input(X, sample_weight)
@@ -443,7 +487,9 @@ class GaussianMixture(EstimatorMixin):
             X = check_dask_X(X)
         else:
             names = feature_names_of(X)
-            X = check_X(X, min_samples=1)
+            X = check_X(X, min_samples=1, check_finite=self.missing == "error")
+            if self.missing == "em":
+                refuse_infinity(X)
         n_samples = X.shape[0]
         if n_samples < max(2, K):
             raise ValueError(
@@ -465,7 +511,8 @@ class GaussianMixture(EstimatorMixin):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Data; a NumPy array, memmap, DataFrame or Dask array.
+            Data; a NumPy array, memmap, DataFrame or Dask array. NaN marks a missing
+            value with ``missing="em"`` (not for Dask arrays) and is refused otherwise.
         y : None
             Ignored; present for API consistency.
         sample_weight : array-like of shape (n_samples,), optional
@@ -510,15 +557,24 @@ class GaussianMixture(EstimatorMixin):
         callbacks = self._callback_list()
         K = self.n_components
         use_noise, noise_points = check_noise(self.noise)
+        # With missing="em" and NaN in X: the rows' weights (0 for rows all NaN) and
+        # the observed means; without NaN the fit is the one of missing="error".
+        gaps = None if self.missing == "error" else find_gaps(X, w, max(2, K))
+        if gaps is not None:
+            w = gaps.weights
         do_init = self._check_warm_start(n_features, use_noise)
         mask = None if noise_points is None else noise_mask(noise_points, X.shape[0])
         chunk = self.chunk_size or auto_chunk_size(K, n_features, self.covariance_type)
+        if gaps is not None and self.chunk_size is None:
+            chunk = missing_chunk_size(X.shape[0], n_features, self.n_jobs)
         dtype = np.dtype(X.dtype)
-        center = data_center(X, w)
+        center = data_center(X, w) if gaps is None else gaps.center
         source = make_source(X, w, center, chunk, self.n_jobs, self._compute_dtype(dtype))
         center = source.center
+        # The start is placed on mean-imputed data when values are missing.
+        init_source = source if gaps is None else ImputedSource(source)
         # The scale the floor of singular covariances is tied to (SINGULAR_RTOL).
-        scale = feature_scale(source)
+        scale = feature_scale(init_source)
         box = None
         if use_noise:
             box = data_box(source, check_noise_volume(self.noise_volume))
@@ -541,7 +597,7 @@ class GaussianMixture(EstimatorMixin):
                 params = self._params_from_attributes(center)
                 start_bound = float(self.lower_bound_)
             elif box is None:
-                params = initial_params(source, rs, inits, settings)
+                params = initial_params(init_source, rs, inits, settings)
             else:
                 params = initial_params_with_noise(
                     source,
@@ -559,7 +615,7 @@ class GaussianMixture(EstimatorMixin):
             if report is not None and report(0, params, -np.inf, np.nan, False):
                 run = EMRun(params, lower_bound=start_bound, stopped=True)  # stopped at once
             else:
-                run = run_em(
+                run = (run_em if gaps is None else run_missing_em)(
                     source,
                     params,
                     covariance_type=self.covariance_type,
@@ -799,7 +855,12 @@ class GaussianMixture(EstimatorMixin):
             X = check_dask_X(X, n_features=self.n_features_in_, check_finite=True)
         else:
             check_feature_names(self, X)
-            X = check_X(X, n_features=self.n_features_in_, owner=type(self).__name__)
+            em = self._scores_missing()
+            X = check_X(
+                X, n_features=self.n_features_in_, owner=type(self).__name__, check_finite=not em
+            )
+            if em:
+                refuse_infinity(X)
         center = getattr(self, "_fit_center", None)
         if center is None:
             center = np.dot(self.weights_, self.means_).astype(np.float64)
@@ -809,9 +870,16 @@ class GaussianMixture(EstimatorMixin):
         cp = self._params_from_attributes(source.center).cast(source.dtype)
         return source, cp, K * (X.shape[1] + 1)
 
+    def _scores_missing(self) -> bool:
+        """Whether prediction takes NaN as missing (``missing="em"``, no noise component)."""
+        return getattr(self, "missing", "error") == "em" and not hasattr(self, "noise_weight_")
+
     def _map_chunks(self, X: Any, fn: Callable[..., np.ndarray]) -> np.ndarray:
         """``fn(xc, cp)`` over the centred chunks of ``X``, concatenated in row order."""
         source, cp, work = self._source_for(X)
+        if self._scores_missing():  # rows with NaN: the marginals
+            gp = GapParams(self._params_from_attributes(source.center))
+            return source.map(partial(fn, cp=cp, estep=partial(gap_estep, gp=gp)), work)
         return source.map(partial(fn, cp=cp), work)
 
     def score_samples(self, X: Any) -> np.ndarray:
@@ -987,7 +1055,9 @@ class GaussianMixture(EstimatorMixin):
         Returns
         -------
         float
-            ``-2 * log-likelihood + n_parameters * log(n_samples)``.
+            ``-2 * log-likelihood + n_parameters * log(n_samples)``. With
+            ``missing="em"``, rows with NaN count the log-likelihood of their observed
+            features (the parameter count is unchanged).
         """
         n = self._n_samples(X)
         return float(-2 * self.score(X) * n + self._n_parameters() * np.log(n))
@@ -1002,7 +1072,9 @@ class GaussianMixture(EstimatorMixin):
         Returns
         -------
         float
-            ``-2 * log-likelihood + 2 * n_parameters``.
+            ``-2 * log-likelihood + 2 * n_parameters``. With ``missing="em"``, rows with NaN
+            count the log-likelihood of their observed features (the parameter count
+            is unchanged).
         """
         n = self._n_samples(X)
         return float(-2 * self.score(X) * n + 2 * self._n_parameters())
@@ -1078,6 +1150,68 @@ class GaussianMixture(EstimatorMixin):
         X = np.vstack(parts)
         y = np.concatenate(labels)
         return X, y
+
+    def impute(self, X: Any, *, draw: bool = False, random_state: Any = None) -> np.ndarray:
+        """Fill in the missing values (NaN) of ``X`` from the fitted mixture.
+
+        Works for any fitted model (whatever ``missing``); each row's observed values
+        give the posterior ``p(k | x_o)`` from their marginal densities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            NaN marks a missing value; infinity is refused.
+        draw : bool, default=False
+            ``False``: the conditional expectation ``E[x_m | x_o] = sum_k p(k | x_o)
+            E[x_m | x_o, k]``, where ``E[x_m | x_o, k] = mu_m + S_mo S_oo^-1 (x_o -
+            mu_o)`` for component ``k``. ``True``: one draw per row from the conditional
+            mixture (a component from ``p(k | x_o)``, then the missing values from its
+            conditional Gaussian, covariance ``S_mm - S_mo S_oo^-1 S_om``).
+        random_state : int, RandomState, Generator or None, default=None
+            Seeds the draws (only with ``draw=True``).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+            A new array in ``X``'s float dtype: observed values exactly as given,
+            missing ones filled in. A row with every value missing gets the mixture's
+            mean (or a draw from the mixture).
+
+        Raises
+        ------
+        ValueError
+            For infinity, the wrong number of features, a Dask array or a model with
+            a noise component.
+        """
+        self._check_is_fitted()
+        if not isinstance(draw, (bool, np.bool_)):
+            raise TypeError(f"draw must be True or False, got {draw!r}.")
+        if is_dask_array(X):
+            raise ValueError("impute does not take Dask arrays; pass X.compute().")
+        if hasattr(self, "noise_weight_"):
+            raise ValueError(
+                "impute needs a mixture of Gaussians only; this model has a noise "
+                "component (fit it with noise=False)."
+            )
+        check_feature_names(self, X)
+        X = check_X(
+            X, n_features=self.n_features_in_, owner=type(self).__name__, check_finite=False
+        )
+        refuse_infinity(X)
+        center = getattr(self, "_fit_center", None)
+        if center is None:
+            center = np.dot(self.weights_, self.means_).astype(np.float64)
+        gp = GapParams(self._params_from_attributes(center))
+        rng = check_random_state(random_state) if draw else None
+        out = np.empty(X.shape, dtype=X.dtype)
+        step = self.chunk_size or auto_chunk_size(len(self.weights_), X.shape[1], "")
+        for start, stop in ((s, min(s + step, X.shape[0])) for s in range(0, X.shape[0], step)):
+            block = np.asarray(X[start:stop])
+            filled = impute_rows(block.astype(np.float64) - center, gp, rng) + center
+            observed = ~np.isnan(block)
+            filled[observed] = block[observed]
+            out[start:stop] = filled
+        return out
 
     # ------------------------------------------------------------------ helpers
     def _repr_html_(self) -> str:
