@@ -241,6 +241,11 @@ class GaussianMixture(EstimatorMixin):
         ``max(F - 1, 0)`` for ``F`` free weights when some are fixed (0 with
         ``equal_weights``), ``d`` per free mean, and the covariance parameters of each
         free covariance. Not combined with ``noise`` (a ValueError).
+    partial_labels : bool, default=False
+        Read ``fit(X, y)``'s ``y`` as partial labels (semi-supervised EM, see
+        :meth:`fit`). Off by default, so that ``y`` is ignored as scikit-learn's
+        ``GaussianMixture`` ignores it: pipelines and model searches pass their ``y``
+        to every step, and it must not change an unsupervised fit.
 
     Attributes
     ----------
@@ -345,6 +350,7 @@ class GaussianMixture(EstimatorMixin):
         fixed_means: Any = None,
         fixed_covariances: Any = None,
         equal_weights: bool = False,
+        partial_labels: bool = False,
     ) -> None:
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -369,6 +375,7 @@ class GaussianMixture(EstimatorMixin):
         self.fixed_means = fixed_means
         self.fixed_covariances = fixed_covariances
         self.equal_weights = equal_weights
+        self.partial_labels = partial_labels
 
     # ------------------------------------------------------------------ validation
     def _check_parameters(self) -> None:
@@ -387,6 +394,8 @@ class GaussianMixture(EstimatorMixin):
             check_int(self.n_jobs, "n_jobs", 1)
         check_noise(self.noise)
         check_noise_volume(self.noise_volume)
+        if not isinstance(self.partial_labels, (bool, np.bool_)):
+            raise TypeError(f"partial_labels must be True or False, got {self.partial_labels!r}.")
         self._callback_list()
 
     def _callback_list(self) -> list[Callback]:
@@ -436,7 +445,7 @@ class GaussianMixture(EstimatorMixin):
             n_features,
         )
 
-    def check_fit_args(self, X: Any, sample_weight: Any = None) -> None:
+    def check_fit_args(self, X: Any, sample_weight: Any = None, *, y: Any = None) -> None:
         """Raise the error ``fit(X, sample_weight=sample_weight)`` would raise, at once.
 
         Checks this estimator's parameters (including ``weights_init``, ``means_init``
@@ -449,6 +458,8 @@ class GaussianMixture(EstimatorMixin):
         X : array-like of shape (n_samples, n_features)
             A NumPy array, memmap, DataFrame or Dask array.
         sample_weight : array-like of shape (n_samples,), optional
+        y : array-like of shape (n_samples,), optional
+            Partial labels, checked when ``partial_labels=True``.
 
         Raises
         ------
@@ -458,6 +469,8 @@ class GaussianMixture(EstimatorMixin):
         X, _, _ = self._checked_input(X, sample_weight)
         self._check_inits(X.shape[1])
         self._check_fixed(X.shape[1])
+        if self.partial_labels:
+            check_labels(y, X.shape[0], self.n_components)
 
     def _validate_data(self, X: Any, sample_weight: Any):
         X, w, names = self._checked_input(X, sample_weight)
@@ -500,8 +513,9 @@ class GaussianMixture(EstimatorMixin):
         X : array-like of shape (n_samples, n_features)
             Data; a NumPy array, memmap, DataFrame or Dask array.
         y : array-like of shape (n_samples,), optional
-            Partial labels (semi-supervised EM): the component of each row that is
-            known, ``-1`` for unknown rows. Labelled rows have responsibility 1 for
+            Ignored unless ``partial_labels=True``. Then partial labels
+            (semi-supervised EM): the component of each row that is known, ``-1`` for
+            unknown rows. Labelled rows have responsibility 1 for
             their component in every E-step, so EM maximises the unlabelled rows'
             log-likelihood plus the labelled rows' ``log(w_y N(x | y))`` (the lower
             bound is this per unit of sample weight). The init uses the labels: a class
@@ -526,14 +540,14 @@ class GaussianMixture(EstimatorMixin):
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,), optional
-            Partial labels, as in :meth:`fit`.
+            Partial labels with ``partial_labels=True``, as in :meth:`fit`; else ignored.
         sample_weight : array-like of shape (n_samples,), optional
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
-            :meth:`predict`, except that labelled rows get their label (their
-            responsibilities in the fit's final E-step).
+            :meth:`predict`, except that with ``partial_labels`` labelled rows get their
+            label (their responsibilities in the fit's final E-step).
         """
         labels = self._fit(X, sample_weight, y)
         out = self.predict(X)
@@ -555,7 +569,9 @@ class GaussianMixture(EstimatorMixin):
         n_features = X.shape[1]
         inits = self._check_inits(n_features)
         fixed = self._check_fixed(n_features)
-        labels = check_labels(y, X.shape[0], self.n_components)
+        labels = None
+        if self.partial_labels:
+            labels = check_labels(y, X.shape[0], self.n_components)
         if labels is not None and check_noise(self.noise)[0]:
             raise ValueError(
                 "partial labels y are not supported with a noise component; set "
