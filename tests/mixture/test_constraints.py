@@ -509,3 +509,24 @@ def test_get_params_and_clone_carry_the_options():
 
 def test_check_fixed_returns_none_when_nothing_is_fixed():
     assert _constraints.check_fixed(None, {}, None, False, 3, "full", 2) is None
+
+
+def test_estimator_code_writes_the_fixed_parameters():
+    from gmm_widgets.mixture.code import estimator_code
+
+    X = blobs(seed=12)
+    gm = GaussianMixture(
+        K,
+        fixed_means={1: np.array([2.5, 0.5])},
+        fixed_weights={0: 0.3},
+        equal_weights=False,
+        random_state=0,
+    ).fit(X)
+    code = estimator_code(gm)
+    assert "fixed_means={1: np.array([2.5, 0.5])}" in code
+    assert code.startswith("import numpy as np")
+    namespace = {"X": X}
+    exec(code, namespace)
+    rebuilt = namespace["model"]
+    np.testing.assert_array_equal(rebuilt.means_, gm.means_)
+    np.testing.assert_array_equal(rebuilt.covariances_, gm.covariances_)
