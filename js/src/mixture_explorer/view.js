@@ -187,7 +187,14 @@ export class MixtureExplorerView {
     m.save_changes();
     // The automatic init (handles null) is the kernel's to run (k-means, the seed).
     const fromHandles = values.handles !== null;
-    const refit = ["handles", "n_components", "covariance_type", "points_added", "points_removed"];
+    const refit = [
+      "handles",
+      "n_components",
+      "covariance_type",
+      "points_added",
+      "points_removed",
+      "locked_means",
+    ];
     if (fromHandles && refit.some((k) => k in values)) this.aim(true);
     this.sync();
   }
@@ -375,6 +382,7 @@ export class MixtureExplorerView {
       K,
       covarianceType: controls.covariance_type,
       cold,
+      locked: controls.locked_means,
     });
     this.root.dataset.gmmStart = JSON.stringify(Array.from(stackRows(this.browserHandles)));
     this.loop(); // the next animation frame iterates and draws
