@@ -388,7 +388,6 @@ def constrained_m_step(
     nk = stats.nk + eps
     means = stats.sx / nk[:, None]
     means[fixed.mean_fixed] = fixed.means[fixed.mean_fixed] - center
-    cov_free = ~fixed.cov_fixed
     if covariance_type == "tied":
         if fixed.cov_fixed.all():
             cov, prec_chol = fixed.covariances.copy(), fixed.prec_chol.copy()
@@ -401,10 +400,14 @@ def constrained_m_step(
         cov = strategy.covariances(second, stats.sx, stats.nk, nk, means, ref, reg_covar)
         cov[fixed.cov_fixed] = fixed.covariances[fixed.cov_fixed]
         _check_finite(cov)
-        prec_chol = np.array(fixed.prec_chol, copy=True)
-        if cov_free.any():
-            floor = None if scale is None else strategy.variance_floor(means, scale)[cov_free]
-            prec_chol[cov_free] = strategy.precision_cholesky(cov[cov_free], reg_covar, floor)
+        floor = None
+        if scale is not None:
+            # Fixed covariances were checked when given: only the free ones get the floor
+            # of singular covariances (computed over all, so errors name the right k).
+            floor = np.array(strategy.variance_floor(means, scale), dtype=np.float64)
+            floor[fixed.cov_fixed] = -np.inf
+        prec_chol = strategy.precision_cholesky(cov, reg_covar, floor)
+        prec_chol[fixed.cov_fixed] = fixed.prec_chol[fixed.cov_fixed]
     weights = fixed._weights(nk)
     return EMParams(weights, means, cov, prec_chol, covariance_type)
 

@@ -233,14 +233,7 @@ class GaussianMixture(EstimatorMixin):
         not depend on the covariances, so free means are updated as usual.
     equal_weights : bool, default=False
         Hold every weight at ``1 / n_components`` (mclust's ``equalPro``); cannot be
-        combined with ``fixed_weights``.
-
-        Fixed values are also the starting values of those parameters (they override
-        ``weights_init``/``means_init``/``precisions_init`` and the init method for
-        those components). ``bic``/``aic``/``icl`` count only free parameters: weights
-        ``max(F - 1, 0)`` for ``F`` free weights when some are fixed (0 with
-        ``equal_weights``), ``d`` per free mean, and the covariance parameters of each
-        free covariance. Not combined with ``noise`` (a ValueError).
+        combined with ``fixed_weights``. See Notes for fixed parameters.
     partial_labels : bool, default=False
         Read ``fit(X, y)``'s ``y`` as partial labels (semi-supervised EM, see
         :meth:`fit`). Off by default, so that ``y`` is ignored as scikit-learn's
@@ -280,6 +273,17 @@ class GaussianMixture(EstimatorMixin):
 
     Notes
     -----
+    Fixed parameters (``fixed_weights``, ``fixed_means``, ``fixed_covariances``,
+    ``equal_weights``) are also the starting values of those parameters: they override
+    ``weights_init``/``means_init``/``precisions_init`` and the init method for those
+    components. Each M-step maximises the expected complete-data log-likelihood over
+    the free parameters exactly (``gmm_widgets/mixture/_constraints.py``). ``bic``,
+    ``aic`` and ``icl`` count only free parameters: ``max(F - 1, 0)`` weights for ``F``
+    free weights when some are fixed (``K - 1`` when none is, 0 with
+    ``equal_weights``), ``n_features`` per free mean, and the covariance parameters of
+    each free covariance (a tied one counts while it is free). They are not combined
+    with ``noise`` (a ValueError).
+
     With numba installed (``pip install gmm_widgets[fast]``), large fits with full
     covariances (from about 10^5 samples at 8 features) run a compiled kernel, about
     twice as fast per iteration, with the same numbers up to the order of the sums

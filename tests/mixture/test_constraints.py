@@ -530,3 +530,20 @@ def test_estimator_code_writes_the_fixed_parameters():
     rebuilt = namespace["model"]
     np.testing.assert_array_equal(rebuilt.means_, gm.means_)
     np.testing.assert_array_equal(rebuilt.covariances_, gm.covariances_)
+
+
+def test_a_collapsed_free_component_is_named_by_its_own_index():
+    """With component 0's covariance fixed, a collapse of component 2 names component 2."""
+    rng = np.random.default_rng(13)
+    X = np.vstack([rng.normal(size=(40, 2)), rng.normal(5, 1, size=(40, 2)), np.full((3, 2), 9.0)])
+    gm = GaussianMixture(
+        3,
+        reg_covar=0.0,
+        means_init=[[0.0, 0.0], [5.0, 5.0], [9.0, 9.0]],
+        weights_init=[0.45, 0.45, 0.1],
+        precisions_init=np.array([np.eye(2)] * 3),
+        fixed_covariances={0: np.eye(2)},
+        max_iter=5,
+    )
+    with pytest.raises(ValueError, match="component 2 has an ill-defined"):
+        gm.fit(X)
