@@ -547,3 +547,15 @@ def test_a_collapsed_free_component_is_named_by_its_own_index():
     )
     with pytest.raises(ValueError, match="component 2 has an ill-defined"):
         gm.fit(X)
+
+
+@pytest.mark.parametrize("ct", TYPES)
+def test_float32_fit_matches_float64_with_fixed_covariances(ct):
+    X = blobs(seed=14, offset=20.0)
+    fc = FIXED_COV[ct] if ct == "tied" else {0: FIXED_COV[ct]}
+    kw = dict(covariance_type=ct, fixed_covariances=fc, fixed_weights={1: 0.3}, random_state=0)
+    a = GaussianMixture(K, **kw).fit(X.astype(np.float32))
+    b = GaussianMixture(K, **kw).fit(X)
+    assert a.covariances_.dtype == np.float32
+    np.testing.assert_allclose(a.means_, b.means_, rtol=1e-5)
+    np.testing.assert_allclose(a.covariances_, b.covariances_, rtol=1e-4)

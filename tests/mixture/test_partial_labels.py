@@ -390,3 +390,14 @@ def test_labels_with_noise_are_refused():
     X, truth = blobs()
     with pytest.raises(ValueError, match="noise"):
         GaussianMixture(K, partial_labels=True, noise=True).fit(X, truth)
+
+
+def test_float32_data_with_labels():
+    """float32 data run in float32 with labels too; labelled classes keep their names."""
+    X, truth = blobs(seed=25, offset=1000.0, spread=(0.5, 0.5))
+    y = some_labels(truth, 0.2, seed=26)
+    gm = GaussianMixture(K, partial_labels=True, random_state=0).fit(X.astype(np.float32), y)
+    ref = GaussianMixture(K, partial_labels=True, random_state=0).fit(X, y)
+    assert gm.means_.dtype == np.float32
+    np.testing.assert_allclose(gm.means_, ref.means_, rtol=1e-6)
+    np.testing.assert_allclose(gm.means_, CENTRES + 1000.0, atol=0.15)
