@@ -141,8 +141,17 @@ def labelled_means(
     return means, has
 
 
-def labelled_start(params: EMParams, means: np.ndarray, has: np.ndarray) -> EMParams:
+def labelled_start(
+    params: EMParams, means: np.ndarray, has: np.ndarray, *, match: bool = True
+) -> EMParams:
     """A start with the means of the classes that have labelled rows put in.
+
+    The init method numbers its components arbitrarily. With ``match`` (no
+    ``means_init``), each labelled class first takes, in class order, the init
+    component nearest its labelled mean (with that component's weight and covariance),
+    and the classes without labels take the remaining init components in their order;
+    so an unlabelled class does not start on top of a labelled one. Then every class
+    with labelled rows starts at their mean.
 
     Parameters
     ----------
@@ -150,18 +159,30 @@ def labelled_start(params: EMParams, means: np.ndarray, has: np.ndarray) -> EMPa
         The init method's start (centred coordinates); not changed.
     means, has
         :func:`labelled_means`.
+    match : bool, default=True
+        Reorder the init's components as above (False: keep their order, e.g. when
+        the user gave ``means_init``).
 
     Returns
     -------
     EMParams
     """
-    new_means = np.array(params.means, dtype=np.float64)
+    K = has.shape[0]
+    order = np.arange(K)
+    if match and has.any() and not has.all():
+        left = list(range(K))
+        for k in np.flatnonzero(has):
+            dist = np.sum((params.means[left] - means[k]) ** 2, axis=1)
+            order[k] = left.pop(int(np.argmin(dist)))
+        order[~has] = left
+    new_means = np.array(params.means, dtype=np.float64)[order]
     new_means[has] = means[has]
+    per_component = params.covariance_type != "tied"
     return EMParams(
-        params.weights,
+        np.asarray(params.weights)[order],
         new_means,
-        params.covariances,
-        params.prec_chol,
+        params.covariances[order] if per_component else params.covariances,
+        params.prec_chol[order] if per_component else params.prec_chol,
         params.covariance_type,
         params.noise_weight,
         params.noise_box,

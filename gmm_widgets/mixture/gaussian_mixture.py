@@ -519,14 +519,17 @@ class GaussianMixture(EstimatorMixin):
         y : array-like of shape (n_samples,), optional
             Ignored unless ``partial_labels=True``. Then partial labels
             (semi-supervised EM): the component of each row that is known, ``-1`` for
-            unknown rows. Labelled rows have responsibility 1 for
-            their component in every E-step, so EM maximises the unlabelled rows'
-            log-likelihood plus the labelled rows' ``log(w_y N(x | y))`` (the lower
-            bound is this per unit of sample weight). The init uses the labels: a class
-            with labelled rows starts at their weighted mean (a fixed mean wins). With
-            every row labelled, one M-step gives the per-class weighted estimates;
-            ``None`` (as scikit-learn's pipelines pass) or all ``-1`` is the
-            unsupervised fit. The compiled kernel is not used with labels.
+            unknown rows. Labelled rows have responsibility 1 for their component in
+            every E-step, so EM maximises the unlabelled rows' log-likelihood plus the
+            labelled rows' ``log(w_y N(x | y))`` (the lower bound is this per unit of
+            sample weight). The init uses the labels: a class with labelled rows
+            starts at their weighted mean (a fixed mean wins), and without
+            ``means_init`` the init method's components are first matched to the
+            classes (each labelled class takes the nearest), so an unlabelled class
+            does not start on a labelled one. With every row labelled, one M-step gives
+            the per-class weighted estimates; ``None`` (as scikit-learn's pipelines
+            pass) or all ``-1`` is the unsupervised fit. The compiled kernel is not
+            used with labels.
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights. Integer weights give the same fit as repeating rows.
 
@@ -634,7 +637,7 @@ class GaussianMixture(EstimatorMixin):
                     n_jobs=self.n_jobs,
                 )
             if do_init and label_means is not None:
-                params = labelled_start(params, *label_means)
+                params = labelled_start(params, *label_means, match=inits[1] is None)
             if fixed is not None:
                 params = fixed.start(params, center)
             report = _Reporter(self, callbacks, init, center, t0) if callbacks else None

@@ -401,3 +401,47 @@ def test_float32_data_with_labels():
     assert gm.means_.dtype == np.float32
     np.testing.assert_allclose(gm.means_, ref.means_, rtol=1e-6)
     np.testing.assert_allclose(gm.means_, CENTRES + 1000.0, atol=0.15)
+
+
+def test_init_matches_the_init_components_to_the_labelled_classes():
+    """Labels for classes 0 and 1 only: class 2 starts on the init component they leave."""
+    from gmm_widgets.mixture._labels import labelled_start
+    from gmm_widgets.mixture._stats import EMParams
+
+    A, B, C = np.array([0.0, 0.0]), np.array([5.0, 0.0]), np.array([0.0, 5.0])
+    init = EMParams(
+        weights=np.array([0.2, 0.3, 0.5]),
+        means=np.array([C, A + 0.1, B - 0.1]),  # the init method's arbitrary order
+        covariances=np.array([np.eye(2) * 3.0, np.eye(2) * 1.0, np.eye(2) * 2.0]),
+        prec_chol=np.array([np.eye(2) / np.sqrt(3.0), np.eye(2), np.eye(2) / np.sqrt(2.0)]),
+        covariance_type="full",
+    )
+    label_means = np.array([A, B, [np.nan, np.nan]])
+    has = np.array([True, True, False])
+    start = labelled_start(init, label_means, has)
+    np.testing.assert_array_equal(start.means, [A, B, C])
+    # Each class took its init component's weight and covariance along.
+    np.testing.assert_array_equal(start.weights, [0.3, 0.5, 0.2])
+    np.testing.assert_array_equal(start.covariances[2], np.eye(2) * 3.0)
+    np.testing.assert_array_equal(start.prec_chol[0], np.eye(2))
+    # Without matching (the user's means_init), the order is kept.
+    kept = labelled_start(init, label_means, has, match=False)
+    np.testing.assert_array_equal(kept.means, [A, B, B - 0.1])
+    np.testing.assert_array_equal(kept.weights, init.weights)
+    # A tied covariance is shared: only weights and means are reordered.
+    tied = EMParams(init.weights, init.means, np.eye(2), np.eye(2), "tied")
+    np.testing.assert_array_equal(labelled_start(tied, label_means, has).covariances, np.eye(2))
+
+
+def test_a_class_without_labels_starts_on_the_unlabelled_cluster():
+    """Whatever order k-means gives its centres, class 2 starts on the third blob."""
+    X, truth = blobs(seed=27, spread=(0.5, 0.5))
+    y = some_labels(truth, 0.2, seed=28)
+    y[y == 2] = -1  # class 2 has no labels
+    for seed in range(6):
+        history = History()
+        gm = GaussianMixture(K, partial_labels=True, random_state=seed, callbacks=history)
+        gm.fit(X, y)
+        start = history.states[0]
+        assert np.linalg.norm(start.means[2] - CENTRES[2]) < 0.3, (seed, start.means)
+        np.testing.assert_allclose(gm.means_, CENTRES, atol=0.15)
