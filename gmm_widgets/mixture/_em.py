@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from gmm_widgets.mixture._constraints import FixedParams, constrained_m_step
 from gmm_widgets.mixture._noise import NoiseBox
 from gmm_widgets.mixture._sources import Source
 from gmm_widgets.mixture._stats import ChunkParams, EMParams, Stats, chunk_stats, m_step
@@ -62,8 +63,10 @@ def _chunk_stats(
     cp: ChunkParams,
     ref: np.ndarray,
     kernel: Any,
+    labels: np.ndarray | None = None,
 ) -> Stats:
-    return chunk_stats(xc, wc, cp, ref, kernel)
+    chunk_labels = None if labels is None else labels[start : start + xc.shape[0]]
+    return chunk_stats(xc, wc, cp, ref, kernel, chunk_labels)
 
 
 def run_em(
@@ -79,6 +82,8 @@ def run_em(
     kernel: Any = None,
     lower_bound: float = -np.inf,
     on_iteration: IterationHook | None = None,
+    fixed: FixedParams | None = None,
+    labels: np.ndarray | None = None,
 ) -> EMRun:
     """EM from ``params`` until the lower bound changes by less than ``tol``.
 
@@ -99,6 +104,10 @@ def run_em(
         The start's lower bound (a warm start's last one).
     on_iteration : callable, optional
         See :data:`IterationHook`.
+    fixed : FixedParams, optional
+        Fixed parameters: the M-step is ``_constraints.constrained_m_step``.
+    labels : ndarray of shape (n_samples,), int, optional
+        Partial labels (``-1``: unknown), fixing the labelled rows' responsibilities.
 
     Returns
     -------
@@ -110,17 +119,30 @@ def run_em(
         run.n_iter += 1
         cp = run.params.cast(source.dtype)
         ref = cp.means
-        stats = source.reduce(partial(_chunk_stats, cp=cp, ref=ref, kernel=kernel), work)
+        fn = partial(_chunk_stats, cp=cp, ref=ref, kernel=kernel, labels=labels)
+        stats = source.reduce(fn, work)
         previous, run.lower_bound = run.lower_bound, stats.log_lik / stats.weight
-        run.params = m_step(
-            stats,
-            ref.astype(np.float64),
-            covariance_type,
-            reg_covar,
-            ref_prec_chol=cp.prec_chol.astype(np.float64),
-            scale=scale,
-            noise_box=noise_box,
-        )
+        if fixed is None:
+            run.params = m_step(
+                stats,
+                ref.astype(np.float64),
+                covariance_type,
+                reg_covar,
+                ref_prec_chol=cp.prec_chol.astype(np.float64),
+                scale=scale,
+                noise_box=noise_box,
+            )
+        else:
+            run.params = constrained_m_step(
+                stats,
+                ref.astype(np.float64),
+                covariance_type,
+                reg_covar,
+                fixed,
+                source.center,
+                ref_prec_chol=cp.prec_chol.astype(np.float64),
+                scale=scale,
+            )
         run.lower_bounds.append(run.lower_bound)
         change = run.lower_bound - previous
         run.converged = bool(abs(change) < tol)

@@ -375,6 +375,23 @@ def _check_model(model: Any) -> None:
             f"{model.noise!r}): its box is the training data's bounding box, which a "
             "stream does not know in advance. Set noise=False, or use fit."
         )
+    if model.missing != "error":
+        raise ValueError(
+            "partial_fit does not support missing='em' yet: impute each batch first "
+            "(a fitted model's impute(X)), or use fit."
+        )
+    constrained = [
+        name
+        for name in ("fixed_weights", "fixed_means", "fixed_covariances")
+        if getattr(model, name) is not None
+    ]
+    if model.equal_weights:
+        constrained.append("equal_weights")
+    if constrained:
+        raise ValueError(
+            f"partial_fit does not support fixed parameters ({', '.join(constrained)}) "
+            "yet: its M-step is the unconstrained one. Use fit, or leave them unset."
+        )
 
 
 def _check_continuation(model: Any, state: OnlineState) -> None:

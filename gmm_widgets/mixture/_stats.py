@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -365,6 +366,7 @@ def chunk_stats(
     cp: ChunkParams,
     ref: np.ndarray,
     compiled: Callable | None = None,
+    labels: np.ndarray | None = None,
 ) -> SuffStats | MomentStats:
     """E-step and M-step statistics of one chunk, in one pass.
 
@@ -381,12 +383,18 @@ def chunk_stats(
     compiled : callable, optional
         ``_quad_kernel.quad_stats``, to run the quadratic form compiled (see
         ``_compiled``); ignored when ``cp`` does not take the quadratic form.
+    labels : ndarray of shape (n,), int, optional
+        Partial labels of the chunk's rows (``-1``: unknown): a labelled row's
+        responsibilities are one-hot on its label and its log-likelihood term is
+        ``log w_y + log N(x | y)`` (the compiled kernel is then not used).
 
     Returns
     -------
     SuffStats or MomentStats
     """
-    if compiled is not None and cp.quad is not None and cp.noise_box is None:
+    if labels is not None and not np.any(labels >= 0):
+        labels = None
+    if compiled is not None and cp.quad is not None and cp.noise_box is None and labels is None:
         return _compiled_stats(compiled, xc, w, cp)
     strategy = get_strategy(cp.covariance_type)
     y = quad = maha = None
@@ -398,10 +406,20 @@ def chunk_stats(
     noise = cp.noise_row(xc)
     if noise is not None:
         log_prob = np.concatenate([log_prob, noise.astype(log_prob.dtype)])
+    known = np.flatnonzero(labels >= 0) if labels is not None else None
+    if known is not None:
+        assert labels is not None
+        known_labels = labels[known]
+        known_log_prob = log_prob[known_labels, known]  # a copy, before the in-place shift
     _, amax, resp, total = _estep_core(log_prob, for_stats=True)
     with np.errstate(divide="ignore"):
         log_norm = np.log(total)
     log_norm += amax
+    if known is not None:  # labelled rows: one-hot, their complete-data term
+        resp[:, known] = 0.0
+        resp[known_labels, known] = 1.0
+        total[known] = 1.0
+        log_norm[known] = known_log_prob
     scale = np.reciprocal(total)
     if w is not None:
         w = w.astype(total.dtype, copy=False)
@@ -471,6 +489,43 @@ def responsibility_stats(xc, rw, w, ref, strategy, log_lik=0.0, weight=None) -> 
     return SuffStats(nk=nk, sx=sx, second=second, log_lik=log_lik, weight=weight)
 
 
+def scatter_inputs(
+    stats: SuffStats | MomentStats,
+    ref: np.ndarray,
+    strategy: Any,
+    ref_prec_chol: np.ndarray | None = None,
+) -> tuple[SuffStats, np.ndarray, np.ndarray]:
+    """The statistics unpacked, their second-order term and the point it is taken about.
+
+    Parameters
+    ----------
+    stats : SuffStats or MomentStats
+    ref : ndarray of shape (K, d)
+        The reference points of the chunk pass.
+    strategy
+        The covariance type's strategy (``_covariance.get_strategy``).
+    ref_prec_chol : ndarray, optional
+        The factors a whitened scatter was whitened with.
+
+    Returns
+    -------
+    stats : SuffStats
+    second : ndarray
+        ``stats.second`` unwhitened where it was whitened.
+    ref : ndarray of shape (K, d)
+        What ``second`` is about: ``ref``, or zeros for raw moments.
+    """
+    if isinstance(stats, MomentStats):
+        stats = stats.unpack()
+    second = stats.second
+    if stats.frame == "whitened":
+        assert ref_prec_chol is not None, "whitened statistics need the reference factors"
+        second = strategy.unwhiten(second, ref_prec_chol)
+    elif stats.frame == "origin":
+        ref = np.zeros_like(ref)
+    return stats, second, ref
+
+
 def m_step(
     stats: SuffStats | MomentStats,
     ref: np.ndarray,
@@ -510,17 +565,10 @@ def m_step(
         If a covariance is not positive definite (a collapsed component).
     """
     strategy = get_strategy(covariance_type)
-    if isinstance(stats, MomentStats):
-        stats = stats.unpack()
+    stats, second, ref = scatter_inputs(stats, ref, strategy, ref_prec_chol)
     eps = 10 * np.finfo(np.float64).eps
     nk = stats.nk + eps
     means = stats.sx / nk[:, None]
-    second = stats.second
-    if stats.frame == "whitened":
-        assert ref_prec_chol is not None, "whitened statistics need the reference factors"
-        second = strategy.unwhiten(second, ref_prec_chol)
-    elif stats.frame == "origin":
-        ref = np.zeros_like(ref)
     cov = strategy.covariances(second, stats.sx, stats.nk, nk, means, ref, reg_covar)
     if not np.all(np.isfinite(cov)):
         raise ValueError(

@@ -26,13 +26,14 @@ def literal(value: Any) -> str:
 
     Parameters
     ----------
-    value : None, bool, int, float, str, ndarray, list or tuple of these
+    value : None, bool, int, float, str, ndarray, list, tuple or dict of these
 
     Returns
     -------
     str
         ``repr`` for scalars and strings, ``np.array([...])`` (with a ``dtype`` when it
-        is not float64 or int64) for arrays.
+        is not float64 or int64) for arrays, ``{key: value, ...}`` for dicts (e.g.
+        ``fixed_means={0: ...}``).
 
     Raises
     ------
@@ -60,6 +61,8 @@ def literal(value: Any) -> str:
             if isinstance(value, list)
             else f"({items}{',' if len(value) == 1 else ''})"
         )
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
     raise TypeError(
         f"a {type(value).__name__} cannot be written as Python source; give the estimator "
         "plain values (e.g. an int random_state, not a RandomState)."
@@ -130,7 +133,7 @@ def estimator_code(estimator: Any, *, name: str = "model", data: str = "X") -> s
         if key in _SKIPPED or (key in defaults and _equal(value, defaults[key])):
             continue
         text = literal(value)
-        uses_numpy = uses_numpy or text.startswith("np.")
+        uses_numpy = uses_numpy or "np.array(" in text
         args.append(f"{key}={text}")
     module = cls.__module__
     if module.startswith("gmm_widgets"):

@@ -15,6 +15,7 @@ import numpy as np
 from gmm_widgets.mixture import _init
 from gmm_widgets.mixture._blas import blas_single_thread
 from gmm_widgets.mixture._compiled import compiled_kernel, use_compiled
+from gmm_widgets.mixture._constraints import FixedParams, check_fixed
 from gmm_widgets.mixture._covariance import get_strategy, n_mixture_parameters
 from gmm_widgets.mixture._em import EMRun, run_em
 from gmm_widgets.mixture._engine import auto_chunk_size, feature_scale
@@ -26,6 +27,7 @@ from gmm_widgets.mixture._initial import (
     initial_params,
     initial_params_with_noise,
 )
+from gmm_widgets.mixture._labels import check_labels, labelled_means, labelled_start
 from gmm_widgets.mixture._missing import (
     GapParams,
     ImputedSource,
@@ -262,6 +264,29 @@ class GaussianMixture(EstimatorMixin):
         (a clear ``ValueError``); memmaps work, chunk by chunk. The cost per iteration
         grows with the number of distinct missingness patterns per chunk. See
         :meth:`impute`.
+    fixed_weights : array-like of shape (n_components,) or dict, optional
+        Weights held at given values during the fit: an array fixes all of them (they
+        must sum to 1), a dict ``{k: w_k}`` fixes component ``k``'s only. Fixed weights
+        must be in (0, 1] and sum to less than 1 when some are free; the free weights
+        then share the rest, ``w_k = (1 - sum of fixed) N_k / sum_free N_j``.
+    fixed_means : array-like of shape (n_components, n_features) or dict, optional
+        Means held at given values: an array fixes all, ``{k: mean of shape
+        (n_features,)}`` some. The covariances of fixed-mean components are the
+        scatter about the fixed mean (the exact M-step), for every covariance type.
+    fixed_covariances : array-like or dict, optional
+        Covariances held at given values, in ``covariance_type``'s shape (see
+        ``precisions_init``), or ``{k: covariance of component k}`` (not for
+        ``"tied"``, which is fixed whole). Must be positive definite (positive for diag
+        and spherical); used as given, without ``reg_covar``. The means' update does
+        not depend on the covariances, so free means are updated as usual.
+    equal_weights : bool, default=False
+        Hold every weight at ``1 / n_components`` (mclust's ``equalPro``); cannot be
+        combined with ``fixed_weights``. See Notes for fixed parameters.
+    partial_labels : bool, default=False
+        Read ``fit(X, y)``'s ``y`` as partial labels (semi-supervised EM, see
+        :meth:`fit`). Off by default, so that ``y`` is ignored as scikit-learn's
+        ``GaussianMixture`` ignores it: pipelines and model searches pass their ``y``
+        to every step, and it must not change an unsupervised fit.
 
     Attributes
     ----------
@@ -299,6 +324,17 @@ class GaussianMixture(EstimatorMixin):
 
     Notes
     -----
+    Fixed parameters (``fixed_weights``, ``fixed_means``, ``fixed_covariances``,
+    ``equal_weights``) are also the starting values of those parameters: they override
+    ``weights_init``/``means_init``/``precisions_init`` and the init method for those
+    components. Each M-step maximises the expected complete-data log-likelihood over
+    the free parameters exactly (``gmm_widgets/mixture/_constraints.py``). ``bic``,
+    ``aic`` and ``icl`` count only free parameters: ``max(F - 1, 0)`` weights for ``F``
+    free weights when some are fixed (``K - 1`` when none is, 0 with
+    ``equal_weights``), ``n_features`` per free mean, and the covariance parameters of
+    each free covariance (a tied one counts while it is free). They are not combined
+    with ``noise`` (a ValueError).
+
     With numba installed (``pip install gmm_widgets[fast]``), large fits with full
     covariances (from about 10^5 samples at 8 features) run a compiled kernel, about
     twice as fast per iteration, with the same numbers up to the order of the sums
@@ -368,6 +404,11 @@ class GaussianMixture(EstimatorMixin):
         learning_decay: float = 0.6,
         learning_offset: float = 0.0,
         missing: str = "error",
+        fixed_weights: Any = None,
+        fixed_means: Any = None,
+        fixed_covariances: Any = None,
+        equal_weights: bool = False,
+        partial_labels: bool = False,
     ) -> None:
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -391,6 +432,11 @@ class GaussianMixture(EstimatorMixin):
         self.learning_decay = learning_decay
         self.learning_offset = learning_offset
         self.missing = missing
+        self.fixed_weights = fixed_weights
+        self.fixed_means = fixed_means
+        self.fixed_covariances = fixed_covariances
+        self.equal_weights = equal_weights
+        self.partial_labels = partial_labels
 
     # ------------------------------------------------------------------ validation
     def _check_parameters(self) -> None:
@@ -414,6 +460,8 @@ class GaussianMixture(EstimatorMixin):
                 "missing='em' cannot be combined with a noise component yet; use "
                 "noise=False, or missing='error' with imputed data."
             )
+        if not isinstance(self.partial_labels, (bool, np.bool_)):
+            raise TypeError(f"partial_labels must be True or False, got {self.partial_labels!r}.")
         self._callback_list()
 
     def _callback_list(self) -> list[Callback]:
@@ -436,6 +484,23 @@ class GaussianMixture(EstimatorMixin):
             out.append(PrintProgress(self.verbose, self.verbose_interval))
         return out
 
+    def _check_fixed(self, n_features: int) -> FixedParams | None:
+        fixed = check_fixed(
+            self.fixed_weights,
+            self.fixed_means,
+            self.fixed_covariances,
+            self.equal_weights,
+            self.n_components,
+            self.covariance_type,
+            n_features,
+        )
+        if fixed is not None and check_noise(self.noise)[0]:
+            raise ValueError(
+                "fixed parameters and equal_weights are not supported with a noise "
+                "component; set noise=False or leave every parameter free."
+            )
+        return fixed
+
     def _check_inits(self, n_features: int) -> Inits:
         return check_inits(
             self.weights_init,
@@ -446,7 +511,7 @@ class GaussianMixture(EstimatorMixin):
             n_features,
         )
 
-    def check_fit_args(self, X: Any, sample_weight: Any = None) -> None:
+    def check_fit_args(self, X: Any, sample_weight: Any = None, *, y: Any = None) -> None:
         """Raise the error ``fit(X, sample_weight=sample_weight)`` would raise, at once.
 
         Checks this estimator's parameters (including ``weights_init``, ``means_init``
@@ -459,6 +524,8 @@ class GaussianMixture(EstimatorMixin):
         X : array-like of shape (n_samples, n_features)
             A NumPy array, memmap, DataFrame or Dask array.
         sample_weight : array-like of shape (n_samples,), optional
+        y : array-like of shape (n_samples,), optional
+            Partial labels, checked when ``partial_labels=True``.
 
         Raises
         ------
@@ -469,6 +536,9 @@ class GaussianMixture(EstimatorMixin):
         self._check_inits(X.shape[1])
         if self.missing == "em":
             check_gaps(X, w, max(2, self.n_components))
+        self._check_fixed(X.shape[1])
+        if self.partial_labels:
+            check_labels(y, X.shape[0], self.n_components)
 
     def _validate_data(self, X: Any, sample_weight: Any):
         X, w, names = self._checked_input(X, sample_weight)
@@ -513,8 +583,20 @@ class GaussianMixture(EstimatorMixin):
         X : array-like of shape (n_samples, n_features)
             Data; a NumPy array, memmap, DataFrame or Dask array. NaN marks a missing
             value with ``missing="em"`` (not for Dask arrays) and is refused otherwise.
-        y : None
-            Ignored; present for API consistency.
+        y : array-like of shape (n_samples,), optional
+            Ignored unless ``partial_labels=True``. Then partial labels
+            (semi-supervised EM): the component of each row that is known, ``-1`` for
+            unknown rows. Labelled rows have responsibility 1 for their component in
+            every E-step, so EM maximises the unlabelled rows' log-likelihood plus the
+            labelled rows' ``log(w_y N(x | y))`` (the lower bound is this per unit of
+            sample weight). The init uses the labels: a class with labelled rows
+            starts at their weighted mean (a fixed mean wins), and without
+            ``means_init`` the init method's components are first matched to the
+            classes (each labelled class takes the nearest), so an unlabelled class
+            does not start on a labelled one. With every row labelled, one M-step gives
+            the per-class weighted estimates; ``None`` (as scikit-learn's pipelines
+            pass) or all ``-1`` is the unsupervised fit. The compiled kernel is not
+            used with labels.
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights. Integer weights give the same fit as repeating rows.
 
@@ -522,7 +604,7 @@ class GaussianMixture(EstimatorMixin):
         -------
         self : GaussianMixture
         """
-        self._fit(X, sample_weight)
+        self._fit(X, sample_weight, y)
         return self
 
     def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
@@ -531,29 +613,44 @@ class GaussianMixture(EstimatorMixin):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,), optional
+            Partial labels with ``partial_labels=True``, as in :meth:`fit`; else ignored.
         sample_weight : array-like of shape (n_samples,), optional
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            :meth:`predict`, except that with ``partial_labels`` labelled rows get their
+            label (their responsibilities in the fit's final E-step).
         """
-        self._fit(X, sample_weight)
-        return self.predict(X)
+        labels = self._fit(X, sample_weight, y)
+        out = self.predict(X)
+        if labels is not None:
+            known = labels >= 0
+            out[known] = labels[known]
+        return out
 
-    def _fit(self, X: Any, sample_weight: Any) -> None:
+    def _fit(self, X: Any, sample_weight: Any, y: Any = None) -> np.ndarray | None:
         # BLAS stays at one thread for the whole fit, not only inside the chunk passes:
         # after a multi-threaded call (even on the M-step's tiny matrices) OpenBLAS's
         # idle threads busy-wait and take the cores our own chunk workers need. Measured
         # at (N, d, K) = (1e5, 16, 8): 39 ms per iteration with, 22 ms without.
         with blas_single_thread():
-            self._fit_em(X, sample_weight)
+            return self._fit_em(X, sample_weight, y)
 
-    def _fit_em(self, X: Any, sample_weight: Any) -> None:
+    def _fit_em(self, X: Any, sample_weight: Any, y: Any = None) -> np.ndarray | None:
         X, w = self._validate_data(X, sample_weight)
         n_features = X.shape[1]
         inits = self._check_inits(n_features)
+        fixed = self._check_fixed(n_features)
+        labels = None
+        if self.partial_labels:
+            labels = check_labels(y, X.shape[0], self.n_components)
+        if labels is not None and check_noise(self.noise)[0]:
+            raise ValueError(
+                "partial labels y are not supported with a noise component; set "
+                "noise=False or fit without y."
+            )
         callbacks = self._callback_list()
         K = self.n_components
         use_noise, noise_points = check_noise(self.noise)
@@ -561,6 +658,13 @@ class GaussianMixture(EstimatorMixin):
         # the observed means; without NaN the fit is the one of missing="error".
         gaps = None if self.missing == "error" else find_gaps(X, w, max(2, K))
         if gaps is not None:
+            if fixed is not None or labels is not None:
+                raise ValueError(
+                    "X has missing values (missing='em'), which cannot be combined with "
+                    "fixed parameters, equal_weights or partial labels yet: impute X "
+                    "first (e.g. GaussianMixture(missing='em').fit(X).impute(X)), or "
+                    "leave the parameters free and the rows unlabelled."
+                )
             w = gaps.weights
         do_init = self._check_warm_start(n_features, use_noise)
         mask = None if noise_points is None else noise_mask(noise_points, X.shape[0])
@@ -584,11 +688,15 @@ class GaussianMixture(EstimatorMixin):
         # The compiled kernel has no noise row: with noise, the NumPy form of the same
         # statistics runs (same numbers, see tests/mixture/test_noise.py).
         full = self.covariance_type == "full" and not is_dask_array(X) and box is None
+        full = full and labels is None  # nor fixed responsibilities: NumPy passes then
         if full and use_compiled(source.n_samples, n_quad(n_features), K, source.dtype):
             kernel = compiled_kernel(source.dtype)
         rs = check_random_state(self.random_state)
         settings = InitSettings(K, self.covariance_type, self.init_params, self.reg_covar, scale)
 
+        label_means = None
+        if labels is not None and do_init:
+            label_means = labelled_means(source, labels, K, get_strategy(self.covariance_type))
         best: EMRun | None = None
         for init in range(self.n_init if do_init else 1):
             t0 = time.perf_counter()
@@ -611,6 +719,10 @@ class GaussianMixture(EstimatorMixin):
                     chunk_size=chunk,
                     n_jobs=self.n_jobs,
                 )
+            if do_init and label_means is not None:
+                params = labelled_start(params, *label_means, match=inits[1] is None)
+            if fixed is not None:
+                params = fixed.start(params, center)
             report = _Reporter(self, callbacks, init, center, t0) if callbacks else None
             if report is not None and report(0, params, -np.inf, np.nan, False):
                 run = EMRun(params, lower_bound=start_bound, stopped=True)  # stopped at once
@@ -627,6 +739,8 @@ class GaussianMixture(EstimatorMixin):
                     kernel=kernel,
                     lower_bound=start_bound,
                     on_iteration=report,
+                    fixed=fixed,
+                    labels=labels,
                 )
             if best is None or run.lower_bound > best.lower_bound:
                 best = run
@@ -639,6 +753,7 @@ class GaussianMixture(EstimatorMixin):
         self.lower_bound_ = best.lower_bound
         self.lower_bounds_ = best.lower_bounds
         self.n_features_in_ = n_features
+        self._fixed_params = fixed
         if not best.converged and self.max_iter > 0 and not best.stopped:
             warnings.warn(
                 "Best performing initialization did not converge after "
@@ -647,6 +762,7 @@ class GaussianMixture(EstimatorMixin):
                 ConvergenceWarning,
                 stacklevel=4,
             )
+        return labels
 
     def partial_fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> GaussianMixture:
         """One step of stepwise online EM (Cappé and Moulines, 2009) on a batch.
@@ -947,6 +1063,9 @@ class GaussianMixture(EstimatorMixin):
 
     def _n_parameters(self) -> int:
         K, d = self.means_.shape
+        fixed = getattr(self, "_fixed_params", None)
+        if fixed is not None:  # only the free parameters count (see the class notes)
+            return fixed.n_parameters()
         # The noise component adds one free weight (its box is fixed by the data).
         return n_mixture_parameters(self.covariance_type, K, d) + hasattr(self, "noise_weight_")
 

@@ -45,6 +45,7 @@ CONTROLS = (
     "handles",
     "points_added",
     "points_removed",
+    "locked_means",
 )
 #: Most initialisations the n_init control offers.
 MAX_N_INIT = 50
@@ -103,6 +104,11 @@ class MixtureExplorer(ProjectedWidget):
     displayed. Without a kernel (an exported page) the browser fit is what the page
     shows. One kernel refit runs per release.
 
+    A handle can be locked (its lock button beside it, or ``L`` on the focused handle;
+    :attr:`locked_means` from Python): the refit then holds that component's mean at
+    the handle (``GaussianMixture(fixed_means={k: handle})``), and BIC/AIC/ICL count
+    only the free parameters. Dragging a locked handle moves where it is held.
+
     A click on empty space of the plot adds a data point, a shift-click removes the
     nearest one (or, from the keyboard, the point cursor: arrows, Enter, Delete); they
     are :attr:`points_added` and :attr:`points_removed`, and every refit uses them.
@@ -126,6 +132,9 @@ class MixtureExplorer(ProjectedWidget):
         ``n_init`` and ``init_params`` only matter for the automatic init.
     means_init : array-like of shape (n_components, n_features), optional
         Start from these means (handles) instead of the automatic init.
+    locked_means : sequence of int, optional
+        Components whose means the refits hold at their handles (see above); the
+        handles are ``means_init``, or where the automatic init put the means.
     model : fitted mixture, optional
         Start from a fitted model, ours or scikit-learn's: it is shown as it is (one
         frame), its K and covariance type set the controls (``n_components`` and
@@ -169,6 +178,11 @@ class MixtureExplorer(ProjectedWidget):
         The message of the last refit that failed, None after a success.
     handles : ndarray of shape (n_components, n_features) or None
         The handles' positions as the view asks for them (None: automatic init).
+    locked_means : list of int
+        Sorted components whose means are held at their handles in refits; setting it
+        refits (a lock set while the init is automatic turns the init's means into
+        handles). Locks of components beyond a smaller K are dropped, and every lock
+        when the handles are reset to the automatic init.
     n_components, covariance_type, random_state, n_init, init_params
         The controls; setting one refits.
     points_added : ndarray of shape (m, n_features)
@@ -221,6 +235,8 @@ class MixtureExplorer(ProjectedWidget):
     points_removed = traitlets.Instance(np.ndarray, args=((0,),), kw={"dtype": np.int64}).tag(
         sync=True, **_removed_serialization
     )
+    #: Components whose means refits hold at their handles (``fixed_means``), sorted.
+    locked_means = traitlets.List(traitlets.Int()).tag(sync=True)
     #: Counter the view bumps with every change it makes; echoed in ``result``.
     request = traitlets.Int(0).tag(sync=True)
 
@@ -269,6 +285,7 @@ class MixtureExplorer(ProjectedWidget):
         n_init: int = 1,
         init_params: str = "kmeans",
         means_init: Any = None,
+        locked_means: Any = (),
         model: Any = None,
         k_range: tuple[int, int] = (1, 10),
         animate: bool = True,
@@ -301,6 +318,12 @@ class MixtureExplorer(ProjectedWidget):
             n_components, covariance_type, random_state, n_init, init_params, k_lo, k_hi, n
         )
         handles = None if means_init is None else self._check_means(means_init, controls[0], d)
+        locked = self._check_locked(locked_means, controls[0])
+        if locked and handles is None:
+            raise ValueError(
+                "locked_means holds means at their handles: pass means_init (or a fitted "
+                "model) with it."
+            )
         check_fps(fps)
         if not (isinstance(stream_interval, (int, float)) and stream_interval >= 0):
             raise ValueError(f"stream_interval must be >= 0 seconds, got {stream_interval!r}.")
@@ -334,6 +357,7 @@ class MixtureExplorer(ProjectedWidget):
                 self.init_params,
             ) = controls
             self.handles = handles
+            self.locked_means = locked
             self.points_added = np.empty((0, d))
             self.points_removed = np.empty(0, dtype=np.int64)
             self._set_projection(data)
@@ -415,6 +439,30 @@ class MixtureExplorer(ProjectedWidget):
         if not np.all(np.isfinite(arr)):
             raise ValueError("means_init contains NaN or infinity.")
         return arr.copy()
+
+    @staticmethod
+    def _check_locked(locked: Any, K: int) -> list[int]:
+        if isinstance(locked, (str, bytes)) or not hasattr(locked, "__iter__"):
+            raise TypeError(
+                f"locked_means must be a sequence of component indices, got {locked!r}."
+            )
+        out = []
+        for k in locked:
+            if not _is_int(k):
+                raise TypeError(f"locked_means must hold ints (component indices), got {k!r}.")
+            if not 0 <= k < K:
+                raise ValueError(
+                    f"locked_means: component {k} is out of range for n_components={K}."
+                )
+            out.append(int(k))
+        return sorted(set(out))
+
+    @traitlets.validate("locked_means")
+    def _valid_locked(self, proposal: dict[str, Any]) -> list[int]:
+        try:
+            return self._check_locked(proposal["value"], self.k_max)
+        except (TypeError, ValueError) as exc:
+            raise traitlets.TraitError(str(exc)) from None
 
     @traitlets.validate("n_components")
     def _valid_k(self, proposal: dict[str, Any]) -> int:
@@ -546,6 +594,7 @@ class MixtureExplorer(ProjectedWidget):
             return
         if change["name"] in ("n_components", "handles"):
             self._fit_handles_to_k()
+        self._fit_locks(change["name"], change["new"])
         if self._from_browser:
             self._debouncer()
         elif self._batch:
@@ -572,6 +621,24 @@ class MixtureExplorer(ProjectedWidget):
         new = extend_means(self._fit_data(), params, base, K)
         with self._quietly():
             self.handles = new
+
+    def _fit_locks(self, name: str, new: Any) -> None:
+        """Keep the locks consistent with the handles after a change of control ``name``.
+
+        Handles set to None (back to the automatic init) drop every lock; locks beyond K
+        are dropped; a lock while the init is automatic makes its means the handles.
+        """
+        K = self.n_components
+        if name == "handles" and new is None:
+            kept: list[int] = []
+        else:
+            kept = [k for k in self.locked_means if k < K]
+        with self._quietly():
+            if kept != self.locked_means:
+                self.locked_means = kept
+            if kept and self.handles is None and self._initial_means is not None:
+                if self._initial_means.shape[0] == K:
+                    self.handles = self._initial_means.copy()
 
     @contextmanager
     def hold_refit(self) -> Iterator[None]:
@@ -601,13 +668,21 @@ class MixtureExplorer(ProjectedWidget):
         ----------
         **controls
             Any of ``n_components``, ``covariance_type``, ``random_state``, ``n_init``,
-            ``init_params`` and ``means_init`` (the handles; None for automatic init).
+            ``init_params``, ``means_init`` (the handles; None for automatic init) and
+            ``locked_means``.
 
         Returns
         -------
         self : MixtureExplorer
         """
-        allowed = {"n_components", "covariance_type", "random_state", "n_init", "init_params"}
+        allowed = {
+            "n_components",
+            "covariance_type",
+            "random_state",
+            "n_init",
+            "init_params",
+            "locked_means",
+        }
         unknown = sorted(set(controls) - allowed - {"means_init"})
         if unknown:
             raise TypeError(
@@ -644,7 +719,7 @@ class MixtureExplorer(ProjectedWidget):
         return self
 
     def reset_init(self) -> MixtureExplorer:
-        """Forget the handles and refit with the automatic init.
+        """Forget the handles (and their locks) and refit with the automatic init.
 
         Returns
         -------
@@ -689,6 +764,7 @@ class MixtureExplorer(ProjectedWidget):
             "handles": None if self.handles is None else self.handles.copy(),
             "points_added": self.points_added.copy(),
             "points_removed": self.points_removed.copy(),
+            "locked_means": list(self.locked_means),
         }
 
     @staticmethod
@@ -727,7 +803,10 @@ class MixtureExplorer(ProjectedWidget):
                 X = self._fit_data()
                 gm.fit(X)
             params = mixture_params(gm)
-            scores = GaussianMixture.from_params(params).criteria(X)
+            # With locked means only the free parameters count: the fitted model's own
+            # criteria (a model rebuilt from the parameters would count every one).
+            scorer = gm if controls["locked_means"] else GaussianMixture.from_params(params)
+            scores = scorer.criteria(X)
         except Exception as exc:  # the view shows it; Python callers get it back
             self._fail(exc, controls, request)
             return exc
@@ -745,7 +824,7 @@ class MixtureExplorer(ProjectedWidget):
         From handles, the initial weights and covariances come from the points nearest
         each handle (:func:`~gmm_widgets.mixture.placement.init_from_means`), so the fit
         starts exactly where the handles are and the automatic init's settings (seed,
-        method, n_init) play no part.
+        method, n_init) play no part. Locked handles are ``fixed_means``.
         """
         handles = controls["handles"]
         ct = controls["covariance_type"]
@@ -760,6 +839,7 @@ class MixtureExplorer(ProjectedWidget):
             )
         reg = self._gm_params.get("reg_covar", 1e-6)
         weights, precisions = init_from_means(self._fit_data(), handles, ct, reg)
+        locked = {k: handles[k].copy() for k in controls["locked_means"]}
         return GaussianMixture(
             n_components=controls["n_components"],
             covariance_type=ct,
@@ -768,6 +848,7 @@ class MixtureExplorer(ProjectedWidget):
             means_init=handles,
             weights_init=weights,
             precisions_init=precisions,
+            fixed_means=locked or None,
             **self._gm_params,
         )
 
@@ -832,6 +913,8 @@ class MixtureExplorer(ProjectedWidget):
         desc = f"K={controls['n_components']}, {controls['covariance_type']}"
         if controls["handles"] is not None:
             desc += ", from the handles"
+        if controls["locked_means"]:
+            desc += f", means {controls['locked_means']} locked"
         good = self._good_controls
         with self.hold_sync(), self._quietly():
             self.error = {"message": message, "request": request, "controls": desc}

@@ -612,3 +612,23 @@ def test_check_fit_args_raises_what_fit_raises():
     gm.check_fit_args(Y)  # fine: NaN is a missing value
     with pytest.raises(ValueError, match="X contains NaN"):
         GaussianMixture(2).check_fit_args(Y)
+
+
+@pytest.mark.parametrize(
+    "kw, y",
+    [
+        (dict(fixed_means={0: [0.0, 0.0]}), None),
+        (dict(equal_weights=True), None),
+        (dict(partial_labels=True), "labels"),
+    ],
+)
+def test_missing_values_with_constraints_or_labels_are_refused(kw, y):
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    X[::7, 1] = np.nan
+    labels = np.full(60, -1)
+    labels[:5] = 0
+    gm = GaussianMixture(2, missing="em", random_state=0, **kw)
+    with pytest.raises(ValueError, match="cannot be combined with fixed parameters"):
+        gm.fit(X, labels if y else None)
+    # Without NaN, missing="em" is the plain fit, constraints included.
+    gm.fit(np.nan_to_num(X), labels if y else None)

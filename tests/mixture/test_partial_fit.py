@@ -638,3 +638,18 @@ def test_a_later_fit_and_warm_start():
     assert not hasattr(gm, "n_batches_seen_")
     gm.partial_fit(mixture_batch(rng, 200))  # and a new stream continues the fit
     assert gm.n_batches_seen_ == 2
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(missing="em"),
+        dict(fixed_means={0: [0.0, 0.0]}),
+        dict(equal_weights=True),
+        dict(fixed_weights=[0.5, 0.5]),
+    ],
+)
+def test_options_partial_fit_does_not_support_are_refused(kw):
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    with pytest.raises(ValueError, match="partial_fit does not support"):
+        GaussianMixture(2, random_state=0, **kw).partial_fit(X)

@@ -16,6 +16,10 @@
 // - the start from given means (MixtureExplorer's handles): every point goes to its
 //   nearest mean, each part gives its weight and covariance (gmm_widgets/widgets/
 //   _scores.py: init_from_means).
+// - locked means (the explorer's locked handles; the core's fixed_means): a locked
+//   component keeps the mean it starts from, and its covariance is the scatter about
+//   that mean (tied: the exact pooled scatter, gmm_widgets/mixture/_constraints.py);
+//   criteria count d parameters fewer per locked mean.
 
 /** @typedef {"full"|"tied"|"diag"|"spherical"} CovarianceType */
 
@@ -330,6 +334,7 @@ export class GaussianMixtureEM {
    * @param {number} opts.nComponents K
    * @param {number} [opts.regCovar] default 1e-6
    * @param {number} [opts.tol] default 1e-3
+   * @param {number[]} [opts.lockedMeans] components whose means stay where they start
    */
   constructor(data, opts) {
     if (!COVARIANCE_TYPES.includes(opts.covarianceType))
@@ -352,6 +357,9 @@ export class GaussianMixtureEM {
     this.change = NaN;
     this.converged = false;
     this._resp = new Float64Array(K);
+    this.locked = new Uint8Array(K);
+    for (const k of opts.lockedMeans ?? []) if (k >= 0 && k < K) this.locked[k] = 1;
+    this.nLocked = this.locked.reduce((a, b) => a + b, 0);
   }
 
   /**
@@ -612,7 +620,8 @@ export class GaussianMixtureEM {
     const nke = Float64Array.from(nk, (v) => v + NK_EPS);
     const means = new Float64Array(K * d);
     for (let k = 0; k < K; k++)
-      for (let j = 0; j < d; j++) means[k * d + j] = sx[k * d + j] / nke[k];
+      for (let j = 0; j < d; j++)
+        means[k * d + j] = this.locked[k] ? ref[k * d + j] : sx[k * d + j] / nke[k];
     const cov = new Float64Array(covarianceLength(type, K, d));
     if (full) {
       // sum r (x - mu)(x - mu)^T from the scatter about the reference (the old means).
@@ -638,6 +647,33 @@ export class GaussianMixtureEM {
           }
         for (let j = 0; j < d; j++) cov[so + j * d + j] += regCovar;
       }
+    } else if (type === "tied" && this.nLocked) {
+      // The pooled scatter about the means (locked or not): S - sum_k (s_k mu_k^T +
+      // mu_k s_k^T - N_k mu_k mu_k^T), as _constraints.tied_covariance.
+      const g = this.data.gram;
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += nke[k];
+      for (let a = 0; a < d; a++)
+        for (let b = 0; b < d; b++) {
+          let cross = 0;
+          let crossT = 0;
+          let mm = 0;
+          for (let k = 0; k < K; k++) {
+            const ma = means[k * d + a];
+            const mb = means[k * d + b];
+            cross += sx[k * d + a] * mb;
+            crossT += sx[k * d + b] * ma;
+            mm += nk[k] * ma * mb;
+          }
+          cov[a * d + b] = (g[a * d + b] - cross - crossT + mm) / sum;
+        }
+      for (let a = 0; a < d; a++)
+        for (let b = 0; b < a; b++) {
+          const v = (cov[a * d + b] + cov[b * d + a]) / 2;
+          cov[a * d + b] = v;
+          cov[b * d + a] = v;
+        }
+      for (let j = 0; j < d; j++) cov[j * d + j] += regCovar;
     } else if (type === "tied") {
       const g = this.data.gram;
       let sum = 0;
@@ -761,7 +797,7 @@ export class GaussianMixtureEM {
         if (Number.isFinite(lr)) entropy -= Math.exp(lr) * lr;
       }
     }
-    const p = nParameters(this.type, K, d);
+    const p = nParameters(this.type, K, d) - d * this.nLocked;
     const bic = -2 * total + p * Math.log(n);
     return {
       log_likelihood: total / n,

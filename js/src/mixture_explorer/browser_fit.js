@@ -20,6 +20,7 @@ export const FRAME_BUDGET_MS = 8;
  * @property {number} K
  * @property {import("../lib/em.js").CovarianceType} covarianceType
  * @property {boolean} cold start from the handles with the start rule (else warm)
+ * @property {number[]} [locked] components whose means stay at their handles
  */
 
 /**
@@ -65,8 +66,13 @@ export class BrowserFit {
     this.iterations = 0;
     if (!this.data) return;
     const em = this.em;
+    const locked = target.locked ?? [];
     const same =
-      em && em.K === target.K && em.type === target.covarianceType && this.started !== null;
+      em &&
+      em.K === target.K &&
+      em.type === target.covarianceType &&
+      this.started !== null &&
+      sameLocked(em, locked);
     try {
       if (!same || target.cold) {
         const next = new GaussianMixtureEM(this.data, {
@@ -74,6 +80,7 @@ export class BrowserFit {
           nComponents: target.K,
           regCovar: this.settings.reg_covar,
           tol: this.settings.tol,
+          lockedMeans: locked,
         });
         next.startFromMeans(target.handles);
         this.em = next;
@@ -172,4 +179,11 @@ export class BrowserFit {
     }
     return this.scoresCache;
   }
+}
+
+/** Whether a running EM locks exactly the components `locked` lists. */
+function sameLocked(em, locked) {
+  const want = new Uint8Array(em.K);
+  for (const k of locked) if (k >= 0 && k < em.K) want[k] = 1;
+  return want.every((v, k) => v === em.locked[k]);
 }

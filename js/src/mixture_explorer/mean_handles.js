@@ -4,6 +4,10 @@
 // arrow keys (Shift: larger steps, Alt: finer). The handles do not own the positions:
 // they report previews while a move is under way and a commit when it ends, and the
 // widget redraws them from its state.
+//
+// With `onLock`, each handle also has a lock button beside it (data-gmm-role="mean-lock",
+// data-component="k", aria-pressed), and "L" on a focused handle toggles the same lock:
+// the widget then holds that component's mean at the handle in its refits.
 
 import { svg } from "../lib/dom.js";
 import { rgbString } from "../lib/colors.js";
@@ -15,6 +19,11 @@ export const KEY_STEP = 0.02;
 export const KEY_COMMIT_DELAY = 450;
 /** A pointer that moved less than this many px between down and up did not drag. */
 export const DRAG_THRESHOLD = 2;
+/** Pixel offset of a handle's lock button from the handle's centre. */
+export const LOCK_OFFSET = [15, -15];
+// The padlock's shackle, closed and open.
+const SHACKLE_CLOSED = "M-2.5,-1V-3.5a2.5,2.5 0 0 1 5,0V-1";
+const SHACKLE_OPEN = "M-2.5,-1V-3.5a2.5,2.5 0 0 1 5,0V-2.5";
 
 /**
  * The d-vector that a mean becomes when its 2-D view is moved to `target`, for a
@@ -88,6 +97,7 @@ const clamp = (v, lo, hi) => Math.max(Math.min(lo, hi), Math.min(Math.max(lo, hi
  *   ignored with `axis: "x"`)
  * @property {import("../lib/colors.js").RGB} color
  * @property {string} label accessible description
+ * @property {boolean} [locked] whether the mean is locked (drawn, and the lock's state)
  */
 
 /**
@@ -97,12 +107,15 @@ const clamp = (v, lo, hi) => Math.max(Math.min(lo, hi), Math.min(Math.max(lo, hi
  * @param {(k: number, point: number[]) => void} opts.onPreview a move under way
  * @param {(k: number, point: number[]) => void} opts.onCommit a move that ended
  * @param {(k: number) => void} [opts.onCancel] a move abandoned (Escape, pointercancel)
+ * @param {(k: number) => void} [opts.onLock] toggle the lock of handle k (lock buttons
+ *   and the "L" key exist only with it)
  * @param {import("../lib/timing.js").Timers} [opts.timers]
  */
 export function createMeanHandles(layer, opts) {
   const timers = opts.timers || globalThis;
   const trails = svg("g", { class: "gmm-trails", "aria-hidden": "true" }, layer);
   const group = svg("g", { class: "gmm-mean-handles" }, layer);
+  const locks = opts.onLock ? svg("g", { class: "gmm-mean-locks" }, layer) : null;
   let scales = null;
   let axis = "xy";
   let items = [];
@@ -124,14 +137,62 @@ export function createMeanHandles(layer, opts) {
     return [event.clientX - rect.left, event.clientY - rect.top];
   };
 
-  function place(node, k) {
+  function place(node, k, offset = [0, 0]) {
     const item = items[k];
     const [px, py] = toPx(item.point);
     const ok = Number.isFinite(px) && Number.isFinite(py);
     node.setAttribute(
       "transform",
-      ok ? `translate(${px.toFixed(2)},${py.toFixed(2)})` : "translate(-9999,-9999)",
+      ok
+        ? `translate(${(px + offset[0]).toFixed(2)},${(py + offset[1]).toFixed(2)})`
+        : "translate(-9999,-9999)",
     );
+  }
+
+  function buildLock(node) {
+    node.setAttribute("class", "gmm-mean-lock");
+    node.setAttribute("data-gmm-role", "mean-lock");
+    node.setAttribute("tabindex", "0");
+    node.setAttribute("role", "button");
+    node.setAttribute("focusable", "true");
+    svg("rect", { class: "gmm-lock-hit", x: -8, y: -8, width: 16, height: 16, rx: 3 }, node);
+    svg("path", { class: "gmm-lock-shackle", d: SHACKLE_OPEN }, node);
+    svg("rect", { class: "gmm-lock-body", x: -4, y: -1, width: 8, height: 6, rx: 1 }, node);
+    const toggle = (event) => {
+      event.preventDefault();
+      event.stopPropagation(); // not a click on the plot (which adds a point)
+      flushKeys();
+      opts.onLock?.(indexOf(node));
+    };
+    node.addEventListener("click", toggle);
+    node.addEventListener("pointerdown", (event) => event.stopPropagation());
+    node.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") toggle(event);
+    });
+  }
+
+  function renderLocks() {
+    if (!locks) return;
+    syncChildren(locks, items.length, "g");
+    items.forEach((item, k) => {
+      const node = locks.children[k];
+      if (!node.firstChild) buildLock(node);
+      const on = Boolean(item.locked);
+      node.setAttribute("data-component", String(k));
+      node.setAttribute("aria-pressed", on ? "true" : "false");
+      node.setAttribute(
+        "aria-label",
+        `${on ? "Unlock" : "Lock"} the mean of component ${k + 1} ` +
+          `(${on ? "refits fit it again" : "refits hold it at its handle"})`,
+      );
+      node.classList.toggle("gmm-locked", on);
+      node.children[1].setAttribute("d", on ? SHACKLE_CLOSED : SHACKLE_OPEN);
+      node.children[1].setAttribute("stroke", rgbString(item.color));
+      node.children[2].setAttribute("stroke", rgbString(item.color));
+      // A locked padlock is filled with the component's colour.
+      /** @type {SVGElement} */ (node.children[2]).style.fill = on ? rgbString(item.color) : "";
+      place(node, k, LOCK_OFFSET);
+    });
   }
 
   function build(node) {
@@ -226,6 +287,14 @@ export function createMeanHandles(layer, opts) {
   function onKey(event, node) {
     if (!scales) return;
     const k = indexOf(node);
+    const plain = !(event.ctrlKey || event.metaKey || event.altKey);
+    if (opts.onLock && plain && (event.key === "l" || event.key === "L")) {
+      flushKeys();
+      opts.onLock(k);
+      event.preventDefault();
+      event.stopPropagation();
+      return;
+    }
     if (event.key === "Escape") {
       if (drag) cancelDrag();
       else if (keyMove) {
@@ -277,11 +346,13 @@ export function createMeanHandles(layer, opts) {
       node.setAttribute("data-component", String(k));
       node.setAttribute("aria-label", item.label);
       node.setAttribute("aria-disabled", o.disabled ? "true" : "false");
+      node.classList.toggle("gmm-locked", Boolean(item.locked));
       const ring = node.children[1];
       ring.setAttribute("stroke", rgbString(item.color));
       node.children[2].setAttribute("stroke", rgbString(item.color));
       place(node, k);
     });
+    renderLocks();
   }
 
   /**
@@ -322,6 +393,7 @@ export function createMeanHandles(layer, opts) {
       drag = null;
       layer.removeChild(trails);
       layer.removeChild(group);
+      if (locks) layer.removeChild(locks);
     },
   };
 }

@@ -35,7 +35,28 @@ export function currentControls(model) {
   out.handles = asArray(model.get("handles"));
   out.points_added = asArray(model.get("points_added") ?? null);
   out.points_removed = asArray(model.get("points_removed") ?? null);
+  out.locked_means = model.get("locked_means") ?? [];
   return out;
+}
+
+/** Whether two lists of locked components (or missing ones: none) are the same. */
+function sameLocks(a, b) {
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/**
+ * The locked components after toggling the lock of component `k`, sorted.
+ * @param {import("./traits.js").MixtureExplorerModel} model
+ * @param {number} k
+ * @returns {number[]}
+ */
+export function toggledLock(model, k) {
+  const locked = new Set(model.get("locked_means") ?? []);
+  if (locked.has(k)) locked.delete(k);
+  else locked.add(k);
+  return [...locked].sort((a, b) => a - b);
 }
 
 /** Whether two edits (decoded arrays, or null for none) are the same; empty = none. */
@@ -104,6 +125,7 @@ export function controlsMatch(fitted, controls) {
   if (!sameEdits(asArray(fitted.points_added ?? null), controls.points_added ?? null)) return false;
   if (!sameEdits(asArray(fitted.points_removed ?? null), controls.points_removed ?? null))
     return false;
+  if (!sameLocks(fitted.locked_means, controls.locked_means)) return false;
   return sameArray(asArray(fitted.handles), controls.handles);
 }
 

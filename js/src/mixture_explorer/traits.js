@@ -15,6 +15,7 @@
  * @property {import("../lib/codecs.js").EncodedArray|null} handles
  * @property {import("../lib/codecs.js").EncodedArray} [points_added]
  * @property {import("../lib/codecs.js").EncodedArray} [points_removed]
+ * @property {number[]} [locked_means]
  */
 
 /**
@@ -31,6 +32,8 @@
  *   points the user added; refits fit them too
  * @property {import("../lib/codecs.js").EncodedArray} points_removed (r,) int32:
  *   positions in `data` of the points the user removed; refits leave them out
+ * @property {number[]} locked_means sorted components whose means refits hold at their
+ *   handles (GaussianMixture's fixed_means); toggled by each handle's lock
  * @property {number} request bumped by the view with every change it makes; echoed in
  *   `result`
  * @property {number} k_min least K the slider offers

@@ -30,6 +30,7 @@ import {
   initModeText,
   readoutRows,
   stackRows,
+  toggledLock,
 } from "./state.js";
 
 /**
@@ -131,6 +132,7 @@ export class MixtureExplorerView {
           if (this.fitRequest === null) this.stopPreview();
           this.sync();
         },
+        onLock: (k) => this.change({ locked_means: toggledLock(this.model, k) }),
         timers: this.timers,
       },
     );
@@ -152,6 +154,7 @@ export class MixtureExplorerView {
         "change:error": () => this.sync(),
         "change:busy": () => this.renderStatus(),
         "change:handles": () => this.sync(),
+        "change:locked_means": () => this.sync(),
         "change:n_components": () => this.sync(),
         "change:covariance_type": () => this.sync(),
         "change:random_state": () => this.sync(),
@@ -184,7 +187,14 @@ export class MixtureExplorerView {
     m.save_changes();
     // The automatic init (handles null) is the kernel's to run (k-means, the seed).
     const fromHandles = values.handles !== null;
-    const refit = ["handles", "n_components", "covariance_type", "points_added", "points_removed"];
+    const refit = [
+      "handles",
+      "n_components",
+      "covariance_type",
+      "points_added",
+      "points_removed",
+      "locked_means",
+    ];
     if (fromHandles && refit.some((k) => k in values)) this.aim(true);
     this.sync();
   }
@@ -372,6 +382,7 @@ export class MixtureExplorerView {
       K,
       covarianceType: controls.covariance_type,
       cold,
+      locked: controls.locked_means,
     });
     this.root.dataset.gmmStart = JSON.stringify(Array.from(stackRows(this.browserHandles)));
     this.loop(); // the next animation frame iterates and draws
@@ -564,15 +575,17 @@ export class MixtureExplorerView {
     const names = this.model.get("feature_names") || [];
     const fmt = (v) => formatNumber(v, 4);
     const proj = this.data1d() ? null : this.projection();
+    const locked = new Set(this.model.get("locked_means") || []);
     const items = pos.map((mean, k) => {
       const point = proj ? projectMean(mean, proj) : [mean[0], NaN];
       const coords = Array.from(mean, (v, j) => `${featureLabel(names, j)} = ${fmt(v)}`).join(", ");
       return {
         point,
         color: colors[k],
+        locked: locked.has(k),
         label:
-          `Initial mean of component ${k + 1}: ${coords}. ` +
-          "Drag it, or use the arrow keys, to refit from here.",
+          `${locked.has(k) ? "Locked initial" : "Initial"} mean of component ${k + 1}: ` +
+          `${coords}. Drag it, or use the arrow keys, to refit from here; L locks it.`,
       };
     });
     this.handles.render(items, s, { axis: s.axis });
