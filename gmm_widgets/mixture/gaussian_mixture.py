@@ -727,9 +727,7 @@ class GaussianMixture(EstimatorMixin):
             if report is not None and report(0, params, -np.inf, np.nan, False):
                 run = EMRun(params, lower_bound=start_bound, stopped=True)  # stopped at once
             else:
-                run = (run_em if gaps is None else run_missing_em)(
-                    source,
-                    params,
+                common: dict[str, Any] = dict(
                     covariance_type=self.covariance_type,
                     reg_covar=self.reg_covar,
                     tol=self.tol,
@@ -739,9 +737,11 @@ class GaussianMixture(EstimatorMixin):
                     kernel=kernel,
                     lower_bound=start_bound,
                     on_iteration=report,
-                    fixed=fixed,
-                    labels=labels,
                 )
+                if gaps is None:
+                    run = run_em(source, params, fixed=fixed, labels=labels, **common)
+                else:  # neither fixed parameters nor labels (refused above)
+                    run = run_missing_em(source, params, **common)
             if best is None or run.lower_bound > best.lower_bound:
                 best = run
 
