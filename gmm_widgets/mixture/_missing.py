@@ -49,7 +49,7 @@ from gmm_widgets.mixture._covariance import get_strategy
 from gmm_widgets.mixture._em import EMRun, IterationHook
 from gmm_widgets.mixture._engine import _n_workers
 from gmm_widgets.mixture._memmap import iter_blocks
-from gmm_widgets.mixture._sources import Source
+from gmm_widgets.mixture._sources import Source, round_center
 from gmm_widgets.mixture._stats import ChunkParams, EMParams, Stats, SuffStats, chunk_estep, m_step
 from gmm_widgets.mixture._validation import check_choice, is_dask_array
 
@@ -145,7 +145,8 @@ class Gaps:
         The sample weights (ones without ``sample_weight``) with 0 for every row whose
         every feature is missing.
     center : ndarray of shape (n_features,)
-        The weighted mean of each feature over its observed values.
+        The weighted mean of each feature over its observed values, rounded to
+        ``_sources.CENTER_BITS`` significant bits (see ``_sources.round_center``).
     n_empty : int
         Rows with every feature missing.
     n_missing : int
@@ -235,7 +236,8 @@ def find_gaps(X: Any, sample_weight: np.ndarray | None, min_rows: int) -> Gaps |
             f"feature(s) {unobserved.tolist()} of X have no observed value (every entry "
             "is NaN, or only rows of zero weight have one); drop those columns."
         )
-    return Gaps(w, sums / counts, n_empty, n_missing)
+    # Rounded as every fit's centre is (round_center): the NaN are imputed by it.
+    return Gaps(w, round_center(sums / counts), n_empty, n_missing)
 
 
 def check_gaps(X: Any, sample_weight: np.ndarray | None, min_rows: int) -> None:
