@@ -223,15 +223,18 @@ _MANY_INTERRUPTS_CHILD = """
         # A Ctrl-C at a random moment of a threaded fit: before, during or between passes,
         # inside the pool's submit or the BLAS limit's lock (where it once left a lock
         # held and the next fit hung).
+        # Everything the Ctrl-C can land in is inside the try: on a loaded machine the
+        # timer may fire before start() returns, or only after the fit.
         timer = threading.Timer(rng.uniform(0.0, 0.03), os.kill, (os.getpid(), signal.SIGINT))
-        timer.start()
         try:
+            timer.start()
             GaussianMixture(4, covariance_type="diag", max_iter=4, tol=0, n_jobs=2,
                             init_params="random", random_state=0).fit(X)
-            time.sleep(0.05)  # a late Ctrl-C lands here, not in the next round
+            timer.join()  # a late Ctrl-C has been sent once this returns ...
+            time.sleep(0.05)  # ... and lands here at the latest, not in the next round
         except KeyboardInterrupt:
             interrupted += 1
-        timer.join()
+            timer.join()
     gm = GaussianMixture(3, random_state=0, max_iter=5, tol=0, n_jobs=2).fit(X)
     print("interrupted", interrupted, "then fitted", gm.n_iter_, flush=True)
     faulthandler.cancel_dump_traceback_later()
