@@ -198,9 +198,9 @@ class PairsViewMixin(_HasTraits):
     """
 
     pairs_view = traitlets.Bool(False).tag(sync=True)
-    pair_features = traitlets.List(traitlets.Union([traitlets.Int(), traitlets.Unicode()])).tag(
-        sync=True
-    )
+    # Any items: names and indices are both accepted, and every check (with its message
+    # naming the columns) is the validator's, pair_indices.
+    pair_features = traitlets.List(traitlets.Any()).tag(sync=True)
     uncertainty_view = traitlets.Bool(False).tag(sync=True)
 
     @staticmethod
