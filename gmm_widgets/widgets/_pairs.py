@@ -218,7 +218,8 @@ class PairsViewMixin(_HasTraits):
     def _set_pairs(self, values: tuple[bool, list[int], bool]) -> None:
         """Set the three traits from :meth:`_check_pairs_args`' result."""
         pairs, features, uncertain = values
-        self.pair_features = features
+        items: list[Any] = list(features)
+        self.pair_features = items
         self.pairs_view = pairs
         self.uncertainty_view = uncertain
 
