@@ -323,6 +323,7 @@ export class FitPlayerView {
       );
     }
     const pairs = this.pairsOn();
+    if (pairs) this.viewControls.hidden = true; // the pickers of the single view
     this.plotEl.hidden = pairs;
     this.pairsEl.hidden = !pairs;
     if (pairs) this.layoutPairs(width);
