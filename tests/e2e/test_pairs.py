@@ -97,3 +97,71 @@ def test_hover_marks_the_row_everywhere_and_a_click_enlarges(lab):
     )
     lab.role("uncertainty-toggle").click()
     assert lab.wait_python("player.uncertainty_view", True) is True
+
+
+# The scale of issue #17: 1e6 rows x 10 columns; 100,000 of them (MAX_DISPLAY_POINTS)
+# are sent and drawn, in 8 x 8 panels.
+SCALE = """\
+import numpy as np, pandas as pd
+from gmm_widgets import FitPlayer
+
+rng = np.random.default_rng(0)
+centres = rng.normal(0.0, 1.0, (4, 10))
+X = pd.DataFrame(centres[rng.integers(0, 4, 1_000_000)] + rng.normal(0, 1, (1_000_000, 10)),
+                 columns=[f"f{j}" for j in range(10)])
+big = FitPlayer(X, n_components=4, init_params="random_from_data", random_state=0,
+                max_iter=20, pairs_view=True, fps=30)
+print("frames:", big.n_frames, "shown:", big.data.shape)
+"""
+
+PERF = """() => {
+    const view = document.querySelector('[data-gmm-role="pairs-view"]');
+    const player = view.closest('[data-gmm-role="fit-player"]');
+    return {
+        draw: view.gmmPerf.renderTimes(),
+        frame: player.gmmPerf.renderTimes(),
+    };
+}"""
+
+
+def test_pairs_redraw_time(lab):
+    """Per-frame time of the pairs view of the display sample, while playing (printed).
+
+    ``draw``: the pairs view's drawing of a frame (every panel's points, ellipses,
+    densities); ``frame``: the whole redraw of a frame (also the responsibilities of the
+    100,000 rows under the frame's parameters and their colours), as el.gmmPerf records.
+    """
+    lab.open(lab.write_notebook("pairs_scale.ipynb", [SCALE, "big"]))
+    lab.run_all(timeout=300)
+    n_frames = lab.python("big.n_frames")
+    assert lab.python("list(big.data.shape)") == [100_000, 10]
+    view = lab.role("pairs-view")
+    view.scroll_into_view_if_needed()
+    assert lab.role("pair-panel").count() == 64
+    lab.page.evaluate(
+        """() => {
+            const view = document.querySelector('[data-gmm-role="pairs-view"]');
+            view.gmmPerf.reset();
+            view.closest('[data-gmm-role="fit-player"]').gmmPerf.reset();
+        }"""
+    )
+    lab.role("play").click()
+    lab.page.wait_for_function(
+        """(last) => document.querySelector('[data-gmm-role="play"]')
+                 .getAttribute('aria-label') === 'Play'
+             && document.querySelector('[data-gmm-role="iteration"]').textContent
+                 .startsWith(`iter ${last} / ${last}`)""",
+        arg=n_frames - 1,
+        timeout=120_000,
+    )
+    perf = lab.page.evaluate(PERF)
+    draw, frame = np.array(perf["draw"]), np.array(perf["frame"])
+    assert len(draw) >= n_frames - 1 and len(frame) >= n_frames - 1
+    print(
+        f"\npairs view, 100,000 points x 56 panels + 8 diagonals, {len(draw)} frames played:"
+        f"\n  draw : median {np.median(draw):.1f} ms, p90 {np.percentile(draw, 90):.1f} ms, "
+        f"max {draw.max():.1f} ms"
+        f"\n  frame: median {np.median(frame):.1f} ms, p90 {np.percentile(frame, 90):.1f} ms, "
+        f"max {frame.max():.1f} ms (with the responsibilities of the frame)"
+    )
+    lab.screenshot("pairs_scale")
