@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { eigen2, ellipsePoints } from "../src/lib/ellipse.js";
 import {
+  accumulatePoints,
   createPairsPlot,
+  discFootprint,
+  pixelOffsets,
+  resolvePixels,
   chosenPairFeatures,
   featureDomains,
   featurePixels,
@@ -91,6 +95,49 @@ describe("pairs layout", () => {
     // inside [4, 44] CSS px, times dpr 2
     expect(Array.from(across)).toEqual([(4 + 10) * 2, 4 * 2]);
     expect(Array.from(up)).toEqual([(44 - 10) * 2, 44 * 2]);
+  });
+});
+
+describe("points of the panels", () => {
+  it("adds each point's colour to its pixel, in any order", () => {
+    const W = 5;
+    const acc = new Float32Array(W * 4 * 3);
+    const cnt = new Float32Array(W * 4);
+    // panel corner at (1, 1); points at panel pixels (0, 0), (2, 1), (0, 0)
+    const cols = pixelOffsets(Float32Array.from([0.2, 1.6, -0.3]), 1);
+    const rowsW = pixelOffsets(Float32Array.from([0, 1.4, 0.1]), W);
+    expect(Array.from(cols)).toEqual([0, 2, 0]);
+    expect(Array.from(rowsW)).toEqual([0, W, 0]);
+    const rgb = [10, 20, 30, 200, 100, 0, 30, 40, 50];
+    accumulatePoints(acc, cnt, 1 * W + 1, cols, rowsW, rgb, discFootprint(0.5, W));
+    expect(cnt[6]).toBe(2);
+    expect(cnt[2 * W + 3]).toBe(1);
+    expect(Array.from(acc.slice(18, 21))).toEqual([40, 60, 80]);
+    const pixels = resolvePixels(acc, cnt, new Uint8ClampedArray(W * 4 * 4), 0.5);
+    expect(Array.from(pixels.slice(24, 28))).toEqual([20, 30, 40, Math.round(255 * 0.75)]);
+    const p = (2 * W + 3) * 4;
+    expect(Array.from(pixels.slice(p, p + 4))).toEqual([200, 100, 0, Math.round(255 * 0.5)]);
+    expect(pixels[3]).toBe(0); // nothing on pixel 0
+    // the reversed order gives the same sums
+    const acc2 = new Float32Array(acc.length);
+    const cnt2 = new Float32Array(cnt.length);
+    const rev = (a) => Int32Array.from(Array.from(a).reverse());
+    const rgbRev = [30, 40, 50, 200, 100, 0, 10, 20, 30];
+    accumulatePoints(acc2, cnt2, W + 1, rev(cols), rev(rowsW), rgbRev, discFootprint(0.5, W));
+    expect(acc2).toEqual(acc);
+    expect(cnt2).toEqual(cnt);
+  });
+
+  it("covers a disc: the centre fully, the rim in part", () => {
+    const W = 100;
+    const fp = discFootprint(1, W);
+    const cover = new Map();
+    for (let o = 0; o < fp.length; o += 2) cover.set(fp[o], fp[o + 1]);
+    expect(cover.get(0)).toBe(1);
+    expect(cover.get(1)).toBeCloseTo(0.5, 12); // hypot 1: 1 + 0.5 - 1
+    expect(cover.get(-W)).toBeCloseTo(0.5, 12);
+    expect(cover.get(W + 1)).toBeCloseTo(1.5 - Math.SQRT2, 12);
+    expect(cover.has(2)).toBe(false);
   });
 });
 

@@ -21,7 +21,12 @@ import {
   projectComponents,
   projectedPoints,
 } from "../lib/projection.js";
-import { buildPairsControls, chosenPairFeatures, createPairsPlot } from "../lib/pairs.js";
+import {
+  buildPairsControls,
+  chosenPairFeatures,
+  createPairsPlot,
+  gatherRows,
+} from "../lib/pairs.js";
 import { RenderProbe } from "../lib/perf.js";
 import { extent, padExtent } from "../lib/scale.js";
 import { createScatterPlot } from "../lib/scatter_plot.js";
@@ -71,6 +76,9 @@ export class FitPlayerView {
     /** @type {import("../lib/model.js").Points} the points shown */
     this.data = { X: new Float32Array(0), n: 0, d: 0 };
     this.cache = new AssignmentCache(() => this.data);
+    // The pairs view's rows (a subsample, lib/pairs.js) and their responsibilities.
+    this.pairsData = { X: new Float32Array(0), n: 0, d: 0 };
+    this.pairsCache = new AssignmentCache(() => this.pairsData);
     this.projected = null;
     this.lastSent = null;
     this.width = 0;
@@ -254,12 +262,14 @@ export class FitPlayerView {
     this.data = readPoints(this.model);
     this.order = shuffledOrder(this.data.n, 12345);
     this.cache.clear();
+    this.pairsSource = null;
     this.projected = null;
   }
 
   loadFrames() {
     this.store.setAll(this.model.get("frames"));
     this.cache.clear();
+    this.pairsCache.clear();
   }
 
   clampIndex(i) {
@@ -347,6 +357,12 @@ export class FitPlayerView {
     const height = Math.min(width, 640);
     const names = this.model.get("feature_names") || [];
     this.pairs.layout(this.data, this.order, features, names, width, height, this.theme);
+    const rows = this.pairs.rows;
+    if (this.pairsData.n !== rows.length || this.pairsSource !== this.data) {
+      this.pairsData = gatherRows(this.data, rows);
+      this.pairsSource = this.data;
+      this.pairsCache.clear();
+    }
   }
 
   /** A panel of the pairs view was clicked: show that pair large (synced to Python). */
@@ -419,7 +435,8 @@ export class FitPlayerView {
       this.bound.textContent = "";
       const rgb = new Uint8ClampedArray(this.data.n * 3).fill(128);
       if (this.pairs && this.pairsOn()) {
-        this.pairs.draw({ rgb, weights: [], means: [], covariances: [], colors: [] });
+        const grey = rgb.subarray(0, this.pairsData.n * 3);
+        this.pairs.draw({ rgb: grey, weights: [], means: [], covariances: [], colors: [] });
       } else if (this.scatter && this.projected) {
         this.scatter.points(this.projected.xs, this.projected.ys, rgb, this.order);
         this.scatter.components([]);
@@ -431,7 +448,17 @@ export class FitPlayerView {
     const covs = this.store.fullCovariances(i);
     const colors = this.colors();
     const { n, d } = this.data;
-    const { resp } = this.cache.get(i, { weights: f.weights, means: f.means, covariances: covs });
+    const params = { weights: f.weights, means: f.means, covariances: covs };
+    if (this.pairs && this.pairsOn()) {
+      // Only the rows the pairs view draws: their own responsibilities.
+      const { resp } = this.pairsCache.get(i, params);
+      const rgb = this.pointColors(resp, this.pairsData.n, colors);
+      this.pairs.draw({ rgb, ...params, colors });
+      this.updateLegend(f, colors);
+      this.bound.textContent = boundLabel(f);
+      return;
+    }
+    const { resp } = this.cache.get(i, params);
     if (d === 1 && this.density) {
       const hist = histogram(this.data.X, this.bins, this.histRange, resp, this.store.K);
       this.density.draw(
@@ -440,9 +467,6 @@ export class FitPlayerView {
         colors,
         this.theme.rgb,
       );
-    } else if (this.pairs && this.pairsOn()) {
-      const rgb = this.pointColors(resp, n, colors);
-      this.pairs.draw({ rgb, weights: f.weights, means: f.means, covariances: covs, colors });
     } else if (this.scatter && this.projected) {
       const rgb = this.pointColors(resp, n, colors);
       this.scatter.points(this.projected.xs, this.projected.ys, rgb, this.order);

@@ -4,8 +4,10 @@
 // marginal covariance, on the diagonal a histogram of the feature with the 1-D marginal
 // mixture density (and each weighted component's).
 //
-// Drawing: the points of every panel go into ONE canvas (splatPoints into one ImageData
-// per panel, put at the panel's place), the ellipses, densities and means into a second
+// Drawing: the points of every panel go into ONE canvas, through one ImageData: each
+// point adds its colour to its pixel's sums (accumulatePoints, a few additions per point
+// and no per-point canvas call, in any order), then each pixel gets the mean colour and
+// the opacity of the points on it (resolvePixels); the ellipses, densities and means into a second
 // canvas (a few hundred paths per frame: canvas, no DOM work per frame), and an SVG on
 // top holds what must be DOM: the panels (data-gmm-role="pair-panel", data-x, data-y:
 // hover and click targets), the feature names and the hovered point's markers
@@ -23,12 +25,17 @@ import { GridIndex } from "./nearest.js";
 import { RenderProbe } from "./perf.js";
 import { featureLabel } from "./projection.js";
 import { extent, linearScale, padExtent } from "./scale.js";
-import { sizeCanvas, splatPoints } from "./scatter.js";
+import { sizeCanvas } from "./scatter.js";
 
 /** Most features a pairs view shows (as Python's MAX_PAIR_FEATURES). */
 export const MAX_PAIR_FEATURES = 8;
-/** Most points drawn per panel: the first ones of the view's shuffled draw order. */
-export const PAIRS_MAX_POINTS = 100_000;
+/**
+ * Most points drawn in each panel: the first ones of the view's shuffled draw order (a
+ * uniform subsample of the display sample). 56 panels of 100,000 points are 5.6 million
+ * point draws per frame, about 120 ms here; 20,000 still put several points on each pixel
+ * of a panel of 8 x 8 (under 80 px a side), where more add nothing visible.
+ */
+export const PAIRS_MAX_POINTS = 20_000;
 /** Room around the grid and between panels (CSS px); points keep INSET from the edges. */
 export const PAIRS_MARGIN = { left: 4, top: 4, right: 4, bottom: 4 };
 export const PAIRS_GAP = 6;
@@ -192,14 +199,15 @@ export function featurePixels(X, d, f, rows, domain, size, dpr, inset = PANEL_IN
 export function pairsPointStyle(m, size) {
   const density = m / Math.max(1, size * size);
   if (m <= 1000) return { radius: 2.0, alpha: 0.85 };
-  if (density < 0.5) return { radius: 1.2, alpha: 0.7 };
-  if (density < 4) return { radius: 0.8, alpha: 0.5 };
-  return { radius: 0.5, alpha: 0.35 };
+  if (density < 0.25) return { radius: 1.2, alpha: 0.7 };
+  if (density < 1) return { radius: 0.8, alpha: 0.55 };
+  return { radius: 0.5, alpha: 0.45 }; // one pixel per point
 }
 
 /**
  * @typedef {object} PairsFrame
- * @property {ArrayLike<number>} rgb n x 3 colours of the rows (all displayed rows)
+ * @property {ArrayLike<number>} rgb m x 3 colours of the drawn rows, in the order of
+ *   `rows` (see sampleRows)
  * @property {ArrayLike<number>} weights K
  * @property {ArrayLike<number>} means K x d
  * @property {ArrayLike<number>[]} covariances K full d x d
@@ -229,8 +237,14 @@ export function createPairsPlot(container, opts = {}) {
   const gPanels = svg("g", { class: "gmm-pairs-panels" }, overlay);
   const gLabels = svg("g", { class: "gmm-pairs-labels" }, overlay);
   const gHighlight = svg("g", { class: "gmm-pairs-highlight" }, overlay);
+  // Render times (el.gmmPerf): the whole frame on the container, the points and the
+  // marks (ellipses, densities, means) on their canvases.
   const probe = new RenderProbe();
   probe.attach(container);
+  const pointsProbe = new RenderProbe();
+  pointsProbe.attach(canvas);
+  const marksProbe = new RenderProbe();
+  marksProbe.attach(marks);
 
   const state = {
     /** @type {ReturnType<typeof pairsLayout>|null} */
@@ -238,7 +252,7 @@ export function createPairsPlot(container, opts = {}) {
     X: /** @type {ArrayLike<number>} */ (new Float32Array(0)),
     d: 0,
     features: /** @type {number[]} */ ([]),
-    rows: new Uint32Array(0),
+    rows: /** @type {Uint32Array} */ (new Uint32Array(0)),
     /** position in `rows` of each displayed row (-1: not drawn) */
     slot: new Int32Array(0),
     domains: /** @type {number[][]} */ ([]),
@@ -250,7 +264,12 @@ export function createPairsPlot(container, opts = {}) {
     mctx: /** @type {CanvasRenderingContext2D|null} */ (null),
     theme: /** @type {any} */ (null),
     hover: -1,
-    sampleRgb: new Uint8ClampedArray(0),
+    /** per feature: the drawn rows' pixel column in a panel, and pixel row times W */
+    cols: /** @type {Int32Array[]} */ ([]),
+    rowsW: /** @type {Int32Array[]} */ ([]),
+    image: /** @type {ImageData|null} */ (null),
+    acc: new Float32Array(0),
+    cnt: new Float32Array(0),
   };
 
   /**
@@ -272,8 +291,8 @@ export function createPairsPlot(container, opts = {}) {
     state.features = features.slice();
     state.theme = theme;
     state.dpr = globalThis.devicePixelRatio || 1;
-    const m = Math.min(n, PAIRS_MAX_POINTS);
-    state.rows = Uint32Array.from({ length: m }, (_, t) => order[t]);
+    state.rows = sampleRows(order, n);
+    const m = state.rows.length;
     state.slot = new Int32Array(n).fill(-1);
     for (let t = 0; t < m; t++) state.slot[state.rows[t]] = t;
     state.domains = featureDomains(X, d, features);
@@ -289,6 +308,8 @@ export function createPairsPlot(container, opts = {}) {
     state.hover = -1;
     container.style.height = `${lay.height}px`;
     state.ctx = sizeCanvas(canvas, width, lay.height, state.dpr);
+    state.cols = state.pixels.map((p) => pixelOffsets(p.across, 1));
+    state.rowsW = state.pixels.map((p) => pixelOffsets(p.up, canvas.width));
     state.mctx = sizeCanvas(marks, width, lay.height, state.dpr);
     overlay.setAttribute("width", String(width));
     overlay.setAttribute("height", String(lay.height));
@@ -339,44 +360,37 @@ export function createPairsPlot(container, opts = {}) {
     if (!lay) return;
     const t0 = probe.start();
     drawPoints(frame.rgb);
+    const t1 = probe.start();
+    pointsProbe.stop(t0);
     drawMarks(frame);
+    marksProbe.stop(t1);
     probe.stop(t0);
   }
 
-  function drawPoints(rgb) {
+  function drawPoints(colours) {
     const { ctx, layout: lay, rows, dpr } = state;
     if (!ctx || !lay) return;
     const m = rows.length;
-    if (state.sampleRgb.length !== m * 3) state.sampleRgb = new Uint8ClampedArray(m * 3);
-    const colours = state.sampleRgb;
-    for (let t = 0; t < m; t++) {
-      const i = rows[t] * 3;
-      colours[t * 3] = rgb[i];
-      colours[t * 3 + 1] = rgb[i + 1];
-      colours[t * 3 + 2] = rgb[i + 2];
-    }
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
     if (typeof ctx.createImageData !== "function") return;
-    const side = Math.round(lay.size * dpr);
+    const W = canvas.width;
+    const H = canvas.height;
+    if (!state.image || state.image.width !== W || state.image.height !== H) {
+      state.image = ctx.createImageData(W, H);
+      state.acc = new Float32Array(W * H * 3);
+      state.cnt = new Float32Array(W * H);
+    }
+    const { acc, cnt } = state;
+    acc.fill(0);
+    cnt.fill(0);
     const style = pairsPointStyle(m, lay.size);
-    const image = ctx.createImageData(side, side);
+    const footprint = discFootprint(style.radius * dpr, W);
     for (const q of lay.panels) {
       if (q.diagonal) continue;
-      image.data.fill(0);
-      const a = q.col;
-      const b = q.row;
-      splatPoints(
-        image.data,
-        side,
-        side,
-        state.pixels[a].across,
-        state.pixels[b].up,
-        colours,
-        style.radius * dpr,
-        style.alpha,
-      );
-      ctx.putImageData(image, Math.round(q.x0 * dpr), Math.round(q.y0 * dpr));
+      const base = Math.round(q.y0 * dpr) * W + Math.round(q.x0 * dpr);
+      accumulatePoints(acc, cnt, base, state.cols[q.col], state.rowsW[q.row], colours, footprint);
     }
+    resolvePixels(acc, cnt, state.image.data, style.alpha);
+    ctx.putImageData(state.image, 0, 0);
   }
 
   function drawMarks(/** @type {PairsFrame} */ frame) {
@@ -573,6 +587,133 @@ export function createPairsPlot(container, opts = {}) {
       container.replaceChildren();
     },
   };
+}
+
+/**
+ * The rows the pairs view draws: the first PAIRS_MAX_POINTS of the draw order.
+ * @param {ArrayLike<number>} order a permutation of the n displayed rows
+ * @param {number} n
+ * @returns {Uint32Array}
+ */
+export function sampleRows(order, n) {
+  const m = Math.min(n, PAIRS_MAX_POINTS);
+  return Uint32Array.from({ length: m }, (_, t) => order[t]);
+}
+
+/**
+ * The drawn rows' values, gathered (row-major m x d): their responsibilities are all
+ * the pairs view needs per frame.
+ * @param {{X: ArrayLike<number>, n: number, d: number}} data
+ * @param {ArrayLike<number>} rows
+ */
+export function gatherRows(data, rows) {
+  const { X, d } = data;
+  const out = new Float32Array(rows.length * d);
+  for (let t = 0; t < rows.length; t++) {
+    const i = rows[t] * d;
+    for (let j = 0; j < d; j++) out[t * d + j] = X[i + j];
+  }
+  return { X: out, n: rows.length, d };
+}
+
+/**
+ * Whole-pixel offsets of panel-local device-pixel coordinates, times `stride` (1 for
+ * columns, the canvas width for rows), so that a point's pixel is base + col + rowW.
+ * @param {Float32Array} coords
+ * @param {number} stride
+ */
+export function pixelOffsets(coords, stride) {
+  const out = new Int32Array(coords.length);
+  for (let t = 0; t < coords.length; t++) out[t] = Math.round(coords[t]) * stride;
+  return out;
+}
+
+/**
+ * The pixels a disc of radius `r` (device px) covers around its centre, with the share
+ * covered (a one-pixel soft edge, as splatPoints): [offset, cover, offset, cover, ...]
+ * with offset = dy * W + dx. A radius up to 0.5 is the centre pixel alone.
+ * @param {number} r
+ * @param {number} W width of the pixel buffer
+ * @returns {Float64Array}
+ */
+export function discFootprint(r, W) {
+  if (r <= 0.5) return Float64Array.of(0, 1);
+  const R = Math.ceil(r + 0.5);
+  const out = [];
+  for (let dy = -R; dy <= R; dy++) {
+    for (let dx = -R; dx <= R; dx++) {
+      const cover = Math.max(0, Math.min(1, r + 0.5 - Math.hypot(dx, dy)));
+      if (cover > 0) out.push(dy * W + dx, cover);
+    }
+  }
+  return Float64Array.from(out);
+}
+
+/**
+ * Add one panel's points to the colour sums `acc` (3 per pixel) and coverage `cnt` (1
+ * per pixel): the pixel of point t is base + cols[t] + rowsW[t], plus each footprint
+ * offset. Sums do not depend on the order of the points, so neither does the picture.
+ * @param {Float32Array} acc
+ * @param {Float32Array} cnt
+ * @param {number} base pixel index of the panel's top-left corner
+ * @param {Int32Array} cols
+ * @param {Int32Array} rowsW
+ * @param {ArrayLike<number>} rgb m*3 colours of the points
+ * @param {Float64Array} footprint from discFootprint
+ */
+export function accumulatePoints(acc, cnt, base, cols, rowsW, rgb, footprint) {
+  const m = cols.length;
+  if (footprint.length === 2) {
+    for (let t = 0; t < m; t++) {
+      const k = base + cols[t] + rowsW[t];
+      const c = t * 3;
+      acc[k * 3] += rgb[c];
+      acc[k * 3 + 1] += rgb[c + 1];
+      acc[k * 3 + 2] += rgb[c + 2];
+      cnt[k] += 1;
+    }
+    return;
+  }
+  for (let t = 0; t < m; t++) {
+    const k0 = base + cols[t] + rowsW[t];
+    const c = t * 3;
+    for (let o = 0; o < footprint.length; o += 2) {
+      const k = k0 + footprint[o];
+      const w = footprint[o + 1];
+      acc[k * 3] += w * rgb[c];
+      acc[k * 3 + 1] += w * rgb[c + 1];
+      acc[k * 3 + 2] += w * rgb[c + 2];
+      cnt[k] += w;
+    }
+  }
+}
+
+/**
+ * RGBA pixels from the sums: the mean colour of the points on each pixel, with the
+ * opacity of `cover` points of opacity `alpha` stacked, 1 - (1 - alpha)^cover.
+ * @param {Float32Array} acc
+ * @param {Float32Array} cnt
+ * @param {Uint8ClampedArray} pixels RGBA, 4 per pixel
+ * @param {number} alpha
+ */
+export function resolvePixels(acc, cnt, pixels, alpha) {
+  const steps = 16; // the opacity table's resolution in coverage
+  const table = new Float64Array(64 * steps + 1);
+  for (let j = 0; j < table.length; j++) table[j] = 255 * (1 - (1 - alpha) ** (j / steps));
+  const top = table.length - 1;
+  for (let k = 0; k < cnt.length; k++) {
+    const c = cnt[k];
+    const p = k * 4;
+    if (c === 0) {
+      pixels[p + 3] = 0;
+      continue;
+    }
+    pixels[p] = acc[k * 3] / c;
+    pixels[p + 1] = acc[k * 3 + 1] / c;
+    pixels[p + 2] = acc[k * 3 + 2] / c;
+    pixels[p + 3] = table[Math.min(top, Math.round(c * steps))];
+  }
+  return pixels;
 }
 
 /** Stroke the curve (grid[i], values[i]) through the scales. */

@@ -453,6 +453,7 @@ export class MixtureExplorerView {
       // Skip the player's relayout: only the parameters changed.
       this.player.store.setAll(batch);
       this.player.cache.clear();
+      this.player.pairsCache.clear();
       if (this.fit.respFresh) this.player.cache.put(0, { resp: this.fit.resp, logLik: Number.NaN });
       this.browserFrames = true;
     }
