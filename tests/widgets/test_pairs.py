@@ -163,3 +163,67 @@ def test_summary_passes_them_to_its_player(frame10):
     assert s2.player.pair_features == [9, 8] and s2.player.uncertainty_view is True
     with pytest.raises(ValueError, match="column 'zz'"):
         MixtureSummary(gm, pair_features=["zz", "c1"])
+
+
+# ------------------------------------------------------------------ static pictures
+def test_static_picture_of_the_pairs_view(frame10):
+    p = FitPlayer(
+        frame10, n_components=2, random_state=0, pairs_view=True, pair_features=[0, 3, 5]
+    )
+    fig = p.to_figure()
+    assert len(fig.axes) == 9  # 3 x 3 panels, no trace
+    # panel (row 1, column 2): feature 5 across, feature 3 up; the bottom row is labelled
+    assert [ax.get_xlabel() for ax in fig.axes[6:]] == ["c0", "c3", "c5"]
+    assert [fig.axes[3 * r].get_ylabel() for r in (1, 2)] == ["c3", "c5"]
+    scatter = fig.axes[1 * 3 + 2].collections[0]
+    offsets = np.asarray(scatter.get_offsets())
+    np.testing.assert_allclose(offsets, frame10[["c5", "c3"]].to_numpy(), rtol=1e-6)
+    p.pairs_view = False
+    assert len(p.to_figure().axes) == 2  # the single view and the trace
+
+
+def test_static_pictures_of_explorer_and_summary(frame10):
+    e = MixtureExplorer(frame10, 2, pairs_view=True, pair_features=[1, 2])
+    assert len(e.to_figure().axes) == 4
+    gm = GaussianMixture(2, random_state=0).fit(frame10)
+    s = MixtureSummary(gm, frame10, pairs_view=True, pair_features=["c1", "c2", "c3"])
+    assert len(s.to_figure().axes) == 9
+
+
+def test_fade_by_uncertainty_by_hand():
+    from gmm_widgets.mixture import uncertainty
+    from gmm_widgets.widgets._static_pairs import CERTAIN_STRENGTH, fade_by_uncertainty
+
+    resp = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [1 / 3, 1 / 3, 1 / 3]])
+    rgb = np.array([[0.2, 0.4, 0.6]] * 3)
+    out = fade_by_uncertainty(rgb, resp)
+    s = [CERTAIN_STRENGTH, CERTAIN_STRENGTH + (1 - CERTAIN_STRENGTH) * 0.5 / (2 / 3), 1.0]
+    for i in range(3):
+        np.testing.assert_allclose(out[i], 1 + s[i] * (rgb[i] - 1), rtol=1e-12)
+    # the same u as the core's uncertainty(): 1 - max responsibility
+    gm = GaussianMixture.from_params(
+        {
+            "weights": [0.5, 0.5],
+            "means": [[-2.0], [2.0]],
+            "covariances": [1.0, 1.0],
+            "covariance_type": "spherical",
+        }
+    )
+    X = np.array([[0.0], [5.0], [1.0]])
+    r = gm.predict_proba(X)
+    u = uncertainty(gm, X)
+    faded = fade_by_uncertainty(np.zeros((3, 3)), r)
+    np.testing.assert_allclose(
+        faded[:, 0], 1 - (CERTAIN_STRENGTH + (1 - CERTAIN_STRENGTH) * u / 0.5), rtol=1e-12
+    )
+
+
+def test_uncertainty_view_fades_the_static_single_view(frame10):
+    p = FitPlayer(frame10, n_components=2, random_state=0)
+    plain = np.asarray(p.to_figure().axes[0].collections[0].get_facecolors())
+    p.uncertainty_view = True
+    faded = np.asarray(p.to_figure().axes[0].collections[0].get_facecolors())
+    assert plain.shape == faded.shape
+    # fading mixes toward white: every channel moves up or stays
+    assert (faded[:, :3] >= plain[:, :3] - 1e-12).all()
+    assert (faded[:, :3] > plain[:, :3] + 1e-3).any()
