@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import traitlets
 
+from gmm_widgets.widgets._transport import decode_array, encode_array
+
 __all__ = [
     "MAX_PAIR_FEATURES",
     "PairsViewMixin",
@@ -180,6 +182,16 @@ else:
     _HasTraits = traitlets.HasTraits
 
 
+def features_to_json(value: Any, widget: Any = None) -> dict[str, Any]:
+    """``pair_features`` for the browser: an int32 array (binary, as every array is)."""
+    return encode_array(np.asarray(list(value), dtype=np.int64).reshape(-1), "int32")
+
+
+def features_from_json(value: Any, widget: Any = None) -> list[int]:
+    """``pair_features`` from the browser: the int32 array back to a list of int."""
+    return [int(v) for v in decode_array(value).reshape(-1)]
+
+
 class PairsViewMixin(_HasTraits):
     """The pairs layout and the uncertainty toggle (a base after ProjectedWidget).
 
@@ -200,7 +212,9 @@ class PairsViewMixin(_HasTraits):
     pairs_view = traitlets.Bool(False).tag(sync=True)
     # Any items: names and indices are both accepted, and every check (with its message
     # naming the columns) is the validator's, pair_indices.
-    pair_features = traitlets.List(traitlets.Any()).tag(sync=True)
+    pair_features = traitlets.List(traitlets.Any()).tag(
+        sync=True, to_json=features_to_json, from_json=features_from_json
+    )
     uncertainty_view = traitlets.Bool(False).tag(sync=True)
 
     @staticmethod
@@ -263,10 +277,13 @@ class PairsViewMixin(_HasTraits):
     @traitlets.validate("pair_features")
     def _valid_pair_features(self, proposal: dict[str, Any]) -> list[int]:
         names = list(getattr(self, "feature_names", []))
-        if not names:  # before the data is set: nothing to check against yet
-            return list(proposal["value"])
+        value = proposal["value"]
+        if not names:  # before the data is set: indices only, checked when it is
+            if all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value):
+                return [int(v) for v in value]
+            raise traitlets.TraitError("pair_features: set the data before naming its columns.")
         try:
-            return pair_indices(proposal["value"], names)
+            return pair_indices(value, names)
         except (ValueError, TypeError) as exc:
             raise traitlets.TraitError(str(exc)) from None
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { decodeArray } from "../src/lib/codecs.js";
 import { eigen2, ellipsePoints } from "../src/lib/ellipse.js";
 import {
   accumulatePoints,
@@ -220,6 +221,7 @@ describe("uncertainty", () => {
 describe("the features of the pairs view", () => {
   it("keeps valid distinct indices, at most 8, else the first min(d, 8)", () => {
     expect(chosenPairFeatures([3, 1, 3, 9], 5)).toEqual([3, 1]);
+    expect(chosenPairFeatures(enc([4, 0], [2], "int32"), 5)).toEqual([4, 0]);
     expect(chosenPairFeatures([], 12)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(chosenPairFeatures(undefined, 3)).toEqual([0, 1, 2]);
     expect(chosenPairFeatures([0], 3)).toEqual([0, 1, 2]);
@@ -336,7 +338,7 @@ describe("FitPlayer in the pairs view", () => {
       y_feature: 1,
       pca: {},
       pairs_view: true,
-      pair_features: [0, 1, 3],
+      pair_features: enc([0, 1, 3], [3], "int32"),
       uncertainty_view: false,
       ...overrides,
     });
@@ -387,7 +389,7 @@ describe("FitPlayer in the pairs view", () => {
     expect(boxes.map((b) => b.checked)).toEqual([true, true, false, true]);
     boxes[2].checked = true;
     boxes[2].dispatchEvent(new Event("change", { bubbles: true }));
-    expect(model.get("pair_features")).toEqual([0, 1, 2, 3]);
+    expect(Array.from(decodeArray(model.get("pair_features")).data)).toEqual([0, 1, 2, 3]);
     expect($$("pair-panel")).toHaveLength(16);
   });
 

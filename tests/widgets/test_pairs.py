@@ -109,6 +109,19 @@ def test_bad_toggles_in_constructors(frame10):
         FitPlayer(one, n_components=2, pairs_view=True)
 
 
+def test_indices_only_before_the_data():
+    from gmm_widgets.widgets._pairs import PairsViewMixin
+
+    class Bare(PairsViewMixin):
+        feature_names = traitlets.List([])
+
+    b = Bare()
+    b.pair_features = [2, 0]
+    assert b.pair_features == [2, 0]
+    with pytest.raises(traitlets.TraitError, match="set the data before naming"):
+        b.pair_features = ["a"]
+
+
 def test_one_feature_keeps_the_single_view():
     one = np.random.default_rng(0).normal(size=(40, 1))
     p = FitPlayer(one, n_components=2, random_state=0)
@@ -140,7 +153,12 @@ def test_the_data_is_sent_once_and_the_pairs_traits_are_small(frame10):
     state = p.get_state()
     buffers = [k for k, v in state.items() if isinstance(v, dict) and "buffer" in v]
     assert "data" in buffers
-    assert state["pair_features"] == list(range(8))
+    # the features travel as a binary int32 array too, and come back as a list
+    assert isinstance(state["pair_features"]["buffer"], memoryview)
+    assert state["pair_features"]["dtype"] == "int32"
+    assert p.trait_metadata("pair_features", "from_json")(state["pair_features"], p) == list(
+        range(8)
+    )
     assert state["pairs_view"] is True and state["uncertainty_view"] is False
 
 

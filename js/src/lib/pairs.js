@@ -15,6 +15,7 @@
 // in place: nothing is copied per pair. Only the first PAIRS_MAX_POINTS rows of the
 // view's shuffled draw order are drawn (a uniform subsample of the display sample).
 
+import { decodeArray, encodeArray, isEncodedArray } from "./codecs.js";
 import { rgbString } from "./colors.js";
 import { h, svg } from "./dom.js";
 import { ellipsePoints } from "./ellipse.js";
@@ -737,16 +738,20 @@ function strokeCurve(ctx, grid, values, s, color, width) {
 }
 
 /**
- * The features of the pairs view from the trait: valid distinct indices in [0, d), at
- * most MAX_PAIR_FEATURES; the first min(d, 8) when the trait is empty or missing.
+ * The features of the pairs view from the trait (an encoded int32 array, or a plain
+ * array): valid distinct indices in [0, d), at most MAX_PAIR_FEATURES; the first
+ * min(d, 8) when the trait is empty or missing.
  * @param {unknown} value
  * @param {number} d
  * @returns {number[]}
  */
 export function chosenPairFeatures(value, d) {
   const out = [];
-  if (Array.isArray(value)) {
-    for (const v of value) {
+  const list = isEncodedArray(value)
+    ? Array.from(/** @type {any} */ (decodeArray(/** @type {any} */ (value))).data)
+    : value;
+  if (Array.isArray(list)) {
+    for (const v of list) {
       const f = Number(v);
       if (Number.isInteger(f) && f >= 0 && f < d && !out.includes(f)) out.push(f);
       if (out.length === MAX_PAIR_FEATURES) break;
@@ -769,7 +774,7 @@ export function chosenPairFeatures(value, d) {
  */
 export function buildPairsControls(box, model, d) {
   box.replaceChildren();
-  const has = Array.isArray(model.get("pair_features"));
+  const has = model.get("pair_features") != null;
   box.hidden = !has || d < 2;
   if (box.hidden) return;
   const toggle = (role, text, key, title) => {
@@ -818,7 +823,8 @@ export function buildPairsControls(box, model, d) {
   list.addEventListener("change", () => {
     limit();
     const features = boxes.flatMap((b, f) => (b.checked ? [f] : []));
-    if (features.length >= 2) setNow(model, "pair_features", features);
+    if (features.length >= 2)
+      setNow(model, "pair_features", encodeArray(features, [features.length], "int32"));
   });
   box.append(
     h("details", { class: "gmm-pairs-chooser", "data-gmm-role": "pair-features" }, [

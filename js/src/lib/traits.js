@@ -48,7 +48,8 @@
  * PairsViewMixin), drawn by pairs.js and uncertainty.js.
  * @typedef {object} PairsViewTraits
  * @property {boolean} pairs_view the scatter matrix of `pair_features` instead of one plot
- * @property {number[]} pair_features feature indices of the scatter matrix (at most 8)
+ * @property {import("./codecs.js").EncodedArray} pair_features (p,) int32: the feature
+ *   indices of the scatter matrix (at most 8)
  * @property {boolean} uncertainty_view fade each point by 1 - max responsibility
  */
 
