@@ -387,10 +387,33 @@ describe("FitPlayer in the pairs view", () => {
     const { model, $$ } = setup();
     const boxes = [...$$("pair-feature")];
     expect(boxes.map((b) => b.checked)).toEqual([true, true, false, true]);
+    const chooser = $$("pair-features")[0];
+    chooser.open = true;
+    chooser.dispatchEvent(new Event("toggle"));
     boxes[2].checked = true;
     boxes[2].dispatchEvent(new Event("change", { bubbles: true }));
+    expect($$("pair-features")[0].open).toBe(true); // rebuilt, still open
     expect(Array.from(decodeArray(model.get("pair_features")).data)).toEqual([0, 1, 2, 3]);
     expect($$("pair-panel")).toHaveLength(16);
+  });
+
+  it("lets at most 8 and at least 2 features be chosen", () => {
+    const d = 10;
+    const values = [];
+    for (let i = 0; i < 20; i++) for (let j = 0; j < d; j++) values.push((i * (j + 1)) % 5);
+    const { $$ } = setup({
+      data: enc(values, [20, d]),
+      n_samples: 20,
+      feature_names: Array.from({ length: d }, (_, j) => `f${j}`),
+      frames: makeFrames({ F: 2, K: 2, d }),
+      pair_features: enc([0, 1, 2, 3, 4, 5, 6, 7], [8], "int32"),
+    });
+    expect($$("pair-panel")).toHaveLength(64);
+    const boxes = [...$$("pair-feature")];
+    expect(boxes.map((b) => b.disabled)).toEqual([...Array(8).fill(false), true, true]);
+    const few = setup({ pair_features: enc([0, 3], [2], "int32") });
+    const two = [...few.$$("pair-feature")];
+    expect(two.map((b) => b.disabled)).toEqual([true, false, false, true]);
   });
 
   it("colours points by uncertainty in both layouts", () => {

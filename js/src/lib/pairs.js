@@ -826,10 +826,14 @@ export function buildPairsControls(box, model, d) {
     if (features.length >= 2)
       setNow(model, "pair_features", encodeArray(features, [features.length], "int32"));
   });
-  box.append(
-    h("details", { class: "gmm-pairs-chooser", "data-gmm-role": "pair-features" }, [
-      h("summary", { text: `features (${chosen.length}/${d})` }),
-      list,
-    ]),
-  );
+  const details = h("details", { class: "gmm-pairs-chooser", "data-gmm-role": "pair-features" }, [
+    h("summary", { text: `features (${chosen.length}/${d})` }),
+    list,
+  ]);
+  // The controls are rebuilt on every relayout: the chooser stays open across them.
+  details.open = box.dataset.chooserOpen === "true";
+  details.addEventListener("toggle", () => {
+    box.dataset.chooserOpen = String(details.open);
+  });
+  box.append(details);
 }
