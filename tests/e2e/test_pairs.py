@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -24,6 +27,7 @@ player = FitPlayer(X, n_components=3, random_state=0, pairs_view=True)
 print("frames:", player.n_frames)
 """
 
+SVG = "{http://www.w3.org/2000/svg}"
 INSET = 4  # PANEL_INSET of js/src/lib/pairs.js
 PAD = 0.04  # featureDomains' padding
 
@@ -97,6 +101,15 @@ def test_hover_marks_the_row_everywhere_and_a_click_enlarges(lab):
     )
     lab.role("uncertainty-toggle").click()
     assert lab.wait_python("player.uncertainty_view", True) is True
+
+    # The SVG button exports the pairs view: both canvases (points, marks) and the panels.
+    with lab.page.expect_download() as info:
+        lab.role("export-svg").click()
+    tree = ET.fromstring(Path(info.value.path()).read_bytes())
+    images = [e for e in tree.iter(f"{SVG}image") if e.get("href", "").startswith("data:")]
+    assert len(images) == 2
+    panels = [e for e in tree.iter() if e.get("data-gmm-role") == "pair-panel"]
+    assert len(panels) == 16
 
 
 # The scale of issue #17: 1e6 rows x 10 columns; 100,000 of them (MAX_DISPLAY_POINTS)
