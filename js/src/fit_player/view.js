@@ -21,9 +21,17 @@ import {
   projectComponents,
   projectedPoints,
 } from "../lib/projection.js";
+import {
+  buildPairsControls,
+  chosenPairFeatures,
+  createPairsPlot,
+  gatherRows,
+} from "../lib/pairs.js";
+import { RenderProbe } from "../lib/perf.js";
 import { extent, padExtent } from "../lib/scale.js";
 import { createScatterPlot } from "../lib/scatter_plot.js";
 import { createTrace } from "./trace.js";
+import { fadeByUncertainty } from "../lib/uncertainty.js";
 import { badgeState, boundLabel, counterLabel, pointsLabel } from "./labels.js";
 
 const DEFAULT_WIDTH = 680;
@@ -68,6 +76,9 @@ export class FitPlayerView {
     /** @type {import("../lib/model.js").Points} the points shown */
     this.data = { X: new Float32Array(0), n: 0, d: 0 };
     this.cache = new AssignmentCache(() => this.data);
+    // The pairs view's rows (a subsample, lib/pairs.js) and their responsibilities.
+    this.pairsData = { X: new Float32Array(0), n: 0, d: 0 };
+    this.pairsCache = new AssignmentCache(() => this.pairsData);
     this.projected = null;
     this.lastSent = null;
     this.width = 0;
@@ -108,6 +119,7 @@ export class FitPlayerView {
       role: "status",
     });
     this.viewControls = h("span", { class: "gmm-view-controls" });
+    this.pairsControls = h("span", { class: "gmm-view-controls gmm-pairs-controls" });
     const png = h(
       "button",
       {
@@ -140,6 +152,7 @@ export class FitPlayerView {
         this.controls.root,
         this.badge,
         this.viewControls,
+        this.pairsControls,
         h("span", { class: "gmm-spacer" }),
         this.code.button,
         png,
@@ -147,6 +160,13 @@ export class FitPlayerView {
       ],
     );
     this.plotEl = h("div", { class: "gmm-plot" });
+    // The pairs view (lib/pairs.js), shown instead of plotEl when `pairs_view` is on.
+    this.pairsEl = h("div", { class: "gmm-plot gmm-pairs", "data-gmm-role": "pairs-view" });
+    this.pairsEl.hidden = true;
+    this.pairs = null;
+    // Time of each drawing of a frame (responsibilities, colours, drawing): el.gmmPerf.
+    this.probe = new RenderProbe();
+    this.probe.attach(this.root);
     this.emptyEl = h("div", { class: "gmm-empty", "data-gmm-role": "empty", text: this.emptyText });
     this.traceEl = h("div", { class: "gmm-trace" });
     this.trace = createTrace(this.traceEl, {
@@ -166,7 +186,7 @@ export class FitPlayerView {
       this.bound,
       this.pointsInfo,
     ]);
-    this.root.append(toolbar, this.code.panel, this.plotEl, this.traceEl, footer);
+    this.root.append(toolbar, this.code.panel, this.plotEl, this.pairsEl, this.traceEl, footer);
     this.cleanups.push(this.code.destroy);
     this.el.appendChild(this.root);
     this.cleanups.push(bindPlayerKeys(this.root, this.playback));
@@ -208,6 +228,9 @@ export class FitPlayerView {
         "change:x_feature": () => this.relayout(),
         "change:y_feature": () => this.relayout(),
         "change:pca": () => this.relayout(),
+        "change:pairs_view": () => this.relayout(),
+        "change:pair_features": () => this.relayout(),
+        "change:uncertainty_view": () => this.relayout(),
         "msg:custom": (content, buffers) => this.onMessage(content, buffers),
       }),
     );
@@ -239,12 +262,14 @@ export class FitPlayerView {
     this.data = readPoints(this.model);
     this.order = shuffledOrder(this.data.n, 12345);
     this.cache.clear();
+    this.pairsSource = null;
     this.projected = null;
   }
 
   loadFrames() {
     this.store.setAll(this.model.get("frames"));
     this.cache.clear();
+    this.pairsCache.clear();
   }
 
   clampIndex(i) {
@@ -264,6 +289,7 @@ export class FitPlayerView {
     const width = this.width;
     const height = Math.round(Math.max(260, Math.min(440, width * 0.58)));
     buildProjectionControls(this.viewControls, this.model, this.data.d);
+    buildPairsControls(this.pairsControls, /** @type {any} */ (this.model), this.data.d);
     const { n, d } = this.data;
     if (d === 1) {
       if (!this.density) {
@@ -306,8 +332,57 @@ export class FitPlayerView {
         labels,
       );
     }
+    const pairs = this.pairsOn();
+    if (pairs) this.viewControls.hidden = true; // the pickers of the single view
+    this.plotEl.hidden = pairs;
+    this.pairsEl.hidden = !pairs;
+    if (pairs) this.layoutPairs(width);
+    (pairs ? this.pairsEl : this.plotEl).append(this.emptyEl);
     this.pointsInfo.textContent = pointsLabel(n, this.model.get("n_samples") || n);
     this.renderFrame();
+  }
+
+  /** Whether the pairs view is shown: asked for, and 2 features or more. */
+  pairsOn() {
+    return this.data.d >= 2 && Boolean(this.model.get("pairs_view"));
+  }
+
+  layoutPairs(width) {
+    if (!this.pairs) {
+      this.pairs = createPairsPlot(this.pairsEl, {
+        onSelect: (fx, fy) => this.showPair(fx, fy),
+      });
+    }
+    const features = chosenPairFeatures(this.model.get("pair_features"), this.data.d);
+    const height = Math.min(width, 640);
+    const names = this.model.get("feature_names") || [];
+    this.pairs.layout(this.data, this.order, features, names, width, height, this.theme);
+    const rows = this.pairs.rows;
+    if (this.pairsData.n !== rows.length || this.pairsSource !== this.data) {
+      this.pairsData = gatherRows(this.data, rows);
+      this.pairsSource = this.data;
+      this.pairsCache.clear();
+    }
+  }
+
+  /** A panel of the pairs view was clicked: show that pair large (synced to Python). */
+  showPair(fx, fy) {
+    const m = /** @type {any} */ (this.model);
+    m.set("x_feature", fx);
+    m.set("y_feature", fy);
+    m.set("projection", "features");
+    m.set("pairs_view", false);
+    m.save_changes();
+  }
+
+  /**
+   * Point colours: the components mixed by responsibility, faded by uncertainty when the
+   * toggle is on.
+   */
+  pointColors(resp, n, colors) {
+    const rgb = mixColors(resp, n, colors);
+    if (!this.model.get("uncertainty_view")) return rgb;
+    return fadeByUncertainty(rgb, resp, n, colors.length, this.theme.rgb.background);
   }
 
   onFrame(index, reason) {
@@ -345,6 +420,12 @@ export class FitPlayerView {
   }
 
   drawFrame() {
+    const t0 = this.probe.start();
+    this.drawCurrent();
+    this.probe.stop(t0);
+  }
+
+  drawCurrent() {
     const empty = this.store.length === 0;
     this.emptyEl.hidden = !empty;
     this.updateControls();
@@ -352,8 +433,11 @@ export class FitPlayerView {
     if (empty) {
       this.legend.replaceChildren();
       this.bound.textContent = "";
-      if (this.scatter && this.projected) {
-        const rgb = new Uint8ClampedArray(this.data.n * 3).fill(128);
+      const rgb = new Uint8ClampedArray(this.data.n * 3).fill(128);
+      if (this.pairs && this.pairsOn()) {
+        const grey = rgb.subarray(0, this.pairsData.n * 3);
+        this.pairs.draw({ rgb: grey, weights: [], means: [], covariances: [], colors: [] });
+      } else if (this.scatter && this.projected) {
         this.scatter.points(this.projected.xs, this.projected.ys, rgb, this.order);
         this.scatter.components([]);
       }
@@ -364,7 +448,17 @@ export class FitPlayerView {
     const covs = this.store.fullCovariances(i);
     const colors = this.colors();
     const { n, d } = this.data;
-    const { resp } = this.cache.get(i, { weights: f.weights, means: f.means, covariances: covs });
+    const params = { weights: f.weights, means: f.means, covariances: covs };
+    if (this.pairs && this.pairsOn()) {
+      // Only the rows the pairs view draws: their own responsibilities.
+      const { resp } = this.pairsCache.get(i, params);
+      const rgb = this.pointColors(resp, this.pairsData.n, colors);
+      this.pairs.draw({ rgb, ...params, colors });
+      this.updateLegend(f, colors);
+      this.bound.textContent = boundLabel(f);
+      return;
+    }
+    const { resp } = this.cache.get(i, params);
     if (d === 1 && this.density) {
       const hist = histogram(this.data.X, this.bins, this.histRange, resp, this.store.K);
       this.density.draw(
@@ -374,7 +468,7 @@ export class FitPlayerView {
         this.theme.rgb,
       );
     } else if (this.scatter && this.projected) {
-      const rgb = mixColors(resp, n, colors);
+      const rgb = this.pointColors(resp, n, colors);
       this.scatter.points(this.projected.xs, this.projected.ys, rgb, this.order);
       this.scatter.components(projectComponents(f.means, covs, this.projected.proj, colors), {
         background: this.theme.rgb.background,
@@ -446,13 +540,19 @@ export class FitPlayerView {
 
   async exportView(format) {
     const width = this.width;
+    const pairs = this.pairs && this.pairsOn() ? this.pairs : null;
+    const plotEl = pairs ? this.pairsEl : this.plotEl;
     const plotHeight =
-      this.plotEl.getBoundingClientRect().height || parseFloat(this.plotEl.style.height) || 0;
+      plotEl.getBoundingClientRect().height || parseFloat(plotEl.style.height) || 0;
     const layers = [];
-    if (this.scatter)
-      layers.push({ element: this.scatter.canvas, x: 0, y: 0, width, height: plotHeight });
-    const overlay = this.scatter ? this.scatter.overlay : this.density.overlay;
-    layers.push({ element: overlay, x: 0, y: 0, width, height: plotHeight });
+    const at = { x: 0, y: 0, width, height: plotHeight };
+    if (pairs) {
+      for (const element of [pairs.canvas, pairs.marks, pairs.overlay])
+        layers.push({ element, ...at });
+    } else {
+      if (this.scatter) layers.push({ element: this.scatter.canvas, ...at });
+      layers.push({ element: this.scatter ? this.scatter.overlay : this.density.overlay, ...at });
+    }
     layers.push({ element: this.trace.root, x: 0, y: plotHeight + 4, width, height: TRACE_HEIGHT });
     const size = {
       width,

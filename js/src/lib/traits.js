@@ -44,6 +44,23 @@
 /** @typedef {GMMWidgetTraits & ProjectedWidgetOwnTraits} ProjectedWidgetTraits */
 
 /**
+ * The pairs view and the uncertainty toggle (gmm_widgets/widgets/_pairs.py:
+ * PairsViewMixin), drawn by pairs.js and uncertainty.js.
+ * @typedef {object} PairsViewTraits
+ * @property {boolean} pairs_view the scatter matrix of `pair_features` instead of one plot
+ * @property {import("./codecs.js").EncodedArray} pair_features (p,) int32: the feature
+ *   indices of the scatter matrix (at most 8)
+ * @property {boolean} uncertainty_view fade each point by 1 - max responsibility
+ */
+
+/**
+ * The names of the PairsViewTraits, forwarded to an embedded player like the
+ * PROJECTED_WIDGET_TRAITS.
+ * @type {(keyof PairsViewTraits)[]}
+ */
+export const PAIRS_VIEW_TRAITS = ["pairs_view", "pair_features", "uncertainty_view"];
+
+/**
  * The names of the ProjectedWidgetTraits: what a player embedded in another widget's view
  * reads from that widget (see local_model.js).
  * @type {(keyof ProjectedWidgetTraits)[]}
