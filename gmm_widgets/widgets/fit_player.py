@@ -230,6 +230,7 @@ class FitPlayer(ProjectedWidget):
             self.frame = min(self.frame, max(0, len(self._states) - 1))
             self.frames = batch
             self.status = status
+        self._refresh_profile()  # the profile table shows the final model
 
     # ----------------------------------------------------------------- fitting
     def _fit(self, stream: bool) -> None:
@@ -309,6 +310,11 @@ class FitPlayer(ProjectedWidget):
         if self._states:
             return self._states[-1]
         raise ValueError("this FitPlayer has no fit to read yet.")
+
+    def _shown_model(self) -> Any:
+        """The mixture of the frame shown (what a click on the legend selects under)."""
+        state = self.current_state
+        return state if state is not None else self._table_model()
 
     @property
     def states(self) -> list[EMState]:
