@@ -203,6 +203,7 @@ describe("selection in the FitPlayer view", () => {
     for (const role of ["select-brush", "select-lasso", "select-clear", "profile-toggle"])
       expect($(role).tagName).toBe("BUTTON");
     expect($("select-brush").getAttribute("aria-pressed")).toBe("false");
+    expect($("select-brush").hidden).toBe(false); // a 2-D plot
     $("select-lasso").click();
     expect($("select-lasso").getAttribute("aria-pressed")).toBe("true");
     $("select-brush").click();
@@ -335,5 +336,17 @@ describe("selection in the FitPlayer view", () => {
       mode: "replace",
       model: "profile",
     });
+  });
+
+  it("hides brush and lasso in 1-D, where the legend still selects", () => {
+    const { $, el, messages } = setup({
+      data: makeData(40, 1),
+      frames: makeFrames({ F: 3, K: 2, d: 1 }),
+      feature_names: ["x0"],
+    });
+    expect($("select-brush").hidden).toBe(true);
+    expect($("select-lasso").hidden).toBe(true);
+    el.querySelector('[data-gmm-role="legend-item"]').click();
+    expect(messages[0].content).toMatchObject({ kind: "component", component: 0 });
   });
 });

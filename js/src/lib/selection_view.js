@@ -34,6 +34,7 @@ import {
  * @property {{send?: Function}} kernel what sends custom messages to the kernel
  * @property {HTMLElement} plotEl the plot's container (gestures land here)
  * @property {HTMLElement} legend the legend (<li data-component=k> entries)
+ * @property {HTMLElement} [pointsInfo] the footer's read-out of the points shown
  * @property {any} scatter the scatter plot (null in 1-D)
  * @property {any} projected the drawn points in the view's coordinates (xs, ys, dims)
  * @property {() => import("./colors.js").RGB[]} colors the component colours
@@ -103,9 +104,10 @@ export function attachSelection(view, opts = {}) {
     brush,
     lasso,
     clear,
-    count,
     profileToggle,
   ]);
+  // The count goes to the footer, beside the number of points (the toolbar is full).
+  view.pointsInfo?.before(count);
   const tableBox = h("div", { class: "gmm-profile-box" });
   const profile = createProfileTable(tableBox, {
     onSelect: (k, event) => sendComponent(k, event, "profile"),
@@ -142,6 +144,8 @@ export function attachSelection(view, opts = {}) {
     const total = decodeRows(model.get("selected_rows")).length;
     count.textContent = total ? `${total} selected` : "";
     clear.disabled = total === 0 && !preview;
+    // Brush and lasso need the 2-D plot (a 1-D view selects through its legend).
+    brush.hidden = lasso.hidden = !view.scatter;
   }
 
   // ------------------------------------------------------------------ gestures
@@ -330,6 +334,7 @@ export function attachSelection(view, opts = {}) {
       model.off("change:profile_table", updateProfile);
       model.off("change:profile_shown", updateProfile);
       profile.destroy();
+      count.remove();
     },
   };
 
