@@ -101,18 +101,24 @@ def in_polygon(xy: np.ndarray, vertices: np.ndarray) -> np.ndarray:
     inside = np.zeros(xy.shape[0], dtype=bool)
     if v.shape[0] < 3:
         return inside
-    x, y = xy[:, 0], xy[:, 1]
-    m = v.shape[0]
-    for i in range(m):
+    # Edge a -> b straddles y, `(ay > y) != (by > y)`, exactly when
+    # min(ay, by) <= y < max(ay, by): with the rows sorted by y, a contiguous run. Only
+    # rows with min_y <= y < max_y can be inside at all.
+    band = np.flatnonzero((xy[:, 1] >= v[:, 1].min()) & (xy[:, 1] < v[:, 1].max()))
+    order = np.argsort(xy[band, 1], kind="stable")
+    band = band[order]
+    x, y = xy[band, 0], xy[band, 1]
+    odd = np.zeros(band.size, dtype=bool)
+    for i in range(v.shape[0]):
         ax, ay = v[i - 1]  # the edge from the previous vertex (the last for i = 0)
         bx, by = v[i]
-        straddles = (ay > y) != (by > y)
-        if not straddles.any():
-            continue
-        ys = y[straddles]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cross = ax + (ys - ay) * (bx - ax) / (by - ay)
-        inside[straddles] ^= x[straddles] < cross
+        if ay == by:
+            continue  # horizontal: straddles nothing
+        start, stop = np.searchsorted(y, [min(ay, by), max(ay, by)], side="left")
+        ys = y[start:stop]
+        cross = ax + (ys - ay) * (bx - ax) / (by - ay)
+        odd[start:stop] ^= x[start:stop] < cross
+    inside[band] = odd
     return inside
 
 

@@ -102,6 +102,41 @@ describe("hit tests", () => {
     expect(inside).toBeLessThan(4800);
   });
 
+  it("gives the same answers through hitTest's band as point by point, on a grid of edge cases", () => {
+    // The polygon and grid of tests/widgets/test_selection.py: points on edges and vertices.
+    const poly = [
+      [0, 0],
+      [6, 0],
+      [6, 2],
+      [4, 2],
+      [4, 5],
+      [7, 5],
+      [3, 8],
+      [1, 5],
+      [2, 5],
+      [2, 2],
+    ];
+    const vx = poly.map((p) => p[0]);
+    const vy = poly.map((p) => p[1]);
+    const xs = [];
+    const ys = [];
+    for (let x = -1; x < 9; x++)
+      for (let y = -1; y < 10; y++) {
+        xs.push(x);
+        ys.push(y);
+      }
+    const mask = hitTest(xs, ys, { kind: "lasso", xs: vx, ys: vy });
+    const direct = xs.map((x, i) => (pointInPolygon(x, ys[i], vx, vy) ? 1 : 0));
+    expect(Array.from(mask)).toEqual(direct);
+    // By hand, a few of them (a bar, a stem x in [2, 4], a roof): (3, 3) in the stem,
+    // (2, 3) on its left wall in, (4, 3) on its right wall out; the apex (3, 8) out,
+    // (3, 7) in; the corner (0, 0) in, (6, 1) on the bar's right edge out.
+    const at = (x, y) => mask[(x + 1) * 11 + (y + 1)];
+    expect([at(3, 3), at(2, 3), at(4, 3), at(3, 8), at(3, 7), at(0, 0), at(6, 1)]).toEqual([
+      1, 1, 0, 0, 1, 1, 0,
+    ]);
+  });
+
   it("treats the brush as a closed rectangle, corners in any order", () => {
     expect(inRectangle(2, 0.5, 2, 1, 0, 0)).toBe(true); // on the right edge
     expect(inRectangle(0, 0, 2, 1, 0, 0)).toBe(true); // a corner

@@ -96,6 +96,27 @@ def test_polygon_matches_matplotlib_away_from_edges():
     assert 0 < expected.sum() < pts.shape[0]
 
 
+def _crossings_one_by_one(px, py, poly):
+    """The half-open crossing rule written out per point and edge (the definition)."""
+    inside = False
+    m = len(poly)
+    for i in range(m):
+        (ax, ay), (bx, by) = poly[i - 1], poly[i]
+        if (ay > py) != (by > py) and px < ax + (py - ay) * (bx - ax) / (by - ay):
+            inside = not inside
+    return inside
+
+
+def test_polygon_equals_the_rule_point_by_point_on_a_grid_of_edge_cases():
+    # Integer vertices and integer points: many points lie on edges and vertices,
+    # including horizontal edges and a vertex touching the band's top and bottom.
+    poly = [(0, 0), (6, 0), (6, 2), (4, 2), (4, 5), (7, 5), (3, 8), (1, 5), (2, 5), (2, 2)]
+    pts = np.array([(x, y) for x in range(-1, 9) for y in range(-1, 10)], dtype=float)
+    expected = [_crossings_one_by_one(x, y, poly) for x, y in pts]
+    assert in_polygon(pts, np.array(poly, dtype=float)).tolist() == expected
+    assert 10 < sum(expected) < len(expected) - 10
+
+
 def test_self_intersecting_lasso_uses_even_odd():
     # A bow tie: the two triangles are in, the points beside the crossing are out.
     bow = np.array([[0, 0], [2, 2], [2, 0], [0, 2]], dtype=float)

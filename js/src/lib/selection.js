@@ -73,22 +73,18 @@ export function hitTest(xs, ys, region) {
   const vx = region.xs;
   const vy = region.ys;
   if (vx.length < 3) return out;
-  // Bounding box first: most points of a large cloud are far from a small lasso.
-  let lx = Infinity;
-  let hx = -Infinity;
+  // Only points with min_y <= y < max_y can straddle an edge (exactly, as in Python:
+  // outside that band every `ay > y` is the same), so the rest are out.
   let ly = Infinity;
   let hy = -Infinity;
-  for (let i = 0; i < vx.length; i++) {
-    lx = Math.min(lx, vx[i]);
-    hx = Math.max(hx, vx[i]);
+  for (let i = 0; i < vy.length; i++) {
     ly = Math.min(ly, vy[i]);
     hy = Math.max(hy, vy[i]);
   }
   for (let i = 0; i < n; i++) {
-    const x = xs[i];
     const y = ys[i];
-    if (x < lx || x > hx || y < ly || y > hy) continue;
-    out[i] = pointInPolygon(x, y, vx, vy) ? 1 : 0;
+    if (y < ly || y >= hy) continue;
+    out[i] = pointInPolygon(xs[i], y, vx, vy) ? 1 : 0;
   }
   return out;
 }
