@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FitPlayerView } from "../src/fit_player/view.js";
+import { MixtureExplorerView } from "../src/mixture_explorer/view.js";
 import {
   combine,
   countSelected,
@@ -12,6 +13,7 @@ import {
   selectedMask,
   selectedOnTop,
 } from "../src/lib/selection.js";
+import { decodeArray } from "../src/lib/codecs.js";
 import { enc, makeData, makeFrames, mockModel } from "./helpers.js";
 
 const SQUARE = { xs: [0, 1, 1, 0], ys: [0, 0, 1, 1] };
@@ -383,5 +385,88 @@ describe("selection in the FitPlayer view", () => {
     expect($("select-lasso").hidden).toBe(true);
     el.querySelector('[data-gmm-role="legend-item"]').click();
     expect(messages[0].content).toMatchObject({ kind: "component", component: 0 });
+  });
+});
+
+describe("selection in the MixtureExplorer view (edited points)", () => {
+  afterEach(() => document.body.replaceChildren());
+
+  function explorer(overrides = {}) {
+    const K = 2;
+    const model = mockModel({
+      data: makeData(40, 2),
+      n_samples: 40,
+      feature_names: ["x0", "x1"],
+      projection: "features",
+      x_feature: 0,
+      y_feature: 1,
+      pca: {},
+      fps: 20,
+      animate: false,
+      n_components: K,
+      covariance_type: "full",
+      random_state: 0,
+      n_init: 1,
+      init_params: "kmeans",
+      handles: null,
+      request: 0,
+      k_min: 1,
+      k_max: 10,
+      max_n_init: 50,
+      result: {
+        request: 0,
+        source: "fit",
+        frames: makeFrames({ F: 3, K }),
+        initial_means: enc([0, 0, 4, 4], [K, 2], "float64"),
+        scores: { log_likelihood: -2, bic: 1, aic: 1, icl: 1, n_iter: 2, converged: true },
+        previous: null,
+        controls: {
+          n_components: K,
+          covariance_type: "full",
+          random_state: 0,
+          n_init: 1,
+          init_params: "kmeans",
+          handles: null,
+        },
+      },
+      error: {},
+      busy: false,
+      selected_rows: enc([], [0], "int32"),
+      display_rows: null,
+      profile_shown: false,
+      profile_table: {},
+      ...overrides,
+    });
+    model.send = () => {};
+    const el = document.createElement("div");
+    document.body.appendChild(el);
+    const view = new MixtureExplorerView(model, el, { browserFit: false });
+    const $ = (role) => el.querySelector(`[data-gmm-role="${role}"]`);
+    return { model, view, $ };
+  }
+
+  it("maps the selection through removed and added points", () => {
+    // Row 0 removed, one point added: the player draws rows 1..39, then the new point.
+    const { model, view } = explorer({
+      points_added: enc([9, 9], [1, 2], "float64"),
+      points_removed: enc([0], [1], "int32"),
+    });
+    model.fromKernel("selected_rows", enc([0, 1, 2, 39], [4], "int32"));
+    const mask = Array.from(view.player.selection.mask);
+    expect(mask).toHaveLength(40);
+    expect(mask.flatMap((m, i) => (m ? [i] : []))).toEqual([0, 1, 38]); // rows 1, 2, 39
+  });
+
+  it("keeps the point editor's clicks while a selection mode is on", () => {
+    const { model, view, $ } = explorer();
+    const overlay = view.player.scatter.overlay;
+    const click = () =>
+      overlay.dispatchEvent(new MouseEvent("click", { clientX: 300, clientY: 150, bubbles: true }));
+    $("select-lasso").click();
+    click();
+    expect(model.get("points_added") ?? null).toBe(null); // the lasso's, not a new point
+    $("select-lasso").click(); // mode off: the editor adds a point again
+    click();
+    expect(decodeArray(model.get("points_added")).shape).toEqual([1, 2]);
   });
 });
