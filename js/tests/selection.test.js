@@ -336,6 +336,11 @@ describe("selection in the FitPlayer view", () => {
       mode: "replace",
       model: "shown",
     });
+    // Keyboard: the entries are focusable buttons; Enter selects too.
+    expect(items[0].getAttribute("tabindex")).toBe("0");
+    items[0].dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    expect(messages.at(-1).content).toMatchObject({ kind: "component", component: 0 });
+    messages.pop();
     expect($("select-clear").disabled).toBe(true); // nothing to clear yet
     model.fromKernel("selected_rows", enc([4, 6], [2], "int32"));
     expect($("select-clear").disabled).toBe(false);

@@ -262,7 +262,14 @@ export function attachSelection(view, opts = {}) {
     if (!li || !view.legend.contains(li)) return;
     sendComponent(Number(li.getAttribute("data-component")), event, "shown");
   };
+  const onLegendKey = (event) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();
+    event.stopPropagation(); // not the player's keys
+    onLegend(event);
+  };
   view.legend.addEventListener("click", onLegend);
+  view.legend.addEventListener("keydown", onLegendKey);
 
   function updateProfile() {
     const shown = Boolean(model.get("profile_shown"));
@@ -316,6 +323,8 @@ export function attachSelection(view, opts = {}) {
       for (const li of view.legend.children) {
         li.setAttribute("data-gmm-role", "legend-item");
         li.setAttribute("title", "Select this component's rows (Shift adds)");
+        li.setAttribute("tabindex", "0");
+        li.setAttribute("role", "button");
       }
       updateProfileColors();
     },
@@ -329,6 +338,7 @@ export function attachSelection(view, opts = {}) {
       plot.removeEventListener("click", swallowClick, true);
       doc.removeEventListener("keydown", onKey);
       view.legend.removeEventListener("click", onLegend);
+      view.legend.removeEventListener("keydown", onLegendKey);
       model.off("change:selected_rows", onRows);
       model.off("change:display_rows", onRows);
       model.off("change:profile_table", updateProfile);
