@@ -417,7 +417,15 @@ class PointSelectionMixin(traitlets.HasTraits):
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}.")
         if mode == "add":
             hits = np.union1d(self.selected_rows, hits)
-        self.selected_rows = hits.astype(np.int64)
+        self._answer(hits.astype(np.int64))
+
+    def _answer(self, rows: np.ndarray) -> None:
+        """Set the selection, and send it even when unchanged: the view shows its preview
+        of a gesture until the kernel's answer arrives."""
+        if np.array_equal(rows, self.selected_rows):
+            self.send_state("selected_rows")  # type: ignore[attr-defined]
+        else:
+            self.selected_rows = rows
 
     def _on_selection_message(self, _: Any, content: dict[str, Any], buffers: Any) -> None:
         if not isinstance(content, dict) or content.get("type") != "select":
@@ -425,7 +433,7 @@ class PointSelectionMixin(traitlets.HasTraits):
         kind = content.get("kind")
         mode = content.get("mode", "replace")
         if kind == "clear":
-            self.clear_selection()
+            self._answer(np.zeros(0, dtype=np.int64))
         elif kind == "component":
             self.select_component(
                 int(content["component"]), mode=mode, shown=content.get("model") != "profile"

@@ -236,6 +236,22 @@ def test_region_selects_over_every_row_not_only_the_displayed_ones():
     assert np.setdiff1d(expected, shown).size > 100  # rows that are not drawn are in
 
 
+def test_an_unchanged_selection_is_still_answered(player, monkeypatch):
+    # The view previews a gesture until the kernel answers; an answer equal to the
+    # current selection (no trait change) must still be sent.
+    sent = []
+    monkeypatch.setattr(player, "send_state", lambda key=None: sent.append(key))
+    _message(player, "brush", [[0.0, 0.0], [2.0, 1.0]])
+    assert player.selection.tolist() == [0, 1, 2, 6]
+    assert sent == ["selected_rows"]  # a change: synced by the trait
+    _message(player, "brush", [[0.0, 0.0], [2.0, 1.0]])
+    assert sent == ["selected_rows"] * 2  # the same rows: sent all the same
+    player.clear_selection()
+    del sent[:]
+    player._on_selection_message(player, {"type": "select", "kind": "clear"}, [])
+    assert sent == ["selected_rows"]  # already empty: answered too
+
+
 def test_display_rows_is_none_when_every_row_is_drawn(player):
     assert player.display_rows is None
 
@@ -303,6 +319,12 @@ def test_model_selector_keeps_its_own_selection_trait(table):
     assert ms.selection == [ms.best[0], ms.best[1]]  # the chosen [K, type], as before
     ms.selected_rows = np.array([1, 2])
     assert list(ms.selected_index) == ["b", "x"]
+    # Its profile table follows the model it selects.
+    ms.profile_shown = True
+    ms.select(1, "full")
+    assert ms.profile_table["weight"].tolist() == [1.0]
+    ms.select(2, "full")
+    assert np.allclose(ms.profile_table["weight"], ms.result.models[(2, "full")].weights_)
 
 
 # ------------------------------------------------------------------- profile table
