@@ -10,7 +10,11 @@ with the projection it was drawn in, and :class:`PointSelectionMixin` projects a
 the same way (:class:`~gmm_widgets.widgets._static.ViewProjection`, the browser's rule)
 and tests each one. The browser only previews the displayed rows while the kernel
 answers (``js/src/lib/selection.js`` has the same rules); what it highlights afterwards
-is what Python set. A click on a component (legend, profile table) selects the rows
+is what Python set. The request is a custom message ``{"type": "select", "kind":
+"brush" | "lasso" | "component" | "clear", "mode": "replace" | "add", ...}`` (the
+vertices as one buffer of little-endian float64), and every one is answered with
+``{"type": "selection-done"}`` after ``selected_rows`` is set, so the preview ends even
+when the rows did not change. A click on a component (legend, profile table) selects the rows
 whose most likely component it is under the model shown, again over all rows.
 
 The rules on the boundary are exact and the same in both languages:
@@ -417,23 +421,23 @@ class PointSelectionMixin(traitlets.HasTraits):
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}.")
         if mode == "add":
             hits = np.union1d(self.selected_rows, hits)
-        self._answer(hits.astype(np.int64))
-
-    def _answer(self, rows: np.ndarray) -> None:
-        """Set the selection, and send it even when unchanged: the view shows its preview
-        of a gesture until the kernel's answer arrives."""
-        if np.array_equal(rows, self.selected_rows):
-            self.send_state("selected_rows")  # type: ignore[attr-defined]
-        else:
-            self.selected_rows = rows
+        self.selected_rows = hits.astype(np.int64)
 
     def _on_selection_message(self, _: Any, content: dict[str, Any], buffers: Any) -> None:
         if not isinstance(content, dict) or content.get("type") != "select":
             return
+        try:
+            self._handle_selection_request(content, buffers)
+        finally:
+            # The view shows its preview of a gesture until this answer (sent after the
+            # new selected_rows, if they changed at all), so it is always sent.
+            self.send({"type": "selection-done"})  # type: ignore[attr-defined]
+
+    def _handle_selection_request(self, content: dict[str, Any], buffers: Any) -> None:
         kind = content.get("kind")
         mode = content.get("mode", "replace")
         if kind == "clear":
-            self._answer(np.zeros(0, dtype=np.int64))
+            self.clear_selection()
         elif kind == "component":
             self.select_component(
                 int(content["component"]), mode=mode, shown=content.get("model") != "profile"

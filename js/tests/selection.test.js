@@ -251,7 +251,7 @@ describe("selection in the FitPlayer view", () => {
   });
 
   it("sends a lasso in data coordinates and previews the drawn points inside", () => {
-    const { view, $, messages } = setup();
+    const { view, model, $, messages } = setup();
     $("select-lasso").click();
     const { x, y } = view.scatter;
     // A triangle around the left cluster (x in [0, 0.8], y in [0, 0.8]) in pixels.
@@ -285,6 +285,10 @@ describe("selection in the FitPlayer view", () => {
     const expected = Array.from({ length: 40 }, (_, i) => Number(i % 2 === 0));
     expect(Array.from(view.selection.mask)).toEqual(expected);
     expect(view.el.querySelector('[data-gmm-role="select-shape"]')).toBe(null); // removed
+    // The kernel's answer ends the preview, even when the selection did not change
+    // (then no trait change comes): the view shows Python's selection (none here).
+    model.emit("msg:custom", { type: "selection-done" });
+    expect(view.selection.mask).toBe(null);
   });
 
   it("adds with Shift, and a click without a mode does nothing", () => {

@@ -236,20 +236,21 @@ def test_region_selects_over_every_row_not_only_the_displayed_ones():
     assert np.setdiff1d(expected, shown).size > 100  # rows that are not drawn are in
 
 
-def test_an_unchanged_selection_is_still_answered(player, monkeypatch):
-    # The view previews a gesture until the kernel answers; an answer equal to the
-    # current selection (no trait change) must still be sent.
+def test_every_request_is_answered(player, monkeypatch):
+    # The view previews a gesture until the kernel answers; the answer comes even when
+    # the selection does not change (no trait change to sync) or the request fails.
     sent = []
-    monkeypatch.setattr(player, "send_state", lambda key=None: sent.append(key))
+    monkeypatch.setattr(player, "send", lambda content, buffers=None: sent.append(content))
+    done = {"type": "selection-done"}
     _message(player, "brush", [[0.0, 0.0], [2.0, 1.0]])
     assert player.selection.tolist() == [0, 1, 2, 6]
-    assert sent == ["selected_rows"]  # a change: synced by the trait
-    _message(player, "brush", [[0.0, 0.0], [2.0, 1.0]])
-    assert sent == ["selected_rows"] * 2  # the same rows: sent all the same
-    player.clear_selection()
-    del sent[:]
-    player._on_selection_message(player, {"type": "select", "kind": "clear"}, [])
-    assert sent == ["selected_rows"]  # already empty: answered too
+    _message(player, "brush", [[0.0, 0.0], [2.0, 1.0]])  # the same rows
+    assert sent == [done, done]
+    bad = {"type": "select", "kind": "component", "component": 5}
+    with pytest.raises(ValueError, match="component must be"):
+        player._on_selection_message(player, bad, [])
+    assert sent == [done] * 3
+    assert player.selection.tolist() == [0, 1, 2, 6]
 
 
 def test_display_rows_is_none_when_every_row_is_drawn(player):

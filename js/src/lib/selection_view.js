@@ -31,7 +31,8 @@ import {
  * @typedef {object} SelectableView
  * @property {import("./traits.js").WidgetModel<any>} model its traits (selected_rows,
  *   display_rows, profile_shown, profile_table, projection, x_feature, y_feature)
- * @property {{send?: Function}} kernel what sends custom messages to the kernel
+ * @property {{send?: Function, on?: Function, off?: Function}} kernel what exchanges
+ *   custom messages with the kernel
  * @property {HTMLElement} plotEl the plot's container (gestures land here)
  * @property {HTMLElement} legend the legend (<li data-component=k> entries)
  * @property {HTMLElement} [pointsInfo] the footer's read-out of the points shown
@@ -287,6 +288,13 @@ export function attachSelection(view, opts = {}) {
     refreshMask();
     view.renderFrame();
   };
+  // The kernel answers every request (even when the rows did not change): the preview
+  // of a gesture ends there. Custom messages reach the kernel's model (an embedding
+  // view's own), not an embedded player's local one.
+  const onAnswer = (content) => {
+    if (content?.type === "selection-done" && preview) onRows();
+  };
+  view.kernel?.on?.("msg:custom", onAnswer);
   model.on("change:selected_rows", onRows);
   model.on("change:display_rows", onRows);
   model.on("change:profile_table", updateProfile);
@@ -339,6 +347,7 @@ export function attachSelection(view, opts = {}) {
       doc.removeEventListener("keydown", onKey);
       view.legend.removeEventListener("click", onLegend);
       view.legend.removeEventListener("keydown", onLegendKey);
+      view.kernel?.off?.("msg:custom", onAnswer);
       model.off("change:selected_rows", onRows);
       model.off("change:display_rows", onRows);
       model.off("change:profile_table", updateProfile);
