@@ -111,6 +111,13 @@ class FitPlayer(ProjectedWidget):
         With ``n_features > 2``: a pair of features or the first two principal axes.
     x_feature, y_feature : int
         Features on the axes when ``projection == "features"``.
+    selection : ndarray of shape (n_selected,), int
+        Rows of ``X`` selected in the view (brush, lasso, a click on a legend entry or a
+        profile-table row) or set from Python; ``selected_index`` gives them as a
+        DataFrame's index labels and ``selected()`` as rows. A brush or lasso selects
+        every row of ``X`` inside it, not only the rows drawn.
+    profile_shown : bool
+        Whether the view shows the component profile table (of the final model).
 
     Raises
     ------
