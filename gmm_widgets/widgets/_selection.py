@@ -143,7 +143,14 @@ def projected_rows(X: Any, view: ViewProjection, start: int, stop: int) -> np.nd
     dims = _feature_pair(view)
     if dims is not None:  # exactly the two columns (as the browser takes them)
         return block[:, list(dims)]
-    return view.points(block)
+    # Principal axes: sums in feature order, elementwise, as projectPoints in
+    # js/src/lib/projection.js adds them; no BLAS product, whose last bits vary with the
+    # machine and would move points that lie on a lasso's edge.
+    out = np.zeros((block.shape[0], 2))
+    for c in range(2):
+        for j in np.flatnonzero(view.matrix[:, c]):
+            out[:, c] += view.matrix[j, c] * (block[:, j] - view.offset[j])
+    return out
 
 
 def _feature_pair(view: ViewProjection) -> tuple[int, int] | None:

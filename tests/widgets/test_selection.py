@@ -224,6 +224,27 @@ def test_region_in_a_chosen_feature_pair_and_in_pca():
     assert 10 < expected.size < 290
 
 
+def test_pca_projection_is_summed_in_feature_order_without_blas():
+    from gmm_widgets.widgets._selection import projected_rows
+    from gmm_widgets.widgets._static import ViewProjection
+
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(50, 4))
+    w = FitPlayer(X, n_components=2, random_state=0)
+    w.projection = "pca"
+    view = ViewProjection.of(w, 4)
+    got = projected_rows(X, view, 0, 50)
+    P, m = view.matrix, view.offset
+    for i in (0, 17, 49):  # one row at a time, in plain Python floats
+        for c in range(2):
+            total = 0.0
+            for j in range(4):
+                if P[j, c] != 0:
+                    total += float(P[j, c]) * (float(X[i, j]) - float(m[j]))
+            assert got[i, c] == total
+    assert np.allclose(got, (X - m) @ P)
+
+
 def test_region_selects_over_every_row_not_only_the_displayed_ones():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(2_000, 2))
