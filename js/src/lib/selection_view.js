@@ -139,10 +139,28 @@ export function attachSelection(view, opts = {}) {
     return Int32Array.from(edited, (r) => (r < 0 ? -1 : hasDisplay ? display[r] : r));
   }
 
+  /** The mask of Python's selection, recomputed only when one of its inputs changed
+   * (it is asked for at every frame drawn during playback). */
+  let memo = { inputs: /** @type {any[]} */ ([]), mask: /** @type {Uint8Array|null} */ (null) };
+  function pythonMask(n) {
+    const inputs = [
+      model.get("selected_rows"),
+      model.get("display_rows"),
+      opts.rowsOfPoints ? opts.rowsOfPoints() : null,
+      n,
+    ];
+    if (inputs.some((v, i) => v !== memo.inputs[i])) {
+      const rows = decodeRows(inputs[0]);
+      memo = { inputs, mask: rows.length ? selectedMask(rows, drawnRows(), n) : null };
+    }
+    return memo.mask;
+  }
+
   function refreshMask() {
     const n = view.projected ? view.projected.n : 0;
-    mask = preview ?? selectedMask(decodeRows(model.get("selected_rows")), drawnRows(), n);
-    const total = decodeRows(model.get("selected_rows")).length;
+    mask = preview ?? pythonMask(n);
+    const value = model.get("selected_rows");
+    const total = value?.shape ? Number(value.shape[0]) : 0;
     count.textContent = total ? `${total} selected` : "";
     clear.disabled = total === 0 && !preview;
     // Brush and lasso need the 2-D plot (a 1-D view selects through its legend).
@@ -187,7 +205,7 @@ export function attachSelection(view, opts = {}) {
     if (!mode || !view.scatter || !view.projected || event.button > 0) return;
     event.preventDefault();
     event.stopPropagation();
-    gesture = { kind: mode, points: [local(event)], add: modeOf(event) };
+    gesture = { kind: mode, points: [local(event)], mode: modeOf(event) };
     view.plotEl.setPointerCapture?.(event.pointerId);
     drawShape();
   }
@@ -221,10 +239,10 @@ export function attachSelection(view, opts = {}) {
     }
     if (!region) return;
     const hits = hitTest(view.projected.xs, view.projected.ys, region);
-    preview = combine(mask, hits, g.add);
+    preview = combine(mask, hits, g.mode);
     refreshMask();
     view.renderFrame();
-    send({ kind: region.kind, mode: g.add, ...viewOf(model, view.projected) }, [
+    send({ kind: region.kind, mode: g.mode, ...viewOf(model, view.projected) }, [
       encodeRegion(region),
     ]);
   }
