@@ -127,6 +127,13 @@ class FitPlayer(ProjectedWidget, PairsViewMixin):
         The pairs view and the uncertainty toggle (see
         :class:`~gmm_widgets.widgets._pairs.PairsViewMixin`); :meth:`show_pairs` and
         :meth:`show_pair` switch between the layouts.
+    selection : ndarray of shape (n_selected,), int
+        Rows of ``X`` selected in the view (brush, lasso, a click on a legend entry or a
+        profile-table row) or set from Python; ``selected_index`` gives them as a
+        DataFrame's index labels and ``selected()`` as rows. A brush or lasso selects
+        every row of ``X`` inside it, not only the rows drawn.
+    profile_shown : bool
+        Whether the view shows the component profile table (of the final model).
 
     Raises
     ------
@@ -253,6 +260,7 @@ class FitPlayer(ProjectedWidget, PairsViewMixin):
             self.frame = min(self.frame, max(0, len(self._states) - 1))
             self.frames = batch
             self.status = status
+        self._refresh_profile()  # the profile table shows the final model
 
     # ----------------------------------------------------------------- fitting
     def _fit(self, stream: bool) -> None:
@@ -332,6 +340,11 @@ class FitPlayer(ProjectedWidget, PairsViewMixin):
         if self._states:
             return self._states[-1]
         raise ValueError("this FitPlayer has no fit to read yet.")
+
+    def _shown_model(self) -> Any:
+        """The mixture of the frame shown (what a click on the legend selects under)."""
+        state = self.current_state
+        return state if state is not None else self._table_model()
 
     @property
     def states(self) -> list[EMState]:

@@ -707,7 +707,7 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
                 f"{', '.join(sorted(allowed | {'means_init'}))}."
             )
         # All or nothing: every value is validated before any is set.
-        values = {
+        values: dict[str, Any] = {
             name: self.traits()[name]._validate(self, controls[name])
             for name in sorted(allowed)
             if name in controls
@@ -907,6 +907,7 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
         self._initial_means = initial
         self._good_controls = controls
         self.last_error = None
+        self._refresh_profile()  # the profile table follows the model shown
 
     def _send_result(self, frames, scores, wire, request, source) -> None:
         with self.hold_sync():

@@ -30,6 +30,7 @@ import {
 import { RenderProbe } from "../lib/perf.js";
 import { extent, padExtent } from "../lib/scale.js";
 import { createScatterPlot } from "../lib/scatter_plot.js";
+import { attachSelection } from "../lib/selection_view.js";
 import { createTrace } from "./trace.js";
 import { fadeByUncertainty } from "../lib/uncertainty.js";
 import { badgeState, boundLabel, counterLabel, pointsLabel } from "./labels.js";
@@ -51,6 +52,9 @@ const TRACE_HEIGHT = 132;
  * @property {import("../lib/copy_code.js").KernelModel} [kernel] the model that talks to
  *   the kernel, for the "Code" button: an embedding widget's own model (its player's
  *   model is local); default: `model`
+ * @property {() => ArrayLike<number>|null} [rowsOfPoints] for each point drawn, which of
+ *   the displayed rows it is (-1: not a row of X), when the embedding view edits the
+ *   points (MixtureExplorer); default: the points are the displayed rows
  */
 
 const EMPTY_TEXT = "No frames yet \u2014 call .fit() to run EM.";
@@ -72,6 +76,7 @@ export class FitPlayerView {
     // anywidget's model has send(); the type of the traits (WidgetModel) leaves it out
     // because an embedded player's local model has none.
     this.kernel = opts.kernel ?? /** @type {any} */ (model);
+    this.rowsOfPoints = opts.rowsOfPoints;
     this.store = new FrameStore();
     /** @type {import("../lib/model.js").Points} the points shown */
     this.data = { X: new Float32Array(0), n: 0, d: 0 };
@@ -188,6 +193,11 @@ export class FitPlayerView {
     ]);
     this.root.append(toolbar, this.code.panel, this.plotEl, this.pairsEl, this.traceEl, footer);
     this.cleanups.push(this.code.destroy);
+    // Brush/lasso/legend selection and the profile table (lib/selection_view.js).
+    this.selection = attachSelection(this, { rowsOfPoints: this.rowsOfPoints });
+    this.viewControls.after(this.selection.controls);
+    this.root.append(this.selection.tableBox);
+    this.cleanups.push(() => this.selection.destroy());
     this.el.appendChild(this.root);
     this.cleanups.push(bindPlayerKeys(this.root, this.playback));
   }
@@ -468,8 +478,9 @@ export class FitPlayerView {
         this.theme.rgb,
       );
     } else if (this.scatter && this.projected) {
-      const rgb = this.pointColors(resp, n, colors);
-      this.scatter.points(this.projected.xs, this.projected.ys, rgb, this.order);
+      const bg = this.theme.rgb.background;
+      const shown = this.selection.decorate(this.pointColors(resp, n, colors), this.order, bg);
+      this.scatter.points(this.projected.xs, this.projected.ys, shown.rgb, shown.order);
       this.scatter.components(projectComponents(f.means, covs, this.projected.proj, colors), {
         background: this.theme.rgb.background,
       });
@@ -495,6 +506,7 @@ export class FitPlayerView {
       li.firstChild.style.background = rgbString(c);
       li.lastChild.textContent = `${k} \u00b7 w=${Number(f.weights[k]).toFixed(3)}`;
     });
+    this.selection.decorateLegend();
   }
 
   updateControls() {

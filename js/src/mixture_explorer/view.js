@@ -122,6 +122,7 @@ export class MixtureExplorerView {
       timers: this.timers,
       emptyText: "Fitting\u2026",
       kernel: /** @type {any} */ (model), // anywidget's model: it has send()
+      rowsOfPoints: () => this.edited?.source ?? null, // selection: edited points
       // The handles and trails go on top of every frame the player draws (a no-op until
       // the handles exist, below).
       onRender: () => this.drawOverlay(),
