@@ -45,7 +45,13 @@ from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.mixture.selection import SelectionResult, select_model, silhouette_score
 from gmm_widgets.mixture.streaming import fit_stream, iter_batches
-from gmm_widgets.mixture.tables import assignments, least_certain, model_profile, uncertainty
+from gmm_widgets.mixture.tables import (
+    assignments,
+    least_certain,
+    model_profile,
+    profile_arrays,
+    uncertainty,
+)
 
 __all__ = [
     "COVARIANCE_TYPES",
@@ -86,6 +92,7 @@ __all__ = [
     "model_profile",
     "n_features_of",
     "precision_recall_curve",
+    "profile_arrays",
     "refit_without_anomalies",
     "sample_indices",
     "select_model",

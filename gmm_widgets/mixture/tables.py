@@ -24,7 +24,14 @@ from gmm_widgets.mixture._validation import feature_names_of as _names_of
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
 
-__all__ = ["assignments", "least_certain", "model_profile", "row_index_of", "uncertainty"]
+__all__ = [
+    "assignments",
+    "least_certain",
+    "model_profile",
+    "profile_arrays",
+    "row_index_of",
+    "uncertainty",
+]
 
 #: Features listed as setting a component apart, at most.
 N_SEPARATING = 3
@@ -207,15 +214,71 @@ def model_profile(
     Sort it like any DataFrame, e.g. ``model_profile(gm, X).sort_values("weight")``.
     """
     pd = _pandas()
+    arrays = profile_arrays(model, X, n_separating=n_separating)
+    names = _feature_names(X, feature_names, arrays["mean"].shape[1])
+    counts = arrays["count"]
+    columns: dict[str, Any] = {
+        "weight": arrays["weight"],
+        "count": counts,
+        "share": counts / arrays["n_samples"],
+        "separating": [
+            _separating(effect, flags, names)
+            for effect, flags in zip(arrays["effect"], arrays["separating"], strict=True)
+        ],
+    }
+    for j, name in enumerate(names):
+        columns[f"{name} mean"] = arrays["mean"][:, j]
+        columns[f"{name} sd"] = arrays["sd"][:, j]
+    labels = arrays["component"]
+    noise = labels.size > 0 and labels[-1] == -1
+    rows = pd.Index(labels.tolist()) if noise else pd.RangeIndex(labels.size)
+    return pd.DataFrame(columns, index=rows.rename("component"))
+
+
+def profile_arrays(model: Any, X: Any, *, n_separating: int = N_SEPARATING) -> dict[str, Any]:
+    """The numbers of :func:`model_profile` as plain arrays (no pandas needed).
+
+    What the widgets send to the browser's profile table; :func:`model_profile` is
+    built on it, so both always agree.
+
+    Parameters
+    ----------
+    model : fitted mixture, EMState, MixtureParams or mapping
+    X : array-like or DataFrame of shape (n_samples, n_features)
+    n_separating : int, default=3
+        Features flagged per component, at most.
+
+    Returns
+    -------
+    dict
+        With ``R`` rows (``n_components``, plus one for a noise component) and
+        ``d = n_features``:
+
+        * ``component``: ndarray of shape (R,), int: the labels (``-1`` for noise);
+        * ``weight``: ndarray of shape (R,): the mixture weights;
+        * ``count``: ndarray of shape (R,), int: rows whose most likely component it is;
+        * ``mean``, ``sd``: ndarrays of shape (R, d): each component's mean and standard
+          deviation (the square root of its covariance's diagonal);
+        * ``effect``: ndarray of shape (R, d): ``(mean - data mean) / data sd``, the
+          distance in the data's standard deviations (0 for a constant feature);
+        * ``separating``: ndarray of shape (R, d), bool: the features that set the
+          component apart: the ``n_separating`` largest ``|effect|``, kept when at least
+          0.8 (never for the noise component);
+        * ``n_samples``: int, the rows of ``X``.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` has another number of features than the model.
+    """
     n_separating = check_int(n_separating, "n_separating", 0)
     params, core, data = _prepare(model, X)
-    K, d = params.n_components, params.n_features
-    names = _feature_names(X, feature_names, d)
+    K = params.n_components
     labels = core.predict(data)
     counts = np.bincount(labels[labels >= 0], minlength=K)
     sd = np.sqrt(np.einsum("kjj->kj", params.full_covariances()))
     weights, means = params.weights, params.means
-    index = list(range(K))
+    component = np.arange(K)
     if hasattr(core, "noise_weight_"):
         # The uniform noise component: its weight, its rows, and the mean and sd of a
         # uniform distribution over its box.
@@ -224,26 +287,24 @@ def model_profile(
         means = np.vstack([means, (lo + hi) / 2])
         sd = np.vstack([sd, (hi - lo) / np.sqrt(12.0)])
         counts = np.append(counts, np.count_nonzero(labels == -1))
-        index.append(-1)
-        columns_noise = True
-    else:
-        columns_noise = False
+        component = np.append(component, -1)
     center = data.mean(axis=0, dtype=np.float64)
     spread = data.std(axis=0, dtype=np.float64)
     effect = (means - center) / np.where(spread > 0, spread, np.inf)
-    columns: dict[str, Any] = {
-        "weight": weights,
+    flags = np.zeros(effect.shape, dtype=bool)
+    for k in range(K):  # the noise row (uniform) sets nothing apart
+        order = np.argsort(-np.abs(effect[k]), kind="stable")[:n_separating]
+        flags[k, order[np.abs(effect[k, order]) >= SEPARATING_SD]] = True
+    return {
+        "component": component,
+        "weight": np.asarray(weights, dtype=np.float64),
         "count": counts,
-        "share": counts / data.shape[0],
-        "separating": [_separating(effect[k], names, n_separating) for k in range(K)],
+        "mean": np.asarray(means, dtype=np.float64),
+        "sd": sd,
+        "effect": effect,
+        "separating": flags,
+        "n_samples": int(data.shape[0]),
     }
-    if columns_noise:
-        columns["separating"].append("")  # uniform: it sets nothing apart
-    for j, name in enumerate(names):
-        columns[f"{name} mean"] = means[:, j]
-        columns[f"{name} sd"] = sd[:, j]
-    rows = pd.Index(index) if columns_noise else pd.RangeIndex(K)
-    return pd.DataFrame(columns, index=rows.rename("component"))
 
 
 def _feature_names(X: Any, given: Any, d: int) -> list[str]:
@@ -256,7 +317,6 @@ def _feature_names(X: Any, given: Any, d: int) -> list[str]:
     return [str(n) for n in found] if found is not None else [f"x{j}" for j in range(d)]
 
 
-def _separating(effect: np.ndarray, names: list[str], n: int) -> str:
+def _separating(effect: np.ndarray, flags: np.ndarray, names: list[str]) -> str:
     order = np.argsort(-np.abs(effect), kind="stable")
-    kept = [j for j in order[:n] if abs(effect[j]) >= SEPARATING_SD]
-    return ", ".join(f"{names[j]} ({effect[j]:+.1f} sd)" for j in kept)
+    return ", ".join(f"{names[j]} ({effect[j]:+.1f} sd)" for j in order if flags[j])

@@ -33,6 +33,8 @@ import traitlets
 
 from gmm_widgets.widgets._code import CodeMixin
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, DisplayData, pca_basis, prepare_data
+from gmm_widgets.widgets._profile_view import ProfileViewMixin
+from gmm_widgets.widgets._selection import PointSelectionMixin
 from gmm_widgets.widgets._static import StaticExportMixin
 from gmm_widgets.widgets._tables import RowTablesMixin
 from gmm_widgets.widgets._transport import (
@@ -307,7 +309,7 @@ def check_fps(value: Any) -> float:
     return float(value)
 
 
-class ProjectedWidget(GMMWidget):
+class ProjectedWidget(PointSelectionMixin, ProfileViewMixin, GMMWidget):
     """A widget that draws data of any dimension in 2-D.
 
     With more than two features the view shows a chosen pair of features
@@ -322,6 +324,12 @@ class ProjectedWidget(GMMWidget):
         Feature indices shown on the axes, in ``[0, n_features)``.
     pca : dict
         ``{"mean": (d,), "components": (2, d)}`` as binary arrays, when ``d > 2``.
+    selection, selected_index, selected_rows, display_rows
+        The rows selected in the view (brush, lasso, component click) or from Python:
+        see :class:`~gmm_widgets.widgets._selection.PointSelectionMixin`.
+    profile_shown, profile_table
+        The view's component profile table: see
+        :class:`~gmm_widgets.widgets._profile_view.ProfileViewMixin`.
     """
 
     projection = traitlets.Enum(("features", "pca"), default_value="features").tag(sync=True)

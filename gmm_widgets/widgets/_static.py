@@ -320,7 +320,12 @@ def draw_mixture(
     if params is None:
         rgb = np.full((X.shape[0], 3), 0.55)
     else:
-        rgb = np.clip(_responsibilities(X, params) @ _colors(params.n_components), 0, 1)
+        resp = _responsibilities(X, params)
+        rgb = np.clip(resp @ _colors(params.n_components), 0, 1)
+        if getattr(widget, "uncertainty_view", False):
+            from gmm_widgets.widgets._static_pairs import fade_by_uncertainty
+
+            rgb = fade_by_uncertainty(rgb, resp)
     ax.scatter(Y[:, 0], Y[:, 1], s=size, c=rgb, linewidths=0, alpha=0.75, rasterized=True)
     if params is not None:
         colors = [f"C{k % 10}" for k in range(params.n_components)]
@@ -344,11 +349,28 @@ def _empty(ax: Axes, text: str) -> None:
     ax.set_yticks([])
 
 
+def _pairs(w: Any, fig: Figure, params: MixtureParams | None, title: str) -> bool:
+    """Draw the pairs view (True) when the widget shows it; else leave ``fig`` alone."""
+    from gmm_widgets.widgets._static_pairs import draw_pairs, pairs_shown
+
+    if not pairs_shown(w):
+        return False
+    draw_pairs(fig, w, np.asarray(w.data, dtype=np.float64), params)
+    fig.suptitle(title)
+    return True
+
+
 # ---------------------------------------------------------------------- renderers
 @register_renderer("FitPlayer")
 def _fit_player(w: Any, fig: Figure) -> None:
-    ax, trace = fig.subplots(2, 1, height_ratios=[3, 1])
     state = w.current_state
+    if state is None:
+        shown = _pairs(w, fig, None, "FitPlayer: no frames yet")
+    else:
+        shown = _pairs(w, fig, mixture_params(state), f"iteration {state.n_iter}")
+    if shown:
+        return
+    ax, trace = fig.subplots(2, 1, height_ratios=[3, 1])
     X = np.asarray(w.data, dtype=np.float64)
     if state is None:
         draw_mixture(ax, w, X, None)
@@ -378,12 +400,14 @@ def _fit_player(w: Any, fig: Figure) -> None:
 
 @register_renderer("MixtureExplorer")
 def _mixture_explorer(w: Any, fig: Figure) -> None:
-    ax = fig.subplots()
     X = np.asarray(w.data, dtype=np.float64)
     model = getattr(w, "model", None)
     params = None
     if model is not None and hasattr(model, "means_"):
         params = mixture_params(model)
+    if _pairs(w, fig, params, f"K={w.n_components}, {w.covariance_type}"):
+        return
+    ax = fig.subplots()
     draw_mixture(ax, w, X, params)
     start = w.initial_means
     if start is not None and X.shape[1] >= 2:
@@ -446,6 +470,11 @@ def _anomaly_inspector(w: Any, fig: Figure) -> None:
 
 @register_renderer("MixtureSummary")
 def _mixture_summary(w: Any, fig: Figure) -> None:
+    p = w.params
+    if w.player is not None and _pairs(
+        w.player, fig, p, f"{type(w.model).__name__}: K={p.n_components}, {p.covariance_type}"
+    ):
+        return
     ax = fig.subplots()
     if w.player is not None:
         X = np.asarray(w.player.data, dtype=np.float64)

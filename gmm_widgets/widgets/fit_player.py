@@ -21,6 +21,7 @@ from gmm_widgets.widgets._frames import (
     state_from_params,
 )
 from gmm_widgets.widgets._model import model_or_new
+from gmm_widgets.widgets._pairs import PairsViewMixin
 from gmm_widgets.widgets._transport import tree_serialization
 
 __all__ = ["FitPlayer"]
@@ -34,7 +35,7 @@ def _callback_list(callbacks: Any) -> list[Any]:
     return list(callbacks)
 
 
-class FitPlayer(ProjectedWidget):
+class FitPlayer(ProjectedWidget, PairsViewMixin):
     """Watch EM fit a Gaussian mixture: an animation that plays in the browser.
 
     The data are sent to the browser once; each frame holds only the parameters of
@@ -87,6 +88,17 @@ class FitPlayer(ProjectedWidget):
     stream_interval : float, default=0.1
         While :meth:`fit` streams, the least time in seconds between two messages of
         frames to the browser.
+    pairs_view : bool, default=False
+        Show the scatter matrix (pairs view) of ``pair_features`` instead of one plot:
+        every pair in its own panel with the components' marginal 1 and 2 sigma
+        ellipses, and each feature's 1-D mixture density on the diagonal. Needs 2
+        features or more.
+    pair_features : sequence of str or int, optional
+        Features of the pairs view, by column name or index, at most 8. Default: the
+        first ``min(n_features, 8)``.
+    uncertainty_view : bool, default=False
+        Fade each point by its uncertainty ``1 - max_k p(k | x)`` (mclust's
+        uncertainty plot), in both layouts.
     **gm_params
         Parameters of :class:`~gmm_widgets.GaussianMixture` (``n_components``,
         ``covariance_type``, ``random_state``, ...), when ``model`` is None.
@@ -111,6 +123,17 @@ class FitPlayer(ProjectedWidget):
         With ``n_features > 2``: a pair of features or the first two principal axes.
     x_feature, y_feature : int
         Features on the axes when ``projection == "features"``.
+    pairs_view, pair_features, uncertainty_view
+        The pairs view and the uncertainty toggle (see
+        :class:`~gmm_widgets.widgets._pairs.PairsViewMixin`); :meth:`show_pairs` and
+        :meth:`show_pair` switch between the layouts.
+    selection : ndarray of shape (n_selected,), int
+        Rows of ``X`` selected in the view (brush, lasso, a click on a legend entry or a
+        profile-table row) or set from Python; ``selected_index`` gives them as a
+        DataFrame's index labels and ``selected()`` as rows. A brush or lasso selects
+        every row of ``X`` inside it, not only the rows drawn.
+    profile_shown : bool
+        Whether the view shows the component profile table (of the final model).
 
     Raises
     ------
@@ -157,6 +180,9 @@ class FitPlayer(ProjectedWidget):
         max_display_points: int = MAX_DISPLAY_POINTS,
         display_seed: int = 0,
         stream_interval: float = 0.1,
+        pairs_view: bool = False,
+        pair_features: Sequence[str | int] | None = None,
+        uncertainty_view: bool = False,
         **gm_params: Any,
     ) -> None:
         if inits not in ("best", "all"):
@@ -165,6 +191,9 @@ class FitPlayer(ProjectedWidget):
         if not (isinstance(stream_interval, (int, float)) and stream_interval >= 0):
             raise ValueError(f"stream_interval must be >= 0 seconds, got {stream_interval!r}.")
         data = prepare_data(X, max_points=max_display_points, seed=display_seed)
+        pairs = self._check_pairs_args(
+            pairs_view, pair_features, uncertainty_view, data.feature_names
+        )
         self._remember_given_model(model)
         self.inits = inits
         self.stream_interval = float(stream_interval)
@@ -178,6 +207,7 @@ class FitPlayer(ProjectedWidget):
         with self.hold_sync():
             self._set_data(X, validated=data)
             self._set_projection(data)
+            self._set_pairs(pairs)
             self.fps = float(fps)
             self.source = source
         if source == "history" and self.history is not None:
@@ -230,6 +260,7 @@ class FitPlayer(ProjectedWidget):
             self.frame = min(self.frame, max(0, len(self._states) - 1))
             self.frames = batch
             self.status = status
+        self._refresh_profile()  # the profile table shows the final model
 
     # ----------------------------------------------------------------- fitting
     def _fit(self, stream: bool) -> None:
@@ -309,6 +340,11 @@ class FitPlayer(ProjectedWidget):
         if self._states:
             return self._states[-1]
         raise ValueError("this FitPlayer has no fit to read yet.")
+
+    def _shown_model(self) -> Any:
+        """The mixture of the frame shown (what a click on the legend selects under)."""
+        state = self.current_state
+        return state if state is not None else self._table_model()
 
     @property
     def states(self) -> list[EMState]:

@@ -6,7 +6,7 @@ import math
 import numbers
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,6 +28,7 @@ from gmm_widgets.widgets._base import ProjectedWidget, check_fps
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._debounce import Debouncer, Scheduler
 from gmm_widgets.widgets._frames import FrameStream, frames_from_states, state_from_params
+from gmm_widgets.widgets._pairs import PairsViewMixin
 from gmm_widgets.widgets._transport import array_from_json, encode_array, tree_serialization
 
 __all__ = ["MixtureExplorer"]
@@ -71,7 +72,7 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-class MixtureExplorer(ProjectedWidget):
+class MixtureExplorer(ProjectedWidget, PairsViewMixin):
     """Drag the initial means, change K and the covariance type, and watch EM refit.
 
     The data are drawn with one draggable handle per initial mean (also movable with
@@ -156,6 +157,15 @@ class MixtureExplorer(ProjectedWidget):
     scheduler : callable, optional
         ``scheduler(delay, callback) -> handle with .cancel()`` for the debounce (tests);
         by default the kernel's event loop.
+    pairs_view : bool, default=False
+        Show the scatter matrix of ``pair_features`` (each pair in a panel with the
+        marginal ellipses, each feature's 1-D mixture density on the diagonal) instead
+        of one plot; the mean handles are dragged in the single plot. Needs 2 features.
+    pair_features : sequence of str or int, optional
+        Features of the pairs view, by column name or index, at most 8. Default: the
+        first ``min(n_features, 8)``.
+    uncertainty_view : bool, default=False
+        Fade each point by its uncertainty ``1 - max_k p(k | x)``, in both layouts.
     **gm_params
         Other :class:`~gmm_widgets.GaussianMixture` parameters: ``tol``, ``reg_covar``,
         ``max_iter``, ``chunk_size``, ``n_jobs``.
@@ -295,9 +305,15 @@ class MixtureExplorer(ProjectedWidget):
         max_display_points: int = MAX_DISPLAY_POINTS,
         display_seed: int = 0,
         scheduler: Scheduler | None = None,
+        pairs_view: bool = False,
+        pair_features: Sequence[str | int] | None = None,
+        uncertainty_view: bool = False,
         **gm_params: Any,
     ) -> None:
         data = prepare_data(X, max_points=max_display_points, seed=display_seed, min_samples=2)
+        pairs = self._check_pairs_args(
+            pairs_view, pair_features, uncertainty_view, data.feature_names
+        )
         self._remember_given_model(model)
         n, d = data.X.shape
         self._X = data.X
@@ -361,6 +377,7 @@ class MixtureExplorer(ProjectedWidget):
             self.points_added = np.empty((0, d))
             self.points_removed = np.empty(0, dtype=np.int64)
             self._set_projection(data)
+            self._set_pairs(pairs)
             self.animate = bool(animate)
             self.fps = float(fps)
             defaults = GaussianMixture()
@@ -690,7 +707,7 @@ class MixtureExplorer(ProjectedWidget):
                 f"{', '.join(sorted(allowed | {'means_init'}))}."
             )
         # All or nothing: every value is validated before any is set.
-        values = {
+        values: dict[str, Any] = {
             name: self.traits()[name]._validate(self, controls[name])
             for name in sorted(allowed)
             if name in controls
@@ -890,6 +907,7 @@ class MixtureExplorer(ProjectedWidget):
         self._initial_means = initial
         self._good_controls = controls
         self.last_error = None
+        self._refresh_profile()  # the profile table follows the model shown
 
     def _send_result(self, frames, scores, wire, request, source) -> None:
         with self.hold_sync():

@@ -137,7 +137,8 @@ class ModelSelector(ProjectedWidget):
     models = traitlets.Dict().tag(sync=True, **tree_serialization)
     criteria = traitlets.List(traitlets.Unicode()).tag(sync=True)
     criterion = traitlets.Unicode("bic").tag(sync=True)
-    selection: traitlets.List[Any] = traitlets.List().tag(sync=True)
+    # Its own meaning (the chosen [K, type]): hides the point selection's property.
+    selection: traitlets.List[Any] = traitlets.List().tag(sync=True)  # type: ignore[assignment]
     best: traitlets.List[Any] = traitlets.List().tag(sync=True)
 
     @traitlets.validate("selection", "best")
@@ -473,6 +474,7 @@ class ModelSelector(ProjectedWidget):
     def _on_selection(self, change: dict[str, Any]) -> None:
         if not getattr(self, "_internal", False) and change["new"]:
             self._follow_best = False  # chosen by a click or from Python
+        self._refresh_profile()  # the profile table follows the selected model
 
     # -------------------------------------------------------------- accessors
     def select(self, n_components: int, covariance_type: str) -> ModelSelector:

@@ -13,6 +13,7 @@ are computed on it.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets
@@ -28,6 +29,7 @@ from gmm_widgets.mixture.callbacks import History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.widgets._data import prepare_data
+from gmm_widgets.widgets._pairs import PairsViewMixin
 from gmm_widgets.widgets._static import StaticExportMixin
 from gmm_widgets.widgets.fit_player import FitPlayer
 
@@ -112,6 +114,14 @@ class MixtureSummary(StaticExportMixin, ipywidgets.VBox):
         Rows of the table; the rest are counted.
     player : bool, default=True
         Show the FitPlayer view (``False``: the table only).
+    pairs_view : bool, default=False
+        Show the player's scatter matrix (pairs view) of ``pair_features`` instead of
+        one plot (see :class:`~gmm_widgets.FitPlayer`). Needs 2 features.
+    pair_features : sequence of str or int, optional
+        Features of the pairs view, by column name (the model's, or ``X``'s) or index,
+        at most 8. Default: the first ``min(n_features, 8)``.
+    uncertainty_view : bool, default=False
+        Fade each point of the view by its uncertainty ``1 - max_k p(k | x)``.
 
     Attributes
     ----------
@@ -155,6 +165,9 @@ class MixtureSummary(StaticExportMixin, ipywidgets.VBox):
         seed: int = 0,
         max_components: int = 12,
         player: bool = True,
+        pairs_view: bool = False,
+        pair_features: Sequence[str | int] | None = None,
+        uncertainty_view: bool = False,
     ) -> None:
         params = mixture_params(model)  # refuses unfitted models and non-mixtures
         scores = None
@@ -165,13 +178,21 @@ class MixtureSummary(StaticExportMixin, ipywidgets.VBox):
                 and feature_names_of(X) is not None
             ):
                 check_feature_names(model, X)  # reordered or renamed columns: refuse
-            data = prepare_data(X).X
+            prepared = prepare_data(X)
+            data = prepared.X
+            columns = prepared.feature_names
             check_model_features(params, data.shape[1])
             scores = GaussianMixture.from_params(params).criteria(data)
             source = "X"
         else:
             data = params.sample(n_samples, seed, shuffle=False)[0] if player else None
             source = "samples"
+            names = getattr(model, "feature_names_in_", None)
+            columns = (
+                [str(n) for n in names]
+                if names is not None and len(names) == params.n_features
+                else [f"x{i}" for i in range(params.n_features)]
+            )
         self.model = model
         self.params = params
         self.scores = scores
@@ -182,10 +203,18 @@ class MixtureSummary(StaticExportMixin, ipywidgets.VBox):
         children: list[Any] = [self.table]
         if player:
             history = _latest_fit(model)
-            self.player = FitPlayer(data, history if history is not None else model)
-            names = getattr(model, "feature_names_in_", None)
-            if X is None and names is not None and len(names) == params.n_features:
-                self.player.feature_names = [str(n) for n in names]
+            # Names are X's, or the model's without X: resolved here, indices go on.
+            pairs = PairsViewMixin._check_pairs_args(
+                pairs_view, pair_features, uncertainty_view, columns
+            )
+            self.player = FitPlayer(
+                data,
+                history if history is not None else model,
+                pairs_view=pairs[0],
+                pair_features=pairs[1],
+                uncertainty_view=pairs[2],
+            )
+            self.player.feature_names = columns
             self.player.layout = ipywidgets.Layout(max_width=PLAYER_MAX_WIDTH)
             children += [self.player, ipywidgets.HTML(self._caption())]
         super().__init__(children)

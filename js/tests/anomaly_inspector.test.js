@@ -532,7 +532,7 @@ describe("ids of SVG defs", () => {
 
 describe("RenderProbe", () => {
   it("keeps the last renders, oldest first", async () => {
-    const { RenderProbe } = await import("../src/anomaly_inspector/perf.js");
+    const { RenderProbe } = await import("../src/lib/perf.js");
     const probe = new RenderProbe(3);
     for (let k = 0; k < 5; k++) probe.stop(probe.start() - k); // k ms ago
     const el = document.createElement("div");

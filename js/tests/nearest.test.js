@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GridIndex } from "../src/anomaly_inspector/nearest.js";
+import { GridIndex } from "../src/lib/nearest.js";
 import { markerFootprint, splatMarkers } from "../src/anomaly_inspector/markers.js";
 
 describe("GridIndex", () => {

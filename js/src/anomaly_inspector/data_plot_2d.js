@@ -9,7 +9,7 @@
 import { contourSegments, paintBelow, segmentsPath } from "./contour.js";
 import { svg } from "../lib/dom.js";
 import { MarkerLayer } from "./markers.js";
-import { GridIndex } from "./nearest.js";
+import { GridIndex } from "../lib/nearest.js";
 import { createScatterPlot } from "../lib/scatter_plot.js";
 import { sizeCanvas } from "../lib/scatter.js";
 

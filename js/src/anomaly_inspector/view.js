@@ -14,7 +14,7 @@ import { h, svg } from "../lib/dom.js";
 import { composePNG, composeSVG, download, screenLayers } from "../lib/export.js";
 import { responsibilities } from "../lib/gaussian.js";
 import { listen, readPoints, setNow } from "../lib/model.js";
-import { RenderProbe } from "./perf.js";
+import { RenderProbe } from "../lib/perf.js";
 import {
   buildProjectionControls,
   featureLabel,

@@ -17,7 +17,8 @@
  */
 
 /**
- * @typedef {import("../lib/traits.js").ProjectedWidgetTraits & FitPlayerOwnTraits} FitPlayerTraits
+ * @typedef {import("../lib/traits.js").ProjectedWidgetTraits
+ *   & import("../lib/traits.js").PairsViewTraits & FitPlayerOwnTraits} FitPlayerTraits
  */
 
 /** @typedef {import("../lib/traits.js").WidgetModel<FitPlayerTraits>} FitPlayerModel */

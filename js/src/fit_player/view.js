@@ -21,9 +21,18 @@ import {
   projectComponents,
   projectedPoints,
 } from "../lib/projection.js";
+import {
+  buildPairsControls,
+  chosenPairFeatures,
+  createPairsPlot,
+  gatherRows,
+} from "../lib/pairs.js";
+import { RenderProbe } from "../lib/perf.js";
 import { extent, padExtent } from "../lib/scale.js";
 import { createScatterPlot } from "../lib/scatter_plot.js";
+import { attachSelection } from "../lib/selection_view.js";
 import { createTrace } from "./trace.js";
+import { fadeByUncertainty } from "../lib/uncertainty.js";
 import { badgeState, boundLabel, counterLabel, pointsLabel } from "./labels.js";
 
 const DEFAULT_WIDTH = 680;
@@ -43,6 +52,9 @@ const TRACE_HEIGHT = 132;
  * @property {import("../lib/copy_code.js").KernelModel} [kernel] the model that talks to
  *   the kernel, for the "Code" button: an embedding widget's own model (its player's
  *   model is local); default: `model`
+ * @property {() => ArrayLike<number>|null} [rowsOfPoints] for each point drawn, which of
+ *   the displayed rows it is (-1: not a row of X), when the embedding view edits the
+ *   points (MixtureExplorer); default: the points are the displayed rows
  */
 
 const EMPTY_TEXT = "No frames yet \u2014 call .fit() to run EM.";
@@ -64,10 +76,14 @@ export class FitPlayerView {
     // anywidget's model has send(); the type of the traits (WidgetModel) leaves it out
     // because an embedded player's local model has none.
     this.kernel = opts.kernel ?? /** @type {any} */ (model);
+    this.rowsOfPoints = opts.rowsOfPoints;
     this.store = new FrameStore();
     /** @type {import("../lib/model.js").Points} the points shown */
     this.data = { X: new Float32Array(0), n: 0, d: 0 };
     this.cache = new AssignmentCache(() => this.data);
+    // The pairs view's rows (a subsample, lib/pairs.js) and their responsibilities.
+    this.pairsData = { X: new Float32Array(0), n: 0, d: 0 };
+    this.pairsCache = new AssignmentCache(() => this.pairsData);
     this.projected = null;
     this.lastSent = null;
     this.width = 0;
@@ -108,6 +124,7 @@ export class FitPlayerView {
       role: "status",
     });
     this.viewControls = h("span", { class: "gmm-view-controls" });
+    this.pairsControls = h("span", { class: "gmm-view-controls gmm-pairs-controls" });
     const png = h(
       "button",
       {
@@ -140,6 +157,7 @@ export class FitPlayerView {
         this.controls.root,
         this.badge,
         this.viewControls,
+        this.pairsControls,
         h("span", { class: "gmm-spacer" }),
         this.code.button,
         png,
@@ -147,6 +165,13 @@ export class FitPlayerView {
       ],
     );
     this.plotEl = h("div", { class: "gmm-plot" });
+    // The pairs view (lib/pairs.js), shown instead of plotEl when `pairs_view` is on.
+    this.pairsEl = h("div", { class: "gmm-plot gmm-pairs", "data-gmm-role": "pairs-view" });
+    this.pairsEl.hidden = true;
+    this.pairs = null;
+    // Time of each drawing of a frame (responsibilities, colours, drawing): el.gmmPerf.
+    this.probe = new RenderProbe();
+    this.probe.attach(this.root);
     this.emptyEl = h("div", { class: "gmm-empty", "data-gmm-role": "empty", text: this.emptyText });
     this.traceEl = h("div", { class: "gmm-trace" });
     this.trace = createTrace(this.traceEl, {
@@ -166,8 +191,13 @@ export class FitPlayerView {
       this.bound,
       this.pointsInfo,
     ]);
-    this.root.append(toolbar, this.code.panel, this.plotEl, this.traceEl, footer);
+    this.root.append(toolbar, this.code.panel, this.plotEl, this.pairsEl, this.traceEl, footer);
     this.cleanups.push(this.code.destroy);
+    // Brush/lasso/legend selection and the profile table (lib/selection_view.js).
+    this.selection = attachSelection(this, { rowsOfPoints: this.rowsOfPoints });
+    this.viewControls.after(this.selection.controls);
+    this.root.append(this.selection.tableBox);
+    this.cleanups.push(() => this.selection.destroy());
     this.el.appendChild(this.root);
     this.cleanups.push(bindPlayerKeys(this.root, this.playback));
   }
@@ -208,6 +238,9 @@ export class FitPlayerView {
         "change:x_feature": () => this.relayout(),
         "change:y_feature": () => this.relayout(),
         "change:pca": () => this.relayout(),
+        "change:pairs_view": () => this.relayout(),
+        "change:pair_features": () => this.relayout(),
+        "change:uncertainty_view": () => this.relayout(),
         "msg:custom": (content, buffers) => this.onMessage(content, buffers),
       }),
     );
@@ -239,12 +272,14 @@ export class FitPlayerView {
     this.data = readPoints(this.model);
     this.order = shuffledOrder(this.data.n, 12345);
     this.cache.clear();
+    this.pairsSource = null;
     this.projected = null;
   }
 
   loadFrames() {
     this.store.setAll(this.model.get("frames"));
     this.cache.clear();
+    this.pairsCache.clear();
   }
 
   clampIndex(i) {
@@ -264,6 +299,7 @@ export class FitPlayerView {
     const width = this.width;
     const height = Math.round(Math.max(260, Math.min(440, width * 0.58)));
     buildProjectionControls(this.viewControls, this.model, this.data.d);
+    buildPairsControls(this.pairsControls, /** @type {any} */ (this.model), this.data.d);
     const { n, d } = this.data;
     if (d === 1) {
       if (!this.density) {
@@ -306,8 +342,57 @@ export class FitPlayerView {
         labels,
       );
     }
+    const pairs = this.pairsOn();
+    if (pairs) this.viewControls.hidden = true; // the pickers of the single view
+    this.plotEl.hidden = pairs;
+    this.pairsEl.hidden = !pairs;
+    if (pairs) this.layoutPairs(width);
+    (pairs ? this.pairsEl : this.plotEl).append(this.emptyEl);
     this.pointsInfo.textContent = pointsLabel(n, this.model.get("n_samples") || n);
     this.renderFrame();
+  }
+
+  /** Whether the pairs view is shown: asked for, and 2 features or more. */
+  pairsOn() {
+    return this.data.d >= 2 && Boolean(this.model.get("pairs_view"));
+  }
+
+  layoutPairs(width) {
+    if (!this.pairs) {
+      this.pairs = createPairsPlot(this.pairsEl, {
+        onSelect: (fx, fy) => this.showPair(fx, fy),
+      });
+    }
+    const features = chosenPairFeatures(this.model.get("pair_features"), this.data.d);
+    const height = Math.min(width, 640);
+    const names = this.model.get("feature_names") || [];
+    this.pairs.layout(this.data, this.order, features, names, width, height, this.theme);
+    const rows = this.pairs.rows;
+    if (this.pairsData.n !== rows.length || this.pairsSource !== this.data) {
+      this.pairsData = gatherRows(this.data, rows);
+      this.pairsSource = this.data;
+      this.pairsCache.clear();
+    }
+  }
+
+  /** A panel of the pairs view was clicked: show that pair large (synced to Python). */
+  showPair(fx, fy) {
+    const m = /** @type {any} */ (this.model);
+    m.set("x_feature", fx);
+    m.set("y_feature", fy);
+    m.set("projection", "features");
+    m.set("pairs_view", false);
+    m.save_changes();
+  }
+
+  /**
+   * Point colours: the components mixed by responsibility, faded by uncertainty when the
+   * toggle is on.
+   */
+  pointColors(resp, n, colors) {
+    const rgb = mixColors(resp, n, colors);
+    if (!this.model.get("uncertainty_view")) return rgb;
+    return fadeByUncertainty(rgb, resp, n, colors.length, this.theme.rgb.background);
   }
 
   onFrame(index, reason) {
@@ -345,6 +430,12 @@ export class FitPlayerView {
   }
 
   drawFrame() {
+    const t0 = this.probe.start();
+    this.drawCurrent();
+    this.probe.stop(t0);
+  }
+
+  drawCurrent() {
     const empty = this.store.length === 0;
     this.emptyEl.hidden = !empty;
     this.updateControls();
@@ -352,8 +443,11 @@ export class FitPlayerView {
     if (empty) {
       this.legend.replaceChildren();
       this.bound.textContent = "";
-      if (this.scatter && this.projected) {
-        const rgb = new Uint8ClampedArray(this.data.n * 3).fill(128);
+      const rgb = new Uint8ClampedArray(this.data.n * 3).fill(128);
+      if (this.pairs && this.pairsOn()) {
+        const grey = rgb.subarray(0, this.pairsData.n * 3);
+        this.pairs.draw({ rgb: grey, weights: [], means: [], covariances: [], colors: [] });
+      } else if (this.scatter && this.projected) {
         this.scatter.points(this.projected.xs, this.projected.ys, rgb, this.order);
         this.scatter.components([]);
       }
@@ -364,7 +458,17 @@ export class FitPlayerView {
     const covs = this.store.fullCovariances(i);
     const colors = this.colors();
     const { n, d } = this.data;
-    const { resp } = this.cache.get(i, { weights: f.weights, means: f.means, covariances: covs });
+    const params = { weights: f.weights, means: f.means, covariances: covs };
+    if (this.pairs && this.pairsOn()) {
+      // Only the rows the pairs view draws: their own responsibilities.
+      const { resp } = this.pairsCache.get(i, params);
+      const rgb = this.pointColors(resp, this.pairsData.n, colors);
+      this.pairs.draw({ rgb, ...params, colors });
+      this.updateLegend(f, colors);
+      this.bound.textContent = boundLabel(f);
+      return;
+    }
+    const { resp } = this.cache.get(i, params);
     if (d === 1 && this.density) {
       const hist = histogram(this.data.X, this.bins, this.histRange, resp, this.store.K);
       this.density.draw(
@@ -374,8 +478,9 @@ export class FitPlayerView {
         this.theme.rgb,
       );
     } else if (this.scatter && this.projected) {
-      const rgb = mixColors(resp, n, colors);
-      this.scatter.points(this.projected.xs, this.projected.ys, rgb, this.order);
+      const bg = this.theme.rgb.background;
+      const shown = this.selection.decorate(this.pointColors(resp, n, colors), this.order, bg);
+      this.scatter.points(this.projected.xs, this.projected.ys, shown.rgb, shown.order);
       this.scatter.components(projectComponents(f.means, covs, this.projected.proj, colors), {
         background: this.theme.rgb.background,
       });
@@ -401,6 +506,7 @@ export class FitPlayerView {
       li.firstChild.style.background = rgbString(c);
       li.lastChild.textContent = `${k} \u00b7 w=${Number(f.weights[k]).toFixed(3)}`;
     });
+    this.selection.decorateLegend();
   }
 
   updateControls() {
@@ -446,13 +552,19 @@ export class FitPlayerView {
 
   async exportView(format) {
     const width = this.width;
+    const pairs = this.pairs && this.pairsOn() ? this.pairs : null;
+    const plotEl = pairs ? this.pairsEl : this.plotEl;
     const plotHeight =
-      this.plotEl.getBoundingClientRect().height || parseFloat(this.plotEl.style.height) || 0;
+      plotEl.getBoundingClientRect().height || parseFloat(plotEl.style.height) || 0;
     const layers = [];
-    if (this.scatter)
-      layers.push({ element: this.scatter.canvas, x: 0, y: 0, width, height: plotHeight });
-    const overlay = this.scatter ? this.scatter.overlay : this.density.overlay;
-    layers.push({ element: overlay, x: 0, y: 0, width, height: plotHeight });
+    const at = { x: 0, y: 0, width, height: plotHeight };
+    if (pairs) {
+      for (const element of [pairs.canvas, pairs.marks, pairs.overlay])
+        layers.push({ element, ...at });
+    } else {
+      if (this.scatter) layers.push({ element: this.scatter.canvas, ...at });
+      layers.push({ element: this.scatter ? this.scatter.overlay : this.density.overlay, ...at });
+    }
     layers.push({ element: this.trace.root, x: 0, y: plotHeight + 4, width, height: TRACE_HEIGHT });
     const size = {
       width,

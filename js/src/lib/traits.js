@@ -39,9 +39,34 @@
  *   components?: import("./codecs.js").EncodedArray,
  *   explained_variance_ratio?: import("./codecs.js").EncodedArray}} pca the PCA basis:
  *   mean (d), components (2, d), explained_variance_ratio (2); sent when d > 2
+ * @property {import("./codecs.js").EncodedArray|null} selected_rows (n_selected,) int32:
+ *   the selected rows of X, sorted (set by Python; the view asks with custom messages
+ *   {type: "select", kind: "brush"|"lasso"|"component"|"clear", mode, ...}, each answered
+ *   by {type: "selection-done"}: lib/selection_view.js)
+ * @property {import("./codecs.js").EncodedArray|null} display_rows (n_display,) int32:
+ *   the rows of X that `data` holds, or null when it holds every row
+ * @property {boolean} profile_shown whether the component profile table is shown
+ * @property {object} profile_table the table's numbers (binary arrays; {} while hidden)
  */
 
 /** @typedef {GMMWidgetTraits & ProjectedWidgetOwnTraits} ProjectedWidgetTraits */
+
+/**
+ * The pairs view and the uncertainty toggle (gmm_widgets/widgets/_pairs.py:
+ * PairsViewMixin), drawn by pairs.js and uncertainty.js.
+ * @typedef {object} PairsViewTraits
+ * @property {boolean} pairs_view the scatter matrix of `pair_features` instead of one plot
+ * @property {import("./codecs.js").EncodedArray} pair_features (p,) int32: the feature
+ *   indices of the scatter matrix (at most 8)
+ * @property {boolean} uncertainty_view fade each point by 1 - max responsibility
+ */
+
+/**
+ * The names of the PairsViewTraits, forwarded to an embedded player like the
+ * PROJECTED_WIDGET_TRAITS.
+ * @type {(keyof PairsViewTraits)[]}
+ */
+export const PAIRS_VIEW_TRAITS = ["pairs_view", "pair_features", "uncertainty_view"];
 
 /**
  * The names of the ProjectedWidgetTraits: what a player embedded in another widget's view
@@ -56,4 +81,8 @@ export const PROJECTED_WIDGET_TRAITS = [
   "x_feature",
   "y_feature",
   "pca",
+  "selected_rows",
+  "display_rows",
+  "profile_shown",
+  "profile_table",
 ];

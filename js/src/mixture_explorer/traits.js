@@ -56,7 +56,7 @@
 
 /**
  * @typedef {import("../lib/traits.js").ProjectedWidgetTraits
- *   & MixtureExplorerOwnTraits} MixtureExplorerTraits
+ *   & import("../lib/traits.js").PairsViewTraits & MixtureExplorerOwnTraits} MixtureExplorerTraits
  */
 
 /** @typedef {import("../lib/traits.js").WidgetModel<MixtureExplorerTraits>} MixtureExplorerModel */

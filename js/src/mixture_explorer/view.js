@@ -14,7 +14,7 @@ import { createMeanHandles, moveMean } from "./mean_handles.js";
 import { listen } from "../lib/model.js";
 import { chosenProjection, featureLabel, projectMean } from "../lib/projection.js";
 import { formatNumber } from "../lib/scale.js";
-import { PROJECTED_WIDGET_TRAITS } from "../lib/traits.js";
+import { PAIRS_VIEW_TRAITS, PROJECTED_WIDGET_TRAITS } from "../lib/traits.js";
 import { readPoints } from "../lib/model.js";
 import { FitPlayerView } from "../fit_player/view.js";
 import { BrowserFit, FRAME_BUDGET_MS } from "./browser_fit.js";
@@ -37,7 +37,11 @@ import {
  * Traits of the explorer that the embedded player reads as its own. `data` is not one:
  * the player shows the displayed rows with the user's edits (added, removed points).
  */
-const FORWARDED = [...PROJECTED_WIDGET_TRAITS.filter((k) => k !== "data"), "fps"];
+const FORWARDED = [
+  ...PROJECTED_WIDGET_TRAITS.filter((k) => k !== "data"),
+  ...PAIRS_VIEW_TRAITS,
+  "fps",
+];
 
 export class MixtureExplorerView {
   /**
@@ -118,6 +122,7 @@ export class MixtureExplorerView {
       timers: this.timers,
       emptyText: "Fitting\u2026",
       kernel: /** @type {any} */ (model), // anywidget's model: it has send()
+      rowsOfPoints: () => this.edited?.source ?? null, // selection: edited points
       // The handles and trails go on top of every frame the player draws (a no-op until
       // the handles exist, below).
       onRender: () => this.drawOverlay(),
@@ -460,6 +465,7 @@ export class MixtureExplorerView {
       // Skip the player's relayout: only the parameters changed.
       this.player.store.setAll(batch);
       this.player.cache.clear();
+      this.player.pairsCache.clear();
       if (this.fit.respFresh) this.player.cache.put(0, { resp: this.fit.resp, logLik: Number.NaN });
       this.browserFrames = true;
     }
