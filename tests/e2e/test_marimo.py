@@ -1,0 +1,280 @@
+"""The widgets in marimo: notebooks/marimo/anomaly_tuning.py served headless, in Chromium.
+
+``marimo run --headless --no-token`` serves a copy of the tutorial on a free port, in its
+own process group (stopped with ``killpg``), with its own config and cache directories.
+Every page load is a fresh marimo session (its own kernel), so the tests do not share
+widget state. The checks:
+
+* all four widgets render (each with its ``data-gmm-role`` controls and a drawn plot)
+  and the browser console has no error;
+* a mean handle of the MixtureExplorer dragged with the mouse reaches Python: the cell
+  under the explorer, which marimo re-runs when the widget changes, prints the
+  ``means_init`` of the refit, and those are the coordinates the handle shows after the
+  drop (a value only a refit in the kernel from the dragged means produces);
+* the K slider refits in Python (the same cell prints the new K) and the view shows the
+  new K (as many handles and ellipses), and the AnomalyInspector built from the
+  explorer's model is rebuilt with it.
+
+Every wait is on the very condition asserted, read in the same ``wait_for_function``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS, REPO, SERVER_TIMEOUT, _check_bundles, _free_port
+
+pytest.importorskip("marimo")
+
+pytestmark = pytest.mark.e2e
+
+TUTORIAL = REPO / "notebooks" / "marimo" / "anomaly_tuning.py"
+#: Seconds for the page to show the widgets (kernel start, four fits, the bundles).
+PAGE_TIMEOUT = 120.0
+#: Milliseconds for one round trip through the kernel (a refit and the cells after it).
+ROUND_TRIP_MS = 60_000
+
+
+@dataclass
+class MarimoServer:
+    """A running ``marimo run`` server."""
+
+    url: str
+    log: Path
+    proc: subprocess.Popen
+
+    def log_tail(self, n: int = 30) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return "(no log)"
+
+
+@pytest.fixture(scope="module")
+def marimo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarimoServer]:
+    """``marimo run`` of a copy of the tutorial, headless, on a free port."""
+    base = tmp_path_factory.mktemp("marimo")
+    notebook = base / TUTORIAL.name
+    shutil.copy(TUTORIAL, notebook)
+    port = _free_port()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env["XDG_CONFIG_HOME"] = str(base / "config")  # marimo's user config: a fresh one
+    env["XDG_CACHE_HOME"] = str(base / "cache")
+    env["MARIMO_SKIP_UPDATE_CHECK"] = "1"  # no network here
+    env.pop("ANYWIDGET_HMR", None)
+    log = base / "server.log"
+    cmd = [
+        sys.executable, "-m", "marimo", "run", "--headless", "--no-token",
+        "--host", "127.0.0.1", "--port", str(port), "--no-sandbox",
+        # A closed page ends its session (and kernel) at once.
+        "--session-ttl", "0", str(notebook),
+    ]  # fmt: skip
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=base, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = MarimoServer(f"http://127.0.0.1:{port}", log, proc)
+    deadline = time.monotonic() + SERVER_TIMEOUT
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"marimo exited with {proc.returncode}:\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/health", timeout=5) as resp:
+                if resp.status == 200:
+                    break
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"marimo did not start in {SERVER_TIMEOUT:.0f} s:\n{server.log_tail()}")
+        time.sleep(0.3)
+    try:
+        yield server
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+class MarimoPage:
+    """A page of the marimo app, with the browser console kept."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.console: list[str] = []
+        page.on("console", lambda msg: self.console.append(f"{msg.type}: {msg.text}"))
+        page.on("pageerror", lambda exc: self.console.append(f"pageerror: {exc}"))
+
+    def errors(self) -> list[str]:
+        return [c for c in self.console if c.startswith(("error:", "pageerror:"))]
+
+    def widget(self, cls: str) -> Any:
+        """Locator of the widget root ``.gmm-<cls>`` (Playwright pierces marimo's shadow DOM).
+
+        The explorer and the selector embed a FitPlayer view: a root is a ``.gmm-widget``
+        inside no other.
+        """
+        return self.page.locator(f".gmm-{cls}:not(.gmm-widget .gmm-widget)")
+
+    def wait_text(self, pattern: str, timeout: float = ROUND_TRIP_MS) -> list[str]:
+        """Wait until the page's text matches ``pattern``; return the groups of the match."""
+        return self.page.wait_for_function(
+            """(pattern) => {
+                const m = document.body.innerText.match(new RegExp(pattern));
+                return m ? m.slice(1) : false;
+            }""",
+            arg=pattern,
+            timeout=timeout,
+        ).json_value()
+
+
+@pytest.fixture
+def app(browser: Any, marimo_server: MarimoServer, request: pytest.FixtureRequest):
+    """A fresh page (and so a fresh marimo session) on the app; the widgets are shown."""
+    _check_bundles()
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    helper = MarimoPage(page)
+    try:
+        page.goto(marimo_server.url)
+        for cls in ("model-selector", "fit-player", "mixture-explorer", "anomaly-inspector"):
+            helper.widget(cls).wait_for(state="attached", timeout=PAGE_TIMEOUT * 1000)
+        yield helper
+    finally:
+        rep = getattr(request.node, "rep_call", None)
+        if rep is None or rep.failed:
+            try:
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                path = ARTIFACTS / f"FAILED-{request.node.name}.png"
+                page.screenshot(path=str(path), full_page=True)
+                print(f"screenshot of the failure: {path}")
+            except Exception as exc:  # the page may be gone
+                print(f"no failure screenshot: {exc}")
+            print("browser console:\n" + "\n".join(helper.console[-30:]))
+            print("marimo log:\n" + marimo_server.log_tail())
+        context.close()
+
+
+def role(scope: Any, name: str) -> Any:
+    return scope.locator(f'[data-gmm-role="{name}"]')
+
+
+def handle_coords(explorer: Any, k: int) -> list[float]:
+    """The data coordinates a mean handle shows (its aria-label)."""
+    handle = explorer.locator(f'[data-gmm-role="mean-handle"][data-component="{k}"]')
+    text = handle.get_attribute("aria-label")
+    number = r"= ([-\u2212]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
+    return [float(v.replace("\u2212", "-")) for v in re.findall(number, text)]
+
+
+def drag(page: Any, explorer: Any, k: int, dx: float, dy: float) -> None:
+    ring = explorer.locator(
+        f'[data-gmm-role="mean-handle"][data-component="{k}"] .gmm-handle-ring'
+    )
+    ring.scroll_into_view_if_needed()
+    box = ring.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    mouse = page.mouse
+    mouse.move(x, y)
+    mouse.down()
+    for i in range(1, 6):
+        mouse.move(x + dx * i / 5, y + dy * i / 5)
+    mouse.up()
+
+
+def test_the_four_widgets_render_without_console_errors(app):
+    drawn = {
+        "model-selector": ["criterion", "copy-code", "export-png"],
+        "fit-player": ["play", "step", "copy-code"],
+        "mixture-explorer": ["k-slider", "covariance-type", "mean-handle", "copy-code"],
+        "anomaly-inspector": ["threshold-handle", "copy-code"],
+    }
+    for cls, roles in drawn.items():
+        root = app.widget(cls)
+        root.scroll_into_view_if_needed()
+        box = root.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 200, (cls, box)
+        for name in roles:
+            assert role(root, name).count() >= 1, (cls, name)
+        # Something is drawn: a canvas of points or SVG marks.
+        assert root.locator("canvas, svg circle, svg path").count() > 0, cls
+    # Python's text cells ran too (the first fit, the first flags).
+    k, cov = app.wait_text(r"Selected: K = (\d+), covariance (\w+)")
+    assert app.wait_text(rf"Python sees: K = ({k}), means_init = automatic") == [k]
+    assert app.wait_text(r"Flagged (\d+) of 1000 points") == ["40"]
+    # The "Code" button asks the kernel through a custom message, and gets the code.
+    explorer = app.widget("mixture-explorer")
+    role(explorer, "copy-code").click()
+    code = app.page.wait_for_function(
+        """(root) => {
+            const panel = root.querySelector('[data-gmm-role="code-panel"]');
+            return panel && panel.dataset.gmmCode === 'ready'
+                && root.querySelector('[data-gmm-role="code-text"]').textContent;
+        }""",
+        arg=explorer.element_handle(),
+        timeout=ROUND_TRIP_MS,
+    ).json_value()
+    assert "GaussianMixture(" in code and f"n_components={k}" in code, code
+    assert cov == "full" or f'covariance_type="{cov}"' in code, code
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for cls in drawn:
+        app.widget(cls).screenshot(path=str(ARTIFACTS / f"marimo_{cls}.png"))
+    assert not app.errors(), "\n".join(app.errors())
+
+
+def test_a_dragged_mean_reaches_python_and_k_refits(app):
+    explorer = app.widget("mixture-explorer")
+    (k,) = app.wait_text(r"Python sees: K = (\d+), means_init = automatic")
+    k = int(k)
+    before = handle_coords(explorer, 0)
+
+    drag(app.page, explorer, 0, 90, -70)
+    # The cell under the explorer re-runs after the refit and prints its means_init.
+    (means_text,) = app.wait_text(r"means_init = (\[\[[^`]*?\]\])")
+    means_init = [[float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", row)]
+                  for row in re.findall(r"\[([^\[\]]+)\]", means_text)]  # fmt: skip
+    after = handle_coords(explorer, 0)
+    assert len(means_init) == k and all(len(row) == 2 for row in means_init)
+    assert after[0] > before[0] + 0.3 and after[1] > before[1] + 0.3, (before, after)
+    # Python's means_init (3 decimals) are where the handle was dropped (4 digits shown).
+    assert means_init[0] == pytest.approx(after, abs=2e-3 + 1e-3 * max(map(abs, after)))
+    for j in range(1, k):
+        assert means_init[j] == pytest.approx(handle_coords(explorer, j), abs=5e-3)
+
+    # The K slider: Python refits with K + 1 and the view shows K + 1 components.
+    slider = role(explorer, "k-slider")
+    slider.fill(str(k + 1))
+    slider.dispatch_event("change")
+    assert app.wait_text(rf"Python sees: K = ({k + 1}),") == [str(k + 1)]
+    shown = app.page.wait_for_function(
+        """([root, k]) => {
+            const handles = root.querySelectorAll('[data-gmm-role="mean-handle"]').length;
+            const fitted = root.dataset.gmmState === 'fitted';
+            return fitted && handles === k ? handles : false;
+        }""",
+        arg=[explorer.element_handle(), k + 1],
+        timeout=ROUND_TRIP_MS,
+    ).json_value()
+    assert shown == k + 1
+    assert not app.errors(), "\n".join(app.errors())
