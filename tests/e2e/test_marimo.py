@@ -20,10 +20,12 @@ Every wait is on the very condition asserted, read in the same ``wait_for_functi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -36,7 +38,14 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, REPO, SERVER_TIMEOUT, _check_bundles, _free_port
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    REPO,
+    SERVER_TIMEOUT,
+    _check_bundles,
+    _free_port,
+    page_probe,
+)
 
 pytest.importorskip("marimo")
 
@@ -45,6 +54,14 @@ pytestmark = pytest.mark.e2e
 TUTORIAL = REPO / "notebooks" / "marimo" / "anomaly_tuning.py"
 #: Seconds for the page to show the widgets (kernel start, four fits, the bundles).
 PAGE_TIMEOUT = 120.0
+#: The widget roots, in the tutorial's order.
+WIDGETS = ("model-selector", "fit-player", "mixture-explorer", "anomaly-inspector")
+#: What tests/e2e/test_dark_theme.py measures in JupyterLab's dark theme.
+PROBE = page_probe("theme_probe.js")
+#: Roles of areas meant to be a faint tint (the anomaly zone), and the widget whose
+#: canvas also paints such an area under the points.
+SHADING = {"anomaly-zone"}
+SHADED_CANVAS = {"anomaly-inspector"}
 #: Milliseconds for one round trip through the kernel (a refit and the cells after it).
 ROUND_TRIP_MS = 60_000
 
@@ -64,16 +81,19 @@ class MarimoServer:
             return "(no log)"
 
 
-@pytest.fixture(scope="module")
-def marimo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarimoServer]:
-    """``marimo run`` of a copy of the tutorial, headless, on a free port."""
-    base = tmp_path_factory.mktemp("marimo")
+@contextlib.contextmanager
+def _marimo_run(tmp_path_factory: pytest.TempPathFactory, theme: str) -> Iterator[MarimoServer]:
+    """``marimo run`` of a copy of the tutorial, headless, on a free port, in ``theme``."""
+    base = tmp_path_factory.mktemp(f"marimo_{theme}")
     notebook = base / TUTORIAL.name
     shutil.copy(TUTORIAL, notebook)
+    config = base / "config" / "marimo" / "marimo.toml"  # marimo's user config: a fresh one
+    config.parent.mkdir(parents=True)
+    config.write_text(f'[display]\ntheme = "{theme}"\n')
     port = _free_port()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    env["XDG_CONFIG_HOME"] = str(base / "config")  # marimo's user config: a fresh one
+    env["XDG_CONFIG_HOME"] = str(base / "config")
     env["XDG_CACHE_HOME"] = str(base / "cache")
     env["MARIMO_SKIP_UPDATE_CHECK"] = "1"  # no network here
     env.pop("ANYWIDGET_HMR", None)
@@ -116,6 +136,20 @@ def marimo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarimoSe
                 pass
 
 
+@pytest.fixture(scope="module")
+def marimo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarimoServer]:
+    """The tutorial in marimo's light theme."""
+    with _marimo_run(tmp_path_factory, "light") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def marimo_dark_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarimoServer]:
+    """The tutorial in marimo's dark theme."""
+    with _marimo_run(tmp_path_factory, "dark") as server:
+        yield server
+
+
 class MarimoPage:
     """A page of the marimo app, with the browser console kept."""
 
@@ -148,8 +182,8 @@ class MarimoPage:
         ).json_value()
 
 
-@pytest.fixture
-def app(browser: Any, marimo_server: MarimoServer, request: pytest.FixtureRequest):
+@contextlib.contextmanager
+def _open(browser: Any, server: MarimoServer, request: pytest.FixtureRequest):
     """A fresh page (and so a fresh marimo session) on the app; the widgets are shown."""
     _check_bundles()
     context = browser.new_context(viewport={"width": 1300, "height": 1000})
@@ -157,8 +191,8 @@ def app(browser: Any, marimo_server: MarimoServer, request: pytest.FixtureReques
     page.set_default_timeout(60_000)
     helper = MarimoPage(page)
     try:
-        page.goto(marimo_server.url)
-        for cls in ("model-selector", "fit-player", "mixture-explorer", "anomaly-inspector"):
+        page.goto(server.url)
+        for cls in WIDGETS:
             helper.widget(cls).wait_for(state="attached", timeout=PAGE_TIMEOUT * 1000)
         yield helper
     finally:
@@ -172,8 +206,22 @@ def app(browser: Any, marimo_server: MarimoServer, request: pytest.FixtureReques
             except Exception as exc:  # the page may be gone
                 print(f"no failure screenshot: {exc}")
             print("browser console:\n" + "\n".join(helper.console[-30:]))
-            print("marimo log:\n" + marimo_server.log_tail())
+            print("marimo log:\n" + server.log_tail())
         context.close()
+
+
+@pytest.fixture
+def app(browser: Any, marimo_server: MarimoServer, request: pytest.FixtureRequest):
+    """A page of the tutorial in marimo's light theme."""
+    with _open(browser, marimo_server, request) as helper:
+        yield helper
+
+
+@pytest.fixture
+def dark_app(browser: Any, marimo_dark_server: MarimoServer, request: pytest.FixtureRequest):
+    """A page of the tutorial in marimo's dark theme."""
+    with _open(browser, marimo_dark_server, request) as helper:
+        yield helper
 
 
 def role(scope: Any, name: str) -> Any:
@@ -278,3 +326,47 @@ def test_a_dragged_mean_reaches_python_and_k_refits(app):
     ).json_value()
     assert shown == k + 1
     assert not app.errors(), "\n".join(app.errors())
+
+
+def test_the_widgets_follow_marimos_dark_theme(app, dark_app):
+    """marimo defines no --jp-* variables: its dark theme is read from <body>'s classes."""
+    light = {}
+    for cls in WIDGETS:
+        root = app.widget(cls)
+        root.scroll_into_view_if_needed()
+        light[cls] = root.evaluate(PROBE)["luminance"]
+    assert all(lum > 0.8 for lum in light.values()), light
+    assert "dark-theme" in dark_app.page.evaluate("() => document.body.className")
+    report = {}
+    for cls in WIDGETS:
+        root = dark_app.widget(cls)
+        root.scroll_into_view_if_needed()
+        # The points are drawn once the view has its theme: wait for pixels on the canvas.
+        dark_app.page.wait_for_function(
+            "(root) => root.dataset.gmmHostTheme === 'dark'",
+            arg=root.element_handle(),
+            timeout=ROUND_TRIP_MS,
+        )
+        root.screenshot(path=str(ARTIFACTS / f"marimo_{cls}_dark.png"))
+        report[cls] = root.evaluate(PROBE)
+    for name, probe in report.items():
+        bg = probe["background"]
+        assert probe["luminance"] < 0.05, f"{name}: background {bg} is not dark"
+        texts = probe["texts"]
+        assert len(texts) >= 5, f"{name}: too little text found: {texts}"
+        worst = sorted(texts, key=lambda t: t["contrast"])[:5]
+        assert worst[0]["contrast"] >= 3.0, f"{name}: hard to read on {bg}: {worst}"
+        median = statistics.median(t["contrast"] for t in texts)
+        assert median >= 4.5, f"{name}: median text contrast {median:.2f} on {bg}"
+        marks = [m for m in probe["marks"] if m["contrast"] > 0]
+        assert marks, f"{name}: no marks found"
+        faint = [m for m in marks if m["contrast"] < 1.5 and m["role"] not in SHADING]
+        assert not faint, f"{name}: marks that vanish into the background: {faint[:5]}"
+        canvases = [c for c in probe["canvases"] if c["drawn"] > 0]
+        assert canvases, f"{name}: no points drawn"
+        standing = sum(c["standing"] for c in canvases)
+        drawn = sum(c["drawn"] for c in canvases)
+        assert standing >= 1000, f"{name}: only {standing} visible point pixels"
+        if name not in SHADED_CANVAS:
+            assert standing / drawn >= 0.8, f"{name}: {standing}/{drawn} point pixels visible"
+    assert not dark_app.errors(), "\n".join(dark_app.errors())
