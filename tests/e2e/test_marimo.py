@@ -1,19 +1,23 @@
 """The widgets in marimo: notebooks/marimo/anomaly_tuning.py served headless, in Chromium.
 
-``marimo run --headless --no-token`` serves a copy of the tutorial on a free port, in its
-own process group (stopped with ``killpg``), with its own config and cache directories.
-Every page load is a fresh marimo session (its own kernel), so the tests do not share
-widget state. The checks:
+``marimo run --headless --no-token`` (and, once, ``marimo edit``) serves a copy of the
+tutorial on a free port, in its own process group (stopped with ``killpg``), with fresh
+config and cache directories. Every page load of ``marimo run`` is a fresh session (its
+own kernel), so the tests do not share widget state. The checks:
 
-* all four widgets render (each with its ``data-gmm-role`` controls and a drawn plot)
-  and the browser console has no error;
+* all four widgets render (each with its ``data-gmm-role`` controls and a drawn plot),
+  the "Code" button gets its code from the kernel (custom messages), and the browser
+  console has no error;
 * a mean handle of the MixtureExplorer dragged with the mouse reaches Python: the cell
   under the explorer, which marimo re-runs when the widget changes, prints the
   ``means_init`` of the refit, and those are the coordinates the handle shows after the
-  drop (a value only a refit in the kernel from the dragged means produces);
-* the K slider refits in Python (the same cell prints the new K) and the view shows the
-  new K (as many handles and ellipses), and the AnomalyInspector built from the
-  explorer's model is rebuilt with it.
+  drop (a value only a refit in the kernel from the dragged means produces); the K
+  slider refits in Python (the same cell prints the new K) and the view shows the new
+  K. The same in ``marimo edit``;
+* a dragged threshold of the AnomalyInspector reaches the cell that grades the flags
+  with NumPy: its count, threshold, precision and recall are the view's;
+* in marimo's dark theme (no --jp-* variables there) the widgets are dark and readable,
+  measured as tests/e2e/test_dark_theme.py measures them in JupyterLab.
 
 Every wait is on the very condition asserted, read in the same ``wait_for_function``.
 """
@@ -82,14 +86,20 @@ class MarimoServer:
 
 
 @contextlib.contextmanager
-def _marimo_run(tmp_path_factory: pytest.TempPathFactory, theme: str) -> Iterator[MarimoServer]:
-    """``marimo run`` of a copy of the tutorial, headless, on a free port, in ``theme``."""
-    base = tmp_path_factory.mktemp(f"marimo_{theme}")
+def _marimo(
+    tmp_path_factory: pytest.TempPathFactory, theme: str, mode: str = "run"
+) -> Iterator[MarimoServer]:
+    """``marimo <mode>`` of a copy of the tutorial, headless, on a free port, in ``theme``.
+
+    ``mode`` is ``run`` (the app) or ``edit`` (the editor, which runs the cells on
+    opening only when told to: ``auto_instantiate``).
+    """
+    base = tmp_path_factory.mktemp(f"marimo_{mode}_{theme}")
     notebook = base / TUTORIAL.name
     shutil.copy(TUTORIAL, notebook)
     config = base / "config" / "marimo" / "marimo.toml"  # marimo's user config: a fresh one
     config.parent.mkdir(parents=True)
-    config.write_text(f'[display]\ntheme = "{theme}"\n')
+    config.write_text(f'[display]\ntheme = "{theme}"\n\n[runtime]\nauto_instantiate = true\n')
     port = _free_port()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
@@ -99,7 +109,7 @@ def _marimo_run(tmp_path_factory: pytest.TempPathFactory, theme: str) -> Iterato
     env.pop("ANYWIDGET_HMR", None)
     log = base / "server.log"
     cmd = [
-        sys.executable, "-m", "marimo", "run", "--headless", "--no-token",
+        sys.executable, "-m", "marimo", mode, "--headless", "--no-token",
         "--host", "127.0.0.1", "--port", str(port), "--no-sandbox",
         # A closed page ends its session (and kernel) at once.
         "--session-ttl", "0", str(notebook),
@@ -139,14 +149,21 @@ def _marimo_run(tmp_path_factory: pytest.TempPathFactory, theme: str) -> Iterato
 @pytest.fixture(scope="module")
 def marimo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarimoServer]:
     """The tutorial in marimo's light theme."""
-    with _marimo_run(tmp_path_factory, "light") as server:
+    with _marimo(tmp_path_factory, "light") as server:
         yield server
 
 
 @pytest.fixture(scope="module")
 def marimo_dark_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarimoServer]:
     """The tutorial in marimo's dark theme."""
-    with _marimo_run(tmp_path_factory, "dark") as server:
+    with _marimo(tmp_path_factory, "dark") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def marimo_edit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarimoServer]:
+    """The tutorial in marimo's editor (``marimo edit``), light theme."""
+    with _marimo(tmp_path_factory, "light", mode="edit") as server:
         yield server
 
 
@@ -218,6 +235,13 @@ def app(browser: Any, marimo_server: MarimoServer, request: pytest.FixtureReques
 
 
 @pytest.fixture
+def edit_app(browser: Any, marimo_edit_server: MarimoServer, request: pytest.FixtureRequest):
+    """A page of the tutorial in marimo's editor."""
+    with _open(browser, marimo_edit_server, request) as helper:
+        yield helper
+
+
+@pytest.fixture
 def dark_app(browser: Any, marimo_dark_server: MarimoServer, request: pytest.FixtureRequest):
     """A page of the tutorial in marimo's dark theme."""
     with _open(browser, marimo_dark_server, request) as helper:
@@ -261,12 +285,20 @@ def test_the_four_widgets_render_without_console_errors(app):
     for cls, roles in drawn.items():
         root = app.widget(cls)
         root.scroll_into_view_if_needed()
-        box = root.bounding_box()
-        assert box and box["width"] > 300 and box["height"] > 200, (cls, box)
-        for name in roles:
-            assert role(root, name).count() >= 1, (cls, name)
-        # Something is drawn: a canvas of points or SVG marks.
-        assert root.locator("canvas, svg circle, svg path").count() > 0, cls
+        # Rendered: laid out, every control there, something drawn (a canvas of points or
+        # SVG marks). Read in the wait: the views fill in after their root is attached.
+        box = app.page.wait_for_function(
+            """([root, roles]) => {
+                const r = root.getBoundingClientRect();
+                const ready = r.width > 300 && r.height > 200
+                    && roles.every((n) => root.querySelector(`[data-gmm-role="${n}"]`))
+                    && root.querySelector('canvas, svg circle, svg path');
+                return ready ? {width: r.width, height: r.height} : false;
+            }""",
+            arg=[root.element_handle(), roles],
+            timeout=ROUND_TRIP_MS,
+        ).json_value()
+        assert box["width"] > 300 and box["height"] > 200, (cls, box)
     # Python's text cells ran too (the first fit, the first flags).
     k, cov = app.wait_text(r"Selected: K = (\d+), covariance (\w+)")
     assert app.wait_text(rf"Python sees: K = ({k}), means_init = automatic") == [k]
@@ -292,6 +324,15 @@ def test_the_four_widgets_render_without_console_errors(app):
 
 
 def test_a_dragged_mean_reaches_python_and_k_refits(app):
+    drag_mean_and_change_k(app)
+
+
+def test_in_the_editor_too(edit_app):
+    """``marimo edit`` (what notebooks/README.md says to run): the same round trips."""
+    drag_mean_and_change_k(edit_app)
+
+
+def drag_mean_and_change_k(app: MarimoPage) -> None:
     explorer = app.widget("mixture-explorer")
     (k,) = app.wait_text(r"Python sees: K = (\d+), means_init = automatic")
     k = int(k)
@@ -341,14 +382,20 @@ def test_the_widgets_follow_marimos_dark_theme(app, dark_app):
     for cls in WIDGETS:
         root = dark_app.widget(cls)
         root.scroll_into_view_if_needed()
-        # The points are drawn once the view has its theme: wait for pixels on the canvas.
-        dark_app.page.wait_for_function(
-            "(root) => root.dataset.gmmHostTheme === 'dark'",
+        # Measured once the view is marked dark and has drawn its points and texts (the
+        # probe runs inside the wait, and its last result is the one asserted on).
+        report[cls] = dark_app.page.wait_for_function(
+            f"""(root) => {{
+                if (root.dataset.gmmHostTheme !== 'dark') return false;
+                const probe = ({PROBE})(root);
+                const drawn = probe.canvases.some((c) => c.drawn > 0);
+                return drawn && probe.texts.length >= 5 ? probe : false;
+            }}""",
             arg=root.element_handle(),
             timeout=ROUND_TRIP_MS,
-        )
+        ).json_value()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         root.screenshot(path=str(ARTIFACTS / f"marimo_{cls}_dark.png"))
-        report[cls] = root.evaluate(PROBE)
     for name, probe in report.items():
         bg = probe["background"]
         assert probe["luminance"] < 0.05, f"{name}: background {bg} is not dark"
@@ -370,3 +417,43 @@ def test_the_widgets_follow_marimos_dark_theme(app, dark_app):
         if name not in SHADED_CANVAS:
             assert standing / drawn >= 0.8, f"{name}: {standing}/{drawn} point pixels visible"
     assert not dark_app.errors(), "\n".join(dark_app.errors())
+
+
+def test_a_dragged_threshold_reaches_the_grading_cell(app):
+    inspector = app.widget("anomaly-inspector")
+    assert app.wait_text(r"Flagged (\d+) of 1000 points") == ["40"]
+    handle = role(inspector, "threshold-handle")
+    handle.scroll_into_view_if_needed()
+    start = float(handle.get_attribute("aria-valuenow"))
+    box = handle.bounding_box()
+    x0, y0 = box["x"] + box["width"] / 2, box["y"] + 8
+    mouse = app.page.mouse
+    mouse.move(x0, y0)
+    mouse.down()
+    for step in range(1, 13):
+        mouse.move(x0 + 6 * step, y0)
+    mouse.up()
+    # The view's own count and precision/recall, once the handle has settled.
+    shown = app.page.wait_for_function(
+        """([root, start]) => {
+            const q = (r) => root.querySelector(`[data-gmm-role="${r}"]`);
+            const t = Number(q('threshold-handle').getAttribute('aria-valuenow'));
+            if (!(t > start)) return false;
+            return {threshold: t, count: Number(q('anomaly-count').dataset.value),
+                    precision: Number(q('precision').dataset.value),
+                    recall: Number(q('recall').dataset.value)};
+        }""",
+        arg=[inspector.element_handle(), start],
+        timeout=ROUND_TRIP_MS,
+    ).json_value()
+    assert shown["count"] > 40
+    # Python's cell, re-run by marimo with the flags it received, says the same.
+    count, threshold, precision, recall = app.wait_text(
+        rf"Flagged ({shown['count']}) of 1000 points \(threshold (-?[\d.]+)\).*?"
+        r"precision (\d+\.\d+), recall (\d+\.\d+)"
+    )
+    assert int(count) == shown["count"]
+    assert float(threshold) == pytest.approx(shown["threshold"], abs=1e-3)
+    assert float(precision) == pytest.approx(shown["precision"], abs=0.006)
+    assert float(recall) == pytest.approx(shown["recall"], abs=0.006)
+    assert not app.errors(), "\n".join(app.errors())
