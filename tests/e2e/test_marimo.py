@@ -14,6 +14,8 @@ own kernel), so the tests do not share widget state. The checks:
   drop (a value only a refit in the kernel from the dragged means produces); the K
   slider refits in Python (the same cell prints the new K) and the view shows the new
   K. The same in ``marimo edit``;
+* a model clicked in the ModelSelector re-runs the cells that read the selection: the
+  explorer is rebuilt with the clicked K;
 * a dragged threshold of the AnomalyInspector reaches the cell that grades the flags
   with NumPy: its count, threshold, precision and recall are the view's;
 * in marimo's dark theme (no --jp-* variables there) the widgets are dark and readable,
@@ -456,4 +458,35 @@ def test_a_dragged_threshold_reaches_the_grading_cell(app):
     assert float(threshold) == pytest.approx(shown["threshold"], abs=1e-3)
     assert float(precision) == pytest.approx(shown["precision"], abs=0.006)
     assert float(recall) == pytest.approx(shown["recall"], abs=0.006)
+    assert not app.errors(), "\n".join(app.errors())
+
+
+def test_a_model_clicked_in_the_selector_rebuilds_the_cells_after_it(app):
+    """The selection is read by the player's and the explorer's cells: marimo re-runs them."""
+    k, _ = app.wait_text(r"Selected: K = (\d+), covariance (\w+)")
+    new_k = 2 if k != "2" else 3
+    selector = app.widget("model-selector")
+    point = selector.locator(
+        f'[data-gmm-role="grid-point"][data-k="{new_k}"][data-covariance-type="diag"]'
+    )
+    point.scroll_into_view_if_needed()
+    point.click()
+    assert app.wait_text(rf"Selected: K = ({new_k}), covariance (diag)") == [str(new_k), "diag"]
+    assert app.wait_text(rf"Python sees: K = ({new_k}), means_init = automatic") == [str(new_k)]
+    # The rebuilt explorer shows the new K: as many mean handles, and a fitted state.
+    shown = app.page.wait_for_function(
+        """(k) => {
+            const roots = [...document.querySelectorAll('marimo-anywidget')]
+                .map((el) => el.shadowRoot && el.shadowRoot.querySelector(
+                    '.gmm-mixture-explorer'))
+                .filter(Boolean);
+            if (roots.length !== 1) return false;
+            const root = roots[0];
+            const n = root.querySelectorAll('[data-gmm-role="mean-handle"]').length;
+            return root.dataset.gmmState === 'fitted' && n === k ? n : false;
+        }""",
+        arg=new_k,
+        timeout=ROUND_TRIP_MS,
+    ).json_value()
+    assert shown == new_k
     assert not app.errors(), "\n".join(app.errors())
