@@ -60,7 +60,9 @@ def _(mo):
     ## 1. How many components?
 
     BIC against K for each covariance type, fitted to all the points (the anomalies
-    included: we do not know which they are).
+    included: we do not know which they are). BIC may spend a component on the scattered
+    anomalies: a wide one with a small weight (see the weights in the player's legend).
+    Click K = 3 to compare: every cell below follows the selection.
     """)
     return
 

@@ -6,8 +6,8 @@ config and cache directories. Every page load of ``marimo run`` is a fresh sessi
 own kernel), so the tests do not share widget state. The checks:
 
 * all four widgets render (each with its ``data-gmm-role`` controls and a drawn plot),
-  the "Code" button gets its code from the kernel (custom messages), and the browser
-  console has no error;
+  the "Code" button gets its code from the kernel (custom messages), the PNG/SVG buttons
+  download, and the browser console has no error;
 * a mean handle of the MixtureExplorer dragged with the mouse reaches Python: the cell
   under the explorer, which marimo re-runs when the widget changes, prints the
   ``means_init`` of the refit, and those are the coordinates the handle shows after the
@@ -280,7 +280,7 @@ def drag(page: Any, explorer: Any, k: int, dx: float, dy: float) -> None:
 def test_the_four_widgets_render_without_console_errors(app):
     drawn = {
         "model-selector": ["criterion", "copy-code", "export-png"],
-        "fit-player": ["play", "step", "copy-code"],
+        "fit-player": ["play", "step", "copy-code", "export-png", "export-svg"],
         "mixture-explorer": ["k-slider", "covariance-type", "mean-handle", "copy-code"],
         "anomaly-inspector": ["threshold-handle", "copy-code"],
     }
@@ -319,6 +319,13 @@ def test_the_four_widgets_render_without_console_errors(app):
     ).json_value()
     assert "GaussianMixture(" in code and f"n_components={k}" in code, code
     assert cov == "full" or f'covariance_type="{cov}"' in code, code
+    # The toolbar's downloads work from marimo's page too: a PNG and an SVG of the player.
+    player = app.widget("fit-player")
+    for name, check in (("png", b"\x89PNG\r\n\x1a\n"), ("svg", b"<svg")):
+        with app.page.expect_download() as info:
+            role(player, f"export-{name}").click()
+        data = Path(info.value.path()).read_bytes()
+        assert check in data[:200] and len(data) > 2_000, (name, data[:80])
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for cls in drawn:
         app.widget(cls).screenshot(path=str(ARTIFACTS / f"marimo_{cls}.png"))
