@@ -13,7 +13,8 @@ own kernel), so the tests do not share widget state. The checks:
   ``means_init`` of the refit, and those are the coordinates the handle shows after the
   drop (a value only a refit in the kernel from the dragged means produces); the K
   slider refits in Python (the same cell prints the new K) and the view shows the new
-  K. The same in ``marimo edit``;
+  K. The same in ``marimo edit``, where the arrow keys on a focused handle move it too
+  (the editor's shortcuts do not take them);
 * a model clicked in the ModelSelector re-runs the cells that read the selection: the
   explorer is rebuilt with the clicked K;
 * a dragged threshold of the AnomalyInspector reaches the cell that grades the flags
@@ -496,4 +497,27 @@ def test_a_model_clicked_in_the_selector_rebuilds_the_cells_after_it(app):
         timeout=ROUND_TRIP_MS,
     ).json_value()
     assert shown == new_k
+    assert not app.errors(), "\n".join(app.errors())
+
+
+def test_keys_in_the_editor_move_a_handle_not_marimo(edit_app):
+    """In ``marimo edit`` the arrow keys on a focused handle move it (keepKeys keeps them
+    from the editor's shortcuts), and the move reaches Python as a drag does."""
+    app = edit_app
+    explorer = app.widget("mixture-explorer")
+    app.wait_text(r"Python sees: K = (\d+), means_init = automatic")
+    handle = explorer.locator('[data-gmm-role="mean-handle"][data-component="1"]')
+    handle.scroll_into_view_if_needed()
+    before = handle_coords(explorer, 1)
+    handle.focus()
+    for _ in range(4):
+        app.page.keyboard.press("ArrowRight")
+    (means_text,) = app.wait_text(r"means_init = (\[\[[^`]*?\]\])")
+    rows = re.findall(r"\[([^\[\]]+)\]", means_text)
+    means_init = [[float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", row)] for row in rows]
+    after = handle_coords(explorer, 1)
+    assert after[0] > before[0] and after[1] == pytest.approx(before[1], abs=1e-3)
+    assert means_init[1] == pytest.approx(after, abs=2e-3 + 1e-3 * max(map(abs, after)))
+    # The focus stayed on the handle: the editor did not take the keys.
+    assert handle.evaluate("(el) => el.getRootNode().activeElement === el")
     assert not app.errors(), "\n".join(app.errors())
