@@ -44,6 +44,7 @@ from gmm_widgets.mixture.params import mixture_params
 from gmm_widgets.widgets._base import ProjectedWidget
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._debounce import Debouncer
+from gmm_widgets.widgets._marimo import setting_ui_value
 from gmm_widgets.widgets._model import model_or_new
 from gmm_widgets.widgets._model_controls import (
     CONTROLLED,
@@ -664,12 +665,18 @@ class AnomalyInspector(ProjectedWidget):
 
     # ---------------------------------------------------------- model settings
     def set_state(self, sync_data: dict[str, Any]) -> None:
-        """Apply a state update from the browser (its refits are debounced)."""
+        """Apply a state update from the browser (its refits are debounced).
+
+        In marimo (``mo.ui.anywidget``) the refit runs at once, before marimo re-runs
+        the cells that read the widget (see :mod:`gmm_widgets.widgets._marimo`).
+        """
         self._from_browser += 1
         try:
             super().set_state(sync_data)
         finally:
             self._from_browser -= 1
+        if setting_ui_value():
+            self._debouncer.flush()
 
     @contextmanager
     def _quietly(self) -> Iterator[None]:

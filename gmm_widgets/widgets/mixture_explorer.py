@@ -29,6 +29,7 @@ from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._debounce import Debouncer, Scheduler
 from gmm_widgets.widgets._frames import FrameStream, frames_from_states, state_from_params
 from gmm_widgets.widgets._pairs import PairsViewMixin
+from gmm_widgets.widgets._marimo import setting_ui_value
 from gmm_widgets.widgets._transport import array_from_json, encode_array, tree_serialization
 
 __all__ = ["MixtureExplorer"]
@@ -590,12 +591,18 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
 
     # ------------------------------------------------------------ controls
     def set_state(self, sync_data: dict[str, Any]) -> None:
-        """Apply a state update from the browser (its refits are debounced)."""
+        """Apply a state update from the browser (its refits are debounced).
+
+        In marimo (``mo.ui.anywidget``) the refit runs at once, before marimo re-runs
+        the cells that read the widget (see :mod:`gmm_widgets.widgets._marimo`).
+        """
         self._from_browser += 1
         try:
             super().set_state(sync_data)
         finally:
             self._from_browser -= 1
+        if setting_ui_value():
+            self._debouncer.flush()
 
     @contextmanager
     def _quietly(self) -> Iterator[None]:

@@ -1,6 +1,8 @@
 // Colours: the component palette, the theme read from JupyterLab's CSS variables, and
 // the mixing of component colours by responsibilities.
 
+import { markHostTheme, watchHostTheme } from "./host_theme.js";
+
 // Tableau 10, which reads well on white; and a lighter, slightly desaturated set of the
 // same hues for dark backgrounds.
 const LIGHT = [
@@ -124,6 +126,7 @@ export function readTheme(el) {
   // The widget's own computed style first (a theme may scope variables), then :root,
   // where JupyterLab's themes define them.
   const styles = [];
+  if (el) markHostTheme(el); // a dark page without JupyterLab's variables (marimo)
   if (typeof getComputedStyle === "function") {
     if (el) styles.push(getComputedStyle(el));
     if (typeof document !== "undefined") styles.push(getComputedStyle(document.documentElement));
@@ -149,7 +152,10 @@ export function readTheme(el) {
   return theme;
 }
 
-/** Call `onChange` whenever JupyterLab switches theme; returns a function that stops watching. */
+/**
+ * Call `onChange` whenever JupyterLab (or marimo) switches theme; returns a function that
+ * stops watching.
+ */
 export function watchTheme(onChange) {
   if (typeof MutationObserver === "undefined" || typeof document === "undefined" || !document.body)
     return () => {};
@@ -158,7 +164,11 @@ export function watchTheme(onChange) {
     attributes: true,
     attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"],
   });
-  return () => observer.disconnect();
+  const stopHost = watchHostTheme(onChange); // marimo's light/dark switch
+  return () => {
+    observer.disconnect();
+    stopHost();
+  };
 }
 
 const TO_LINEAR = new Float32Array(256);
