@@ -28,8 +28,8 @@ from gmm_widgets.widgets._base import ProjectedWidget, check_fps
 from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
 from gmm_widgets.widgets._debounce import Debouncer, Scheduler
 from gmm_widgets.widgets._frames import FrameStream, frames_from_states, state_from_params
-from gmm_widgets.widgets._pairs import PairsViewMixin
 from gmm_widgets.widgets._marimo import setting_ui_value
+from gmm_widgets.widgets._pairs import PairsViewMixin
 from gmm_widgets.widgets._transport import array_from_json, encode_array, tree_serialization
 
 __all__ = ["MixtureExplorer"]
