@@ -19,7 +19,7 @@ from gmm_widgets.mixture._noise import NoiseBox
 from gmm_widgets.mixture._sources import Source
 from gmm_widgets.mixture._stats import ChunkParams, EMParams, Stats, chunk_stats, m_step
 
-__all__ = ["EMRun", "IterationHook", "run_em"]
+__all__ = ["EMRun", "IterationHook", "end_iteration", "run_em"]
 
 #: ``on_iteration(n_iter, params, lower_bound, change, converged) -> stop``: called after
 #: every M-step; a true result stops the run (a callback asked to).
@@ -67,6 +67,37 @@ def _chunk_stats(
 ) -> Stats:
     chunk_labels = None if labels is None else labels[start : start + xc.shape[0]]
     return chunk_stats(xc, wc, cp, ref, kernel, chunk_labels)
+
+
+def end_iteration(
+    run: EMRun, previous: float, tol: float, on_iteration: IterationHook | None
+) -> bool:
+    """Close one iteration of ``run``: record its bound, test convergence, report it.
+
+    Parameters
+    ----------
+    run : EMRun
+        With this iteration's ``n_iter``, ``params`` and ``lower_bound`` set.
+    previous : float
+        The bound before this iteration.
+    tol : float
+    on_iteration : IterationHook or None
+
+    Returns
+    -------
+    bool
+        True when the run ends here: converged, or stopped by ``on_iteration``
+        (``run.stopped``).
+    """
+    run.lower_bounds.append(run.lower_bound)
+    change = run.lower_bound - previous
+    run.converged = bool(abs(change) < tol)
+    if on_iteration is not None and on_iteration(
+        run.n_iter, run.params, run.lower_bound, change, run.converged
+    ):
+        run.stopped = True
+        return True
+    return run.converged
 
 
 def run_em(
@@ -143,14 +174,6 @@ def run_em(
                 ref_prec_chol=cp.prec_chol.astype(np.float64),
                 scale=scale,
             )
-        run.lower_bounds.append(run.lower_bound)
-        change = run.lower_bound - previous
-        run.converged = bool(abs(change) < tol)
-        if on_iteration is not None and on_iteration(
-            run.n_iter, run.params, run.lower_bound, change, run.converged
-        ):
-            run.stopped = True
-            break
-        if run.converged:
+        if end_iteration(run, previous, tol, on_iteration):
             break
     return run

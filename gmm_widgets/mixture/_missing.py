@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from gmm_widgets.mixture._covariance import get_strategy
-from gmm_widgets.mixture._em import EMRun, IterationHook
+from gmm_widgets.mixture._em import EMRun, IterationHook, end_iteration
 from gmm_widgets.mixture._engine import _n_workers
 from gmm_widgets.mixture._memmap import iter_blocks
 from gmm_widgets.mixture._sources import Source, round_center
@@ -626,15 +626,7 @@ def run_missing_em(
         )
         previous, run.lower_bound = run.lower_bound, stats.log_lik / stats.weight
         run.params = m_step(stats, gp.means, covariance_type, reg_covar, scale=scale)
-        run.lower_bounds.append(run.lower_bound)
-        change = run.lower_bound - previous
-        run.converged = bool(abs(change) < tol)
-        if on_iteration is not None and on_iteration(
-            run.n_iter, run.params, run.lower_bound, change, run.converged
-        ):
-            run.stopped = True
-            break
-        if run.converged:
+        if end_iteration(run, previous, tol, on_iteration):
             break
     return run
 

@@ -496,19 +496,8 @@ def _start_fresh(
 
 
 def _state(model, n_iter, params, center, lower_bound, change, t_start) -> EMState:
-    return EMState(
-        init=0,
-        n_iter=n_iter,
-        weights=params.weights,
-        means=params.means + center,
-        covariances=params.covariances,
-        covariance_type=model.covariance_type,
-        lower_bound=float(lower_bound),
-        change=float(change),
-        converged=False,
-        elapsed=time.perf_counter() - t_start,
-        max_iter=0,
-    )
+    """A batch's EMState: init 0, never converged, ``max_iter=0`` (a stream has no end)."""
+    return model._state(0, n_iter, params, center, lower_bound, change, False, t_start, 0)
 
 
 def online_step(model: Any, X: Any, sample_weight: Any, report: Report) -> bool:

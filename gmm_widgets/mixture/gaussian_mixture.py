@@ -908,7 +908,10 @@ class GaussianMixture(EstimatorMixin):
         bounds = np.asarray(self.noise_bounds_, dtype=np.float64)
         return NoiseBox(bounds[0] - center, bounds[1] - center, float(np.log(self.noise_volume_)))
 
-    def _state(self, init, n_iter, params, center, lower_bound, change, converged, t0):
+    def _state(
+        self, init, n_iter, params, center, lower_bound, change, converged, t0, max_iter=None
+    ):
+        """The EMState callbacks receive (``max_iter`` defaults to the estimator's)."""
         return EMState(
             init=init,
             n_iter=n_iter,
@@ -920,7 +923,7 @@ class GaussianMixture(EstimatorMixin):
             change=float(change),
             converged=converged,
             elapsed=time.perf_counter() - t0,
-            max_iter=self.max_iter,
+            max_iter=self.max_iter if max_iter is None else max_iter,
             noise_weight=params.noise_weight,
         )
 
