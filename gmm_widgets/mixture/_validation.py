@@ -401,6 +401,25 @@ def is_dask_array(X: Any) -> bool:
     return type(X).__module__.split(".")[0] == "dask" and hasattr(X, "chunks")
 
 
+def _non_numeric_columns(frame: Any) -> str:
+    """``", but its columns 'a', 'b' are not numeric (...)"`` for a DataFrame, or ``""``."""
+    import pandas as pd
+
+    dtypes = frame.dtypes if hasattr(frame, "columns") else pd.Series({frame.name: frame.dtype})
+    bad = [
+        str(col)
+        for col, dt in dtypes.items()
+        if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))
+    ]
+    if not bad:
+        return ""
+    names = ", ".join(repr(c) for c in bad)
+    return (
+        f", but its column(s) {names} are not numeric: drop them (X.drop(columns=[{names}])) "
+        "or encode them as numbers (e.g. pd.get_dummies)"
+    )
+
+
 def check_X(
     X: Any,
     *,
@@ -474,7 +493,10 @@ def check_X(
             else:
                 X = X.to_numpy(dtype=np.float64 if not dtype_keep else None)
         except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} must hold numbers only; converting it failed: {exc}") from exc
+            raise TypeError(
+                f"{name} must hold numbers only{_non_numeric_columns(X)}; converting it "
+                f"failed: {exc}"
+            ) from exc
     if not isinstance(X, np.ndarray):
         try:
             X = np.asarray(X)

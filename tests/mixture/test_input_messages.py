@@ -70,3 +70,23 @@ def test_warm_start_with_the_same_model_continues():
     gm = GaussianMixture(2, warm_start=True, random_state=0, max_iter=200).fit(X)
     gm.fit(X)
     assert gm.n_iter_ <= 2  # it starts from the converged fit
+
+
+def test_non_numeric_dataframe_columns_are_named():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(
+        {
+            "a": np.arange(20.0),
+            "city": ["x"] * 20,
+            "b": np.linspace(0, 1, 20),
+            "when": pd.date_range("2020", periods=20),
+        }
+    )
+    with pytest.raises(TypeError, match=r"column\(s\) 'city', 'when' are not numeric") as info:
+        GaussianMixture(2).fit(df)
+    assert "X.drop(columns=['city', 'when'])" in str(info.value)
+    # Numbers, booleans and nullable numbers are fine.
+    ok = pd.DataFrame(
+        {"a": np.arange(20.0), "flag": [True, False] * 10, "n": pd.array(range(20), dtype="Int64")}
+    )
+    GaussianMixture(2, random_state=0).fit(ok)
