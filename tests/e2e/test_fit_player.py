@@ -23,7 +23,7 @@ X = np.vstack([
     rng.multivariate_normal([2.5, 0.5], [[0.6, -0.3], [-0.3, 0.8]], 300),
     rng.multivariate_normal([1.0, 3.0], [[1.5, 0.0], [0.0, 0.4]], 300),
 ])
-player = FitPlayer(X, n_components=3, init_params="random_from_data", random_state=0, fps=40)
+player = FitPlayer(X, n_components=3, init_params="random_from_data", random_state=1, fps=40)
 print("frames:", player.n_frames, "converged:", player.model.converged_)
 """
 

@@ -156,13 +156,18 @@ export class FitPlayerView {
       [
         this.controls.root,
         this.badge,
-        this.viewControls,
-        this.pairsControls,
         h("span", { class: "gmm-spacer" }),
         this.code.button,
         png,
         svgButton,
       ],
+    );
+    // What is shown and how (the projection's pickers, selection, pairs, uncertainty):
+    // a row of its own, so the playback row never reflows when the badge appears.
+    const viewToolbar = h(
+      "div",
+      { class: "gmm-toolbar gmm-view-toolbar", role: "toolbar", "aria-label": "View" },
+      [this.viewControls, this.pairsControls],
     );
     this.plotEl = h("div", { class: "gmm-plot" });
     // The pairs view (lib/pairs.js), shown instead of plotEl when `pairs_view` is on.
@@ -191,7 +196,15 @@ export class FitPlayerView {
       this.bound,
       this.pointsInfo,
     ]);
-    this.root.append(toolbar, this.code.panel, this.plotEl, this.pairsEl, this.traceEl, footer);
+    this.root.append(
+      toolbar,
+      viewToolbar,
+      this.code.panel,
+      this.plotEl,
+      this.pairsEl,
+      this.traceEl,
+      footer,
+    );
     this.cleanups.push(this.code.destroy);
     // Brush/lasso/legend selection and the profile table (lib/selection_view.js).
     this.selection = attachSelection(this, { rowsOfPoints: this.rowsOfPoints });
