@@ -355,6 +355,8 @@ class PointSelectionMixin(traitlets.HasTraits):
         """
         model = self._shown_model() if shown else self._table_model()  # type: ignore[attr-defined]
         core = GaussianMixture.from_params(model)
+        if getattr(self, "_missing", "error") == "em":
+            core.missing = "em"  # a frame's state scores rows with NaN by their marginals
         K = int(core.weights_.shape[0])
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < K:
             raise ValueError(f"component must be an integer in [0, {K - 1}], got {k!r}.")
