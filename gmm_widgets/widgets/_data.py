@@ -176,11 +176,15 @@ def missing_of(model: Any, gm_params: dict[str, Any]) -> str:
     {"error", "em"}
         ``"em"`` when the model (or ``gm_params``) says ``missing="em"``; else
         ``"error"`` (a foreign model, a History, or the default).
+
+    Raises
+    ------
+    ValueError
+        A bad ``missing`` in ``gm_params``, naming the allowed values.
     """
-    value = (
-        gm_params.get("missing", "error") if model is None else getattr(model, "missing", "error")
-    )
-    return check_missing(value) if isinstance(value, str) else "error"
+    if model is None:
+        return check_missing(gm_params.get("missing", "error"))
+    return "em" if getattr(model, "missing", None) == "em" else "error"
 
 
 def pca_basis(X: np.ndarray) -> dict[str, np.ndarray]:

@@ -330,10 +330,13 @@ def draw_mixture(
 
             rgb = fade_by_uncertainty(rgb, resp)
     full = ~rows.imputed
-    ax.scatter(*Y[full].T, s=size, c=rgb[full], linewidths=0, alpha=0.75, rasterized=True)
+    ax.scatter(
+        Y[full, 0], Y[full, 1], s=size, c=rgb[full], linewidths=0, alpha=0.75, rasterized=True
+    )
     if rows.imputed.any():  # rows with imputed coordinates: hollow, as in the live view
         ax.scatter(
-            *Y[rows.imputed].T,
+            Y[rows.imputed, 0],
+            Y[rows.imputed, 1],
             s=size * 2,
             facecolors="none",
             edgecolors=rgb[rows.imputed],

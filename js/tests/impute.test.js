@@ -1,0 +1,171 @@
+// The browser's imputation (lib/impute.js) against the Python core: fixture from
+// tests/widgets/impute_fixture.py (regenerate with `python -m tests.widgets.impute_fixture`;
+// a pytest fails when it is stale), and against a direct computation (matrix inverse).
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { expandCovariances } from "../src/lib/gaussian.js";
+import { ImputeCache, imputeFrame, imputeRows, missingPatterns } from "../src/lib/impute.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixture = JSON.parse(readFileSync(join(here, "fixtures", "impute_parity.json"), "utf8"));
+const TOL = 1e-9;
+
+/** max |a - b| over max(1, max |b|). */
+function relError(actual, expected) {
+  expect(actual.length).toBe(expected.length);
+  let diff = 0;
+  let scale = 1;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return diff / scale;
+}
+
+const asData = (X) => Float64Array.from(X, (v) => (v === null ? NaN : v));
+
+describe("imputation equals GaussianMixture.impute", () => {
+  for (const c of fixture.cases) {
+    it(`${c.covariance_type} d=${c.d} after ${c.max_iter} iterations`, () => {
+      const set = fixture.datasets[String(c.d)];
+      const X = asData(set.X);
+      const K = c.weights.length;
+      const covs = expandCovariances(c.covariances, c.covariance_type, K, c.d);
+      const filled = imputeRows(X, set.n, c.d, c.weights, c.means, covs);
+      expect(relError(filled, c.imputed)).toBeLessThan(TOL);
+      // Responsibilities of the rows with an imputed value: the observed marginals'.
+      const patterns = missingPatterns(X, set.n, c.d);
+      expect(patterns.groups.length).toBeGreaterThanOrEqual(2);
+      const { resp } = imputeFrame(X, patterns, c.weights, c.means, covs);
+      const expected = [];
+      for (const row of patterns.rows)
+        for (let k = 0; k < K; k++) expected.push(c.resp[row * K + k]);
+      expect(relError(resp, expected)).toBeLessThan(TOL);
+    });
+  }
+});
+
+/** Inverse of a small SPD matrix by Gauss-Jordan elimination (the direct check). */
+function inverse(A, p) {
+  const M = Array.from({ length: p }, (_, i) => [
+    ...Array.from({ length: p }, (_, j) => A[i * p + j]),
+    ...Array.from({ length: p }, (_, j) => (i === j ? 1 : 0)),
+  ]);
+  for (let c = 0; c < p; c++) {
+    const piv = M[c][c];
+    for (let j = 0; j < 2 * p; j++) M[c][j] /= piv;
+    for (let r = 0; r < p; r++) {
+      if (r === c) continue;
+      const f = M[r][c];
+      for (let j = 0; j < 2 * p; j++) M[r][j] -= f * M[c][j];
+    }
+  }
+  return M.map((row) => row.slice(p));
+}
+
+/** E[x_m | x_o] and r_k(x_o) of one row, straight from the formulas. */
+function direct(x, weights, means, covs, d) {
+  const K = weights.length;
+  const obs = [];
+  const mis = [];
+  for (let j = 0; j < d; j++) (Number.isNaN(x[j]) ? mis : obs).push(j);
+  const p = obs.length;
+  const dens = [];
+  const cond = [];
+  for (let k = 0; k < K; k++) {
+    const S = covs[k];
+    const Soo = new Float64Array(p * p);
+    for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) Soo[a * p + b] = S[obs[a] * d + obs[b]];
+    const inv = inverse(Soo, p);
+    // det by the product of the elimination pivots of a copy
+    let det = 1;
+    const U = Array.from({ length: p }, (_, i) =>
+      Array.from({ length: p }, (_, j) => Soo[i * p + j]),
+    );
+    for (let c = 0; c < p; c++) {
+      det *= U[c][c];
+      for (let r = c + 1; r < p; r++) {
+        const f = U[r][c] / U[c][c];
+        for (let j = c; j < p; j++) U[r][j] -= f * U[c][j];
+      }
+    }
+    const diff = obs.map((j) => x[j] - means[k * d + j]);
+    const sol = inv.map((row) => row.reduce((s, v, b) => s + v * diff[b], 0));
+    const maha = diff.reduce((s, v, a) => s + v * sol[a], 0);
+    dens.push((weights[k] * Math.exp(-0.5 * maha)) / Math.sqrt((2 * Math.PI) ** p * det));
+    cond.push(
+      mis.map((j) => means[k * d + j] + obs.reduce((s, o, a) => s + S[j * d + o] * sol[a], 0)),
+    );
+  }
+  const total = dens.reduce((a, b) => a + b, 0);
+  const r = dens.map((v) => v / total);
+  const filled = Array.from(x);
+  mis.forEach((j, c) => {
+    filled[j] = cond.reduce((s, ck, k) => s + r[k] * ck[c], 0);
+  });
+  return { filled, r };
+}
+
+describe("imputation equals the formula", () => {
+  it("full covariances, d=4, random patterns", () => {
+    const d = 4;
+    const K = 3;
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const weights = [0.5, 0.3, 0.2];
+    const means = Array.from({ length: K * d }, () => 4 * rand() - 2);
+    const covs = [];
+    for (let k = 0; k < K; k++) {
+      const A = Array.from({ length: d * d }, () => rand() - 0.5);
+      const S = new Float64Array(d * d);
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j < d; j++) {
+          let s = i === j ? 0.5 : 0;
+          for (let t = 0; t < d; t++) s += A[i * d + t] * A[j * d + t];
+          S[i * d + j] = s;
+        }
+      covs.push(S);
+    }
+    const n = 40;
+    const X = new Float64Array(n * d);
+    for (let i = 0; i < n * d; i++) X[i] = rand() < 0.3 ? NaN : 3 * rand() - 1.5;
+    const patterns = missingPatterns(X, n, d);
+    const { values, resp } = imputeFrame(X, patterns, weights, means, covs);
+    expect(patterns.rows.length).toBeGreaterThan(10);
+    patterns.rows.forEach((row, i) => {
+      const want = direct(X.subarray(row * d, row * d + d), weights, means, covs, d);
+      for (let j = 0; j < d; j++) expect(values[i * d + j]).toBeCloseTo(want.filled[j], 10);
+      for (let k = 0; k < K; k++) expect(resp[i * K + k]).toBeCloseTo(want.r[k], 10);
+    });
+  });
+});
+
+describe("missingPatterns and ImputeCache", () => {
+  it("groups rows by pattern and counts the empty ones", () => {
+    const X = Float64Array.from([1, 2, NaN, 2, 1, NaN, NaN, NaN, 3, 4]);
+    const p = missingPatterns(X, 5, 2);
+    expect(p.groups.map((g) => g.key)).toEqual(["10", "01"]);
+    expect(Array.from(p.groups[0].rows)).toEqual([1]);
+    expect(Array.from(p.groups[1].rows)).toEqual([2]);
+    expect(Array.from(p.empty)).toEqual([3]);
+    expect(Array.from(p.kind)).toEqual([0, 1, 1, 2, 0]);
+  });
+
+  it("caches a frame and places rows anew for new parameters", () => {
+    const X = Float64Array.from([0, NaN, 1, 1, 2, 2]);
+    const cache = new ImputeCache({ X, n: 3, d: 2 });
+    const eye = Float64Array.from([1, 0.5, 0.5, 1]);
+    const a = cache.get(0, { weights: [1], means: [0, 0], covariances: [eye] });
+    expect(cache.get(0, { weights: [1], means: [9, 9], covariances: [eye] })).toBe(a);
+    expect(a.values[1]).toBeCloseTo(0, 12); // E[x1 | x0 = 0] = 0 + 0.5 * 0
+    const b = cache.get(1, { weights: [1], means: [1, 3], covariances: [eye] });
+    expect(b.values[1]).toBeCloseTo(3 + 0.5 * (0 - 1), 12);
+    expect(cache.nImputed).toBe(1);
+    expect(cache.nEmpty).toBe(0);
+  });
+});
