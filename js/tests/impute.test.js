@@ -169,3 +169,64 @@ describe("missingPatterns and ImputeCache", () => {
     expect(cache.nEmpty).toBe(0);
   });
 });
+
+describe("FitPlayer view with missing values", () => {
+  it("draws rows with NaN as hollow rings at their imputed place, moving with the frame", async () => {
+    const { FitPlayerView } = await import("../src/fit_player/view.js");
+    const { enc, makeFrames, mockModel } = await import("./helpers.js");
+    const n = 40;
+    const values = [];
+    for (let i = 0; i < n; i++) values.push((i % 2) * 4 + (i % 5) / 5, ((i * 3) % 7) / 3);
+    values[2 * 3 + 1] = NaN; // row 3: x1 missing
+    values[2 * 8] = NaN; // row 8: x0 missing
+    values[2 * 9] = NaN; // row 9: nothing observed
+    values[2 * 9 + 1] = NaN;
+    const model = mockModel({
+      data: enc(values, [n, 2]),
+      n_samples: n,
+      feature_names: ["x0", "x1"],
+      frames: makeFrames({ F: 4, K: 2, d: 2 }),
+      frame: 0,
+      playing: false,
+      fps: 10,
+      status: "done",
+      source: "fit",
+      projection: "features",
+      x_feature: 0,
+      y_feature: 1,
+      pca: {},
+    });
+    const el = document.createElement("div");
+    document.body.appendChild(el);
+    const view = new FitPlayerView(model, el);
+    const $ = (role) => el.querySelector(`[data-gmm-role="${role}"]`);
+    expect($("imputed-info").textContent).toBe(
+      "2 rows with imputed coordinates (hollow); 1 rows with no observed value not drawn",
+    );
+    expect($("points").getAttribute("data-imputed")).toBe("2");
+    const check = (index) => {
+      const placed = view.root.gmmImputed;
+      expect(placed.frame).toBe(index);
+      const f = view.store.get(index);
+      const want = imputeRows(
+        Float32Array.from(values),
+        n,
+        2,
+        f.weights,
+        f.means,
+        view.store.fullCovariances(index),
+      );
+      expect(Array.from(placed.rows)).toEqual([3, 8]);
+      placed.rows.forEach((row, i) => {
+        for (let j = 0; j < 2; j++)
+          expect(placed.values[i * 2 + j]).toBeCloseTo(want[row * 2 + j], 12);
+      });
+      return Array.from(placed.values);
+    };
+    const first = check(0);
+    view.playback.seek(3);
+    const last = check(3);
+    expect(last).not.toEqual(first); // the rings moved with the frame
+    view.destroy();
+  });
+});

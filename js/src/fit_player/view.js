@@ -13,6 +13,7 @@ import { FrameStore } from "./frames.js";
 import { mixtureDensity1d } from "../lib/gaussian.js";
 import { binCount, histogram } from "../lib/histogram.js";
 import { icon } from "../lib/icons.js";
+import { ImputeCache, imputedInView, imputedLabel } from "../lib/impute.js";
 import { debouncedSetter, listen, readPoints, setNow } from "../lib/model.js";
 import { Playback } from "./playback.js";
 import {
@@ -185,11 +186,14 @@ export class FitPlayerView {
     });
     this.bound = h("span", { class: "gmm-bound", "data-gmm-role": "lower-bound" });
     this.pointsInfo = h("span", { class: "gmm-points-info", "data-gmm-role": "points-info" });
+    // Rows with missing values (missing="em"): how many are drawn hollow (lib/impute.js).
+    this.imputedInfo = h("span", { class: "gmm-points-info", "data-gmm-role": "imputed-info" });
     const footer = h("div", { class: "gmm-footer" }, [
       this.legend,
       h("span", { class: "gmm-spacer" }),
       this.bound,
       this.pointsInfo,
+      this.imputedInfo,
     ]);
     this.root.append(toolbar, this.code.panel, this.plotEl, this.pairsEl, this.traceEl, footer);
     this.cleanups.push(this.code.destroy);
@@ -274,11 +278,14 @@ export class FitPlayerView {
     this.cache.clear();
     this.pairsSource = null;
     this.projected = null;
+    const imputer = new ImputeCache(this.data);
+    this.imputer = imputer.nImputed || imputer.nEmpty ? imputer : null;
   }
 
   loadFrames() {
     this.store.setAll(this.model.get("frames"));
     this.cache.clear();
+    this.imputer?.clear();
     this.pairsCache.clear();
   }
 
@@ -349,6 +356,9 @@ export class FitPlayerView {
     if (pairs) this.layoutPairs(width);
     (pairs ? this.pairsEl : this.plotEl).append(this.emptyEl);
     this.pointsInfo.textContent = pointsLabel(n, this.model.get("n_samples") || n);
+    const imp = this.imputer;
+    this.imputedInfo.textContent = imp ? imputedLabel(imp.nImputed, imp.nEmpty) : "";
+    this.imputedInfo.hidden = !imp;
     this.renderFrame();
   }
 
@@ -481,12 +491,29 @@ export class FitPlayerView {
       const bg = this.theme.rgb.background;
       const shown = this.selection.decorate(this.pointColors(resp, n, colors), this.order, bg);
       this.scatter.points(this.projected.xs, this.projected.ys, shown.rgb, shown.order);
+      this.drawImputed(i, params, colors);
       this.scatter.components(projectComponents(f.means, covs, this.projected.proj, colors), {
         background: this.theme.rgb.background,
       });
     }
     this.updateLegend(f, colors);
     this.bound.textContent = boundLabel(f);
+  }
+
+  /**
+   * Rows with missing values: hollow rings at their conditional expectation under the
+   * frame's parameters (their discs are not drawn: their data coordinates are NaN).
+   * `root.gmmImputed` holds the rows and their filled-in values (tests read it).
+   */
+  drawImputed(index, params, colors) {
+    const imp = this.imputer;
+    if (!imp?.nImputed || !this.scatter || !this.projected) {
+      /** @type {any} */ (this.root).gmmImputed = null;
+      return;
+    }
+    const placed = imputedInView(imp, index, params, this.projected.proj, colors);
+    this.scatter.rings(placed.xs, placed.ys, placed.rgb);
+    /** @type {any} */ (this.root).gmmImputed = { frame: index, ...placed };
   }
 
   updateLegend(f, colors) {

@@ -10,7 +10,9 @@
 // component, and each row then costs O(K (|o|^2 + |m| |o|)). FitPlayer and
 // MixtureExplorer use it to draw (and move) the rows with imputed coordinates.
 
+import { mixColors } from "./colors.js";
 import { cholesky } from "./gaussian.js";
+import { projectPoints } from "./projection.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -275,4 +277,42 @@ export class ImputeCache {
     while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value);
     return value;
   }
+}
+
+/**
+ * The rows with imputed coordinates of one frame, in a 2-D view: projected positions and
+ * colours (the components mixed by p(k | x_o)), as `rings` of a scatter plot takes them.
+ * @param {ImputeCache} imputer
+ * @param {string|number} key the frame
+ * @param {{weights: ArrayLike<number>, means: ArrayLike<number>,
+ *   covariances: ArrayLike<number>[]}} params covariances as K full d x d matrices
+ * @param {import("./projection.js").Projection} proj
+ * @param {import("./colors.js").RGB[]} colors one per component
+ * @returns {{rows: Uint32Array, values: Float64Array, xs: Float32Array, ys: Float32Array,
+ *   rgb: Uint8ClampedArray}} `rows` of the data, `values` their filled-in rows (m x d)
+ */
+export function imputedInView(imputer, key, params, proj, colors) {
+  const { values, resp } = imputer.get(key, params);
+  const m = imputer.nImputed;
+  const { xs, ys } = projectPoints(values, m, proj);
+  return {
+    rows: imputer.patterns.rows,
+    values,
+    xs,
+    ys,
+    rgb: mixColors(Float32Array.from(resp), m, colors),
+  };
+}
+
+/**
+ * The footer's note on rows with missing values ("" when there are none).
+ * @param {number} nImputed rows drawn at imputed coordinates
+ * @param {number} nEmpty rows with no observed value (not drawn)
+ */
+export function imputedLabel(nImputed, nEmpty) {
+  const fmt = (v) => v.toLocaleString("en-US");
+  const parts = [];
+  if (nImputed) parts.push(`${fmt(nImputed)} rows with imputed coordinates (hollow)`);
+  if (nEmpty) parts.push(`${fmt(nEmpty)} rows with no observed value not drawn`);
+  return parts.join("; ");
 }
