@@ -224,3 +224,62 @@ def test_a_column_with_no_observed_value_is_refused(X):
     Y[:, 2] = np.nan
     with pytest.raises(ValueError, match=r"feature\(s\) \[2\]"):
         _player(Y)
+
+
+# ------------------------------------------------------------- MixtureExplorer
+def _explorer(X, **kwargs):
+    from gmm_widgets import MixtureExplorer
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingValuesWarning)
+        return MixtureExplorer(X, n_components=2, missing="em", **kwargs)
+
+
+def test_mixture_explorer_refuses_nan_without_missing_em(X):
+    from gmm_widgets import MixtureExplorer
+
+    with pytest.raises(ValueError, match=r"contains NaN .*missing='em'"):
+        MixtureExplorer(X, n_components=2)
+
+
+def test_mixture_explorer_fits_with_missing_em_as_the_core_does(X):
+    ex = _explorer(X)
+    assert ex.model.missing == "em"
+    np.testing.assert_array_equal(np.isnan(ex.data), np.isnan(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingValuesWarning)
+        ref = GaussianMixture(2, missing="em", random_state=0).fit(X)
+    np.testing.assert_allclose(ex.model.means_, ref.means_, rtol=1e-12)
+    # The criteria count the rows with NaN by their observed marginals.
+    assert ex.scores["bic"] == pytest.approx(ref.bic(X), rel=1e-12)
+
+
+def test_mixture_explorer_handles_k_change_and_code_with_missing_em(X):
+    ex = _explorer(X)
+    ex.handles = np.array([[0.0, 0.0, 0.0], [5.0, 1.0, -2.0]])
+    assert ex.last_error is None
+    np.testing.assert_allclose(ex.model.means_[1], [5.0, 1.0, -2.0], atol=0.5)
+    ex.n_components = 3
+    assert ex.last_error is None and ex.model.n_components == 3
+    ex.points_removed = np.array([1, 2])
+    code = ex.to_code()
+    assert "missing='em'" in code
+    ns = {"X": X.copy()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingValuesWarning)
+        exec(compile(code, "<to_code>", "exec"), ns)
+    np.testing.assert_allclose(ns["model"].means_, ex.model.means_, rtol=1e-12, atol=1e-12)
+    assert ex.to_svg().startswith("<?xml")
+    assert ex.assignments().shape[0] == X.shape[0]
+
+
+def test_mixture_explorer_takes_missing_em_from_a_given_model(X):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingValuesWarning)
+        fitted = GaussianMixture(2, missing="em", random_state=0).fit(X)
+        from gmm_widgets import MixtureExplorer
+
+        ex = MixtureExplorer(X, model=fitted)
+    assert ex.scores["bic"] == pytest.approx(fitted.bic(X), rel=1e-12)
+    ex.n_components = 3
+    assert ex.last_error is None and ex.model.missing == "em"

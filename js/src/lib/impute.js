@@ -36,6 +36,15 @@ const LOG_2PI = Math.log(2 * Math.PI);
  */
 
 /**
+ * Whether data hold a missing value (NaN).
+ * @param {ArrayLike<number>} X
+ */
+export function hasMissing(X) {
+  for (let i = 0; i < X.length; i++) if (Number.isNaN(X[i])) return true;
+  return false;
+}
+
+/**
  * Find the rows with missing values and group them by pattern.
  * @param {ArrayLike<number>} X row-major n x d, NaN marks a missing value
  * @param {number} n
