@@ -230,3 +230,75 @@ describe("FitPlayer view with missing values", () => {
     view.destroy();
   });
 });
+
+describe("pairs view with missing values", () => {
+  it("leaves a missing coordinate out of the pixel buffer", async () => {
+    const { accumulatePoints, pixelOffsets } = await import("../src/lib/pairs.js");
+    const W = 4;
+    const cols = pixelOffsets(Float32Array.from([1, NaN, 2]), 1);
+    const rowsW = pixelOffsets(Float32Array.from([1, 1, NaN]), W);
+    const acc = new Float32Array(W * W * 3);
+    const cnt = new Float32Array(W * W);
+    accumulatePoints(acc, cnt, 0, cols, rowsW, [10, 20, 30, 40, 50, 60, 70, 80, 90], [0, 1]);
+    expect(Array.from(cnt).reduce((a, b) => a + b, 0)).toBe(1); // only row 0 is drawn
+    expect(cnt[1 * W + 1]).toBe(1);
+    expect(Array.from(acc).every(Number.isFinite)).toBe(true);
+  });
+
+  it("draws the rows with NaN as rings in the pairs view, at each frame's places", async () => {
+    const { FitPlayerView } = await import("../src/fit_player/view.js");
+    const { enc, makeFrames, mockModel } = await import("./helpers.js");
+    const n = 30;
+    const d = 3;
+    const values = [];
+    for (let i = 0; i < n; i++) values.push(i % 3, (i * 7) % 5, (i * 2) % 7);
+    values[4 * d + 2] = NaN;
+    values[5 * d] = NaN;
+    const model = mockModel({
+      data: enc(values, [n, d]),
+      n_samples: n,
+      feature_names: ["a", "b", "c"],
+      frames: makeFrames({ F: 3, K: 2, d }),
+      frame: 0,
+      playing: false,
+      fps: 10,
+      status: "done",
+      source: "fit",
+      projection: "features",
+      x_feature: 0,
+      y_feature: 1,
+      pca: {},
+      pairs_view: true,
+      pair_features: [0, 1, 2],
+      uncertainty_view: false,
+    });
+    const el = document.createElement("div");
+    document.body.appendChild(el);
+    const view = new FitPlayerView(model, el);
+    expect(el.querySelector('[data-gmm-role="pairs-marks"]').getAttribute("data-imputed")).toBe(
+      "2",
+    );
+    const f = view.store.get(1);
+    const params = {
+      weights: f.weights,
+      means: f.means,
+      covariances: view.store.fullCovariances(1),
+    };
+    const placed = view.pairsImputed(1, params, view.colors());
+    const want = imputeRows(
+      Float32Array.from(values),
+      n,
+      d,
+      f.weights,
+      f.means,
+      view.store.fullCovariances(1),
+    );
+    const rows = view.pairsImputer.patterns.rows;
+    rows.forEach((t, i) => {
+      const row = view.pairs.rows[t];
+      for (let j = 0; j < d; j++)
+        expect(placed.values[i * d + j]).toBeCloseTo(want[row * d + j], 12);
+    });
+    view.destroy();
+  });
+});

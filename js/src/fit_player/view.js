@@ -286,6 +286,7 @@ export class FitPlayerView {
     this.store.setAll(this.model.get("frames"));
     this.cache.clear();
     this.imputer?.clear();
+    this.pairsImputer?.clear();
     this.pairsCache.clear();
   }
 
@@ -382,6 +383,8 @@ export class FitPlayerView {
       this.pairsData = gatherRows(this.data, rows);
       this.pairsSource = this.data;
       this.pairsCache.clear();
+      const imputer = this.imputer ? new ImputeCache(this.pairsData) : null;
+      this.pairsImputer = imputer?.nImputed ? imputer : null;
     }
   }
 
@@ -473,7 +476,7 @@ export class FitPlayerView {
       // Only the rows the pairs view draws: their own responsibilities.
       const { resp } = this.pairsCache.get(i, params);
       const rgb = this.pointColors(resp, this.pairsData.n, colors);
-      this.pairs.draw({ rgb, ...params, colors });
+      this.pairs.draw({ rgb, ...params, colors, imputed: this.pairsImputed(i, params, colors) });
       this.updateLegend(f, colors);
       this.bound.textContent = boundLabel(f);
       return;
@@ -514,6 +517,14 @@ export class FitPlayerView {
     const placed = imputedInView(imp, index, params, this.projected.proj, colors);
     this.scatter.rings(placed.xs, placed.ys, placed.rgb);
     /** @type {any} */ (this.root).gmmImputed = { frame: index, ...placed };
+  }
+
+  /** The pairs view's rows with missing values, placed for frame `index` (or null). */
+  pairsImputed(index, params, colors) {
+    const imp = this.pairsImputer;
+    if (!imp) return null;
+    const { values, resp } = imp.get(index, params);
+    return { values, rgb: mixColors(Float32Array.from(resp), imp.nImputed, colors) };
   }
 
   updateLegend(f, colors) {
