@@ -121,7 +121,11 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
     X : array-like of shape (n_samples, n_features)
         Data (NumPy array, memmap, list or DataFrame). Validated before anything is
         displayed. At most ``max_display_points`` rows are drawn; fitting always uses
-        every row.
+        every row. With ``missing="em"`` (or a ``model`` fitted with it) NaN marks a
+        missing value: the rows with one are drawn hollow at their conditional
+        expectation under the fit shown (moving with its frames), starts from handles
+        are placed on the complete rows, and only the kernel fits (the page's own EM
+        stands aside). Rows whose every value is NaN are left out and not drawn.
     n_components : int, default=3
         Initial K.
     covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
@@ -170,7 +174,7 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
         Fade each point by its uncertainty ``1 - max_k p(k | x)``, in both layouts.
     **gm_params
         Other :class:`~gmm_widgets.GaussianMixture` parameters: ``tol``, ``reg_covar``,
-        ``max_iter``, ``chunk_size``, ``n_jobs``.
+        ``max_iter``, ``chunk_size``, ``n_jobs``, ``missing``.
 
     Attributes
     ----------
