@@ -283,3 +283,25 @@ def test_mixture_explorer_takes_missing_em_from_a_given_model(X):
     assert ex.scores["bic"] == pytest.approx(fitted.bic(X), rel=1e-12)
     ex.n_components = 3
     assert ex.last_error is None and ex.model.missing == "em"
+
+
+def test_a_brush_selects_rows_with_nan_where_the_view_draws_them(X):
+    w = _player(X)
+    w.frame = 2
+    placed = GaussianMixture.from_params(w.current_state).impute(X)
+    w.select_region([[-0.5, -1.0], [1.5, 1.0]], kind="brush")  # features 0 and 1
+    inside = (
+        (placed[:, 0] >= -0.5) & (placed[:, 0] <= 1.5) & (placed[:, 1] >= -1) & (placed[:, 1] <= 1)
+    )
+    inside &= ~np.isnan(X).all(axis=1)  # rows with nothing observed are not drawn
+    np.testing.assert_array_equal(w.selection, np.flatnonzero(inside))
+    assert np.isnan(X[w.selection]).any()  # some of them are imputed rows
+
+
+def test_rows_with_nothing_observed_are_in_no_region(X):
+    w = _player(X)
+    centre = w.model.weights_ @ w.model.means_  # where impute puts such rows
+    lo, hi = centre[:2] - 0.3, centre[:2] + 0.3
+    w.select_region([lo.tolist(), hi.tolist()], kind="brush")
+    assert w.selection.size > 0
+    assert not np.isnan(X[w.selection]).all(axis=1).any()
