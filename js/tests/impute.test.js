@@ -302,3 +302,14 @@ describe("pairs view with missing values", () => {
     view.destroy();
   });
 });
+
+describe("one feature with missing values", () => {
+  it("the histogram leaves NaN out of its bars and of its normalisation", async () => {
+    const { binCount, histogram } = await import("../src/lib/histogram.js");
+    const values = Float32Array.from([0, 1, 1, 2, NaN, NaN]);
+    const plain = histogram(values.subarray(0, 4), 2, [0, 2]);
+    const withNaN = histogram(values, 2, [0, 2]);
+    expect(Array.from(withNaN.density)).toEqual(Array.from(plain.density));
+    expect(binCount(values)).toBe(binCount(values.subarray(0, 4)));
+  });
+});
