@@ -6,7 +6,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { expandCovariances } from "../src/lib/gaussian.js";
-import { ImputeCache, imputeFrame, imputeRows, missingPatterns } from "../src/lib/impute.js";
+import { AssignmentCache } from "../src/lib/assignments.js";
+import {
+  ImputeCache,
+  imputeFrame,
+  imputeRows,
+  missingPatterns,
+  withObservedResponsibilities,
+} from "../src/lib/impute.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = JSON.parse(readFileSync(join(here, "fixtures", "impute_parity.json"), "utf8"));
@@ -284,7 +291,7 @@ describe("pairs view with missing values", () => {
       means: f.means,
       covariances: view.store.fullCovariances(1),
     };
-    const placed = view.pairsImputed(1, params, view.colors());
+    const placed = view.pairsImputed(1, params, new Uint8ClampedArray(view.pairsData.n * 3));
     const want = imputeRows(
       Float32Array.from(values),
       n,
@@ -311,5 +318,32 @@ describe("one feature with missing values", () => {
     const withNaN = histogram(values, 2, [0, 2]);
     expect(Array.from(withNaN.density)).toEqual(Array.from(plain.density));
     expect(binCount(values)).toBe(binCount(values.subarray(0, 4)));
+  });
+});
+
+describe("responsibilities of rows with NaN", () => {
+  it("an assignment cache entry gets p(k | x_o) of GaussianMixture.predict_proba, once", () => {
+    const c = fixture.cases.find((x) => x.covariance_type === "full" && x.d === 4);
+    const set = fixture.datasets["4"];
+    const data = { X: asData(set.X), n: set.n, d: 4 };
+    const K = c.weights.length;
+    const params = {
+      weights: c.weights,
+      means: c.means,
+      covariances: expandCovariances(c.covariances, "full", K, 4),
+    };
+    const entry = new AssignmentCache(() => data).get(0, params);
+    const imputer = new ImputeCache(data);
+    const resp = withObservedResponsibilities(entry, imputer, 0, params);
+    expect(resp).toBe(entry.resp);
+    for (let i = 0; i < set.n; i++) {
+      if (imputer.patterns.kind[i] === 2) continue; // nothing observed: not drawn
+      // float32 storage: 1e-6
+      for (let k = 0; k < K; k++)
+        expect(Math.abs(resp[i * K + k] - c.resp[i * K + k])).toBeLessThan(1e-6);
+    }
+    const row = imputer.patterns.rows[0];
+    resp[row * K] = 42; // marked: not patched again
+    expect(withObservedResponsibilities(entry, imputer, 0, params)[row * K]).toBe(42);
   });
 });

@@ -13,7 +13,13 @@ import { FrameStore } from "./frames.js";
 import { mixtureDensity1d } from "../lib/gaussian.js";
 import { binCount, histogram } from "../lib/histogram.js";
 import { icon } from "../lib/icons.js";
-import { ImputeCache, imputedInView, imputedLabel } from "../lib/impute.js";
+import {
+  ImputeCache,
+  gatherColors,
+  imputedInView,
+  imputedLabel,
+  withObservedResponsibilities,
+} from "../lib/impute.js";
 import { debouncedSetter, listen, readPoints, setNow } from "../lib/model.js";
 import { Playback } from "./playback.js";
 import {
@@ -474,14 +480,16 @@ export class FitPlayerView {
     const params = { weights: f.weights, means: f.means, covariances: covs };
     if (this.pairs && this.pairsOn()) {
       // Only the rows the pairs view draws: their own responsibilities.
-      const { resp } = this.pairsCache.get(i, params);
+      const entry = this.pairsCache.get(i, params);
+      const resp = withObservedResponsibilities(entry, this.pairsImputer, i, params);
       const rgb = this.pointColors(resp, this.pairsData.n, colors);
-      this.pairs.draw({ rgb, ...params, colors, imputed: this.pairsImputed(i, params, colors) });
+      this.pairs.draw({ rgb, ...params, colors, imputed: this.pairsImputed(i, params, rgb) });
       this.updateLegend(f, colors);
       this.bound.textContent = boundLabel(f);
       return;
     }
-    const { resp } = this.cache.get(i, params);
+    // Rows with NaN: their responsibilities from the observed marginals (lib/impute.js).
+    const resp = withObservedResponsibilities(this.cache.get(i, params), this.imputer, i, params);
     if (d === 1 && this.density) {
       const hist = histogram(this.data.X, this.bins, this.histRange, resp, this.store.K);
       this.density.draw(
@@ -494,7 +502,7 @@ export class FitPlayerView {
       const bg = this.theme.rgb.background;
       const shown = this.selection.decorate(this.pointColors(resp, n, colors), this.order, bg);
       this.scatter.points(this.projected.xs, this.projected.ys, shown.rgb, shown.order);
-      this.drawImputed(i, params, colors);
+      this.drawImputed(i, params, shown.rgb);
       this.scatter.components(projectComponents(f.means, covs, this.projected.proj, colors), {
         background: this.theme.rgb.background,
       });
@@ -508,23 +516,23 @@ export class FitPlayerView {
    * frame's parameters (their discs are not drawn: their data coordinates are NaN).
    * `root.gmmImputed` holds the rows and their filled-in values (tests read it).
    */
-  drawImputed(index, params, colors) {
+  drawImputed(index, params, rgb) {
     const imp = this.imputer;
     if (!imp?.nImputed || !this.scatter || !this.projected) {
       /** @type {any} */ (this.root).gmmImputed = null;
       return;
     }
-    const placed = imputedInView(imp, index, params, this.projected.proj, colors);
+    const placed = imputedInView(imp, index, params, this.projected.proj, rgb);
     this.scatter.rings(placed.xs, placed.ys, placed.rgb);
     /** @type {any} */ (this.root).gmmImputed = { frame: index, ...placed };
   }
 
   /** The pairs view's rows with missing values, placed for frame `index` (or null). */
-  pairsImputed(index, params, colors) {
+  pairsImputed(index, params, rgb) {
     const imp = this.pairsImputer;
     if (!imp) return null;
-    const { values, resp } = imp.get(index, params);
-    return { values, rgb: mixColors(Float32Array.from(resp), imp.nImputed, colors) };
+    const { values } = imp.get(index, params);
+    return { values, rgb: gatherColors(rgb, imp.patterns.rows) };
   }
 
   updateLegend(f, colors) {

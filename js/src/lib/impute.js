@@ -10,7 +10,6 @@
 // component, and each row then costs O(K (|o|^2 + |m| |o|)). FitPlayer and
 // MixtureExplorer use it to draw (and move) the rows with imputed coordinates.
 
-import { mixColors } from "./colors.js";
 import { cholesky } from "./gaussian.js";
 import { projectPoints } from "./projection.js";
 
@@ -289,28 +288,57 @@ export class ImputeCache {
 }
 
 /**
- * The rows with imputed coordinates of one frame, in a 2-D view: projected positions and
- * colours (the components mixed by p(k | x_o)), as `rings` of a scatter plot takes them.
+ * Put the responsibilities from the observed marginals, p(k | x_o), into a frame's
+ * responsibilities of all rows (row-major n x K, e.g. an AssignmentCache entry, whose
+ * full densities are undefined for a row with NaN). Done once per entry: it is marked.
+ * @param {{resp: Float32Array, imputed?: boolean}} entry
+ * @param {ImputeCache|null} imputer over the same rows
+ * @param {string|number} key the frame
+ * @param {{weights: ArrayLike<number>, means: ArrayLike<number>,
+ *   covariances: ArrayLike<number>[]}} params covariances as K full d x d matrices
+ * @returns {Float32Array} the entry's responsibilities
+ */
+export function withObservedResponsibilities(entry, imputer, key, params) {
+  if (!imputer?.nImputed || entry.imputed) return entry.resp;
+  const { resp } = imputer.get(key, params);
+  const K = params.weights.length;
+  const rows = imputer.patterns.rows;
+  for (let t = 0; t < rows.length; t++)
+    for (let k = 0; k < K; k++) entry.resp[rows[t] * K + k] = resp[t * K + k];
+  entry.imputed = true;
+  return entry.resp;
+}
+
+/**
+ * The rows with imputed coordinates of one frame, in a 2-D view: projected positions,
+ * with their colours taken from the colours of all rows.
  * @param {ImputeCache} imputer
  * @param {string|number} key the frame
  * @param {{weights: ArrayLike<number>, means: ArrayLike<number>,
  *   covariances: ArrayLike<number>[]}} params covariances as K full d x d matrices
  * @param {import("./projection.js").Projection} proj
- * @param {import("./colors.js").RGB[]} colors one per component
+ * @param {ArrayLike<number>} rgb n x 3 colours of all rows (as the points are drawn)
  * @returns {{rows: Uint32Array, values: Float64Array, xs: Float32Array, ys: Float32Array,
  *   rgb: Uint8ClampedArray}} `rows` of the data, `values` their filled-in rows (m x d)
  */
-export function imputedInView(imputer, key, params, proj, colors) {
-  const { values, resp } = imputer.get(key, params);
+export function imputedInView(imputer, key, params, proj, rgb) {
+  const { values } = imputer.get(key, params);
   const m = imputer.nImputed;
   const { xs, ys } = projectPoints(values, m, proj);
-  return {
-    rows: imputer.patterns.rows,
-    values,
-    xs,
-    ys,
-    rgb: mixColors(Float32Array.from(resp), m, colors),
-  };
+  const rows = imputer.patterns.rows;
+  return { rows, values, xs, ys, rgb: gatherColors(rgb, rows) };
+}
+
+/**
+ * The colours of some rows.
+ * @param {ArrayLike<number>} rgb n x 3
+ * @param {ArrayLike<number>} rows
+ */
+export function gatherColors(rgb, rows) {
+  const out = new Uint8ClampedArray(rows.length * 3);
+  for (let t = 0; t < rows.length; t++)
+    for (let c = 0; c < 3; c++) out[t * 3 + c] = rgb[rows[t] * 3 + c];
+  return out;
 }
 
 /**
