@@ -1147,6 +1147,8 @@ class GaussianMixture(EstimatorMixin):
             gm.noise_weight_ = float(params.noise_weight_)
             gm.noise_bounds_ = np.array(params.noise_bounds_, dtype=np.float64)
             gm.noise_volume_ = float(params.noise_volume_)
+        if isinstance(params, GaussianMixture) and params.missing == "em":
+            gm.missing = "em"  # rows with NaN are scored by their observed marginals
         return gm
 
     @classmethod

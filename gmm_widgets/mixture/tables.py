@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from gmm_widgets.mixture._missing import refuse_infinity
 from gmm_widgets.mixture._validation import check_int, check_model_features, check_X
 from gmm_widgets.mixture._validation import feature_names_of as _names_of
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
@@ -54,7 +55,11 @@ def _pandas() -> Any:
 
 def _prepare(model: Any, X: Any) -> tuple[MixtureParams, GaussianMixture, np.ndarray]:
     params = mixture_params(model)  # refuses unfitted models and non-mixtures
-    data = check_X(X, min_samples=1)
+    # A model fitted with missing="em" scores rows with NaN by their observed marginals.
+    em = getattr(model, "missing", "error") == "em"
+    data = check_X(X, min_samples=1, check_finite=not em)
+    if em:
+        refuse_infinity(data)
     check_model_features(params, data.shape[1])
     # From the model itself, so that a fitted noise component comes along.
     return params, GaussianMixture.from_params(model), data

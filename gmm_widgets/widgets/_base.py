@@ -214,6 +214,7 @@ class GMMWidget(RowTablesMixin, CodeMixin, StaticExportMixin, anywidget.AnyWidge
             self.n_samples = dd.n_samples
             self.data = dd.display
         self._index = dd.index
+        self._missing = dd.missing
         return dd
 
     def _send_arrays(self, msg_type: str, **payload: Any) -> None:

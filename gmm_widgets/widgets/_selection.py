@@ -33,6 +33,7 @@ selection.
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -126,7 +127,13 @@ def in_polygon(xy: np.ndarray, vertices: np.ndarray) -> np.ndarray:
     return inside
 
 
-def projected_rows(X: Any, view: ViewProjection, start: int, stop: int) -> np.ndarray:
+def projected_rows(
+    X: Any,
+    view: ViewProjection,
+    start: int,
+    stop: int,
+    fill: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
     """Rows ``start:stop`` of ``X`` in the view's coordinates, float64.
 
     Parameters
@@ -134,12 +141,22 @@ def projected_rows(X: Any, view: ViewProjection, start: int, stop: int) -> np.nd
     X : ndarray, memmap or dask.array.Array of shape (n_samples, n_features)
     view : ViewProjection
     start, stop : int
+    fill : callable, optional
+        Fills in the missing values (NaN) of a block (``GaussianMixture.impute`` of the
+        mixture shown: where the view draws those rows). Without it such rows project
+        to NaN and are inside no region.
 
     Returns
     -------
     ndarray of shape (stop - start, 2)
     """
     block = np.asarray(X[start:stop], dtype=np.float64)
+    if fill is not None:
+        nan = np.isnan(block)
+        if nan.any():
+            empty = nan.all(axis=1)
+            block = fill(block)
+            block[empty] = np.nan  # nothing observed: not drawn, in no region
     dims = _feature_pair(view)
     if dims is not None:  # exactly the two columns (as the browser takes them)
         return block[:, list(dims)]
@@ -355,6 +372,8 @@ class PointSelectionMixin(traitlets.HasTraits):
         """
         model = self._shown_model() if shown else self._table_model()  # type: ignore[attr-defined]
         core = GaussianMixture.from_params(model)
+        if getattr(self, "_missing", "error") == "em":
+            core.missing = "em"  # a frame's state scores rows with NaN by their marginals
         K = int(core.weights_.shape[0])
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < K:
             raise ValueError(f"component must be an integer in [0, {K - 1}], got {k!r}.")
@@ -407,9 +426,16 @@ class PointSelectionMixin(traitlets.HasTraits):
             ),
             int(self._X.shape[1]),
         )
+        fill = None
+        if getattr(self, "_missing", "error") == "em":
+            # Rows with NaN are drawn at their imputed place under the mixture shown.
+            try:
+                fill = GaussianMixture.from_params(self._shown_model()).impute
+            except (ValueError, TypeError):  # nothing fitted yet: such rows are not drawn
+                fill = None
         hits = []
         for start in range(0, int(self.n_samples), CHUNK_ROWS):
-            xy = projected_rows(self._X, view, start, start + CHUNK_ROWS)
+            xy = projected_rows(self._X, view, start, start + CHUNK_ROWS, fill)
             if kind == "brush":
                 inside = in_rectangle(xy, v[0, 0], v[1, 0], v[0, 1], v[1, 1])
             else:

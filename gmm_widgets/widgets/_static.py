@@ -28,9 +28,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from gmm_widgets import plotting
-from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.widgets._data import display_indices
+from gmm_widgets.widgets._imputed import place_rows, responsibilities
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -279,7 +279,7 @@ class ViewProjection:
 
 
 def _responsibilities(X: np.ndarray, params: MixtureParams) -> np.ndarray:
-    return GaussianMixture.from_params(params).predict_proba(X)
+    return responsibilities(X, params)
 
 
 def _colors(K: int) -> np.ndarray:
@@ -308,6 +308,7 @@ def draw_mixture(
     X = _shown_rows(np.asarray(X, dtype=np.float64))
     d = X.shape[1]
     if d == 1:
+        X = X[~np.isnan(X[:, 0])]  # a row of one feature with NaN has no observed value
         if params is None:
             ax.hist(X[:, 0], bins="auto", density=True, color="0.6")
         else:
@@ -316,7 +317,9 @@ def draw_mixture(
         ax.set_xlabel(names[0])
         return
     view = ViewProjection.of(widget, d)
-    Y = view.points(X)
+    rows = place_rows(X, params)
+    X = rows.observed
+    Y = view.points(rows.filled)
     if params is None:
         rgb = np.full((X.shape[0], 3), 0.55)
     else:
@@ -326,7 +329,21 @@ def draw_mixture(
             from gmm_widgets.widgets._static_pairs import fade_by_uncertainty
 
             rgb = fade_by_uncertainty(rgb, resp)
-    ax.scatter(Y[:, 0], Y[:, 1], s=size, c=rgb, linewidths=0, alpha=0.75, rasterized=True)
+    full = ~rows.imputed
+    ax.scatter(
+        Y[full, 0], Y[full, 1], s=size, c=rgb[full], linewidths=0, alpha=0.75, rasterized=True
+    )
+    if rows.imputed.any():  # rows with imputed coordinates: hollow, as in the live view
+        ax.scatter(
+            Y[rows.imputed, 0],
+            Y[rows.imputed, 1],
+            s=size * 2,
+            facecolors="none",
+            edgecolors=rgb[rows.imputed],
+            linewidths=0.8,
+            label=f"{int(rows.imputed.sum())} rows with imputed coordinates (hollow)",
+        )
+        ax.legend(loc="best", fontsize="small")
     if params is not None:
         colors = [f"C{k % 10}" for k in range(params.n_components)]
         plotting.plot_ellipses(view.mixture(params), ax, colors=colors)

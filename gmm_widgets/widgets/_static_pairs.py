@@ -13,6 +13,7 @@ import numpy as np
 
 from gmm_widgets import plotting
 from gmm_widgets.mixture.params import MixtureParams
+from gmm_widgets.widgets._imputed import place_rows
 from gmm_widgets.widgets._pairs import MAX_PAIR_FEATURES
 
 if TYPE_CHECKING:
@@ -86,7 +87,8 @@ def draw_pairs(
     """
     from gmm_widgets.widgets._static import _as_dict, _colors, _responsibilities, _shown_rows
 
-    X = _shown_rows(np.asarray(X, dtype=np.float64))
+    rows = place_rows(_shown_rows(np.asarray(X, dtype=np.float64)), params)
+    X = rows.observed
     d = X.shape[1]
     features = [int(f) for f in widget.pair_features if 0 <= int(f) < d]
     if len(features) < 2:
@@ -106,13 +108,26 @@ def draw_pairs(
         for c, fx in enumerate(features):
             ax = axes[r][c]
             if r == c:
+                Xf = X[~np.isnan(X[:, fx])]  # the histogram of the observed values
                 if params is None:
-                    ax.hist(X[:, fx], bins="auto", density=True, color="0.6")
+                    ax.hist(Xf[:, fx], bins="auto", density=True, color="0.6")
                 else:
-                    plotting.plot_mixture_1d(_as_dict(params), X, ax, dim=fx, colors=colors)
+                    plotting.plot_mixture_1d(_as_dict(params), Xf, ax, dim=fx, colors=colors)
                 ax.set_yticks([])
             else:
-                ax.scatter(X[:, fx], X[:, fy], s=size, c=rgb, linewidths=0, rasterized=True)
+                F, full, hollow = rows.filled, ~rows.imputed, rows.imputed
+                ax.scatter(
+                    F[full, fx], F[full, fy], s=size, c=rgb[full], linewidths=0, rasterized=True
+                )
+                if hollow.any():  # imputed coordinates, as in the live view
+                    ax.scatter(
+                        F[hollow, fx],
+                        F[hollow, fy],
+                        s=size * 2,
+                        facecolors="none",
+                        edgecolors=rgb[hollow],
+                        linewidths=0.6,
+                    )
                 if params is not None:
                     plotting.plot_ellipses(
                         _as_dict(params),

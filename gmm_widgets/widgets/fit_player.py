@@ -13,7 +13,7 @@ from gmm_widgets.mixture.callbacks import EMState, History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import mixture_params
 from gmm_widgets.widgets._base import ProjectedWidget, check_fps
-from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
+from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, missing_of, prepare_data
 from gmm_widgets.widgets._frames import (
     FrameStream,
     empty_frames,
@@ -58,7 +58,11 @@ class FitPlayer(ProjectedWidget, PairsViewMixin):
     X : array-like of shape (n_samples, n_features)
         Data (NumPy array, memmap, list or DataFrame). Validated as
         :meth:`GaussianMixture.fit` does, before anything is displayed. At most
-        ``max_display_points`` rows are drawn; fitting always uses every row.
+        ``max_display_points`` rows are drawn; fitting always uses every row. With
+        ``missing="em"`` (or a model with it) NaN marks a missing value: each row with
+        one is drawn hollow at its conditional expectation under the frame's parameters
+        (what :meth:`GaussianMixture.impute` computes), and moves with the frames; rows
+        whose every value is NaN are left out of the fit and not drawn.
     model : GaussianMixture, History, list of EMState, or fitted mixture, optional
         * ``None`` (default): a :class:`~gmm_widgets.GaussianMixture` is built from
           ``**gm_params`` and fitted.
@@ -190,7 +194,12 @@ class FitPlayer(ProjectedWidget, PairsViewMixin):
         check_fps(fps)
         if not (isinstance(stream_interval, (int, float)) and stream_interval >= 0):
             raise ValueError(f"stream_interval must be >= 0 seconds, got {stream_interval!r}.")
-        data = prepare_data(X, max_points=max_display_points, seed=display_seed)
+        data = prepare_data(
+            X,
+            max_points=max_display_points,
+            seed=display_seed,
+            missing=missing_of(model, gm_params),
+        )
         pairs = self._check_pairs_args(
             pairs_view, pair_features, uncertainty_view, data.feature_names
         )

@@ -20,12 +20,13 @@ from gmm_widgets.mixture import (
     check_choice,
     check_model_features,
 )
+from gmm_widgets.mixture._missing import MissingValuesWarning
 from gmm_widgets.mixture.callbacks import History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
 from gmm_widgets.mixture.placement import extend_means, init_from_means
 from gmm_widgets.widgets._base import ProjectedWidget, check_fps
-from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, prepare_data
+from gmm_widgets.widgets._data import MAX_DISPLAY_POINTS, missing_of, prepare_data
 from gmm_widgets.widgets._debounce import Debouncer, Scheduler
 from gmm_widgets.widgets._frames import FrameStream, frames_from_states, state_from_params
 from gmm_widgets.widgets._marimo import setting_ui_value
@@ -36,7 +37,7 @@ __all__ = ["MixtureExplorer"]
 
 #: GaussianMixture parameters that may be passed through ``**gm_params``; the others
 #: are the explorer's controls (or depend on K and so cannot stay fixed).
-PASS_THROUGH = ("tol", "reg_covar", "max_iter", "chunk_size", "n_jobs")
+PASS_THROUGH = ("tol", "reg_covar", "max_iter", "chunk_size", "n_jobs", "missing")
 #: The controls; a change of any of them refits.
 CONTROLS = (
     "n_components",
@@ -120,7 +121,11 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
     X : array-like of shape (n_samples, n_features)
         Data (NumPy array, memmap, list or DataFrame). Validated before anything is
         displayed. At most ``max_display_points`` rows are drawn; fitting always uses
-        every row.
+        every row. With ``missing="em"`` (or a ``model`` fitted with it) NaN marks a
+        missing value: the rows with one are drawn hollow at their conditional
+        expectation under the fit shown (moving with its frames), starts from handles
+        are placed on the complete rows, and only the kernel fits (the page's own EM
+        stands aside). Rows whose every value is NaN are left out and not drawn.
     n_components : int, default=3
         Initial K.
     covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
@@ -169,7 +174,7 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
         Fade each point by its uncertainty ``1 - max_k p(k | x)``, in both layouts.
     **gm_params
         Other :class:`~gmm_widgets.GaussianMixture` parameters: ``tol``, ``reg_covar``,
-        ``max_iter``, ``chunk_size``, ``n_jobs``.
+        ``max_iter``, ``chunk_size``, ``n_jobs``, ``missing``.
 
     Attributes
     ----------
@@ -311,7 +316,15 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
         uncertainty_view: bool = False,
         **gm_params: Any,
     ) -> None:
-        data = prepare_data(X, max_points=max_display_points, seed=display_seed, min_samples=2)
+        # missing="em" (given, or the given model's): NaN marks a missing value.
+        missing = missing_of(None if "missing" in gm_params else model, gm_params)
+        data = prepare_data(
+            X,
+            max_points=max_display_points,
+            seed=display_seed,
+            min_samples=2,
+            missing=missing,
+        )
         pairs = self._check_pairs_args(
             pairs_view, pair_features, uncertainty_view, data.feature_names
         )
@@ -321,6 +334,8 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
         self._display_indices = data.indices
         self._n_display = data.display.shape[0]
         self._gm_params = self._check_gm_params(gm_params)
+        if missing == "em":
+            self._gm_params["missing"] = "em"
         k_lo, k_hi = self._check_k_range(k_range, n)
         start_params: MixtureParams | None = None
         if model is not None:
@@ -589,6 +604,24 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
         dtype = np.result_type(kept.dtype, np.float32)
         return np.concatenate([kept, self.points_added.astype(dtype)], axis=0)
 
+    def _placement_data(self) -> Any:
+        """The rows that place means and starts: the fit data, without rows with NaN.
+
+        With ``missing="em"`` a start from handles takes its weights and covariances
+        from the complete rows nearest each handle (the fit itself uses every row).
+        """
+        X = self._fit_data()
+        if getattr(self, "_missing", "error") != "em":
+            return X
+        X = np.asarray(X)
+        complete = X[~np.isnan(X).any(axis=1)]
+        if complete.shape[0] < 2:
+            raise ValueError(
+                "a start from means needs rows without missing values to place it, and X "
+                f"has {complete.shape[0]}: let the fit start on its own (means_init=None)."
+            )
+        return complete
+
     # ------------------------------------------------------------ controls
     def set_state(self, sync_data: dict[str, Any]) -> None:
         """Apply a state update from the browser (its refits are debounced).
@@ -642,7 +675,7 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
             base = self._initial_means if self._initial_means is not None else params.means
         if base.shape[0] == K and self.handles is not None:
             return
-        new = extend_means(self._fit_data(), params, base, K)
+        new = extend_means(self._placement_data(), params, base, K)
         with self._quietly():
             self.handles = new
 
@@ -824,12 +857,15 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
             gm.callbacks = [history, stream]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
+                if self._ready:  # rows with every value missing: said by the first fit
+                    warnings.simplefilter("ignore", MissingValuesWarning)
                 X = self._fit_data()
                 gm.fit(X)
             params = mixture_params(gm)
             # With locked means only the free parameters count: the fitted model's own
             # criteria (a model rebuilt from the parameters would count every one).
             scorer = gm if controls["locked_means"] else GaussianMixture.from_params(params)
+            scorer.missing = gm.missing  # missing="em": rows with NaN by their marginals
             scores = scorer.criteria(X)
         except Exception as exc:  # the view shows it; Python callers get it back
             self._fail(exc, controls, request)
@@ -862,7 +898,7 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
                 **self._gm_params,
             )
         reg = self._gm_params.get("reg_covar", 1e-6)
-        weights, precisions = init_from_means(self._fit_data(), handles, ct, reg)
+        weights, precisions = init_from_means(self._placement_data(), handles, ct, reg)
         locked = {k: handles[k].copy() for k in controls["locked_means"]}
         return GaussianMixture(
             n_components=controls["n_components"],
@@ -891,7 +927,9 @@ class MixtureExplorer(ProjectedWidget, PairsViewMixin):
 
     def _publish_model(self, model: Any, params: MixtureParams) -> None:
         """Show a fitted model given by the user, as one frame."""
-        scores: dict[str, Any] = dict(GaussianMixture.from_params(params).criteria(self._X))
+        scorer = GaussianMixture.from_params(params)
+        scorer.missing = self._gm_params.get("missing", "error")  # NaN: the marginals
+        scores: dict[str, Any] = dict(scorer.criteria(self._X))
         lower_bound = float(params.lower_bound)
         scores.update(
             n_iter=int(params.n_iter),

@@ -13,6 +13,13 @@ import { FrameStore } from "./frames.js";
 import { mixtureDensity1d } from "../lib/gaussian.js";
 import { binCount, histogram } from "../lib/histogram.js";
 import { icon } from "../lib/icons.js";
+import {
+  ImputeCache,
+  gatherColors,
+  imputedInView,
+  imputedLabel,
+  withObservedResponsibilities,
+} from "../lib/impute.js";
 import { debouncedSetter, listen, readPoints, setNow } from "../lib/model.js";
 import { Playback } from "./playback.js";
 import {
@@ -190,11 +197,14 @@ export class FitPlayerView {
     });
     this.bound = h("span", { class: "gmm-bound", "data-gmm-role": "lower-bound" });
     this.pointsInfo = h("span", { class: "gmm-points-info", "data-gmm-role": "points-info" });
+    // Rows with missing values (missing="em"): how many are drawn hollow (lib/impute.js).
+    this.imputedInfo = h("span", { class: "gmm-points-info", "data-gmm-role": "imputed-info" });
     const footer = h("div", { class: "gmm-footer" }, [
       this.legend,
       h("span", { class: "gmm-spacer" }),
       this.bound,
       this.pointsInfo,
+      this.imputedInfo,
     ]);
     this.root.append(
       toolbar,
@@ -287,11 +297,15 @@ export class FitPlayerView {
     this.cache.clear();
     this.pairsSource = null;
     this.projected = null;
+    const imputer = new ImputeCache(this.data);
+    this.imputer = imputer.nImputed || imputer.nEmpty ? imputer : null;
   }
 
   loadFrames() {
     this.store.setAll(this.model.get("frames"));
     this.cache.clear();
+    this.imputer?.clear();
+    this.pairsImputer?.clear();
     this.pairsCache.clear();
   }
 
@@ -362,6 +376,9 @@ export class FitPlayerView {
     if (pairs) this.layoutPairs(width);
     (pairs ? this.pairsEl : this.plotEl).append(this.emptyEl);
     this.pointsInfo.textContent = pointsLabel(n, this.model.get("n_samples") || n);
+    const imp = this.imputer;
+    this.imputedInfo.textContent = imp ? imputedLabel(imp.nImputed, imp.nEmpty) : "";
+    this.imputedInfo.hidden = !imp;
     this.renderFrame();
   }
 
@@ -385,6 +402,8 @@ export class FitPlayerView {
       this.pairsData = gatherRows(this.data, rows);
       this.pairsSource = this.data;
       this.pairsCache.clear();
+      const imputer = this.imputer ? new ImputeCache(this.pairsData) : null;
+      this.pairsImputer = imputer?.nImputed ? imputer : null;
     }
   }
 
@@ -474,14 +493,16 @@ export class FitPlayerView {
     const params = { weights: f.weights, means: f.means, covariances: covs };
     if (this.pairs && this.pairsOn()) {
       // Only the rows the pairs view draws: their own responsibilities.
-      const { resp } = this.pairsCache.get(i, params);
+      const entry = this.pairsCache.get(i, params);
+      const resp = withObservedResponsibilities(entry, this.pairsImputer, i, params);
       const rgb = this.pointColors(resp, this.pairsData.n, colors);
-      this.pairs.draw({ rgb, ...params, colors });
+      this.pairs.draw({ rgb, ...params, colors, imputed: this.pairsImputed(i, params, rgb) });
       this.updateLegend(f, colors);
       this.bound.textContent = boundLabel(f);
       return;
     }
-    const { resp } = this.cache.get(i, params);
+    // Rows with NaN: their responsibilities from the observed marginals (lib/impute.js).
+    const resp = withObservedResponsibilities(this.cache.get(i, params), this.imputer, i, params);
     if (d === 1 && this.density) {
       const hist = histogram(this.data.X, this.bins, this.histRange, resp, this.store.K);
       this.density.draw(
@@ -494,12 +515,37 @@ export class FitPlayerView {
       const bg = this.theme.rgb.background;
       const shown = this.selection.decorate(this.pointColors(resp, n, colors), this.order, bg);
       this.scatter.points(this.projected.xs, this.projected.ys, shown.rgb, shown.order);
+      this.drawImputed(i, params, shown.rgb);
       this.scatter.components(projectComponents(f.means, covs, this.projected.proj, colors), {
         background: this.theme.rgb.background,
       });
     }
     this.updateLegend(f, colors);
     this.bound.textContent = boundLabel(f);
+  }
+
+  /**
+   * Rows with missing values: hollow rings at their conditional expectation under the
+   * frame's parameters (their discs are not drawn: their data coordinates are NaN).
+   * `root.gmmImputed` holds the rows and their filled-in values (tests read it).
+   */
+  drawImputed(index, params, rgb) {
+    const imp = this.imputer;
+    if (!imp?.nImputed || !this.scatter || !this.projected) {
+      /** @type {any} */ (this.root).gmmImputed = null;
+      return;
+    }
+    const placed = imputedInView(imp, index, params, this.projected.proj, rgb);
+    this.scatter.rings(placed.xs, placed.ys, placed.rgb);
+    /** @type {any} */ (this.root).gmmImputed = { frame: index, ...placed };
+  }
+
+  /** The pairs view's rows with missing values, placed for frame `index` (or null). */
+  pairsImputed(index, params, rgb) {
+    const imp = this.pairsImputer;
+    if (!imp) return null;
+    const { values } = imp.get(index, params);
+    return { values, rgb: gatherColors(rgb, imp.patterns.rows) };
   }
 
   updateLegend(f, colors) {

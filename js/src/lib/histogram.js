@@ -7,9 +7,11 @@
  * @param {ArrayLike<number>} values
  */
 export function binCount(values, minBins = 10, maxBins = 80) {
-  const n = values.length;
+  const sorted = Float64Array.from(values)
+    .filter((v) => !Number.isNaN(v)) // missing values (missing="em") are not binned
+    .sort();
+  const n = sorted.length;
   if (n < 2) return minBins;
-  const sorted = Float64Array.from(values).sort();
   const q = (p) => sorted[Math.min(n - 1, Math.max(0, Math.round(p * (n - 1))))];
   const iqr = q(0.75) - q(0.25);
   const span = sorted[n - 1] - sorted[0];
@@ -39,13 +41,15 @@ export function histogram(values, nBins, [lo, hi], resp, K) {
   for (let b = 0; b <= nBins; b++) edges[b] = lo + b * width;
   const counts = new Float64Array(nBins);
   const bin = new Int32Array(n);
+  let observed = 0; // a missing value (NaN, missing="em") is in no bar and not counted
   for (let i = 0; i < n; i++) {
+    if (!Number.isNaN(values[i])) observed++;
     let b = Math.floor((values[i] - lo) / width);
     if (b === nBins && values[i] <= hi) b = nBins - 1;
     bin[i] = b >= 0 && b < nBins ? b : -1;
     if (bin[i] >= 0) counts[bin[i]] += 1;
   }
-  const norm = n > 0 ? 1 / (n * width) : 0;
+  const norm = observed > 0 ? 1 / (observed * width) : 0;
   const density = counts.map((c) => c * norm);
   let stacked = null;
   if (resp && K) stacked = stackByResponsibility(bin, resp, K, nBins, norm);

@@ -213,7 +213,35 @@ export function pairsPointStyle(m, size) {
  * @property {ArrayLike<number>} means K x d
  * @property {ArrayLike<number>[]} covariances K full d x d
  * @property {import("./colors.js").RGB[]} colors K component colours
+ * @property {{values: ArrayLike<number>, rgb: ArrayLike<number>}|null} [imputed] rows
+ *   with missing values at their imputed place (m x d, missing="em"), drawn as hollow
+ *   rings with their m x 3 colours (lib/impute.js)
  */
+
+/**
+ * Hollow rings at rows' imputed places in one panel (features fx across, fy up).
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {{x: (v: number) => number, y: (v: number) => number}} s the panel's scales
+ * @param {{values: ArrayLike<number>, rgb: ArrayLike<number>}} imputed m x d, m x 3
+ * @param {number} d
+ * @param {number} fx
+ * @param {number} fy
+ */
+function strokeRings(ctx, s, imputed, d, fx, fy) {
+  const { values, rgb } = imputed;
+  const m = rgb.length / 3;
+  ctx.lineWidth = 1;
+  ctx.setLineDash([]);
+  for (let i = 0; i < m; i++) {
+    const px = s.x(values[i * d + fx]);
+    const py = s.y(values[i * d + fy]);
+    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+    ctx.strokeStyle = `rgb(${rgb[i * 3]}, ${rgb[i * 3 + 1]}, ${rgb[i * 3 + 2]})`;
+    ctx.beginPath();
+    ctx.arc(px, py, 2.5, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+}
 
 /**
  * The pairs view in `container` (a positioned element).
@@ -396,6 +424,7 @@ export function createPairsPlot(container, opts = {}) {
 
   function drawMarks(/** @type {PairsFrame} */ frame) {
     const { mctx: ctx, layout: lay, d, theme } = state;
+    marks.setAttribute("data-imputed", String(frame.imputed ? frame.imputed.rgb.length / 3 : 0));
     if (!ctx || !lay) return;
     ctx.clearRect(0, 0, marks.width, marks.height);
     const K = frame.weights.length;
@@ -431,6 +460,7 @@ export function createPairsPlot(container, opts = {}) {
         strokeCurve(ctx, grid, dens.mixture, s, rgbString(fg, 0.85), 1.6);
       } else {
         const s = panelScales(q, state.domains[q.col], state.domains[q.row]);
+        if (frame.imputed) strokeRings(ctx, s, frame.imputed, d, q.fx, q.fy);
         for (let k = 0; k < K; k++) {
           const mean = [frame.means[k * d + q.fx], frame.means[k * d + q.fy]];
           if (!(Number.isFinite(mean[0]) && Number.isFinite(mean[1]))) continue;
@@ -625,9 +655,16 @@ export function gatherRows(data, rows) {
  */
 export function pixelOffsets(coords, stride) {
   const out = new Int32Array(coords.length);
-  for (let t = 0; t < coords.length; t++) out[t] = Math.round(coords[t]) * stride;
+  for (let t = 0; t < coords.length; t++) {
+    const v = coords[t];
+    // A missing value (NaN, missing="em") lands far before the buffer: not drawn.
+    out[t] = Number.isFinite(v) ? Math.round(v) * stride : OFF_BUFFER;
+  }
   return out;
 }
+
+/** Offset of a missing coordinate: with any other offset, still below 0 (not drawn). */
+const OFF_BUFFER = -0x40000000;
 
 /**
  * The pixels a disc of radius `r` (device px) covers around its centre, with the share

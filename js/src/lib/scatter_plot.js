@@ -6,7 +6,7 @@ import { drawAxes, fitMargin } from "./axes.js";
 import { linePath, svg, uniqueId } from "./dom.js";
 import { ellipsePoints } from "./ellipse.js";
 import { rgbString } from "./colors.js";
-import { drawPoints, sizeCanvas } from "./scatter.js";
+import { drawPoints, pointStyle, sizeCanvas } from "./scatter.js";
 import { linearScale } from "./scale.js";
 
 export const PLOT_MARGIN = { left: 56, right: 14, top: 10, bottom: 40 };
@@ -99,6 +99,31 @@ export function createScatterPlot(container) {
   }
 
   /**
+   * Draw hollow rings (points with imputed coordinates) over the points, in data
+   * coordinates with n x 3 sRGB colours. Call after `points` (which clears the canvas).
+   * The canvas's `data-imputed` attribute counts the rings drawn.
+   * @param {ArrayLike<number>} xs
+   * @param {ArrayLike<number>} ys
+   * @param {ArrayLike<number>} rgb
+   */
+  function rings(xs, ys, rgb) {
+    canvas.setAttribute("data-imputed", String(xs.length));
+    if (!state.ctx || !state.x) return;
+    const ctx = state.ctx;
+    const radius = pointStyle(xs.length).radius + 1.5;
+    ctx.lineWidth = 1.3;
+    for (let i = 0; i < xs.length; i++) {
+      const px = state.x(xs[i]);
+      const py = state.y(ys[i]);
+      if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+      ctx.strokeStyle = `rgb(${rgb[i * 3]}, ${rgb[i * 3 + 1]}, ${rgb[i * 3 + 2]})`;
+      ctx.beginPath();
+      ctx.arc(px, py, radius, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+  }
+
+  /**
    * Draw one ellipse per sigma level and a mean marker per component.
    * @param {{mean: number[], cov: ArrayLike<number>, color: import("./colors.js").RGB,
    *   weight?: number}[]} comps
@@ -166,6 +191,7 @@ export function createScatterPlot(container) {
     layers,
     layout,
     points,
+    rings,
     components,
     get x() {
       return state.x;

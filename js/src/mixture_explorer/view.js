@@ -18,6 +18,7 @@ import { PAIRS_VIEW_TRAITS, PROJECTED_WIDGET_TRAITS } from "../lib/traits.js";
 import { readPoints } from "../lib/model.js";
 import { FitPlayerView } from "../fit_player/view.js";
 import { BrowserFit, FRAME_BUDGET_MS } from "./browser_fit.js";
+import { hasMissing } from "../lib/impute.js";
 import { createPointEditor } from "./point_editor.js";
 import { buildControls } from "../lib/mixture_controls.js";
 import {
@@ -355,7 +356,9 @@ export class MixtureExplorerView {
     if (!this.fit) {
       const points = readPoints(this.local);
       const s = this.model.get("fit_settings") || {};
-      if (!points.n) return null;
+      // Data with missing values (missing="em"): only the kernel fits (the page's EM
+      // has no missing-value E-step); the plot is marked stale until it answers.
+      if (!points.n || hasMissing(points.X)) return null;
       this.fit = new BrowserFit(points, {
         tol: s.tol ?? 1e-3,
         reg_covar: s.reg_covar ?? 1e-6,
