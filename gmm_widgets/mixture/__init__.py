@@ -9,7 +9,7 @@ modules: the checks, the option lists and the model-from-parameters constructor
 
 from gmm_widgets.mixture._covariance import COVARIANCE_TYPES
 from gmm_widgets.mixture._init import INIT_METHODS, sample_indices
-from gmm_widgets.mixture._missing import MissingValuesWarning
+from gmm_widgets.mixture._missing import MissingValuesWarning, check_missing, refuse_infinity
 from gmm_widgets.mixture._repr import mixture_html
 from gmm_widgets.mixture._validation import (
     ConvergenceWarning,
@@ -75,6 +75,7 @@ __all__ = [
     "check_choice",
     "check_feature_names",
     "check_int",
+    "check_missing",
     "check_model_features",
     "check_random_state",
     "check_sample_weight",
@@ -94,6 +95,7 @@ __all__ = [
     "precision_recall_curve",
     "profile_arrays",
     "refit_without_anomalies",
+    "refuse_infinity",
     "sample_indices",
     "select_model",
     "silhouette_score",

@@ -13,8 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from gmm_widgets.mixture import check_X, feature_names_of, is_dask_array, sample_indices
-from gmm_widgets.mixture._missing import check_missing, refuse_infinity
+from gmm_widgets.mixture import (
+    check_missing,
+    check_X,
+    feature_names_of,
+    is_dask_array,
+    refuse_infinity,
+    sample_indices,
+)
 from gmm_widgets.mixture.tables import row_index_of
 
 __all__ = [

@@ -17,10 +17,10 @@ from gmm_widgets.mixture import (
     COVARIANCE_TYPES,
     INIT_METHODS,
     ConvergenceWarning,
+    MissingValuesWarning,
     check_choice,
     check_model_features,
 )
-from gmm_widgets.mixture._missing import MissingValuesWarning
 from gmm_widgets.mixture.callbacks import History
 from gmm_widgets.mixture.gaussian_mixture import GaussianMixture
 from gmm_widgets.mixture.params import MixtureParams, mixture_params
