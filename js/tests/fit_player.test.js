@@ -1,7 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import widget from "../src/fit_player.js";
 import { FitPlayerView } from "../src/fit_player/view.js";
-import { enc, makeData, makeFrames, mockModel, packMessage, sliceFrames } from "./helpers.js";
+import {
+  enc,
+  makeData,
+  makeFrames,
+  mockModel,
+  packMessage,
+  playerAtStart,
+  sliceFrames,
+} from "./helpers.js";
 
 function setup(overrides = {}, options = {}) {
   const model = mockModel({
@@ -9,15 +17,7 @@ function setup(overrides = {}, options = {}) {
     n_samples: 40,
     feature_names: ["x0", "x1"],
     frames: makeFrames({ F: 6, K: 3, d: 2 }),
-    frame: 0,
-    playing: false,
-    fps: 10,
-    status: "done",
-    source: "fit",
-    projection: "features",
-    x_feature: 0,
-    y_feature: 1,
-    pca: {},
+    ...playerAtStart(),
     ...overrides,
   });
   const el = document.createElement("div");

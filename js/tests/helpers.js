@@ -175,3 +175,22 @@ export function packMessage(type, payload) {
   };
   return [{ type, state: walk(payload, []), buffer_paths: paths }, buffers];
 }
+
+/**
+ * FitPlayer's playback and view traits at the start: the first frame, stopped, the
+ * feature view of x0/y0 = features 0 and 1 (a fresh object each call).
+ * @returns {Record<string, any>}
+ */
+export function playerAtStart() {
+  return {
+    frame: 0,
+    playing: false,
+    fps: 10,
+    status: "done",
+    source: "fit",
+    projection: "features",
+    x_feature: 0,
+    y_feature: 1,
+    pca: {},
+  };
+}

@@ -180,7 +180,7 @@ describe("missingPatterns and ImputeCache", () => {
 describe("FitPlayer view with missing values", () => {
   it("draws rows with NaN as hollow rings at their imputed place, moving with the frame", async () => {
     const { FitPlayerView } = await import("../src/fit_player/view.js");
-    const { enc, makeFrames, mockModel } = await import("./helpers.js");
+    const { enc, makeFrames, mockModel, playerAtStart } = await import("./helpers.js");
     const n = 40;
     const values = [];
     for (let i = 0; i < n; i++) values.push((i % 2) * 4 + (i % 5) / 5, ((i * 3) % 7) / 3);
@@ -193,15 +193,7 @@ describe("FitPlayer view with missing values", () => {
       n_samples: n,
       feature_names: ["x0", "x1"],
       frames: makeFrames({ F: 4, K: 2, d: 2 }),
-      frame: 0,
-      playing: false,
-      fps: 10,
-      status: "done",
-      source: "fit",
-      projection: "features",
-      x_feature: 0,
-      y_feature: 1,
-      pca: {},
+      ...playerAtStart(),
     });
     const el = document.createElement("div");
     document.body.appendChild(el);
@@ -254,7 +246,7 @@ describe("pairs view with missing values", () => {
 
   it("draws the rows with NaN as rings in the pairs view, at each frame's places", async () => {
     const { FitPlayerView } = await import("../src/fit_player/view.js");
-    const { enc, makeFrames, mockModel } = await import("./helpers.js");
+    const { enc, makeFrames, mockModel, playerAtStart } = await import("./helpers.js");
     const n = 30;
     const d = 3;
     const values = [];
@@ -266,15 +258,7 @@ describe("pairs view with missing values", () => {
       n_samples: n,
       feature_names: ["a", "b", "c"],
       frames: makeFrames({ F: 3, K: 2, d }),
-      frame: 0,
-      playing: false,
-      fps: 10,
-      status: "done",
-      source: "fit",
-      projection: "features",
-      x_feature: 0,
-      y_feature: 1,
-      pca: {},
+      ...playerAtStart(),
       pairs_view: true,
       pair_features: [0, 1, 2],
       uncertainty_view: false,

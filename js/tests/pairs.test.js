@@ -27,7 +27,7 @@ import {
   uncertaintyStrength,
 } from "../src/lib/uncertainty.js";
 import { FitPlayerView } from "../src/fit_player/view.js";
-import { enc, makeFrames, mockModel } from "./helpers.js";
+import { enc, makeFrames, mockModel, playerAtStart } from "./helpers.js";
 
 const THEME = {
   grid: "#ddd",
@@ -328,15 +328,7 @@ describe("FitPlayer in the pairs view", () => {
       n_samples: 30,
       feature_names: ["a", "b", "c", "d"],
       frames: makeFrames({ F: 3, K: 2, d }),
-      frame: 0,
-      playing: false,
-      fps: 10,
-      status: "done",
-      source: "fit",
-      projection: "features",
-      x_feature: 0,
-      y_feature: 1,
-      pca: {},
+      ...playerAtStart(),
       pairs_view: true,
       pair_features: enc([0, 1, 3], [3], "int32"),
       uncertainty_view: false,

@@ -14,7 +14,7 @@ import {
   selectedOnTop,
 } from "../src/lib/selection.js";
 import { decodeArray } from "../src/lib/codecs.js";
-import { enc, makeData, makeFrames, mockModel } from "./helpers.js";
+import { enc, makeData, makeFrames, mockModel, playerAtStart } from "./helpers.js";
 
 const SQUARE = { xs: [0, 1, 1, 0], ys: [0, 0, 1, 1] };
 const inSquare = (x, y) => pointInPolygon(x, y, SQUARE.xs, SQUARE.ys);
@@ -208,15 +208,7 @@ describe("selection in the FitPlayer view", () => {
       n_samples: 40,
       feature_names: ["x0", "x1"],
       frames: makeFrames({ F: 3, K: 3, d: 2 }),
-      frame: 0,
-      playing: false,
-      fps: 10,
-      status: "done",
-      source: "fit",
-      projection: "features",
-      x_feature: 0,
-      y_feature: 1,
-      pca: {},
+      ...playerAtStart(),
       selected_rows: enc([], [0], "int32"),
       display_rows: null,
       profile_shown: false,
