@@ -670,9 +670,50 @@ def gap_estep(xc: np.ndarray, cp: ChunkParams, gp: GapParams) -> tuple[np.ndarra
             log_norm[idx] = 0.0
             log_resp[:, idx] = gp.log_weights[:, None] - np.log(np.exp(gp.log_weights).sum())
             continue
-        ln, lr = _normalise(_group_estep(xc[idx], gp, missing).log_prob)
+        with np.errstate(over="ignore", invalid="ignore"):
+            log_prob = _group_estep(xc[idx], gp, missing).log_prob
+        ln, lr = _normalise(log_prob)
+        # Far outside the data the quadratic forms overflow (inf, or NaN from inf - inf):
+        # log p(x) is -inf and the responsibilities are their limit along the row's
+        # direction, as for complete rows (_stats.chunk_estep).
+        far = np.isnan(log_prob).any(axis=0) | ~(np.abs(log_prob) < _FAR_LOG_DENSITY).any(axis=0)
+        if far.any():
+            ln[far] = -np.inf
+            lr[:, far] = _far_log_resp(xc[idx][far], gp, gp.pattern(missing))
         log_norm[idx], log_resp[:, idx] = ln, lr
     return log_norm, log_resp
+
+
+#: As ``_stats._FAR_LOG_DENSITY``: log-densities beyond it (every component) mark a row
+#: too far out for its density to be computed.
+_FAR_LOG_DENSITY = 1e100
+
+
+def _far_log_resp(xg: np.ndarray, gp: GapParams, pat: Any) -> np.ndarray:
+    """Limit of the responsibilities of rows far out, from their observed features.
+
+    Along the observed part's direction ``u`` (``x_o = s u``, ``s`` to infinity) the
+    component with the smallest ``u' P_k u`` (``P_k`` the observed block's precision)
+    takes everything; exact ties go to the largest ``u' P_k mu_k``, then share by the
+    constant ``log w_k - log det S_k / 2 - mu_k' P_k mu_k / 2``: the rule of
+    ``_stats._far_log_resp`` for complete rows. Shape (K, n).
+    """
+    xo = np.asarray(xg[:, pat.obs], dtype=np.float64)
+    scale = np.abs(xo).max(axis=1, keepdims=True)
+    scale[scale == 0] = 1.0
+    u = xo / scale
+    wu = np.matmul(u[None, :, :], np.swapaxes(pat.winv, -1, -2))  # (K, n, p)
+    wmu = np.einsum("kpq,kq->kp", pat.winv, gp.means[:, pat.obs])  # (K, p)
+    q = np.einsum("knp,knp->kn", wu, wu)
+    lin = np.einsum("knp,kp->kn", wu, wmu)
+    best = q <= q.min(axis=0) * (1 + 1e-12)
+    lin = np.where(best, lin, -np.inf)
+    top_lin = lin.max(axis=0)
+    best &= lin >= top_lin - 1e-12 * np.maximum(1.0, np.abs(top_lin))
+    const = pat.const[:, None] - 0.5 * np.sum(wmu**2, axis=1)[:, None]
+    logits = np.where(best, const, -np.inf)
+    log_resp = logits - logits.max(axis=0)
+    return log_resp - np.log(np.exp(log_resp).sum(axis=0))
 
 
 def impute_rows(

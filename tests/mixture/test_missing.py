@@ -637,3 +637,25 @@ def test_missing_values_with_constraints_or_labels_are_refused(kw, y):
         gm.fit(X, labels if y else None)
     # Without NaN, missing="em" is the plain fit, constraints included.
     gm.fit(np.nan_to_num(X), labels if y else None)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_far_rows_with_missing_values_score_minus_inf_and_never_nan(covariance_type):
+    """Issue 14 item 2 for rows with NaN: far out, log p = -inf and the responsibilities
+    are the limit along the row's direction (what the same direction gives at 1e6)."""
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (200, 3)), rng.normal([4, 0, 2], [0.5, 2, 1], (200, 3))])
+    X[rng.random(X.shape) < 0.1] = np.nan
+    gm = GaussianMixture(2, missing="em", covariance_type=covariance_type, random_state=0)
+    gm.fit(X)
+    directions = rng.normal(size=(20, 3))
+    directions[::2, 1] = np.nan
+    directions[1::2, 2] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning reaches the user
+        far = gm.predict_proba(directions * 1e300)
+        near = gm.predict_proba(directions * 1e6)
+        assert np.all(gm.score_samples(directions * 1e300) == -np.inf)
+    assert not np.isnan(far).any()
+    np.testing.assert_allclose(far.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(far.argmax(axis=1), near.argmax(axis=1))
