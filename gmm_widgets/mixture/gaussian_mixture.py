@@ -69,6 +69,10 @@ from gmm_widgets.mixture.params import mixture_params
 
 __all__ = ["GaussianMixture"]
 
+#: Rows per block of ``impute(draw=True)``: fixed, so that the draws of a seed depend on
+#: the rows only, not on ``chunk_size``.
+_DRAW_BLOCK = 4096
+
 Callback = Callable[[EMState], Any]
 
 #: Smallest positive ``tol`` that float32 arithmetic can resolve: below it, fits of
@@ -1329,6 +1333,8 @@ class GaussianMixture(EstimatorMixin):
         rng = check_random_state(random_state) if draw else None
         out = np.empty(X.shape, dtype=X.dtype)
         step = self.chunk_size or auto_chunk_size(len(self.weights_), X.shape[1], "")
+        if draw:  # blocks of a fixed size: a seed's draws do not depend on chunk_size
+            step = _DRAW_BLOCK
         for start, stop in ((s, min(s + step, X.shape[0])) for s in range(0, X.shape[0], step)):
             block = np.asarray(X[start:stop])
             filled = impute_rows(block.astype(np.float64) - center, gp, rng) + center

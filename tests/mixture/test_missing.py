@@ -659,3 +659,18 @@ def test_far_rows_with_missing_values_score_minus_inf_and_never_nan(covariance_t
     assert not np.isnan(far).any()
     np.testing.assert_allclose(far.sum(axis=1), 1.0)
     np.testing.assert_array_equal(far.argmax(axis=1), near.argmax(axis=1))
+
+
+def test_imputed_draws_of_a_seed_do_not_depend_on_the_chunk_size():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(10_000, 3))
+    X[rng.random(X.shape) < 0.2] = np.nan
+    kw = dict(n_components=2, missing="em", random_state=0, max_iter=5, tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        small = GaussianMixture(chunk_size=500, **kw).fit(X)
+        large = GaussianMixture(chunk_size=100_000, **kw).fit(X)
+    a = small.impute(X, draw=True, random_state=7)
+    b = large.impute(X, draw=True, random_state=7)
+    np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+    assert not np.allclose(a, small.impute(X, draw=True, random_state=8))
