@@ -15,3 +15,21 @@ def make_mixture(n_per=200, d=2, K=3, sep=4.0, seed=0, dtype=np.float64):
         blocks.append(rng.normal(size=(n_per, d)) @ A.T + means[k])
         labels.append(np.full(n_per, k))
     return np.vstack(blocks).astype(dtype), np.concatenate(labels)
+
+
+def covariances_from_scatter(scatter, nk, covariance_type, total_weight, reg_covar):
+    """The M-step's covariances from per-component scatter matrices, written out.
+
+    The tests' reference: ``scatter`` (K, d, d) is each component's responsibility-
+    weighted scatter about its mean, ``nk`` (K,) its weight, ``total_weight`` the sum
+    of the sample weights; ``reg_covar`` is added to the diagonal (to every variance for
+    diag and spherical). Returns the covariances in ``covariance_type``'s layout.
+    """
+    d = scatter.shape[-1]
+    if covariance_type == "full":
+        return scatter / nk[:, None, None] + reg_covar * np.eye(d)
+    if covariance_type == "tied":
+        return scatter.sum(axis=0) / total_weight + reg_covar * np.eye(d)
+    if covariance_type == "diag":
+        return np.array([np.diag(s) / n for s, n in zip(scatter, nk, strict=True)]) + reg_covar
+    return np.array([np.diag(s).mean() / n for s, n in zip(scatter, nk, strict=True)]) + reg_covar

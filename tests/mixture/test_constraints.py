@@ -17,6 +17,7 @@ from gmm_widgets import GaussianMixture, History
 from gmm_widgets.mixture import _constraints
 from gmm_widgets.mixture._covariance import get_strategy
 from gmm_widgets.mixture._validation import ConvergenceWarning
+from tests.helpers import covariances_from_scatter
 
 TYPES = ("full", "tied", "diag", "spherical")
 K, D = 3, 2
@@ -92,14 +93,7 @@ def direct_m_step(X, r, ct, fixed_w=None, equal=False, fixed_mu=None, fixed_cov=
             for k in range(K)
         ]
     )
-    if ct == "full":
-        cov = scatter / nk[:, None, None] + REG * np.eye(D)
-    elif ct == "tied":
-        cov = scatter.sum(axis=0) / sw.sum() + REG * np.eye(D)
-    elif ct == "diag":
-        cov = np.array([np.diag(s) / n for s, n in zip(scatter, nk, strict=True)]) + REG
-    else:
-        cov = np.array([np.diag(s).mean() / n for s, n in zip(scatter, nk, strict=True)]) + REG
+    cov = covariances_from_scatter(scatter, nk, ct, sw.sum(), REG)
     if ct == "tied":
         if fixed_cov is not None:
             cov = np.asarray(fixed_cov, dtype=np.float64)

@@ -12,6 +12,7 @@ from gmm_widgets import GaussianMixture, History
 from gmm_widgets.mixture import gaussian_mixture as gm_module
 from gmm_widgets.mixture._covariance import get_strategy
 from gmm_widgets.mixture._validation import ConvergenceWarning
+from tests.helpers import covariances_from_scatter
 
 TYPES = ("full", "tied", "diag", "spherical")
 K, D = 3, 2
@@ -53,14 +54,7 @@ def closed_form(X, y, ct, sw):
             for k in range(K)
         ]
     )
-    if ct == "full":
-        cov = scatter / nk[:, None, None] + REG * np.eye(D)
-    elif ct == "tied":
-        cov = scatter.sum(axis=0) / sw.sum() + REG * np.eye(D)
-    elif ct == "diag":
-        cov = np.array([np.diag(s) / n for s, n in zip(scatter, nk, strict=True)]) + REG
-    else:
-        cov = np.array([np.diag(s).mean() / n for s, n in zip(scatter, nk, strict=True)]) + REG
+    cov = covariances_from_scatter(scatter, nk, ct, sw.sum(), REG)
     return nk / nk.sum(), means, cov
 
 
@@ -131,14 +125,7 @@ def _direct_m_step(X, y, ct, weights, means, covs_full, sw):
     nk = rw.sum(axis=0)
     mu = rw.T @ X / nk[:, None]
     scatter = np.array([(rw[:, k, None] * (X - mu[k])).T @ (X - mu[k]) for k in range(K)])
-    if ct == "full":
-        cov = scatter / nk[:, None, None] + REG * np.eye(D)
-    elif ct == "tied":
-        cov = scatter.sum(axis=0) / sw.sum() + REG * np.eye(D)
-    elif ct == "diag":
-        cov = np.array([np.diag(s) / n for s, n in zip(scatter, nk, strict=True)]) + REG
-    else:
-        cov = np.array([np.diag(s).mean() / n for s, n in zip(scatter, nk, strict=True)]) + REG
+    cov = covariances_from_scatter(scatter, nk, ct, sw.sum(), REG)
     return nk / nk.sum(), mu, cov
 
 
