@@ -278,6 +278,21 @@ class ViewProjection:
         }
 
 
+def _point_colors(X: np.ndarray, params: Any, widget: Any) -> np.ndarray:
+    """Each row's colour, (n, 3) in [0, 1]: grey without a model, else the mix of the
+    component colours by its responsibilities, faded by uncertainty when the widget's
+    ``uncertainty_view`` is on (the single view's and the pairs view's rule)."""
+    if params is None:
+        return np.full((X.shape[0], 3), 0.55)
+    resp = _responsibilities(X, params)
+    rgb = np.clip(resp @ _colors(params.n_components), 0, 1)
+    if getattr(widget, "uncertainty_view", False):
+        from gmm_widgets.widgets._static_pairs import fade_by_uncertainty
+
+        rgb = fade_by_uncertainty(rgb, resp)
+    return rgb
+
+
 def _responsibilities(X: np.ndarray, params: MixtureParams) -> np.ndarray:
     return responsibilities(X, params)
 
@@ -320,15 +335,7 @@ def draw_mixture(
     rows = place_rows(X, params)
     X = rows.observed
     Y = view.points(rows.filled)
-    if params is None:
-        rgb = np.full((X.shape[0], 3), 0.55)
-    else:
-        resp = _responsibilities(X, params)
-        rgb = np.clip(resp @ _colors(params.n_components), 0, 1)
-        if getattr(widget, "uncertainty_view", False):
-            from gmm_widgets.widgets._static_pairs import fade_by_uncertainty
-
-            rgb = fade_by_uncertainty(rgb, resp)
+    rgb = _point_colors(X, params, widget)
     full = ~rows.imputed
     ax.scatter(
         Y[full, 0], Y[full, 1], s=size, c=rgb[full], linewidths=0, alpha=0.75, rasterized=True

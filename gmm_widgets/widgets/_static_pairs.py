@@ -85,7 +85,7 @@ def draw_pairs(
     size : float
         Marker area.
     """
-    from gmm_widgets.widgets._static import _as_dict, _colors, _responsibilities, _shown_rows
+    from gmm_widgets.widgets._static import _as_dict, _point_colors, _shown_rows
 
     rows = place_rows(_shown_rows(np.asarray(X, dtype=np.float64)), params)
     X = rows.observed
@@ -96,13 +96,7 @@ def draw_pairs(
     names = list(widget.feature_names)
     p = len(features)
     axes = fig.subplots(p, p, squeeze=False)
-    if params is None:
-        rgb = np.full((X.shape[0], 3), 0.55)
-    else:
-        resp = _responsibilities(X, params)
-        rgb = np.clip(resp @ _colors(params.n_components), 0, 1)
-        if getattr(widget, "uncertainty_view", False):
-            rgb = fade_by_uncertainty(rgb, resp)
+    rgb = _point_colors(X, params, widget)
     colors = [f"C{k % 10}" for k in range(params.n_components)] if params is not None else []
     for r, fy in enumerate(features):
         for c, fx in enumerate(features):
