@@ -50,7 +50,15 @@ from gmm_widgets.mixture._em import EMRun, IterationHook, end_iteration
 from gmm_widgets.mixture._engine import _n_workers
 from gmm_widgets.mixture._memmap import iter_blocks
 from gmm_widgets.mixture._sources import Source, round_center
-from gmm_widgets.mixture._stats import ChunkParams, EMParams, Stats, SuffStats, chunk_estep, m_step
+from gmm_widgets.mixture._stats import (
+    ChunkParams,
+    EMParams,
+    Stats,
+    SuffStats,
+    chunk_estep,
+    far_limit_log_resp,
+    m_step,
+)
 from gmm_widgets.mixture._validation import check_choice, is_dask_array
 
 __all__ = [
@@ -692,11 +700,9 @@ _FAR_LOG_DENSITY = 1e100
 def _far_log_resp(xg: np.ndarray, gp: GapParams, pat: Any) -> np.ndarray:
     """Limit of the responsibilities of rows far out, from their observed features.
 
-    Along the observed part's direction ``u`` (``x_o = s u``, ``s`` to infinity) the
-    component with the smallest ``u' P_k u`` (``P_k`` the observed block's precision)
-    takes everything; exact ties go to the largest ``u' P_k mu_k``, then share by the
-    constant ``log w_k - log det S_k / 2 - mu_k' P_k mu_k / 2``: the rule of
-    ``_stats._far_log_resp`` for complete rows. Shape (K, n).
+    ``_stats.far_limit_log_resp`` along the observed part's direction ``u`` (``x_o = s
+    u``), with ``P_k`` the observed block's precision and the constant ``log w_k - log
+    det S_k / 2 - mu_k' P_k mu_k / 2``: the complete rows' rule. Shape (K, n).
     """
     xo = np.asarray(xg[:, pat.obs], dtype=np.float64)
     scale = np.abs(xo).max(axis=1, keepdims=True)
@@ -706,14 +712,8 @@ def _far_log_resp(xg: np.ndarray, gp: GapParams, pat: Any) -> np.ndarray:
     wmu = np.einsum("kpq,kq->kp", pat.winv, gp.means[:, pat.obs])  # (K, p)
     q = np.einsum("knp,knp->kn", wu, wu)
     lin = np.einsum("knp,kp->kn", wu, wmu)
-    best = q <= q.min(axis=0) * (1 + 1e-12)
-    lin = np.where(best, lin, -np.inf)
-    top_lin = lin.max(axis=0)
-    best &= lin >= top_lin - 1e-12 * np.maximum(1.0, np.abs(top_lin))
     const = pat.const[:, None] - 0.5 * np.sum(wmu**2, axis=1)[:, None]
-    logits = np.where(best, const, -np.inf)
-    log_resp = logits - logits.max(axis=0)
-    return log_resp - np.log(np.exp(log_resp).sum(axis=0))
+    return far_limit_log_resp(q, lin, const)
 
 
 def impute_rows(

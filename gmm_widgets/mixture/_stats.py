@@ -348,16 +348,35 @@ def _far_log_resp(xf: np.ndarray, cp: ChunkParams) -> np.ndarray:
     # u' P_k mu_k from (u - mu)' P (u - mu) = q - 2 u'P mu + mu'P mu.
     mu_p_mu = strategy.maha(np.zeros((1, means.shape[1])), means, prec_chol)  # (K, 1)
     lin = 0.5 * (q + mu_p_mu - strategy.maha(u, means, prec_chol))
+    const = np.asarray(cp.const, dtype=np.float64).reshape(-1, 1) - 0.5 * mu_p_mu
+    log_resp = far_limit_log_resp(q, lin, const)
+    return log_resp.astype(np.asarray(cp.const).dtype, copy=False)
+
+
+def far_limit_log_resp(q: np.ndarray, lin: np.ndarray, const: np.ndarray) -> np.ndarray:
+    """The limit of the log-responsibilities along a direction ``u``, far out.
+
+    With ``log p_k(s u) = -s**2/2 q_k + s lin_k + const_k`` and ``s`` to infinity, the
+    components with the smallest ``q_k = u' P_k u`` take everything; among exact ties the
+    largest ``lin_k = u' P_k mu_k``; the rest share by ``const_k``. Used for complete rows
+    (:func:`_far_log_resp`) and for rows with missing values (their observed part).
+
+    Parameters
+    ----------
+    q, lin : ndarray of shape (K, n)
+    const : ndarray of shape (K, 1) or (K, n)
+
+    Returns
+    -------
+    ndarray of shape (K, n)
+    """
     best = q <= q.min(axis=0) * (1 + 1e-12)
     lin = np.where(best, lin, -np.inf)
     top_lin = lin.max(axis=0)
     best &= lin >= top_lin - 1e-12 * np.maximum(1.0, np.abs(top_lin))
-    const = np.asarray(cp.const, dtype=np.float64).reshape(-1, 1) - 0.5 * mu_p_mu
     logits = np.where(best, const, -np.inf)
-    top = logits.max(axis=0)
-    log_resp = logits - top
-    log_resp -= np.log(np.exp(log_resp).sum(axis=0))
-    return log_resp.astype(np.asarray(cp.const).dtype, copy=False)
+    log_resp = logits - logits.max(axis=0)
+    return log_resp - np.log(np.exp(log_resp).sum(axis=0))
 
 
 def chunk_stats(
